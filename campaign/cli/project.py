@@ -1,0 +1,46 @@
+"""`campaign init` and `campaign validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from campaign.cli import cli
+from campaign.cli.output import config_argument, echo_json
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(directory: Path, force: bool) -> None:
+    """Write a commented starter campaign.yaml and an article placeholder into DIRECTORY."""
+    from importlib.resources import files
+
+    directory.mkdir(parents=True, exist_ok=True)
+    data = files("campaign") / "data"
+    targets = {"campaign.yaml": "starter.yaml", "article.txt": "starter-article.txt"}
+    existing = [n for n in targets if (directory / n).exists()]
+    if existing and not force:
+        raise click.UsageError(f"{directory / existing[0]} exists; use --force to overwrite")
+    for name, source in targets.items():
+        (directory / name).write_text((data / source).read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"wrote {directory / 'campaign.yaml'} and {directory / 'article.txt'}")
+    click.echo(f"next: edit them, then `campaign validate {directory / 'campaign.yaml'}`")
+
+
+@cli.command()
+@config_argument()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def validate(config: str, as_json: bool) -> None:
+    """Check CONFIG: every problem as file:line:column, or ok with a summary."""
+    from campaign.config import load
+    from campaign.summary import summarize
+
+    cfg = load(config)
+    summary = summarize(cfg)
+    if as_json:
+        echo_json({"ok": True, **summary})
+        return
+    click.echo(f"ok: {config}")
+    click.echo(summary["text"])

@@ -1,0 +1,103 @@
+"""One exception tree for the whole library; the CLI alone turns these into messages.
+
+    CampaignError
+    ├── ConfigError        (problems: file, line, column, field, message)
+    ├── ArticleError
+    ├── ComposeError       a draft that cannot fit its platform
+    ├── CardError
+    ├── QueueError
+    └── AdapterError
+        ├── AuthError          permanent: credentials missing, wrong or revoked
+        ├── RejectedError      permanent: the platform refused this post
+        └── TransientError     retry later
+            └── RateLimitedError   carries retry_after (seconds)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CampaignError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in a config file, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ConfigError(CampaignError):
+    """The campaign YAML is broken or invalid; holds every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ArticleError(CampaignError):
+    """The article cannot be read (missing, binary, too large, unreachable)."""
+
+
+class ComposeError(CampaignError):
+    """A draft cannot be made to fit its platform."""
+
+
+class CardError(CampaignError):
+    """A card cannot be rendered (quote too long, missing font or logo)."""
+
+
+class QueueError(CampaignError):
+    """The job store refused an operation (unknown job, wrong state)."""
+
+
+class AdapterError(CampaignError):
+    """A platform call failed. `message` keeps the platform's own words."""
+
+    def __init__(self, message: str, *, platform: str = "", account: str = ""):
+        self.platform = platform
+        self.account = account
+        prefix = f"{account or platform}: " if (account or platform) else ""
+        super().__init__(prefix + message)
+
+
+class AuthError(AdapterError):
+    """Permanent: credentials missing, wrong, revoked or lacking permission."""
+
+
+class RejectedError(AdapterError):
+    """Permanent: the platform refused this post (too long, duplicate, media)."""
+
+
+class TransientError(AdapterError):
+    """Try again later (network, 5xx, processing). `ambiguous`: the post may have landed."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False, platform: str = "", account: str = ""):
+        super().__init__(message, platform=platform, account=account)
+        self.ambiguous = ambiguous
+
+
+class RateLimitedError(TransientError):
+    """The platform asked us to wait `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float, platform: str = "", account: str = ""):
+        super().__init__(message, platform=platform, account=account)
+        self.retry_after = retry_after

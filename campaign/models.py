@@ -1,0 +1,191 @@
+"""Frozen domain values passed between the stages (see DESIGN.md). Standard library only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of the article body; `start`/`end` are offsets into `Article.text`."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence; `start`/`end` are offsets into `Article.text`, `paragraph` an index."""
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The readable body of an article, with its structure and metadata.
+
+    `text` is the body: paragraphs joined by a blank line. Every offset in the
+    pipeline (paragraphs, sentences, highlights) indexes into it.
+    """
+
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    sentences: tuple[Sentence, ...]
+    source: str = ""
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+    language: str = "en"
+
+
+HighlightKind = Literal["quote", "sentence"]
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A span worth posting. `id` is a short stable hash of the normalized text.
+
+    `start`/`end` index `Article.text`; both are -1 for an `extra:` quote the
+    article does not contain. `role` is the speaker's title or function, if known.
+    """
+
+    id: str
+    kind: HighlightKind
+    text: str
+    speaker: str | None
+    score: float
+    start: int
+    end: int
+    role: str | None = None
+    pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """An image attached to a post, with the alt text to send beside it."""
+
+    path: str
+    alt: str
+    mime: str = "image/png"
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The text for one highlight on one account, already fitted to its platform.
+
+    `parts` holds one string, or the ordered parts of a thread; `lengths[i]` is
+    the platform's own length of `parts[i]`. Media go on the first part.
+    """
+
+    highlight_id: str
+    account: str
+    platform: str
+    parts: tuple[str, ...]
+    lengths: tuple[int, ...]
+    limit: int
+    media: tuple[MediaRef, ...] = ()
+    language: str = "en"
+    link: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The first (often only) part."""
+        return self.parts[0]
+
+    def part(self, index: int) -> Draft:
+        """A one-part Draft for part `index` of a thread (media only on part 0)."""
+        return replace(
+            self,
+            parts=(self.parts[index],),
+            lengths=(self.lengths[index],),
+            media=self.media if index == 0 else (),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One rendered quote card image."""
+
+    highlight_id: str
+    size: str
+    width: int
+    height: int
+    theme: str
+    path: str
+    bytes: int
+    alt: str
+    format: str = "png"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPost:
+    """When one part of one draft goes out: an aware UTC time and the zone it was planned in."""
+
+    draft: Draft
+    part: int
+    at: datetime
+    zone: str
+    notes: tuple[str, ...] = ()
+
+
+JobStatus = Literal["todo", "doing", "succeeded", "failed", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One part of one Draft queued for one account."""
+
+    id: int
+    campaign: str
+    account: str
+    platform: str
+    highlight_id: str
+    part: int
+    parts: int
+    dedupe_key: str
+    status: JobStatus
+    run_at: datetime
+    zone: str
+    draft: Draft
+    attempts: int = 0
+    locked_until: datetime | None = None
+    last_error: str | None = None
+    remote_id: str | None = None
+    remote_url: str | None = None
+    remote_extra: dict[str, str] = field(default_factory=dict)
+    idempotency_key: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRef:
+    """Where a post landed: its id, public URL, and platform extras (Bluesky uri/cid)."""
+
+    id: str
+    url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+PublishResult = RemoteRef
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """Who an account posts as, as the platform reports it."""
+
+    account: str
+    platform: str
+    handle: str
+    display_name: str | None = None
+    url: str | None = None

@@ -1,0 +1,86 @@
+"""YAML loading that remembers where every key and value came from (line, column)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass
+class Located:
+    """Plain data plus the 1-based (line, column) of each value and mapping key, by path."""
+
+    data: Any
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, loc: Path_) -> tuple[int | None, int | None]:
+        """The value at `loc`, or the nearest enclosing one we know."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return self.values.get((), (None, None))
+
+    def key_position(self, loc: Path_) -> tuple[int | None, int | None]:
+        """The key at `loc` (for unknown keys), else the value's position."""
+        loc = tuple(loc)
+        return self.keys[loc] if loc in self.keys else self.position(loc)
+
+    def value(self, loc: Path_) -> Any:
+        cur = self.data
+        for part in loc:
+            try:
+                cur = cur[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return cur
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+def load_located(text: str) -> Located:
+    """Parse one YAML document with the safe loader, keeping positions; refuses duplicate keys."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        out = Located(None)
+        if node is not None:
+            out.data = _build(loader, node, (), out)
+        return out
+    finally:
+        loader.dispose()
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, out: Located) -> Any:
+    out.values[path] = _pos(node)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, list | dict):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            if key in result:
+                raise _DuplicateKey(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            out.keys[path + (key,)] = _pos(key_node)
+            result[key] = _build(loader, value_node, path + (key,), out)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, child, path + (i,), out) for i, child in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)

@@ -1,0 +1,84 @@
+"""Test guards: no real credentials, no network beyond loopback, for every test.
+
+An audit hook refuses (and records) any socket connection to a non-loopback
+address and any open() of the real user's config or data folders, where the
+secrets file and queue live; the environment is stripped of credential
+variables and HOME/XDG folders point at a temporary directory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_REAL_HOME = Path.home()
+_FORBIDDEN_DIRS: list[str] = []
+for _d in (".config/campaign", ".local/share/campaign", "Library/Application Support/campaign"):
+    _FORBIDDEN_DIRS.append(str(_REAL_HOME / _d))
+VIOLATIONS: list[str] = []
+_CRED_PREFIXES = ("CAMPAIGN_", "X_API", "X_ACCESS", "TWITTER_", "MASTODON_", "BLUESKY_")
+
+
+def _loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return True  # AF_UNIX paths and the like
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name: would need DNS, i.e. the network
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "socket.connect":
+        address = args[1]
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            VIOLATIONS.append(f"network: connect to {address!r}")
+            raise ConnectionRefusedError(f"test guard: no network beyond loopback ({address!r})")
+    elif event == "socket.getaddrinfo":
+        host = args[0]
+        if isinstance(host, bytes):
+            host = host.decode()
+        if host is not None and not _loopback(host):
+            VIOLATIONS.append(f"network: resolve {host!r}")
+            raise OSError(f"test guard: no DNS lookups ({host!r})")
+    elif event == "open":
+        path = args[0]
+        if isinstance(path, str | Path) and any(str(path).startswith(d) for d in _FORBIDDEN_DIRS):
+            VIOLATIONS.append(f"credentials: open {path}")
+            raise PermissionError(f"test guard: real user files are off limits ({path})")
+
+
+sys.addaudithook(_audit)
+
+# Strip credentials and point every per-user folder at a throwaway one, before any test imports.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="campaign-tests-"))
+for _k in list(os.environ):
+    if _k.startswith(_CRED_PREFIXES):
+        del os.environ[_k]
+os.environ.update(
+    HOME=str(_SANDBOX),
+    XDG_CONFIG_HOME=str(_SANDBOX / "config"),
+    XDG_DATA_HOME=str(_SANDBOX / "data"),
+    XDG_CACHE_HOME=str(_SANDBOX / "cache"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _guard() -> object:
+    """Fail the test that tried to reach the network or real credentials."""
+    before = len(VIOLATIONS)
+    yield
+    new = VIOLATIONS[before:]
+    if new:
+        pytest.fail("test guard: " + "; ".join(new))
+
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "configs" / "example.yaml"
