@@ -543,7 +543,7 @@ def _problem_from_error(file: str, err: dict[str, Any], doc: Located) -> Problem
         line, col = doc.key_position(loc)
     elif kind == "missing":
         msg = "required field is missing"
-        line, col = doc.position(loc[:-1])
+        line, col = doc.key_position(loc[:-1]) if len(loc) > 1 else (1, 1)
     else:
         line, col = doc.position(loc)
         if kind in ("string_type", "int_type", "int_parsing", "bool_type", "list_type", "dict_type", "model_type", "float_type", "bool_parsing"):
@@ -607,9 +607,13 @@ def loads(text: str, file: str = "<string>", base: Path | None = None) -> Campai
     try:
         doc = load_located(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        mark = getattr(e, "problem_mark", None)
+        context_mark = getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or str(e)
         context = getattr(e, "context", None)
+        if context_mark is not None and (mark is None or "<stream end>" in str(problem)):
+            context = f"{context} that starts here" if context else None
+            mark = context_mark  # an unclosed bracket: point at where it opened, not at EOF
         msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
