@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -25,8 +24,26 @@ from pydantic import (
     model_validator,
 )
 
+from campaign.configerrors import field_path, problem_from_error
+from campaign.configtypes import (
+    Clock,
+    Duration,
+    Language,
+    LocalDateTime,
+    Zone,
+    parse_clock,
+    parse_duration,
+    parse_language,
+    parse_local_datetime,
+    parse_zone,
+)
 from campaign.errors import ConfigError, Problem
 from campaign.yamlpos import Located, load_located
+
+__all__ = [
+    "CampaignConfig", "load", "loads", "parse_clock", "parse_duration", "parse_language",
+    "parse_local_datetime", "parse_zone",
+]
 
 BUILTIN_PLATFORMS = ("x", "mastodon", "bluesky", "outbox")
 SIZE_PRESETS = {
@@ -37,84 +54,6 @@ SIZE_PRESETS = {
     "og": (1200, 630),
 }
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-# --- typed scalars -------------------------------------------------------------------------
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)")
-
-
-def parse_duration(value: Any) -> timedelta:
-    """Parse `10m`, `2h`, `1d`, `90s` or `1h30m` into a timedelta; bare numbers are refused."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool) or isinstance(value, int | float):
-        raise ValueError(f"give a unit, e.g. '{value}m' or '{value}h' (s, m, h, d)")
-    if not isinstance(value, str):
-        raise ValueError("expected a duration such as 10m, 2h or 1d")
-    text = value.strip().lower().replace(" ", "")
-    pos, total = 0, 0.0
-    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-    for m in _DURATION_PART.finditer(text):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * units[m.group(2)]
-        pos = m.end()
-    if not text or pos != len(text):
-        raise ValueError(f"'{value}' is not a duration; use e.g. 10m, 2h, 1d or 1h30m")
-    return timedelta(seconds=total)
-
-
-def parse_zone(value: Any) -> str:
-    """Check an IANA zone name such as Europe/Paris."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("expected an IANA time zone such as Europe/Paris")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}' (use an IANA name such as Europe/Paris)") from None
-    return value
-
-
-def parse_local_datetime(value: Any) -> datetime:
-    """`2026-12-01 09:00` (naive: local to the schedule's zone) or an ISO time with offset."""
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0))
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.strip().replace("T", " "))
-        except ValueError:
-            pass
-    raise ValueError(f"'{value}' is not a date and time; use e.g. 2026-12-01 09:00")
-
-
-def parse_clock(value: Any) -> time:
-    """`09:00` (YAML may hand us minutes since midnight for unquoted 09:00)."""
-    if isinstance(value, time):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1440:
-        return time(value // 60, value % 60)  # YAML 1.1 sexagesimal: 09:00 -> 540
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
-        if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
-            return time(int(m.group(1)), int(m.group(2)))
-    raise ValueError(f"'{value}' is not a time of day; use HH:MM such as 09:00")
-
-
-def parse_language(value: Any) -> str:
-    """A BCP 47 tag such as en, fa-AF, pt-BR, prs (Dari), ps (Pashto)."""
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
-        raise ValueError(f"'{value}' is not a BCP 47 language tag such as en, fr or fa-AF")
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-Zone = Annotated[str, BeforeValidator(parse_zone)]
-LocalDateTime = Annotated[datetime, BeforeValidator(parse_local_datetime)]
-Clock = Annotated[time, BeforeValidator(parse_clock)]
-Language = Annotated[str, BeforeValidator(parse_language)]
-
 
 class Strict(BaseModel):
     """Base for every section: unknown keys are errors."""
@@ -475,90 +414,13 @@ class CampaignConfig(Strict):
 # --- loading -------------------------------------------------------------------------------
 
 
-def _model_for(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model that holds the last key of `loc`, for "did you mean" hints."""
-    model: Any = CampaignConfig
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        fields = getattr(model, "model_fields", None)
-        if fields and part in fields:
-            ann = fields[part].annotation
-            model = _inner_model(ann)
-        elif isinstance(part, str) and model is not None and fields is not None:
-            # dict value: keep the model of the dict's values
-            model = model
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _inner_model(ann: Any) -> Any:
-    """Dig through Optional / list / dict / Annotated for a BaseModel type."""
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return ann
-    for arg in getattr(ann, "__args__", ()) or ():
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    meta = getattr(ann, "__origin__", None)
-    if meta is not None and isinstance(meta, type) and issubclass(meta, BaseModel):
-        return meta
-    return None
-
-
-def _field_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and not re.fullmatch(r"[a-z_]+\[.*\]|function-.*|.*-.*\]", part):
-            out += ("." if out else "") + part
-    return out
-
-
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's union/validator branch names from an error location."""
-    return tuple(
-        p
-        for p in loc
-        if isinstance(p, int)
-        or not (isinstance(p, str) and (p.startswith(("function-", "str", "list[", "dict[")) or p in ("LiteralQuote", "Literal['now']", "datetime", "tagged-union")))
-    )
-
-
-def _problem_from_error(file: str, err: dict[str, Any], doc: Located) -> Problem:
-    loc = _clean_loc(tuple(err["loc"]))
-    kind = err["type"]
-    msg = err["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    if kind == "extra_forbidden":
-        key = loc[-1]
-        model = _model_for(loc)
-        names = list(model.model_fields) if model else []
-        names = [n for n in names if n != "path" or model is not CampaignConfig]
-        close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
-        msg = f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-        if names:
-            msg += "; allowed: " + ", ".join(names)
-        line, col = doc.key_position(loc)
-    elif kind == "missing":
-        msg = "required field is missing"
-        line, col = doc.key_position(loc[:-1]) if len(loc) > 1 else (1, 1)
-    else:
-        line, col = doc.position(loc)
-        if kind in ("string_type", "int_type", "int_parsing", "bool_type", "list_type", "dict_type", "model_type", "float_type", "bool_parsing"):
-            got = doc.value(loc)
-            msg = f"{msg} (got {type(got).__name__ if got is not None else 'nothing'}: {got!r})"
-    return Problem(file, line, col, _field_path(loc), msg)
-
-
 def _post_checks(cfg: CampaignConfig, file: str, doc: Located) -> list[Problem]:
     """Checks that need the file system or several fields at once."""
     problems: list[Problem] = []
 
     def add(loc: tuple[Any, ...], message: str) -> None:
         line, col = doc.position(loc)
-        problems.append(Problem(file, line, col, _field_path(loc), message))
+        problems.append(Problem(file, line, col, field_path(loc), message))
 
     art = cfg.article
     if not art.is_url:
@@ -625,7 +487,7 @@ def loads(text: str, file: str = "<string>", base: Path | None = None) -> Campai
     try:
         cfg = CampaignConfig.model_validate(doc.data)
     except ValidationError as e:
-        problems = [_problem_from_error(file, err, doc) for err in e.errors()]  # type: ignore[arg-type]
+        problems = [problem_from_error(CampaignConfig, file, err, doc) for err in e.errors()]  # type: ignore[arg-type]
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ConfigError(problems) from None
     path = (base / Path(file).name) if base else Path(file)
