@@ -20,11 +20,8 @@ def _model_for(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
             continue
         fields = getattr(model, "model_fields", None)
         if fields and part in fields:
-            ann = fields[part].annotation
-            model = _inner_model(ann)
-        elif isinstance(part, str) and model is not None and fields is not None:
-            # dict value: keep the model of the dict's values
-            model = model
+            model = _inner_model(fields[part].annotation)
+        # else: a dict key (an account name, a person): the dict's value model holds on
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
