@@ -1,0 +1,343 @@
+"""Read .txt, .md and .html files and http(s) URLs into an `Article` with offsets.
+
+The body is cleaned of what is not the article (author bios, related-headline lists,
+share/subscribe lines, `exclude` prefixes) by `campaign.boilerplate`; paragraphs are
+joined by a blank line and split into sentences by `campaign.sentences`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from campaign.boilerplate import clean_paragraphs, looks_like_headline
+from campaign.errors import ArticleError
+from campaign.models import Article, Paragraph, Sentence
+from campaign.sentences import split
+
+MAX_BYTES = 10 * 1024 * 1024
+TIMEOUT = 20.0
+_HTML_EXT = (".html", ".htm", ".xhtml")
+_MD_EXT = (".md", ".markdown", ".mdown")
+# Zero-width and bidi control characters, except ZWNJ (U+200C), which Persian spelling needs.
+_INVISIBLE = re.compile("[\u200b\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u3000]+")
+
+
+def read_article(
+    source: str,
+    *,
+    base_dir: Path | None = None,
+    exclude: Sequence[str] = (),
+    title: str | None = None,
+    author: str | None = None,
+    url: str | None = None,
+    language: str = "en",
+) -> Article:
+    """Read a file path (relative to `base_dir`) or an http(s) URL into an Article.
+
+    `title`, `author` and `url` override what the source says; paragraphs starting with
+    any of `exclude` are left out. Raises ArticleError with a one-line reason.
+    """
+    if source.startswith(("http://", "https://")):
+        raw, content_type, final_url = _download(source)
+        name = source
+        kind = "html" if ("html" in content_type or _sniff_html(raw)) else "text"
+    else:
+        path = Path(source).expanduser()
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        raw = _read_file(path)
+        name = str(path)
+        final_url = None
+        suffix = path.suffix.lower()
+        kind = "html" if suffix in _HTML_EXT else "markdown" if suffix in _MD_EXT else "text"
+        if kind == "text" and _sniff_html(raw):
+            kind = "html"
+    text = _decode(raw, name)
+    if kind == "html":
+        paragraphs, meta = _parse_html(text, final_url)
+    elif kind == "markdown":
+        paragraphs, meta = _parse_markdown(text)
+    else:
+        paragraphs, meta = _parse_text(text)
+    paragraphs = [p for p in (_normalize(p) for p in paragraphs) if p]
+    head = meta.get("title")
+    if not head and paragraphs and looks_like_headline(paragraphs[0]) and len(paragraphs) > 1:
+        head = paragraphs[0]
+    if paragraphs and head and _same(paragraphs[0], head):
+        paragraphs = paragraphs[1:]
+    the_author = author or meta.get("author")
+    paragraphs = clean_paragraphs(paragraphs, exclude=exclude, author=the_author)
+    if not paragraphs:
+        raise ArticleError(f"{name}: no article text found")
+    return build_article(
+        paragraphs,
+        source=name,
+        title=title or (_normalize(head) if head else None),
+        author=the_author,
+        date=meta.get("date"),
+        url=url or meta.get("url") or final_url,
+        language=language,
+    )
+
+
+def build_article(paragraphs: Sequence[str], *, source: str = "", title: str | None = None,
+                  author: str | None = None, date: str | None = None, url: str | None = None,
+                  language: str = "en") -> Article:
+    """An Article from clean paragraph texts: joined by blank lines, split into sentences."""
+    paras: list[Paragraph] = []
+    sents: list[Sentence] = []
+    pos = 0
+    for i, p in enumerate(paragraphs):
+        paras.append(Paragraph(p, pos, pos + len(p)))
+        for a, b in split(p, pos):
+            sents.append(Sentence(p[a - pos : b - pos], a, b, i))
+        pos += len(p) + 2
+    text = "\n\n".join(paragraphs)
+    return Article(text=text, paragraphs=tuple(paras), sentences=tuple(sents), source=source,
+                   title=title, author=author, date=date, url=url, language=language)
+
+
+def text_article(text: str, *, language: str = "en", title: str | None = None) -> Article:
+    """An Article from plain text in memory (blank-line paragraphs), as for a .txt file."""
+    paragraphs, _ = _parse_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    paras = [p for p in (_normalize(p) for p in paragraphs) if p]
+    return build_article(paras, title=title, language=language)
+
+
+# --- reading bytes -----------------------------------------------------------------------------
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ArticleError(f"{path}: article file not found") from None
+    except OSError as e:
+        raise ArticleError(f"{path}: cannot read: {e.strerror}") from None
+    if path.is_dir():
+        raise ArticleError(f"{path}: is a folder, not an article file")
+    if size > MAX_BYTES:
+        raise ArticleError(f"{path}: too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB)")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ArticleError(f"{path}: cannot read: {e.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ArticleError(f"{path}: too large (the limit is {MAX_BYTES // 2**20} MB)")
+    return raw
+
+
+def _download(url: str) -> tuple[bytes, str, str]:
+    """GET `url` with a timeout and a size cap; returns (body, content type, final URL)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, headers={
+        "User-Agent": "campaign/0.1 (article reader)",
+        "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.1",
+    })
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 (http(s) only)
+            ctype = (resp.headers.get("Content-Type") or "").lower()
+            length = resp.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > MAX_BYTES:
+                raise ArticleError(f"{url}: too large ({int(length) / 1e6:.1f} MB; the limit is 10 MB)")
+            if ctype and not any(t in ctype for t in ("html", "text/plain", "xml", "markdown")):
+                raise ArticleError(f"{url}: not a web page (Content-Type {ctype.split(';')[0]})")
+            body = resp.read(MAX_BYTES + 1)
+            final = resp.geturl() or url
+    except ArticleError:
+        raise
+    except urllib.error.HTTPError as e:
+        raise ArticleError(f"{url}: HTTP {e.code} {e.reason}") from None
+    except urllib.error.URLError as e:
+        reason = e.reason
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            raise ArticleError(f"{url}: timed out after {TIMEOUT:g} s") from None
+        raise ArticleError(f"{url}: cannot fetch: {reason}") from None
+    except TimeoutError:
+        raise ArticleError(f"{url}: timed out after {TIMEOUT:g} s") from None
+    except (OSError, ValueError) as e:
+        raise ArticleError(f"{url}: cannot fetch: {e}") from None
+    if len(body) > MAX_BYTES:
+        raise ArticleError(f"{url}: too large (the limit is 10 MB)")
+    return body, ctype, final
+
+
+def _sniff_html(raw: bytes) -> bool:
+    head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in raw[:4096].lower()
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """Bytes to text: BOMs, UTF-8, then charset detection; binary data is refused."""
+    if not raw.strip():
+        raise ArticleError(f"{name}: the file is empty")
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return _check_text(raw.decode(codec), name)
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in raw[:8192]:
+        raise ArticleError(f"{name}: binary data, not a text or HTML article")
+    try:
+        return _check_text(raw.decode("utf-8"), name)
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:200_000]).best()
+    if best is None:
+        raise ArticleError(f"{name}: binary data or an unknown encoding, not a text article")
+    try:
+        return _check_text(raw.decode(best.encoding, errors="replace"), name)
+    except LookupError:
+        return _check_text(raw.decode("latin-1"), name)
+
+
+def _check_text(text: str, name: str) -> str:
+    sample = text[:20_000]
+    bad = sum(1 for c in sample if (unicodedata.category(c) == "Cc" and c not in "\n\r\t\f") or c == "\ufffd")
+    if sample and bad / len(sample) > 0.02:
+        raise ArticleError(f"{name}: binary data, not a text or HTML article")
+    if not text.strip():
+        raise ArticleError(f"{name}: the file is empty")
+    return text
+
+
+# --- formats -----------------------------------------------------------------------------------
+
+Meta = dict[str, str]
+
+
+def _parse_text(text: str) -> tuple[list[str], Meta]:
+    """Blank-line paragraphs; lines inside one paragraph are joined with a space."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = re.split(r"\n[ \t\u00a0]*\n", text)
+    out: list[str] = []
+    for block in blocks:
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        # A block of short list-like lines ("- item", "* item") keeps one paragraph per line.
+        if len(lines) > 1 and all(re.match(r"([-*•·]|\d+[.)])\s", ln) for ln in lines):
+            out.extend(lines)
+        else:
+            out.append(" ".join(lines))
+    return out, {}
+
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+
+
+def _parse_markdown(text: str) -> tuple[list[str], Meta]:
+    """Strip Markdown markup but keep paragraphs; the first level-1 heading is the title."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta: Meta = {}
+    if text.startswith("---\n"):  # YAML front matter
+        end = text.find("\n---", 4)
+        if end > 0:
+            for line in text[4:end].splitlines():
+                k, _, v = line.partition(":")
+                if k.strip().lower() in ("title", "author", "date", "url") and v.strip():
+                    meta[k.strip().lower()] = v.strip().strip("\"'")
+            text = text[end + 4 :]
+    text = re.sub(r"(?ms)^(```|~~~).*?^\1[^\n]*$", "", text)  # fenced code
+    text = re.sub(r"(?m)^\s*\[[^\]]+\]:\s*\S+.*$", "", text)  # link definitions
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"(?m)^(.+)\n(=+|-+)\s*$", lambda m: ("# " if m.group(2)[0] == "=" else "## ") + m.group(1), text)
+    out: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        para: list[str] = []
+        for line in lines:
+            s = line.strip()
+            h = re.match(r"(#{1,6})\s+(.*?)\s*#*$", s)
+            if h:
+                if para:
+                    out.append(" ".join(para))
+                    para = []
+                if h.group(1) == "#" and "title" not in meta and not out:
+                    meta["title"] = _md_inline(h.group(2))
+                continue  # section headings are not body text
+            if re.fullmatch(r"([-*_]\s*){3,}", s) or s.startswith("<"):
+                continue
+            s = re.sub(r"^>\s?", "", s)
+            item = re.match(r"([-*+]|\d+[.)])\s+(.*)", s)
+            if item:
+                if para:
+                    out.append(" ".join(para))
+                    para = []
+                out.append(_md_inline(item.group(2)))
+                continue
+            para.append(_md_inline(s))
+        if para:
+            out.append(" ".join(para))
+    return out, meta
+
+
+def _md_inline(s: str) -> str:
+    s = _MD_IMAGE.sub("", s)
+    s = _MD_LINK.sub(r"\1", s)
+    s = _MD_REF_LINK.sub(r"\1", s)
+    s = re.sub(r"`([^`]*)`", r"\1", s)
+    s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s)
+    s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)", r"\1", s)
+    s = re.sub(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])", r"\1", s)
+    s = re.sub(r"<[^>]+>", "", s)
+    return s.strip()
+
+
+def _parse_html(html: str, page_url: str | None) -> tuple[list[str], Meta]:
+    """Main content and metadata of a web page, with trafilatura (or a plain fallback)."""
+    try:
+        import trafilatura
+    except ImportError:
+        from campaign.htmltext import html_paragraphs
+
+        return html_paragraphs(html)
+    doc = trafilatura.bare_extraction(
+        html, url=page_url, with_metadata=True, include_comments=False, include_tables=False,
+        include_images=False, favor_precision=True,
+    )
+    if doc is None:
+        from campaign.htmltext import html_paragraphs
+
+        return html_paragraphs(html)
+    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)  # type: ignore[union-attr]
+    body = get("text") or ""
+    meta: Meta = {k: str(v) for k in ("title", "author", "date", "url") if (v := get(k))}
+    paragraphs = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    paragraphs = [re.sub(r"^[-*•]\s+", "", p) for p in paragraphs]
+    if not paragraphs:
+        from campaign.htmltext import html_paragraphs
+
+        return html_paragraphs(html)
+    return paragraphs, meta
+
+
+# --- normalising -------------------------------------------------------------------------------
+
+
+def _normalize(p: str) -> str:
+    """NFC, no invisible characters (but ZWNJ), one space between words, Persian letters unified."""
+    p = unicodedata.normalize("NFC", p)
+    p = _INVISIBLE.sub("", p)
+    p = p.replace("\u064a", "\u06cc").replace("\u0643", "\u06a9") if re.search("[\u0600-\u06ff]", p) and re.search("[\u067e\u0686\u0698\u06af\u06cc\u06a9]", p) else p
+    p = re.sub(r"[ \t\f\v]*[\r\n]+[ \t\f\v]*", " ", p)
+    p = _SPACES.sub(lambda m: "\u00a0" if m.group() in ("\u00a0", "\u202f") else " ", p)
+    return p.strip()
+
+
+def _same(a: str, b: str) -> bool:
+    def key(s: str) -> str:
+        return re.sub(r"\W+", " ", s.casefold()).strip()
+
+    return key(a) == key(b)
