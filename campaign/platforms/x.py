@@ -1,0 +1,105 @@
+"""X (Twitter): twitter-text v3 weighted length.
+
+Config v3: scale 100, default weight 200, weight 100 for U+0000–U+10FF, U+2000–U+200D,
+U+2010–U+201F, U+2032–U+2037; every URL twitter-text extracts (with or without scheme) counts
+23; each emoji sequence counts 2; the text is NFC-normalized first; U+FFFE, U+FEFF, U+FFFF and
+U+202A–U+202E make a post invalid; an empty post is invalid. Our own implementation of the
+spec: the PyPI port `twitter-text-parser` is unmaintained (last release 2020) and not used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import regex
+
+from campaign.platforms import Entity, Rules
+
+SCALE = 100
+DEFAULT_WEIGHT = 200
+URL_LENGTH = 23
+RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+INVALID = regex.compile(r"[\uFFFE\uFEFF\uFFFF\u202A-\u202E]")
+
+# Mentions and hashtags, close to twitter-text's extractors (used only to avoid cutting them).
+_MENTION = regex.compile(
+    r"(?<![A-Za-z0-9_!#$%&*@\uff20])[@\uff20][A-Za-z0-9_]{1,20}(?:/[A-Za-z][A-Za-z0-9_\-]{0,24})?"
+)
+_HASHTAG = regex.compile(
+    r"(?<![&\p{L}\p{M}\p{Nd}_\u200c\u200d])[#\uff03](?![\uFE0F\u20E3])"
+    r"[\p{L}\p{M}\p{Nd}_\u200c\u200d]*[\p{L}\p{M}][\p{L}\p{M}\p{Nd}_\u200c\u200d]*"
+)
+
+
+def char_weight(cp: int) -> int:
+    """Weight of one code point, scaled (100 = one character)."""
+    for lo, hi in RANGES:
+        if lo <= cp <= hi:
+            return 100
+    return DEFAULT_WEIGHT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class XRules(Rules):
+    """X's rules; `max_chars=25_000` for Premium accounts."""
+
+    name: str = "x"
+    max_chars: int = 280
+    max_images: int = 4
+    max_image_bytes: int = 5_000_000
+    alt_max: int = 1000
+    ALIASES: ClassVar[dict[str, str]] = {"max_weighted_length": "max_chars"}
+
+    def length(self, text: str) -> int:
+        """twitter-text's `weightedLength` (parseTweet, config v3)."""
+        from campaign.platforms.text import emoji_spans, nfc, twitter_urls
+
+        t = nfc(text)
+        urls = dict(twitter_urls(t))
+        emoji = dict(emoji_spans(t))
+        total = 0
+        i, n = 0, len(t)
+        while i < n:
+            if i in urls:
+                total += URL_LENGTH * SCALE
+                i = urls[i]
+            elif i in emoji:
+                total += DEFAULT_WEIGHT
+                i = emoji[i]
+            else:
+                total += char_weight(ord(t[i]))
+                i += 1
+        return total // SCALE
+
+    def problems(self, text: str) -> list[str]:
+        from campaign.platforms.text import code_point_name, nfc
+
+        out = []
+        n = self.length(text)
+        if n == 0:
+            out.append("empty: X needs at least one character")
+        if n > self.max_chars:
+            out.append(f"too long: {n}/{self.max_chars}")
+        bad = sorted({code_point_name(m.group()) for m in INVALID.finditer(nfc(text))})
+        if bad:
+            out.append(f"invalid characters: {', '.join(bad)}")
+        return out
+
+    def entities(self, text: str) -> list[Entity]:
+        """URLs as twitter-text extracts them, then @mentions and #hashtags outside them."""
+        from campaign.platforms.text import twitter_urls
+
+        found: list[Entity] = [(a, b, "url") for a, b in twitter_urls(text)]
+        found += [(*m.span(), "mention") for m in _MENTION.finditer(text)]
+        found += [(*m.span(), "hashtag") for m in _HASHTAG.finditer(text)]
+        return _without_overlaps(found)
+
+
+def _without_overlaps(found: list[Entity]) -> list[Entity]:
+    """Sorted by start; an entity overlapping an earlier-listed one is dropped."""
+    kept: list[Entity] = []
+    for e in found:
+        if all(e[1] <= k[0] or e[0] >= k[1] for k in kept):
+            kept.append(e)
+    return sorted(kept)
