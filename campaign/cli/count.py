@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from campaign.cli import cli
 from campaign.cli.output import echo_json
+
+if TYPE_CHECKING:
+    from campaign.platforms import Rules
 
 
 @cli.command()
@@ -51,13 +56,10 @@ def count(platform: str, limit: int | None, as_json: bool, text: str | None) -> 
         click.get_current_context().exit(1)
 
 
-def count_text(rules: object, text: str) -> dict[str, object]:
+def count_text(rules: Rules, text: str) -> dict[str, Any]:
     """The report `campaign count` prints, for `rules` from `campaign.platforms.get`."""
-    from campaign.platforms import Rules
-
-    assert isinstance(rules, Rules)
     problems = rules.problems(text)
-    report: dict[str, object] = {
+    report: dict[str, Any] = {
         "platform": rules.name,
         "length": rules.length(text),
         "limit": rules.max_chars,

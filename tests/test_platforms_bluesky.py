@@ -1,0 +1,122 @@
+"""Bluesky: 300 graphemes and 3000 bytes; facets with UTF-8 byte offsets as the app detects them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaign import platforms
+
+B = platforms.get("bluesky")
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 25 UTF-8 bytes
+LINK = "app.bsky.richtext.facet#link"
+TAG = "app.bsky.richtext.facet#tag"
+MENTION = "app.bsky.richtext.facet#mention"
+
+
+def facet(start: int, end: int, type_: str, **value: str) -> dict[str, object]:
+    return {"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": type_, **value}]}
+
+
+def test_length_graphemes_and_bytes() -> None:
+    assert B.length(FAMILY + "e\u0301" + "\U0001f1ef\U0001f1f5") == 3
+    assert B.fits("x" * 300) and not B.fits("x" * 301)
+    assert B.problems("x" * 301) == ["too long: 301/300 graphemes"]
+    assert B.length(FAMILY * 120) == 120
+    assert not B.fits(FAMILY * 121)  # 121 graphemes but 3025 bytes
+    assert B.problems(FAMILY * 121) == ["too long: 3025/3000 UTF-8 bytes"]
+    assert (B.max_images, B.max_image_bytes, B.alt_max) == (4, 1_000_000, 2000)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see example.com.", [facet(4, 15, LINK, uri="https://example.com")]),
+        (
+            "see https://example.com/a?b=1, ok",
+            [facet(4, 29, LINK, uri="https://example.com/a?b=1")],
+        ),
+        ("(example.com/x)", [facet(1, 14, LINK, uri="https://example.com/x")]),
+        (
+            "https://en.wikipedia.org/wiki/Bach_(disambiguation)",
+            [facet(0, 51, LINK, uri="https://en.wikipedia.org/wiki/Bach_(disambiguation)")],
+        ),
+        ("café example.com", [facet(6, 17, LINK, uri="https://example.com")]),  # é is 2 bytes
+        (FAMILY + " example.com", [facet(26, 37, LINK, uri="https://example.com")]),
+        ("example.com:", [facet(0, 11, LINK, uri="https://example.com")]),
+        ("http://example.com!", [facet(0, 18, LINK, uri="http://example.com")]),
+        ("foo.notatld", []),
+        ("EXAMPLE.COM", []),  # the app's TLD check is case-sensitive
+        ("my-site.com", []),  # and its bare-domain pattern has no hyphens
+        ("me@example.com", []),
+        ("x_example.com a/example.com", []),  # must follow start, whitespace or "("
+        ("#tag!", [facet(0, 4, TAG, tag="tag")]),
+        ("a #Climate2030, b", [facet(2, 14, TAG, tag="Climate2030")]),
+        ("\uff03日本", [facet(0, 9, TAG, tag="日本")]),  # full-width ＃ (3 bytes)
+        ("#123 #1a", [facet(5, 8, TAG, tag="1a")]),  # no pure numbers
+        ("#\U0001f525", [facet(0, 5, TAG, tag="\U0001f525")]),
+        ("1\ufe0f\u20e3 #\ufe0f\u20e3", []),  # keycaps are not tags
+        ("a#tag", []),
+        ("#" + "a" * 64, [facet(0, 65, TAG, tag="a" * 64)]),
+        ("#" + "a" * 65, []),
+        ("#" + "e\u0301" * 64, [facet(0, 193, TAG, tag="e\u0301" * 64)]),  # 64 graphemes
+    ],
+)
+def test_facets(text: str, expected: list[dict[str, object]]) -> None:
+    assert B.facets(text) == expected
+
+
+def test_mentions_need_a_resolver() -> None:
+    text = "hi @alice.bsky.social. and @bob.test, @nobody.invalidtld (@carol.example.com)"
+    assert B.facets(text) == []  # no DID, no mention facet
+    dids = {"alice.bsky.social": "did:plc:alice", "bob.test": "did:plc:bob"}
+    assert B.facets(text, resolve=dids.get) == [
+        facet(3, 21, MENTION, did="did:plc:alice"),
+        facet(27, 36, MENTION, did="did:plc:bob"),
+    ]
+    kinds = [(text[a:b], k) for a, b, k in B.entities(text)]
+    assert kinds == [
+        ("@alice.bsky.social", "mention"),
+        ("@bob.test", "mention"),
+        ("@carol.example.com", "mention"),
+    ]
+
+
+def test_facets_are_sorted() -> None:
+    text = "#first then example.com and #second"
+    starts = [f["index"]["byteStart"] for f in B.facets(text)]
+    assert starts == sorted(starts) and len(starts) == 3
+
+
+PIECES = [
+    *"ab .,;:!?()#@\n",
+    "\uff03",
+    "é",
+    "e\u0301",
+    "日",
+    "example.com",
+    "https://x.org/p",
+    FAMILY,
+]
+PIECES += ["alice.bsky.social", "1", "\ufe0f", "\U0001f525"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_facet_offsets_slice_the_entity(text: str) -> None:
+    data = text.encode("utf-8")
+    facets = B.facets(text, resolve=lambda handle: "did:plc:" + handle.replace(".", ""))
+    last_end = 0
+    for f in facets:
+        start, end = f["index"]["byteStart"], f["index"]["byteEnd"]
+        assert last_end <= start < end <= len(data)
+        last_end = end
+        piece = data[start:end].decode("utf-8")  # never splits a character
+        feature = f["features"][0]
+        if feature["$type"] == TAG:
+            assert piece[0] in "#\uff03" and piece[1:] == feature["tag"]
+        elif feature["$type"] == LINK:
+            assert feature["uri"] in (piece, "https://" + piece)
+        else:
+            assert piece.startswith("@")
+    assert B.length(text) >= 0
