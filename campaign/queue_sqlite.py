@@ -1,0 +1,623 @@
+"""The SQLite job store: schema and migrations, the SQL (all of it, here), one row mapper.
+
+One file, WAL mode, a busy timeout; every method is one `BEGIN IMMEDIATE`
+transaction, so two processes (two `campaign run`, or `run` beside `queue`)
+serialize their writes and never claim the same job. Times are stored as
+fixed-width UTC text (`2026-03-29T07:00:00.000000Z`), which sorts as time does.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from campaign import tid
+from campaign.errors import QueueError
+from campaign.models import Job, RemoteRef
+from campaign.queue import (
+    DEFAULT_LEASE,
+    STATES,
+    CampaignRecord,
+    Claim,
+    EnqueueItem,
+    EnqueueReport,
+    JobEvent,
+    LeaseLost,
+    Limit,
+    NewJob,
+    decide,
+    draft_from_json,
+    draft_to_json,
+    utc,
+)
+
+BUSY_TIMEOUT_MS = 30_000
+
+# Each entry moves the schema from version i to i+1 (PRAGMA user_version). Append only.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE campaigns (
+            slug TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            language TEXT NOT NULL,
+            base_dir TEXT NOT NULL,
+            config_path TEXT,
+            accounts TEXT NOT NULL,
+            anchor TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        """CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            campaign TEXT NOT NULL REFERENCES campaigns(slug),
+            account TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            highlight_id TEXT NOT NULL,
+            part INTEGER NOT NULL CHECK (part >= 0),
+            parts INTEGER NOT NULL CHECK (parts >= 1),
+            dedupe_key TEXT NOT NULL UNIQUE,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'todo'
+                CHECK (status IN ('todo', 'doing', 'succeeded', 'failed', 'cancelled')),
+            run_at TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            draft TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            uncertain INTEGER NOT NULL DEFAULT 0 CHECK (uncertain IN (0, 1)),
+            locked_by TEXT,
+            locked_until TEXT,
+            last_error TEXT,
+            remote_id TEXT,
+            remote_url TEXT,
+            remote_extra TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((status = 'doing') = (locked_by IS NOT NULL AND locked_until IS NOT NULL)),
+            CHECK (status <> 'succeeded' OR remote_id IS NOT NULL))""",
+        "CREATE INDEX jobs_todo ON jobs (run_at, id) WHERE status = 'todo'",
+        "CREATE INDEX jobs_doing ON jobs (locked_until, id) WHERE status = 'doing'",
+        "CREATE INDEX jobs_thread ON jobs (campaign, account, highlight_id, part)",
+        "CREATE INDEX jobs_status ON jobs (status, run_at)",
+        """CREATE TABLE job_events (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            owner TEXT,
+            detail TEXT)""",
+        "CREATE INDEX job_events_job ON job_events (job_id, id)",
+        "CREATE INDEX job_events_started ON job_events (at) WHERE kind = 'started'",
+        """CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
+            BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END""",
+        """CREATE TRIGGER job_events_no_delete BEFORE DELETE ON job_events
+            BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END""",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_NOT_BLOCKED = "AND {j}account NOT IN (SELECT value FROM json_each(:blocked))"
+_PREV_DONE = """({j}part = 0 OR EXISTS (SELECT 1 FROM jobs p WHERE p.campaign = {j}campaign
+    AND p.account = {j}account AND p.highlight_id = {j}highlight_id AND p.part = {j}part - 1
+    AND p.status = 'succeeded'))"""
+_EXPIRED = "SELECT id FROM jobs WHERE status = 'doing' AND locked_until <= :now {blocked} ORDER BY locked_until, id LIMIT 1"
+_DUE = "SELECT j.id FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now {blocked} AND {prev} ORDER BY j.run_at, j.id LIMIT 1"
+
+
+def _claim_sql(blocked: bool) -> str:
+    b = _NOT_BLOCKED if blocked else ""
+    return f"""UPDATE jobs SET status = 'doing', attempts = attempts + 1, locked_by = :owner,
+        locked_until = :until, updated_at = :now,
+        uncertain = CASE WHEN status = 'doing' THEN 1 ELSE uncertain END
+    WHERE id = COALESCE(({_EXPIRED.format(blocked=b.format(j=''))}),
+                        ({_DUE.format(blocked=b.format(j='j.'), prev=_PREV_DONE.format(j='j.'))}))
+    RETURNING *"""
+
+
+SQL: dict[str, str] = {
+    "claim": _claim_sql(False),
+    "claim_limited": _claim_sql(True),
+    "event": "INSERT INTO job_events (job_id, at, kind, attempt, owner, detail) "
+             "VALUES (:job_id, :at, :kind, :attempt, :owner, :detail)",
+    "prev_ref": "SELECT remote_id, remote_url, remote_extra FROM jobs WHERE campaign = :campaign "
+                "AND account = :account AND highlight_id = :highlight_id AND part = :part "
+                "AND status = 'succeeded'",
+    "recent_starts": "SELECT e.at FROM job_events e JOIN jobs j ON j.id = e.job_id "
+                     "WHERE e.kind = 'started' AND e.at > :since AND j.account = :account "
+                     "ORDER BY e.at DESC LIMIT :posts",
+    "succeed": "UPDATE jobs SET status = 'succeeded', remote_id = :remote_id, remote_url = :remote_url, "
+               "remote_extra = :remote_extra, locked_by = NULL, locked_until = NULL, uncertain = 0, "
+               "last_error = NULL, updated_at = :now "
+               "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
+    "retry_later": "UPDATE jobs SET status = 'todo', run_at = :run_at, last_error = :error, "
+                   "uncertain = :uncertain, locked_by = NULL, locked_until = NULL, updated_at = :now "
+                   "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
+    "fail": "UPDATE jobs SET status = 'failed', last_error = :error, locked_by = NULL, "
+            "locked_until = NULL, updated_at = :now "
+            "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
+    "release": "UPDATE jobs SET status = 'todo', attempts = attempts - 1, locked_by = NULL, "
+               "locked_until = NULL, updated_at = :now "
+               "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
+    "extend": "UPDATE jobs SET locked_until = :until "
+              "WHERE id = :id AND status = 'doing' AND locked_by = :owner",
+    "later_parts": "UPDATE jobs SET status = :status, last_error = :error, updated_at = :now "
+                   "WHERE campaign = :campaign AND account = :account AND highlight_id = :highlight_id "
+                   "AND part > :part AND status IN ('todo') RETURNING id, attempts",
+    "owners": "SELECT DISTINCT locked_by FROM jobs WHERE status = 'doing'",
+    "expire": "UPDATE jobs SET locked_until = :now WHERE status = 'doing' AND locked_by = :owner "
+              "AND locked_until > :now RETURNING id, attempts",
+    "next_todo": f"SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'todo' {_NOT_BLOCKED.format(j='j.')} "
+                 f"AND {_PREV_DONE.format(j='j.')}",
+    "next_lease": "SELECT MIN(locked_until) FROM jobs WHERE status = 'doing'",
+    "pending_accounts": "SELECT DISTINCT account FROM jobs WHERE status IN ('todo', 'doing')",
+    "due": f"SELECT * FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now AND {_PREV_DONE.format(j='j.')} "
+           "ORDER BY j.run_at, j.id LIMIT :limit",
+    "get": "SELECT * FROM jobs WHERE id = :id",
+    "events": "SELECT * FROM job_events WHERE job_id = :id ORDER BY id",
+    "counts": "SELECT status, COUNT(*) FROM jobs WHERE (:campaign IS NULL OR campaign = :campaign) "
+              "GROUP BY status",
+    "jobs": "SELECT * FROM jobs WHERE (:status IS NULL OR status = :status) "
+            "AND (:campaign IS NULL OR campaign = :campaign) ORDER BY run_at, id LIMIT :limit",
+    "campaign_jobs": "SELECT id, dedupe_key, status, uncertain, content_hash, run_at FROM jobs "
+                     "WHERE campaign = :campaign",
+    "max_key": "SELECT MAX(idempotency_key) FROM jobs",
+    "insert": "INSERT INTO jobs (campaign, account, platform, highlight_id, part, parts, dedupe_key, "
+              "idempotency_key, status, run_at, zone, draft, content_hash, created_at, updated_at) "
+              "VALUES (:campaign, :account, :platform, :highlight_id, :part, :parts, :dedupe_key, "
+              ":idempotency_key, 'todo', :run_at, :zone, :draft, :content_hash, :now, :now)",
+    "update_draft": "UPDATE jobs SET platform = :platform, parts = :parts, run_at = :run_at, zone = :zone, "
+                    "draft = :draft, content_hash = :content_hash, updated_at = :now WHERE id = :id "
+                    "AND status = 'todo'",
+    "requeue_draft": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, platform = :platform, "
+                     "parts = :parts, run_at = :run_at, zone = :zone, draft = :draft, "
+                     "content_hash = :content_hash, updated_at = :now WHERE id = :id AND status = 'failed'",
+    "set_status": "UPDATE jobs SET status = :status, updated_at = :now WHERE id = :id AND status = :old",
+    "save_campaign": "INSERT INTO campaigns (slug, name, zone, language, base_dir, config_path, accounts, "
+                     "anchor, created_at, updated_at) VALUES (:slug, :name, :zone, :language, :base_dir, "
+                     ":config_path, :accounts, :anchor, :now, :now) ON CONFLICT (slug) DO UPDATE SET "
+                     "name = excluded.name, zone = excluded.zone, language = excluded.language, "
+                     "base_dir = excluded.base_dir, config_path = excluded.config_path, "
+                     "accounts = excluded.accounts, updated_at = excluded.updated_at RETURNING *",
+    "campaign": "SELECT * FROM campaigns WHERE slug = :slug",
+    "campaigns": "SELECT * FROM campaigns ORDER BY slug",
+    "cancel_campaign": "UPDATE jobs SET status = 'cancelled', updated_at = :now "
+                       "WHERE campaign = :campaign AND status = 'todo' RETURNING id, attempts",
+    "retry_job": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, run_at = :now, "
+                 "updated_at = :now WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *",
+    "retry_later_parts": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, updated_at = :now "
+                         "WHERE campaign = :campaign AND account = :account AND highlight_id = :highlight_id "
+                         "AND part > :part AND status IN ('failed', 'cancelled') RETURNING id",
+    "reschedule": "UPDATE jobs SET run_at = :run_at, updated_at = :now WHERE id = :id AND status = 'todo' "
+                  "RETURNING *",
+    "shift_later_parts": "SELECT id, run_at FROM jobs WHERE campaign = :campaign AND account = :account "
+                         "AND highlight_id = :highlight_id AND part > :part AND status = 'todo'",
+    "set_run_at": "UPDATE jobs SET run_at = :run_at, updated_at = :now WHERE id = :id",
+}
+
+
+# --- time as text --------------------------------------------------------------------------
+
+
+def ts(dt: datetime) -> str:
+    """Aware datetime → fixed-width UTC text that sorts as time does."""
+    return utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _opt_ts(text: str | None) -> datetime | None:
+    return parse_ts(text) if text else None
+
+
+def _tid_micros(key: str) -> int:
+    n = 0
+    for ch in key:
+        n = (n << 5) | tid.ALPHABET.index(ch)
+    return n >> 10
+
+
+# --- the one row mapper --------------------------------------------------------------------
+
+
+def job_from_row(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        campaign=row["campaign"],
+        account=row["account"],
+        platform=row["platform"],
+        highlight_id=row["highlight_id"],
+        part=row["part"],
+        parts=row["parts"],
+        dedupe_key=row["dedupe_key"],
+        status=row["status"],
+        run_at=parse_ts(row["run_at"]),
+        zone=row["zone"],
+        draft=draft_from_json(row["draft"]),
+        attempts=row["attempts"],
+        locked_until=_opt_ts(row["locked_until"]),
+        last_error=row["last_error"],
+        remote_id=row["remote_id"],
+        remote_url=row["remote_url"],
+        remote_extra=json.loads(row["remote_extra"] or "{}"),
+        idempotency_key=row["idempotency_key"],
+        created_at=_opt_ts(row["created_at"]),
+        updated_at=_opt_ts(row["updated_at"]),
+    )
+
+
+def _campaign_from_row(row: sqlite3.Row) -> CampaignRecord:
+    return CampaignRecord(
+        slug=row["slug"], name=row["name"], zone=row["zone"], language=row["language"],
+        base_dir=row["base_dir"], config_path=row["config_path"],
+        accounts=json.loads(row["accounts"]), anchor=parse_ts(row["anchor"]),
+    )
+
+
+class SqliteStore:
+    """The `Store` on one SQLite file (or ":memory:" for tests)."""
+
+    def __init__(self, path: Path | str, *, synchronous: str = "NORMAL"):
+        self.path = Path(path) if str(path) != ":memory:" else None
+        self.media_dir = (self.path.parent if self.path else Path(".")) / "media"
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(
+                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
+        except sqlite3.Error as e:
+            raise QueueError(f"cannot open the queue database {path}: {e}") from None
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()  # the worker's lease heartbeat shares this connection
+        c = self._conn
+        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.path is not None:
+            mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise QueueError(f"{path}: cannot switch the database to WAL mode (got {mode})")
+        # NORMAL in WAL mode: a commit survives a crash of the process (what the crash tests do);
+        # FULL also survives a power cut, at an fsync per commit.
+        c.execute(f"PRAGMA synchronous = {synchronous}")
+        c.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                raise QueueError(f"the queue database is busy or unwritable: {e}") from None
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def _read(self, name: str, params: Mapping[str, Any] | None = None) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(SQL[name], params or {}).fetchall()
+
+    def _migrate(self) -> None:
+        with self._tx() as c:
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise QueueError(
+                    f"{self.path}: the queue was written by a newer campaign (schema {version}, "
+                    f"this one knows {SCHEMA_VERSION}); upgrade campaign"
+                )
+            for v in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[v]:
+                    c.execute(statement)
+            if version != SCHEMA_VERSION:
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @staticmethod
+    def _event(c: sqlite3.Connection, job_id: int, kind: str, now: str, attempt: int,
+               owner: str | None = None, detail: str | None = None) -> None:
+        c.execute(SQL["event"], {"job_id": job_id, "at": now, "kind": kind, "attempt": attempt,
+                                 "owner": owner, "detail": detail})
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def schema_version(self) -> int:
+        return int(self._read_scalar("PRAGMA user_version"))
+
+    def _read_scalar(self, sql: str) -> Any:
+        with self._lock:
+            return self._conn.execute(sql).fetchone()[0]
+
+    # -- campaigns --------------------------------------------------------------------------
+
+    def save_campaign(self, record: CampaignRecord, *, now: datetime) -> CampaignRecord:
+        with self._tx() as c:
+            row = c.execute(SQL["save_campaign"], {
+                "slug": record.slug, "name": record.name, "zone": record.zone,
+                "language": record.language, "base_dir": record.base_dir,
+                "config_path": record.config_path, "accounts": json.dumps(record.accounts, sort_keys=True),
+                "anchor": ts(record.anchor), "now": ts(now),
+            }).fetchone()
+        return _campaign_from_row(row)
+
+    def campaign(self, slug: str) -> CampaignRecord | None:
+        rows = self._read("campaign", {"slug": slug})
+        return _campaign_from_row(rows[0]) if rows else None
+
+    def campaigns(self) -> list[CampaignRecord]:
+        return [_campaign_from_row(r) for r in self._read("campaigns")]
+
+    # -- enqueue ----------------------------------------------------------------------------
+
+    def enqueue(self, campaign: str, jobs: list[NewJob], *, now: datetime) -> EnqueueReport:
+        n = ts(now)
+        items: list[EnqueueItem] = []
+        with self._tx() as c:
+            existing = {r["dedupe_key"]: r for r in c.execute(SQL["campaign_jobs"], {"campaign": campaign})}
+            last = c.execute(SQL["max_key"]).fetchone()[0]
+            micros = max(int(utc(now).timestamp() * 1_000_000), _tid_micros(last) + 1 if last else 0)
+            wanted = set()
+            for nj in jobs:
+                if nj.campaign != campaign:
+                    raise QueueError(f"job {nj.dedupe_key} belongs to campaign {nj.campaign}, not {campaign}")
+                key = nj.dedupe_key
+                if key in wanted:
+                    raise QueueError(f"the plan holds {key} twice")
+                wanted.add(key)
+                params = {
+                    "campaign": campaign, "account": nj.account, "platform": nj.platform,
+                    "highlight_id": nj.highlight_id, "part": nj.part, "parts": nj.parts,
+                    "dedupe_key": key, "run_at": ts(nj.run_at), "zone": nj.zone,
+                    "draft": draft_to_json(nj.draft), "content_hash": nj.content_hash, "now": n,
+                }
+                row = existing.get(key)
+                detail = "; ".join(nj.notes) or None
+                if row is None:
+                    params["idempotency_key"] = tid.mint(datetime.fromtimestamp(micros / 1e6, UTC))
+                    micros += 1
+                    job_id = c.execute(SQL["insert"], params).lastrowid
+                    assert job_id is not None
+                    self._event(c, job_id, "queued", n, 0, detail=detail)
+                    items.append(EnqueueItem(job_id, key, "added", "todo"))
+                    continue
+                same_content = row["content_hash"] == params["content_hash"]
+                outcome, reason = decide(row["status"], bool(row["uncertain"]), same_content,
+                                         row["run_at"] == params["run_at"])
+                status = row["status"]
+                if outcome in ("updated", "requeued"):
+                    params["id"] = row["id"]
+                    sql = "update_draft" if outcome == "updated" else "requeue_draft"
+                    if c.execute(SQL[sql], params).rowcount != 1:
+                        raise QueueError(f"job #{row['id']} changed while queueing; run `campaign queue` again")
+                    what = reason if outcome == "updated" else "edited draft queued again"
+                    self._event(c, row["id"], outcome, n, 0,
+                                detail=f"{what}; run_at {params['run_at']}" + (f"; {detail}" if detail else ""))
+                    status = "todo"
+                items.append(EnqueueItem(row["id"], key, outcome, status, reason))
+            for key, row in existing.items():
+                if key in wanted:
+                    continue
+                if row["status"] == "todo" and not row["uncertain"]:
+                    c.execute(SQL["set_status"], {"id": row["id"], "status": "cancelled", "old": "todo", "now": n})
+                    self._event(c, row["id"], "cancelled", n, 0, detail="no longer in the campaign config")
+                    items.append(EnqueueItem(row["id"], key, "cancelled", "cancelled",
+                                             "no longer in the campaign config"))
+                elif row["status"] in ("todo", "doing"):
+                    items.append(EnqueueItem(row["id"], key, "kept", row["status"],
+                                             "no longer in the config, but it may be going out; left alone"))
+        items.sort(key=lambda i: i.dedupe_key)
+        return EnqueueReport(campaign, tuple(items))
+
+    # -- the worker -------------------------------------------------------------------------
+
+    def _blocked(self, c: sqlite3.Connection, limits: Mapping[str, Limit], now: datetime) -> dict[str, datetime]:
+        """Accounts at their rate limit, and when each may post again."""
+        out = {}
+        for account, lim in limits.items():
+            rows = c.execute(SQL["recent_starts"], {"since": ts(now - lim.per), "account": account,
+                                                    "posts": lim.posts}).fetchall()
+            if len(rows) >= lim.posts:
+                out[account] = parse_ts(rows[-1]["at"]) + lim.per
+        return out
+
+    def claim(self, owner: str, *, now: datetime, lease: timedelta = DEFAULT_LEASE,
+              limits: Mapping[str, Limit] | None = None) -> Claim | None:
+        n = ts(now)
+        with self._tx() as c:
+            blocked = self._blocked(c, limits, now) if limits else {}
+            params = {"owner": owner, "now": n, "until": ts(now + lease)}
+            if blocked:
+                params["blocked"] = json.dumps(sorted(blocked))
+            row = c.execute(SQL["claim_limited" if blocked else "claim"], params).fetchone()
+            if row is None:
+                return None
+            job = job_from_row(row)
+            uncertain = bool(row["uncertain"])
+            self._event(c, job.id, "started", n, job.attempts, owner,
+                        "reconciling: an earlier attempt may have landed" if uncertain else None)
+            reply_to = None
+            if job.part > 0:
+                prev = c.execute(SQL["prev_ref"], {"campaign": job.campaign, "account": job.account,
+                                                   "highlight_id": job.highlight_id,
+                                                   "part": job.part - 1}).fetchone()
+                if prev is None:  # the claim query makes this impossible; refuse rather than guess
+                    raise QueueError(f"job #{job.id}: previous part not sent")
+                reply_to = RemoteRef(prev["remote_id"], prev["remote_url"], json.loads(prev["remote_extra"]))
+        return Claim(job, owner, uncertain, reply_to)
+
+    def extend(self, job_id: int, owner: str, *, until: datetime) -> bool:
+        with self._tx() as c:
+            return c.execute(SQL["extend"], {"id": job_id, "owner": owner, "until": ts(until)}).rowcount == 1
+
+    def _transition(self, name: str, job_id: int, owner: str, params: dict[str, Any], kind: str,
+                    now: datetime, detail: str | None) -> Job:
+        n = ts(now)
+        with self._tx() as c:
+            row = c.execute(SQL[name], {"id": job_id, "owner": owner, "now": n, **params}).fetchone()
+            if row is None:
+                cur = c.execute(SQL["get"], {"id": job_id}).fetchone()
+                state = f"{cur['status']}, held by {cur['locked_by']}" if cur else "missing"
+                raise LeaseLost(f"job #{job_id} is no longer held by this worker ({state})")
+            job = job_from_row(row)
+            self._event(c, job_id, kind, n, job.attempts, owner, detail)
+            if kind in ("failed",):
+                self._later_parts(c, job, "failed", f"part {job.part + 1} of the thread failed", n)
+        return job
+
+    def _later_parts(self, c: sqlite3.Connection, job: Job, status: str, why: str, n: str) -> list[int]:
+        rows = c.execute(SQL["later_parts"], {"status": status, "error": why if status == "failed" else None,
+                                              "now": n, "campaign": job.campaign, "account": job.account,
+                                              "highlight_id": job.highlight_id, "part": job.part}).fetchall()
+        for r in rows:
+            self._event(c, r["id"], status, n, r["attempts"], None, why)
+        return [r["id"] for r in rows]
+
+    def succeed(self, job_id: int, owner: str, ref: RemoteRef, *, now: datetime,
+                reconciled: bool = False) -> Job:
+        params = {"remote_id": ref.id, "remote_url": ref.url,
+                  "remote_extra": json.dumps(ref.extra, sort_keys=True)}
+        detail = ("found by reconciling: " if reconciled else "") + (ref.url or ref.id)
+        return self._transition("succeed", job_id, owner, params, "succeeded", now, detail)
+
+    def retry_later(self, job_id: int, owner: str, *, run_at: datetime, error: str,
+                    now: datetime, uncertain: bool) -> Job:
+        params = {"run_at": ts(run_at), "error": error, "uncertain": int(uncertain)}
+        detail = f"{error}; next attempt {ts(run_at)}" + ("; may have landed" if uncertain else "")
+        return self._transition("retry_later", job_id, owner, params, "retry", now, detail)
+
+    def fail(self, job_id: int, owner: str, *, error: str, now: datetime) -> Job:
+        return self._transition("fail", job_id, owner, {"error": error}, "failed", now, error)
+
+    def release(self, job_id: int, owner: str, *, now: datetime) -> Job:
+        return self._transition("release", job_id, owner, {}, "released", now, "worker stopping; not sent")
+
+    def note(self, job_id: int, kind: str, *, now: datetime, owner: str | None = None,
+             detail: str | None = None) -> None:
+        with self._tx() as c:
+            row = c.execute(SQL["get"], {"id": job_id}).fetchone()
+            if row is None:
+                raise QueueError(f"no job #{job_id}")
+            self._event(c, job_id, kind, ts(now), row["attempts"], owner, detail)
+
+    def lease_owners(self) -> list[str]:
+        return [r[0] for r in self._read("owners")]
+
+    def expire_leases(self, owner: str, *, now: datetime, reason: str) -> int:
+        n = ts(now)
+        with self._tx() as c:
+            rows = c.execute(SQL["expire"], {"owner": owner, "now": n}).fetchall()
+            for r in rows:
+                self._event(c, r["id"], "lease-expired", n, r["attempts"], owner, reason)
+        return len(rows)
+
+    def next_wake(self, *, now: datetime, limits: Mapping[str, Limit] | None = None) -> datetime | None:
+        with self._tx() as c:  # a read, but consistent with claim's view of the rate limits
+            blocked = self._blocked(c, limits, now) if limits else {}
+            todo = c.execute(SQL["next_todo"], {"blocked": json.dumps(sorted(blocked))}).fetchone()[0]
+            lease = c.execute(SQL["next_lease"]).fetchone()[0]
+            pending = {r[0] for r in c.execute(SQL["pending_accounts"])}
+        times = [parse_ts(t) for t in (todo, lease) if t]
+        times += [t for a, t in blocked.items() if a in pending]
+        return min(times) if times else None
+
+    def due(self, *, now: datetime, limit: int = 100) -> list[Job]:
+        return [job_from_row(r) for r in self._read("due", {"now": ts(now), "limit": limit})]
+
+    # -- inspection and admin ---------------------------------------------------------------
+
+    def get(self, job_id: int) -> Job:
+        rows = self._read("get", {"id": job_id})
+        if not rows:
+            raise QueueError(f"no job #{job_id}")
+        return job_from_row(rows[0])
+
+    def jobs(self, *, status: str | None = None, campaign: str | None = None,
+             limit: int | None = None) -> list[Job]:
+        if status is not None and status not in STATES:
+            raise QueueError(f"unknown state '{status}'; use one of {', '.join(STATES)}")
+        rows = self._read("jobs", {"status": status, "campaign": campaign, "limit": -1 if limit is None else limit})
+        return [job_from_row(r) for r in rows]
+
+    def counts(self, *, campaign: str | None = None) -> dict[str, int]:
+        out: dict[str, int] = dict.fromkeys(STATES, 0)
+        out.update({r[0]: r[1] for r in self._read("counts", {"campaign": campaign})})
+        return out
+
+    def events(self, job_id: int) -> list[JobEvent]:
+        self.get(job_id)
+        return [JobEvent(r["id"], r["job_id"], parse_ts(r["at"]), r["kind"], r["attempt"], r["owner"], r["detail"])
+                for r in self._read("events", {"id": job_id})]
+
+    def cancel(self, *, now: datetime, job_id: int | None = None, campaign: str | None = None) -> list[int]:
+        if (job_id is None) == (campaign is None):
+            raise QueueError("cancel one job or one campaign")
+        n = ts(now)
+        with self._tx() as c:
+            if campaign is not None:
+                rows = c.execute(SQL["cancel_campaign"], {"campaign": campaign, "now": n}).fetchall()
+                for r in rows:
+                    self._event(c, r["id"], "cancelled", n, r["attempts"], None, "campaign cancelled")
+                return [r["id"] for r in rows]
+            row = c.execute(SQL["get"], {"id": job_id}).fetchone()
+            if row is None:
+                raise QueueError(f"no job #{job_id}")
+            if row["status"] != "todo":
+                hint = {"doing": "it is being sent right now", "succeeded": "it was already sent",
+                        }.get(row["status"], f"it is already {row['status']}")
+                raise QueueError(f"cannot cancel job #{job_id}: {hint}")
+            c.execute(SQL["set_status"], {"id": job_id, "status": "cancelled", "old": "todo", "now": n})
+            job = job_from_row(row)
+            self._event(c, job.id, "cancelled", n, job.attempts, None,
+                        "cancelled by hand" + ("; an earlier attempt may have landed" if row["uncertain"] else ""))
+            return [job.id] + self._later_parts(c, job, "cancelled", f"part {job.part + 1} of the thread cancelled", n)
+
+    def retry(self, job_id: int, *, now: datetime) -> Job:
+        n = ts(now)
+        with self._tx() as c:
+            row = c.execute(SQL["retry_job"], {"id": job_id, "now": n}).fetchone()
+            if row is None:
+                cur = c.execute(SQL["get"], {"id": job_id}).fetchone()
+                if cur is None:
+                    raise QueueError(f"no job #{job_id}")
+                raise QueueError(f"job #{job_id} is {cur['status']}; only failed or cancelled jobs can be retried")
+            job = job_from_row(row)
+            self._event(c, job.id, "requeued", n, 0, None, "retry by hand")
+            for r in c.execute(SQL["retry_later_parts"], {"campaign": job.campaign, "account": job.account,
+                                                          "highlight_id": job.highlight_id, "part": job.part,
+                                                          "now": n}).fetchall():
+                self._event(c, r["id"], "requeued", n, 0, None, f"part {job.part + 1} retried by hand")
+        return job
+
+    def reschedule(self, job_id: int, *, at: datetime, now: datetime) -> Job:
+        n = ts(now)
+        with self._tx() as c:
+            old = c.execute(SQL["get"], {"id": job_id}).fetchone()
+            if old is None:
+                raise QueueError(f"no job #{job_id}")
+            row = c.execute(SQL["reschedule"], {"id": job_id, "run_at": ts(at), "now": n}).fetchone()
+            if row is None:
+                raise QueueError(f"job #{job_id} is {old['status']}; only queued (todo) jobs can be rescheduled")
+            job = job_from_row(row)
+            self._event(c, job.id, "rescheduled", n, job.attempts, None, f"{old['run_at']} -> {ts(at)}")
+            delta = utc(at) - parse_ts(old["run_at"])
+            for r in c.execute(SQL["shift_later_parts"], {"campaign": job.campaign, "account": job.account,
+                                                          "highlight_id": job.highlight_id,
+                                                          "part": job.part}).fetchall():
+                new = ts(parse_ts(r["run_at"]) + delta)
+                c.execute(SQL["set_run_at"], {"id": r["id"], "run_at": new, "now": n})
+                self._event(c, r["id"], "rescheduled", n, 0, None, f"{r['run_at']} -> {new} (with part {job.part + 1})")
+        return job

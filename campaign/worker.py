@@ -1,0 +1,338 @@
+"""The dispatch loop: claim a due job, publish it through its account's adapter, record the result.
+
+Crash safety, step by step:
+1. `store.claim` moves the job to `doing` under a lease and records "started" in
+   the same transaction, before the platform is called.
+2. A lease heartbeat runs while the call is in flight, so a slow upload is not
+   mistaken for a dead worker.
+3. A job whose lease expired (its worker died mid-call), or whose last error was
+   ambiguous, comes back `uncertain`: `adapter.find(draft, key=...)` decides
+   whether it landed before anything is sent again.
+4. SIGINT/SIGTERM: the call in flight finishes and is recorded, a job claimed but
+   not yet sent is released, and `run` returns (the CLI exits 0).
+
+A thread's part is claimable only once its previous part succeeded; its
+`reply_to` is that part's remote ref. Rate limits (`Account.rate_limit`) are
+checked inside the claim transaction, so two workers share them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from campaign.adapters.base import Adapter, AdapterContext, create
+from campaign.errors import CampaignError, QueueError
+from campaign.models import Job, RemoteRef
+from campaign.queue import DEFAULT_LEASE, Claim, LeaseLost, Limit, Store
+from campaign.retry import DEFAULT, RetryPolicy, describe, is_ambiguous, is_transient, next_run
+
+AdapterFactory = Callable[[Job], Adapter]
+Clock = Callable[[], datetime]
+EventHook = Callable[[str, Job, str], None]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RunReport:
+    """What one `run` did; `due` lists the jobs a dry run would send."""
+
+    succeeded: int = 0
+    reconciled: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+    lost: int = 0
+    stopped: bool = False
+    due: list[Job] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.succeeded + self.reconciled + self.retried + self.failed + self.lost
+
+
+# --- who we are, and who is dead -----------------------------------------------------------
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    except OSError:
+        return "-"
+
+
+def worker_id() -> str:
+    """`host/boot/pid/random`: unique per run, and enough to tell a dead local worker."""
+    return f"{socket.gethostname()}/{_boot_id()}/{os.getpid()}/{os.urandom(3).hex()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def dead_owner(owner: str, me: str) -> bool:
+    """True only when `owner` ran on this machine, since this boot, in a process now gone."""
+    try:
+        host, boot, pid, _ = owner.split("/")
+        my_host, my_boot, _, _ = me.split("/")
+        return host == my_host and boot == my_boot and boot != "-" and not _pid_alive(int(pid))
+    except ValueError:
+        return False
+
+
+def break_dead_leases(store: Store, me: str, now: datetime) -> int:
+    """Expire the leases of local workers that died (SIGKILL, power), so restart needn't wait."""
+    n = 0
+    for owner in store.lease_owners():
+        if owner != me and dead_owner(owner, me):
+            n += store.expire_leases(owner, now=now, reason=f"worker {owner} is gone")
+    return n
+
+
+# --- adapters and limits from what the queue stored ----------------------------------------
+
+
+def state_root() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("campaign")) / "state"
+
+
+def adapters_from_store(store: Store, *, state_dir: Path | None = None) -> AdapterFactory:
+    """Build each account's adapter from the campaign record saved at enqueue (no YAML needed)."""
+    cache: dict[tuple[str, str], Adapter] = {}
+    root = state_dir or state_root()
+
+    def factory(job: Job) -> Adapter:
+        key = (job.campaign, job.account)
+        if key not in cache:
+            rec = store.campaign(job.campaign)
+            if rec is None:
+                raise QueueError(f"campaign '{job.campaign}' is not in the queue database")
+            settings = rec.accounts.get(job.account)
+            if settings is None:
+                raise QueueError(f"account '{job.account}' is no longer in campaign '{job.campaign}'")
+            ctx = AdapterContext(
+                account=job.account,
+                platform=str(settings.get("platform") or job.platform),
+                settings=dict(settings),
+                language=str(settings.get("language") or rec.language),
+                state_dir=root / job.account,
+                base_dir=Path(rec.base_dir),
+            )
+            cache[key] = create(ctx)
+        return cache[key]
+
+    return factory
+
+
+def limits_from_store(store: Store) -> dict[str, Limit]:
+    """Per-account rate limits of every queued campaign; the strictest wins for a shared name."""
+    from campaign.config import parse_duration
+
+    out: dict[str, Limit] = {}
+    for rec in store.campaigns():
+        for account, settings in rec.accounts.items():
+            rl = settings.get("rate_limit")
+            if not rl:
+                continue
+            lim = Limit(int(rl["posts"]), parse_duration(rl["per"]))
+            old = out.get(account)
+            if old is None or lim.per / lim.posts > old.per / old.posts:
+                out[account] = lim
+    return out
+
+
+# --- the loop ------------------------------------------------------------------------------
+
+
+class _Heartbeat:
+    """Extends the lease every third of it while a platform call is in flight."""
+
+    def __init__(self, store: Store, claim: Claim, lease: timedelta, now: Clock):
+        self.store, self.claim, self.lease, self.now = store, claim, lease, now
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._done.wait(self.lease.total_seconds() / 3):
+            try:
+                if not self.store.extend(self.claim.job.id, self.claim.owner, until=self.now() + self.lease):
+                    return
+            except CampaignError:
+                return
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class Worker:
+    """One worker: `run()` loops; `step()` handles one claim (the unit tests drive it)."""
+
+    def __init__(self, store: Store, adapters: AdapterFactory | None = None, *, now: Clock = system_clock,
+                 lease: timedelta = DEFAULT_LEASE, policy: RetryPolicy = DEFAULT,
+                 limits: Mapping[str, Limit] | None = None, on_event: EventHook | None = None,
+                 owner: str | None = None):
+        self.store = store
+        self.adapters = adapters or adapters_from_store(store)
+        self.now = now
+        self.lease = lease
+        self.policy = policy
+        self.limits = dict(limits) if limits is not None else limits_from_store(store)
+        self.on_event = on_event or (lambda kind, job, detail: None)
+        self.owner = owner or worker_id()
+        self.stop = threading.Event()
+        self.report = RunReport()
+
+    def _emit(self, kind: str, job: Job, detail: str = "") -> None:
+        self.on_event(kind, job, detail)
+
+    def step(self) -> bool:
+        """Claim and handle one due job; False when nothing is due."""
+        claim = self.store.claim(self.owner, now=self.now(), lease=self.lease, limits=self.limits)
+        if claim is None:
+            return False
+        if self.stop.is_set():  # a signal arrived between polls: nothing was sent, give it back
+            self.store.release(claim.job.id, self.owner, now=self.now())
+            self.report.released += 1
+            self._emit("released", claim.job)
+            return True
+        self._handle(claim)
+        return True
+
+    def _handle(self, claim: Claim) -> None:
+        job = claim.job
+        still_uncertain = claim.uncertain
+        try:
+            adapter = self.adapters(job)
+            with _Heartbeat(self.store, claim, self.lease, self.now):
+                if claim.uncertain:
+                    found = adapter.find(job.draft, key=job.idempotency_key)
+                    if found is not None:
+                        self._succeed(claim, found, reconciled=True)
+                        return
+                    still_uncertain = False
+                    self.store.note(job.id, "reconciled", now=self.now(), owner=self.owner,
+                                    detail="not found on the platform; sending again")
+                ref = adapter.publish(job.draft, key=job.idempotency_key, reply_to=claim.reply_to)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - every failure is recorded, none is lost
+            self._failed(claim, e, still_uncertain or is_ambiguous(e))
+            return
+        if not isinstance(ref, RemoteRef) or not ref.id:  # it may have posted: retry through find
+            self._failed(claim, RuntimeError(f"adapter '{job.platform}' returned no post id ({ref!r})"), True)
+            return
+        self._succeed(claim, ref, reconciled=False)
+
+    def _succeed(self, claim: Claim, ref: RemoteRef, *, reconciled: bool) -> None:
+        try:
+            job = self.store.succeed(claim.job.id, self.owner, ref, now=self.now(), reconciled=reconciled)
+        except LeaseLost as e:  # another worker took over; it will find this post by its key
+            self.report.lost += 1
+            self._emit("lost", claim.job, f"{e}; posted as {ref.url or ref.id}")
+            return
+        if reconciled:
+            self.report.reconciled += 1
+        else:
+            self.report.succeeded += 1
+        self._emit("reconciled" if reconciled else "succeeded", job, ref.url or ref.id)
+
+    def _failed(self, claim: Claim, error: BaseException, uncertain: bool) -> None:
+        job = claim.job
+        message = describe(error)
+        at = next_run(job.attempts, error, now=self.now(), policy=self.policy, seed=job.idempotency_key)
+        try:
+            if at is not None:
+                job = self.store.retry_later(job.id, self.owner, run_at=at, error=message,
+                                             now=self.now(), uncertain=uncertain)
+                self.report.retried += 1
+                self._emit("retry", job, message)
+                return
+            if is_transient(error):
+                message = f"gave up after {job.attempts} attempts: {message}"
+            if uncertain:
+                message += " (an attempt may have posted it: check the account before retrying)"
+            job = self.store.fail(job.id, self.owner, error=message, now=self.now())
+        except LeaseLost as e:
+            self.report.lost += 1
+            self._emit("lost", job, str(e))
+            return
+        self.report.failed += 1
+        self._emit("failed", job, message)
+
+    def dry_run(self, limit: int = 1000) -> RunReport:
+        """The jobs due now, in the order they would go; nothing is claimed or sent."""
+        self.report.due = self.store.due(now=self.now(), limit=limit)
+        for job in self.report.due:
+            self._emit("due", job, "")
+        return self.report
+
+    def run(self, *, once: bool = False, poll: timedelta = timedelta(seconds=5),
+            sleep: Callable[[float], Any] | None = None, max_jobs: int | None = None) -> RunReport:
+        """Loop until stopped (or, with `once`, until nothing is due)."""
+        wait = sleep or self.stop.wait
+        break_dead_leases(self.store, self.owner, self.now())
+        while not self.stop.is_set():
+            if max_jobs is not None and self.report.handled >= max_jobs:
+                break
+            if self.step():
+                continue
+            if once:
+                break
+            now = self.now()
+            break_dead_leases(self.store, self.owner, now)
+            wake = self.store.next_wake(now=now, limits=self.limits)
+            seconds = poll.total_seconds() if wake is None else (wake - now).total_seconds()
+            wait(min(max(seconds, 0.01), poll.total_seconds()))
+        self.report.stopped = self.stop.is_set()
+        return self.report
+
+
+def run(store: Store, adapters: AdapterFactory | None = None, *, now: Clock = system_clock,
+        once: bool = False, dry_run: bool = False, lease: timedelta = DEFAULT_LEASE,
+        policy: RetryPolicy = DEFAULT, limits: Mapping[str, Limit] | None = None,
+        poll: timedelta = timedelta(seconds=5), on_event: EventHook | None = None,
+        handle_signals: bool = True, max_jobs: int | None = None) -> RunReport:
+    """Publish due jobs: with `once` until none is due, else forever (sleeping, ~0 CPU, in between).
+
+    SIGINT/SIGTERM (when `handle_signals` and on the main thread) stop the loop after
+    the call in flight; the report says so in `stopped`.
+    """
+    worker = Worker(store, adapters, now=now, lease=lease, policy=policy, limits=limits, on_event=on_event)
+    if dry_run:
+        return worker.dry_run()
+    previous: dict[signal.Signals, Any] = {}
+    if handle_signals and threading.current_thread() is threading.main_thread():
+        def _stop(signum: int, frame: FrameType | None) -> None:
+            worker.stop.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _stop)
+    try:
+        return worker.run(once=once, poll=poll, max_jobs=max_jobs)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
