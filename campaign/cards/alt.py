@@ -1,0 +1,66 @@
+"""Alt text for cards: the full quote, who said it, and what the image looks like.
+
+Every platform caps alt text (X 1000, Mastodon 1500, Bluesky 2000 characters). A card goes to
+several platforms, so its alt text is made to fit the strictest of them; a quote too long for
+that keeps its first words and ends with an ellipsis (the post itself carries the full text).
+`cards.alt` in the YAML overrides the text per highlight id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from campaign.errors import CardError
+
+ALT_LIMITS = {"x": 1000, "mastodon": 1500, "bluesky": 2000}
+DEFAULT_ALT_LIMIT = 1000
+
+
+def alt_limit(platforms: Iterable[str]) -> int:
+    """The strictest alt-text limit of `platforms` (1000 when none is known)."""
+    limits = [ALT_LIMITS.get(p, DEFAULT_ALT_LIMIT) for p in platforms]
+    return min(limits) if limits else DEFAULT_ALT_LIMIT
+
+
+def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
+             description: str = "", source_line: str | None = None, footer: str | None = None,
+             logo: bool = False, limit: int = DEFAULT_ALT_LIMIT) -> str:
+    """`Quote card: white text on ... . “QUOTE” — SPEAKER, ROLE.` within `limit` characters."""
+    what = "Quote card" + (f": {description}" if description else "")
+    if logo:
+        what += ", with a logo"
+    who = ""
+    if speaker:
+        who = f" — {speaker}" + (f", {role}" if role else "")
+    tail = who + "."
+    if source_line:
+        tail += f" {source_line.rstrip('.')}."
+    if footer:
+        tail += f" {footer}"
+    quote = " ".join(quote.split()).strip("\"“”«»")
+    head = f"{what}. “"
+    room = limit - len(head) - len("”") - len(tail)
+    if room < 20:
+        tail = who + "."
+        room = limit - len(head) - len("”") - len(tail)
+    if room < 1:
+        raise CardError(f"alt text limit {limit} is too small for this card")
+    if len(quote) > room:
+        cut = quote[: room - 1]
+        if " " in cut:
+            cut = cut[: cut.rfind(" ")]
+        quote = cut.rstrip(" ,;:") + "…"
+    return (head + quote + "”" + tail).strip()
+
+
+def check_override(text: str, limit: int, highlight_id: str) -> str:
+    """An alt text from the YAML, refused (not cut) when it exceeds `limit`."""
+    text = text.strip()
+    if not text:
+        raise CardError(f"highlight {highlight_id}: cards.alt is empty")
+    if len(text) > limit:
+        raise CardError(
+            f"highlight {highlight_id}: cards.alt is {len(text)} characters, over the "
+            f"{limit}-character alt-text limit of this campaign's platforms"
+        )
+    return text

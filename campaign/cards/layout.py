@@ -1,0 +1,361 @@
+"""Text layout: shaped, bidi-ordered runs; balanced line breaking; binary-search fitting.
+
+All widths are measured with the real fonts (raqm shaping), never estimated from character
+counts. A `Block` is a laid-out paragraph at one font size: its lines in visual order, each
+line's segments with their x offsets, and the measured ink and metric extents the renderer and
+the tests check against the box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import regex
+
+from campaign.cards import bidi, fonts
+from campaign.errors import CardError
+
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
+
+_GRAPHEME = regex.compile(r"\X")
+EMOJI_SCALE = 1.0  # emoji em relative to the text em
+
+
+@dataclass(frozen=True, slots=True)
+class Seg:
+    """A single-font, single-direction piece of a line, in visual position."""
+
+    text: str
+    face: Path
+    emoji: bool
+    rtl: bool
+    x: float  # left edge relative to the line start
+    width: float
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    text: str  # logical order
+    segs: tuple[Seg, ...]
+    width: float
+    ink: tuple[float, float, float, float]  # x0, y0, x1, y1 relative to (line start, baseline)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph laid out at `size` px: lines, line advance and vertical extents."""
+
+    size: int
+    lines: tuple[Line, ...]
+    advance: float  # baseline-to-baseline distance
+    ascent: float  # from the block top to the first baseline
+    descent: float  # from the last baseline to the block bottom
+    width: float  # widest line (advance widths)
+    rtl: bool
+    language: str
+
+    @property
+    def height(self) -> float:
+        return self.ascent + self.advance * (len(self.lines) - 1) + self.descent
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def _font(face: Path, size: int) -> FreeTypeFont:
+    return fonts.load(face, size)
+
+
+def _raqm_lang(language: str) -> str | None:
+    tag = language.split("-")[0].lower()
+    return {"prs": "fa"}.get(tag, tag) or None
+
+
+@lru_cache(maxsize=65536)
+def seg_width(face: Path, emoji: bool, size: int, text: str, rtl: bool, language: str) -> float:
+    """Advance width of one run in pixels."""
+    font = _font(face, size)
+    direction = "rtl" if rtl else "ltr"
+    if emoji:
+        return font.getlength(text, direction=direction) * size * EMOJI_SCALE / fonts.EMOJI_PPEM
+    return font.getlength(text, direction=direction, language=_raqm_lang(language))
+
+
+@lru_cache(maxsize=65536)
+def seg_ink(face: Path, emoji: bool, size: int, text: str, rtl: bool, language: str
+            ) -> tuple[float, float, float, float]:
+    """Ink box of one run relative to its left baseline origin."""
+    font = _font(face, size)
+    direction = "rtl" if rtl else "ltr"
+    if emoji:
+        k = size * EMOJI_SCALE / fonts.EMOJI_PPEM
+        x0, y0, x1, y1 = font.getbbox(text, anchor="ls", direction=direction)
+        return (x0 * k, y0 * k, x1 * k, y1 * k)
+    x0, y0, x1, y1 = font.getbbox(text, anchor="ls", direction=direction,
+                                  language=_raqm_lang(language))
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
+def shape_line(text: str, chain: fonts.Chain, size: int, rtl: bool, language: str) -> Line:
+    """Split one line into font runs, resolve bidi levels, and order the runs visually."""
+    runs = chain.runs(text)
+    lv = bidi.levels(text, rtl)
+    # logical pieces of one face and one level
+    pieces: list[tuple[str, int, int]] = []  # text, face index, level
+    pos = 0
+    for run_text, face_idx in runs:
+        start = pos
+        for k in range(len(run_text)):
+            level = lv[pos + k]
+            if pieces and k > 0 and pieces[-1][1] == face_idx and pieces[-1][2] == level:
+                t, f, lvl = pieces[-1]
+                pieces[-1] = (t + run_text[k], f, lvl)
+            else:
+                pieces.append((run_text[k], face_idx, level))
+        pos = start + len(run_text)
+    order = bidi.visual_order([p[2] for p in pieces])
+    segs: list[Seg] = []
+    x = 0.0
+    ink = [float("inf"), float("inf"), float("-inf"), float("-inf")]
+    for i in order:
+        t, face_idx, level = pieces[i]
+        face = chain.faces[face_idx]
+        seg_rtl = level % 2 == 1
+        w = seg_width(face.path, face.emoji, size, t, seg_rtl, language)
+        if t.strip():
+            x0, y0, x1, y1 = seg_ink(face.path, face.emoji, size, t, seg_rtl, language)
+            ink = [min(ink[0], x + x0), min(ink[1], y0), max(ink[2], x + x1), max(ink[3], y1)]
+        segs.append(Seg(t, face.path, face.emoji, seg_rtl, x, w))
+        x += w
+    if ink[0] == float("inf"):
+        ink = [0.0, 0.0, 0.0, 0.0]
+    return Line(text, tuple(segs), x, (ink[0], ink[1], ink[2], ink[3]))
+
+
+# --- line breaking -----------------------------------------------------------------------------
+
+
+def _greedy(widths: list[float], space: float, limit: float) -> list[int]:
+    """Break points (end indices) filling each line as much as possible."""
+    breaks: list[int] = []
+    cur = -1.0
+    for i, w in enumerate(widths):
+        if cur < 0:
+            cur = w
+        elif cur + space + w <= limit:
+            cur += space + w
+        else:
+            breaks.append(i)
+            cur = w
+    breaks.append(len(widths))
+    return breaks
+
+
+def _balanced(widths: list[float], space: float, limit: float, nlines: int) -> list[int]:
+    """Break into exactly `nlines` lines within `limit`, minimizing raggedness.
+
+    Cost: the sum of squared slack against the longest line, plus a heavy penalty for a
+    last line holding a single word when the text has more (an orphan).
+    """
+    n = len(widths)
+    if nlines <= 1:
+        return [n]
+    prefix = [0.0]
+    for w in widths:
+        prefix.append(prefix[-1] + w)
+
+    def width(i: int, j: int) -> float:  # words i..j-1
+        return prefix[j] - prefix[i] + space * (j - i - 1)
+
+    inf = float("inf")
+    # best[k][j]: minimal cost laying words 0..j-1 on k lines
+    best = [[inf] * (n + 1) for _ in range(nlines + 1)]
+    back = [[0] * (n + 1) for _ in range(nlines + 1)]
+    best[0][0] = 0.0
+    for k in range(1, nlines + 1):
+        for j in range(k, n + 1):
+            for i in range(j - 1, k - 2, -1):
+                w = width(i, j)
+                if w > limit:
+                    break
+                if best[k - 1][i] == inf:
+                    continue
+                slack = limit - w
+                cost = slack * slack
+                if k == nlines and j - i == 1 and n > nlines:
+                    cost += (limit * 4) ** 2  # orphan
+                if k == nlines:
+                    cost *= 0.5  # a slightly short last line is fine
+                total = best[k - 1][i] + cost
+                if total < best[k][j]:
+                    best[k][j] = total
+                    back[k][j] = i
+    if best[nlines][n] == inf:
+        return _greedy(widths, space, limit)
+    breaks = []
+    j = n
+    for k in range(nlines, 0, -1):
+        breaks.append(j)
+        j = back[k][j]
+    return breaks[::-1]
+
+
+def break_words(widths: list[float], space: float, limit: float) -> list[int]:
+    """Balanced breaks: the fewest lines greedy needs at `limit`, then evened out.
+
+    The narrowest width keeping that line count is found by binary search, and the
+    breaks are chosen by dynamic programming within it (like CSS `text-wrap: balance`).
+    """
+    if not widths:
+        return [0]
+    greedy = _greedy(widths, space, limit)
+    nlines = len(greedy)
+    if nlines == 1:
+        return greedy
+    lo, hi = max(widths), limit
+    for _ in range(14):
+        mid = (lo + hi) / 2
+        if len(_greedy(widths, space, mid)) <= nlines:
+            hi = mid
+        else:
+            lo = mid
+    return _balanced(widths, space, hi, nlines)
+
+
+def split_long_word(word: str, fits: _Fits) -> list[str]:
+    """Split a word wider than the box between graphemes (the only time a word is split)."""
+    parts: list[str] = []
+    cur = ""
+    for g in _GRAPHEME.findall(word):
+        if cur and not fits(cur + g):
+            parts.append(cur)
+            cur = g
+        else:
+            cur += g
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+class _Fits:
+    def __init__(self, measure: _Measure, limit: float):
+        self.measure, self.limit = measure, limit
+
+    def __call__(self, text: str) -> bool:
+        return self.measure(text) <= self.limit
+
+
+class _Measure:
+    def __init__(self, chain: fonts.Chain, size: int, rtl: bool, language: str):
+        self.chain, self.size, self.rtl, self.language = chain, size, rtl, language
+
+    def __call__(self, text: str) -> float:
+        return shape_line(text, self.chain, self.size, self.rtl, self.language).width
+
+
+def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, language: str = "en",
+           leading: float = 1.25, allow_split: bool = False) -> Block | None:
+    """Lay `text` out at `size` px within `max_width`; None when a word is too wide.
+
+    With `allow_split`, a word wider than the box is split between graphemes instead.
+    Explicit newlines in `text` are kept as paragraph breaks.
+    """
+    rtl = bidi.base_rtl(text, language)
+    measure = _Measure(chain, size, rtl, language)
+    space_face = chain.faces[0] if not rtl else _rtl_face(chain)
+    space = seg_width(space_face.path, False, size, " ", rtl, language)
+    lines: list[Line] = []
+    for para in text.split("\n"):
+        words = para.split()
+        if not words:
+            continue
+        widths = [measure(w) for w in words]
+        if max(widths) > max_width:
+            if not allow_split:
+                return None
+            split: list[str] = []
+            for w, ww in zip(words, widths, strict=True):
+                split += split_long_word(w, _Fits(measure, max_width)) if ww > max_width else [w]
+            words = split
+            widths = [measure(w) for w in words]
+        start = 0
+        for end in break_words(widths, space, max_width):
+            line = shape_line(" ".join(words[start:end]), chain, size, rtl, language)
+            lines.append(line)
+            start = end
+    if not lines:
+        lines = [shape_line(" ", chain, size, rtl, language)]
+    faces = {s.face for ln in lines for s in ln.segs if not s.emoji}
+    ascent = descent = 0.0
+    for face in faces or {chain.faces[0].path}:
+        a, d = _font(face, size).getmetrics()
+        ascent, descent = max(ascent, a), max(descent, d)
+    uses_arabic = any(f != chain.faces[0].path for f in faces)
+    adv = size * (max(leading, 1.55) if uses_arabic else leading)
+    # metrics first; the measured ink wins where it reaches further (marks, emoji)
+    ascent = max(ascent * 0.92, max(-ln.ink[1] for ln in lines[:1]))
+    descent = max(descent, max(ln.ink[3] for ln in lines[-1:]))
+    width = max(max(ln.width, ln.ink[2]) - min(0.0, ln.ink[0]) for ln in lines)
+    return Block(size, tuple(lines), adv, ascent, descent, width, rtl, language)
+
+
+def _rtl_face(chain: fonts.Chain) -> fonts.Face:
+    for f in chain.faces:
+        if 0x0627 in f.cover:
+            return f
+    return chain.faces[0]
+
+
+def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float],
+        max_height: float, *,
+        min_size: int, max_size: int, language: str = "en", leading: float = 1.25,
+        extra_height: ExtraHeight | None = None) -> Block | None:
+    """The largest size in [min_size, max_size] whose layout fits the box (binary search).
+
+    `extra_height(size)` adds height that scales with the quote size (a decorative mark).
+    Returns None when even `min_size` does not fit.
+    """
+
+    def ok(size: int, split: bool = False) -> Block | None:
+        width = max_width(size) if callable(max_width) else max_width
+        b = layout(text, chain, size, width, language=language, leading=leading,
+                   allow_split=split)
+        if b is None:
+            return None
+        extra = extra_height(size) if extra_height else 0.0
+        if b.height + extra > max_height or b.width > width + 0.5:
+            return None
+        return b
+
+    best = ok(min_size)
+    if best is None:
+        best = ok(min_size, split=True)
+        return best
+    lo, hi = min_size, max_size
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        b = ok(mid)
+        if b is not None:
+            best, lo = b, mid
+        else:
+            hi = mid - 1
+    return best
+
+
+class ExtraHeight:
+    def __init__(self, factor: float):
+        self.factor = factor
+
+    def __call__(self, size: int) -> float:
+        return size * self.factor
+
+
+def require(block: Block | None, what: str) -> Block:
+    if block is None:
+        raise CardError(what)
+    return block
