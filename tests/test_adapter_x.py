@@ -339,3 +339,11 @@ def test_no_secret_in_any_message_or_log_line(srv: FakeX, tmp_path: Path, caplog
     everything = "\n".join(messages + logged + [out.out, out.err])
     for name, value in KEYS.items():
         assert value not in everything, f"{name} leaked"
+
+
+def test_check_spots_a_read_only_token(srv: FakeX, tmp_path: Path) -> None:
+    srv.read_only_app = True
+    with pytest.raises(AuthError, match="regenerate the access token"):
+        adapter(srv.url, tmp_path).check()
+    with pytest.raises(AuthError, match="oauth1 app permissions"):
+        adapter(srv.url, tmp_path).publish(draft("Hello"), key="k", reply_to=None)

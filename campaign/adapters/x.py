@@ -89,6 +89,7 @@ class XSession(requests.Session):
         super().__init__()
         self.timeout = timeout
         self.base = base.rstrip("/") if base else None
+        self.last_headers: Any = {}
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if isinstance(url, bytes):
@@ -100,7 +101,9 @@ class XSession(requests.Session):
                     break
         given = kwargs.get("timeout")
         kwargs["timeout"] = self.timeout if given is None else min(float(given), self.timeout)
-        return super().request(method if isinstance(method, str) else method.decode(), url, *args, **kwargs)
+        response = super().request(method if isinstance(method, str) else method.decode(), url, *args, **kwargs)
+        self.last_headers = response.headers
+        return response
 
 
 class _FallbackRules:
@@ -323,8 +326,14 @@ class XAdapter:
 
     # -- the contract -------------------------------------------------------------------------
     def check(self) -> AccountInfo:
-        """Who the keys post as (GET /2/users/me)."""
+        """Who the keys post as (GET /2/users/me); AuthError if the token is read-only."""
+        self._me = None
         user_id, username, display = self._get_me()
+        _, _, session = self._sdk()
+        # X tells OAuth 1.0a callers the token's access level; "read" cannot post.
+        level = str(session.last_headers.get("x-access-level") or "").lower()
+        if level == "read":
+            raise self._err(AuthError, f"@{username}: {READ_WRITE_FIX} (x-access-level: read)")
         return AccountInfo(
             account=self.ctx.account,
             platform=self.name,

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "project",
     "count",
     "compose",
+    "accounts",
     "cards",
 )
 

@@ -99,7 +99,7 @@ class FakeX(FakeServer):
         self.keys = keys or {}  # {"api_key":..., "access_token":...} to insist on these
         self.v2_media = v2_media
         self.revoked = False
-        self.read_only_app = False
+        self.read_only_app = False  # writes answer 403 oauth1-permissions, reads send x-access-level: read
         self.posts: list[Tweet] = []
         self.media: dict[str, Media] = {}
         self._ids = itertools.count(1866000000000000000, 7919)
@@ -189,7 +189,8 @@ class FakeX(FakeServer):
 
     def _rate_headers(self) -> dict[str, str]:
         reset = str(int(time.time()) + 900)
-        return {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99", "x-rate-limit-reset": reset}
+        return {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99", "x-rate-limit-reset": reset,
+                "x-access-level": "read" if self.read_only_app else "read-write"}
 
     # -- handlers -------------------------------------------------------------------------
     def _create_tweet(self, req: Request, m: re.Match[str]) -> Reply:

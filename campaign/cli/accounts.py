@@ -1,0 +1,324 @@
+"""`campaign accounts` (list, check, login) and `campaign adapters`.
+
+Credentials are never printed: the listing says where each field comes from
+(an environment variable, the secrets file, or MISSING), never its value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from campaign.cli import cli
+from campaign.cli.output import config_argument, echo_json
+
+
+class _DefaultList(click.Group):
+    """A group whose bare form, `campaign accounts CONFIG`, means `campaign accounts list CONFIG`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_DefaultList)
+def accounts() -> None:
+    """The campaign's accounts: where credentials come from, who they post as, storing them.
+
+    \b
+      campaign accounts CONFIG [--json]          list accounts and credential sources
+      campaign accounts check CONFIG [ACCOUNT]   ask each platform who the account posts as
+      campaign accounts login CONFIG ACCOUNT     store an account's secrets (0600 file)
+
+    Credentials come from environment variables CAMPAIGN_<ACCOUNT>_<FIELD>
+    (or <PREFIX>_<FIELD> when the account sets `credentials: PREFIX`), else from
+    the secrets file that `login` writes. Values are never shown.
+    """
+
+
+# --- library-side helpers (no click) ----------------------------------------------------------
+
+
+def adapter_context(cfg: Any, name: str, timeout: float = 30.0) -> Any:
+    """The AdapterContext the worker would build for account `name` of a loaded config."""
+    from platformdirs import user_data_dir
+
+    from campaign.adapters.base import AdapterContext
+
+    acct = cfg.accounts[name]
+    return AdapterContext(
+        account=name,
+        platform=acct.platform,
+        settings=acct.model_dump(mode="json", exclude_none=True),
+        language=acct.language or cfg.campaign.language,
+        state_dir=Path(user_data_dir("campaign")) / "state" / name,
+        base_dir=cfg.base_dir,
+        timeout=timeout,
+    )
+
+
+def credential_fields(platform: str) -> tuple[tuple[str, ...], str | None]:
+    """The adapter's credential field names, or () and why they are unknown."""
+    from campaign.adapters.base import adapter_class
+    from campaign.errors import CampaignError
+
+    try:
+        cls = adapter_class(platform)
+    except CampaignError as e:
+        return (), str(e)
+    return tuple(getattr(cls, "credential_fields", ()) or ()), None
+
+
+def credential_sources(cfg: Any) -> list[dict[str, Any]]:
+    """Per account: platform, handle, and for each credential field where it comes from."""
+    import os
+
+    from campaign.credentials import env_name, read_secrets_file, secrets_path
+
+    path = secrets_path()
+    stored = read_secrets_file(path)  # refuses a file others can read, with the chmod fix
+    rows: list[dict[str, Any]] = []
+    for name, acct in cfg.accounts.items():
+        fields, problem = credential_fields(acct.platform)
+        creds: dict[str, dict[str, str]] = {}
+        for field in fields:
+            var = env_name(name, field, acct.credentials)
+            if os.environ.get(var):
+                creds[field] = {"source": "env", "variable": var}
+            elif (stored.get(name) or {}).get(field):
+                creds[field] = {"source": "secrets file", "path": str(path), "variable": var}
+            else:
+                creds[field] = {"source": "missing", "variable": var}
+        rows.append({
+            "account": name,
+            "platform": acct.platform,
+            "handle": acct.handle,
+            "enabled": acct.enabled,
+            "credentials": creds,
+            "ok": problem is None and all(c["source"] != "missing" for c in creds.values()),
+            **({"problem": problem} if problem else {}),
+        })
+    return rows
+
+
+def check_accounts(cfg: Any, names: list[str], timeout: float) -> list[dict[str, Any]]:
+    """Call each account's adapter `check()`; who it posts as, or the exact problem."""
+    from campaign.adapters.base import create
+    from campaign.errors import CampaignError
+    from campaign.redact import redact
+
+    results: list[dict[str, Any]] = []
+    for name in names:
+        acct = cfg.accounts[name]
+        row: dict[str, Any] = {"account": name, "platform": acct.platform}
+        try:
+            info = create(adapter_context(cfg, name, timeout)).check()
+        except CampaignError as e:
+            row.update(ok=False, error=redact(str(e)), kind=type(e).__name__)
+        except Exception as e:  # a plugin's bug must not hide the other accounts' results
+            row.update(ok=False, error=redact(f"{type(e).__name__}: {e}"), kind="InternalError")
+        else:
+            row.update(ok=True, handle=info.handle, display_name=info.display_name, url=info.url)
+        results.append(row)
+    return results
+
+
+def adapter_listing() -> list[dict[str, Any]]:
+    """Installed adapters (entry points), built-in or plugin, with their limits."""
+    from campaign.adapters.base import _entry_points, adapter_class
+    from campaign.errors import CampaignError
+
+    out: list[dict[str, Any]] = []
+    for name, ep in sorted(_entry_points().items()):
+        dist = getattr(getattr(ep, "dist", None), "name", None)
+        row: dict[str, Any] = {
+            "name": name,
+            "target": ep.value,
+            "source": "built-in" if (dist or "").lower() == "campaign" else f"plugin ({dist or 'unknown'})",
+        }
+        try:
+            cls = adapter_class(name)
+        except CampaignError as e:
+            row.update(error=str(e))
+            out.append(row)
+            continue
+        row["credential_fields"] = list(getattr(cls, "credential_fields", ()) or ())
+        rules = _rules_of(cls, name)
+        for limit in ("max_chars", "max_images", "max_image_bytes", "alt_max"):
+            row[limit] = getattr(rules, limit, None) if rules is not None else None
+        out.append(row)
+    return out
+
+
+def _rules_of(cls: type, name: str) -> Any:
+    """An adapter's rules without building it when possible: class attribute, then platforms.get."""
+    import inspect
+    import tempfile
+
+    static = inspect.getattr_static(cls, "rules", None)
+    if static is not None and not isinstance(static, property | classmethod | staticmethod):
+        return static
+    try:
+        from campaign import platforms
+
+        return platforms.get(name)
+    except Exception:  # noqa: BLE001 - not a platform the text rules know
+        pass
+    try:
+        from campaign.adapters.base import AdapterContext
+
+        with tempfile.TemporaryDirectory() as tmp:
+            ctx = AdapterContext(account="_", platform=name, state_dir=Path(tmp), base_dir=Path(tmp))
+            return cls(ctx).rules
+    except Exception:  # noqa: BLE001 - a plugin that needs more to be built
+        return None
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+@accounts.command("list")
+@config_argument()
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
+def list_accounts(config: str, as_json: bool) -> None:
+    """List CONFIG's accounts, their platform and handle, and where each credential comes from.
+
+    Sources: `env VARIABLE`, `secrets file PATH`, or MISSING (with the variable to set).
+    `campaign accounts CONFIG` is the same command.
+    """
+    from campaign.config import load
+
+    cfg = load(config)
+    rows = credential_sources(cfg)
+    if as_json:
+        echo_json({"accounts": rows})
+    else:
+        for row in rows:
+            state = "" if row["enabled"] else ", disabled"
+            click.echo(f"{row['account']}  ({row['platform']}, {row['handle'] or 'no handle'}{state})")
+            if row.get("problem"):
+                click.echo(f"  {row['problem']}")
+            if not row["credentials"] and not row.get("problem"):
+                click.echo("  no credentials needed")
+            for field, src in row["credentials"].items():
+                if src["source"] == "env":
+                    where = f"env {src['variable']}"
+                elif src["source"] == "secrets file":
+                    where = f"secrets file {src['path']}"
+                else:
+                    where = (f"MISSING: set {src['variable']} or run "
+                             f"`campaign accounts login {config} {row['account']}`")
+                click.echo(f"  {field:<22}{where}")
+
+
+@accounts.command("check")
+@config_argument()
+@click.argument("account", required=False)
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for each platform.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def check(config: str, account: str | None, timeout: float, as_json: bool) -> None:
+    """Ask each platform who ACCOUNT (default: every enabled account) posts as.
+
+    Prints the handle for each account, or the exact problem (missing variable,
+    revoked token, read-only app, ...). Exits 1 if any account fails.
+    """
+    from campaign.config import load
+
+    cfg = load(config)
+    if account is not None and account not in cfg.accounts:
+        raise click.BadParameter(
+            f"no account '{account}' in {config}; accounts: {', '.join(cfg.accounts)}",
+            param_hint="ACCOUNT",
+        )
+    names = [account] if account else list(cfg.enabled_accounts())
+    results = check_accounts(cfg, names, timeout)
+    if as_json:
+        echo_json({"accounts": results})
+    else:
+        for r in results:
+            if r["ok"]:
+                url = f" {r['url']}" if r.get("url") else ""
+                click.echo(f"{r['account']}: ok, posts to {r['platform']} as {r['handle']}{url}")
+            else:
+                msg = r["error"]
+                if not msg.startswith(r["account"] + ":"):
+                    msg = f"{r['account']}: {msg}"
+                click.echo(f"{msg}", err=True)
+    if not all(r["ok"] for r in results):
+        click.get_current_context().exit(1)
+
+
+@accounts.command("login")
+@config_argument()
+@click.argument("account")
+def login(config: str, account: str) -> None:
+    """Prompt (without echo) for ACCOUNT's credentials and store them in the 0600 secrets file.
+
+    The file is in the user config folder (or $CAMPAIGN_SECRETS). Environment
+    variables, when set, still take precedence over it.
+    """
+    import os
+
+    from campaign.config import load
+    from campaign.credentials import env_name, secrets_path, write_secrets
+    from campaign.errors import CampaignError
+
+    cfg = load(config)
+    if account not in cfg.accounts:
+        raise click.BadParameter(
+            f"no account '{account}' in {config}; accounts: {', '.join(cfg.accounts)}",
+            param_hint="ACCOUNT",
+        )
+    acct = cfg.accounts[account]
+    fields, problem = credential_fields(acct.platform)
+    if problem:
+        raise CampaignError(problem)
+    if not fields:
+        click.echo(f"{account} ({acct.platform}) needs no credentials")
+        return
+    from campaign.credentials import read_secrets_file
+
+    read_secrets_file()  # refuse a readable-by-others file before asking for anything
+    click.echo(f"{account} ({acct.platform}): enter {len(fields)} value(s); input is hidden")
+    values: dict[str, str] = {}
+    for field in fields:
+        value = click.prompt(f"  {field}", hide_input=True, type=str).strip()
+        if not value:
+            raise click.UsageError(f"{field} cannot be empty")
+        values[field] = value
+    path = write_secrets(account, values, secrets_path())
+    click.echo(f"stored {', '.join(fields)} for {account} in {path} (mode 600)")
+    shadowed = [env_name(account, f, acct.credentials) for f in fields
+                if os.environ.get(env_name(account, f, acct.credentials))]
+    if shadowed:
+        click.echo("note: these environment variables are set and take precedence: " + ", ".join(shadowed))
+    click.echo(f"next: campaign accounts check {config} {account}")
+
+
+@cli.command("adapters")
+@click.option("--json", "as_json", is_flag=True, help="Print the adapters as JSON.")
+def adapters_command(as_json: bool) -> None:
+    """List the installed adapters (built-in and plugins, entry-point group campaign.adapters)
+    with their limits: characters per post, images per post, bytes per image, alt text length."""
+    from campaign.cli.output import table
+
+    rows = adapter_listing()
+    if as_json:
+        echo_json({"adapters": rows})
+        return
+
+    def num(v: Any) -> str:
+        if v is None:
+            return "?"
+        return "no limit" if isinstance(v, int) and v >= 1_000_000_000 else str(v)
+
+    table("Adapters",
+          ["name", "source", "max_chars", "max_images", "max_image_bytes", "alt_max", "credentials"],
+          [[r["name"], r["source"] + (f" - {r['error']}" if r.get("error") else ""),
+            num(r.get("max_chars")), num(r.get("max_images")), num(r.get("max_image_bytes")),
+            num(r.get("alt_max")), ", ".join(r.get("credential_fields") or []) or "-"]
+           for r in rows])
