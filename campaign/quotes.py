@@ -1,0 +1,537 @@
+"""Direct quotes and who said them, following the methods guide's sieve order.
+
+1. find quote spans per paragraph with a pairing table (curly, straight, mixed, single, « »,
+   „ “, 「 」), keeping the outermost quote and linking paragraphs an unclosed quote continues into;
+2. drop scare quotes and titles (too short, title case, "so-called", "the film");
+3. merge quotes split by their attribution ("We will not stop," she said, "until ...");
+4. attribute with sieves, most precise first: adjacent pattern, same-sentence cue, "according
+   to", continuation, single known speaker; pronouns go to the last named speaker. Otherwise the
+   speaker stays None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from campaign.models import Article
+from campaign.sentences import split as split_sentences
+from campaign.speakers import (
+    EN_VERB_RE,
+    FA_VERB_RE,
+    FR_VERB_RE,
+    NATIONALITY,
+    ORG_NOUNS,
+    PARTICIPLES,
+    PRONOUNS,
+    ROLE_NOUNS,
+    SPEECH_NOUNS,
+    Registry,
+    Speaker,
+    build_registry,
+    parse_np,
+    split_name,
+    tokens,
+)
+
+# opener -> closers it accepts (mixed “...", „...“ and „...” included)
+_PAIRS: dict[str, str] = {
+    "“": "”\"", '"': "\"”“", "‘": "’", "«": "»", "„": "“”\"", "‚": "‘’", "‹": "›", "「": "」", "『": "』",
+}
+_FAMILY = {"“": "d", '"': "d", "”": "d", "„": "d", "«": "g", "»": "g", "‘": "s", "’": "s", "‚": "s",
+           "‹": "a", "›": "a", "「": "c", "」": "c", "『": "e", "』": "e"}
+_MARKS = regex.compile(r"[“”\"‘’«»„‚‹›「」『』]")
+_LEFT_CTX = set(" \t\n\u00a0\u202f([{—–-/:;,…")
+_RIGHT_CTX = set(" \t\n\u00a0\u202f)]}.,;:!?—–-…/")
+_PERSIAN = regex.compile(r"[\u0600-\u06ff]")
+_SCARE_CUE = regex.compile(
+    r"(?:so-called|so\s+called|dubbed|termed|called(?:\s+(?:it|them|him|her|this|that))?|titled|entitled|named|"
+    r"nicknamed|known\s+as|labell?ed(?:\s+(?:it|them))?|branded(?:\s+(?:it|them))?|the\s+(?:word|words|phrase|"
+    r"term|slogan|hashtag|motto|banner|sign|placard)|headlined|(?:the|a|his|her|their|new)\s+(?:book|film|movie|"
+    r"song|album|show|series|documentary|novel|poem|play|podcast|exhibition|report|programme|program|campaign|"
+    r"app|article|essay|study|op-ed|column|headline)|marked|reading|read)\s*[,:]?\s*$",
+    regex.I,
+)
+_FRAGMENT_START = regex.compile(r"^(?:and|but|or|so|because|that|which|who)\b", regex.I)
+_AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|simply|previously|reportedly|"
+                     r"has\s+since|had\s+earlier|would\s+later|would|will|could|can|did|does|do|was|were))+\s*$",
+                     regex.I)
+_ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
+                           r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
+                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
+_DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
+
+
+@dataclass(slots=True)
+class Quote:
+    """A direct quote: its pieces' content spans in `Article.text` and its speaker (or None)."""
+
+    pieces: list[tuple[int, int]]
+    paragraph: int
+    opener: int  # offset of the first opening mark
+    closer: int  # offset just past the last closing mark (or the paragraph end if it runs on)
+    text: str = ""
+    speaker: str | None = None
+    role: str | None = None
+    speaker_kind: str | None = None
+    sieve: str = ""
+    partial: bool = False
+    ends_sentence: bool = True
+    continued: bool = False  # carries on a quote from the previous paragraph
+    runs_on: bool = False  # carries on into the next paragraph
+    pronoun: str | None = None
+    links: list[int] = field(default_factory=list)
+
+
+# --- spans -------------------------------------------------------------------------------------
+
+
+def _spans(text: str, lang: str) -> tuple[list[tuple[int, int, str]], tuple[int, str] | None]:
+    """Top-level (open, close, opener) mark positions in one paragraph, and an unclosed opener."""
+    out: list[tuple[int, int, str]] = []
+    stack: list[tuple[int, str]] = []
+    n = len(text)
+    german = lang.split("-")[0] in ("de", "da", "cs", "sk", "hr", "sl")
+    for m in _MARKS.finditer(text):
+        i, c = m.start(), m.group()
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < n else " "
+        left = prev in _LEFT_CTX or (i == 0) or prev in "“‘«„‚‹\"'"
+        right = nxt in _RIGHT_CTX or nxt in "”’»“\"'›" or i + 1 == n
+        if c in ('"', "’", "”", "'") and not left and not right and c != "”":
+            continue  # inside a word: an apostrophe or a stray inch mark
+        if stack:
+            top = stack[-1][1]
+            closes = c in _PAIRS.get(top, "")
+            if top == "«" and german and c == "«":
+                closes = False
+            if german and top == "»" and c == "«":
+                closes = True
+            if c == '"' and closes and not right and left:
+                closes = False  # a straight mark that opens, not closes
+            if c == "’" and closes and nxt.isalpha():
+                closes = False
+            if c == "“" and top == "“":
+                closes = False
+            if closes:
+                o, t = stack.pop()
+                if not stack:
+                    out.append((o, i, t))
+                continue
+        opens = c in _PAIRS or (c == "”" and not stack and left and not right) or (german and c == "»" and left and not right)
+        if not opens:
+            continue
+        if c == '"' and not left:
+            continue
+        if c == "‘" and (not left or nxt.isdigit() or nxt.isspace()):
+            continue
+        if c == "”" and not stack:
+            c = "“"  # Scandinavian ”...” or a wrong-way curly quote
+        if stack and _FAMILY.get(c) == _FAMILY.get(stack[0][1]):
+            stack = [(i, c)]  # the same mark again: the earlier one was never closed
+        else:
+            stack.append((i, "»" if (german and c == "»") else c))
+    return out, (stack[0] if stack else None)
+
+
+def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \u00a0\u202f\t":
+        a += 1
+    while b > a and text[b - 1] in " \u00a0\u202f\t":
+        b -= 1
+    return a, b
+
+
+def find_quotes(article: Article, registry: Registry | None = None) -> list[Quote]:
+    """Every direct quote of the article with its speaker when the attribution is clear."""
+    text = article.text
+    lang = (article.language or "en").split("-")[0].lower()
+    raw: list[Quote] = []
+    carry = False
+    for pi, para in enumerate(article.paragraphs):
+        ptext = text[para.start : para.end]
+        spans, unclosed = _spans(ptext, lang)
+        para_quotes: list[Quote] = []
+        for o, c, _t in spans:
+            a, b = _strip_span(ptext, o + 1, c)
+            if b > a:
+                para_quotes.append(Quote([(para.start + a, para.start + b)], pi, para.start + o, para.start + c + 1))
+        if unclosed is not None:
+            o = unclosed[0]
+            nxt = article.paragraphs[pi + 1] if pi + 1 < len(article.paragraphs) else None
+            starts = nxt is not None and text[nxt.start : nxt.start + 1] in _PAIRS
+            first_in_para = not ptext[:o].strip() or o == 0
+            a, b = _strip_span(ptext, o + 1, len(ptext))
+            if starts and b > a and (first_in_para or carry or len(ptext) - o > 40):
+                para_quotes.append(Quote([(para.start + a, para.start + b)], pi, para.start + o, para.end, runs_on=True))
+        if carry and para_quotes and para_quotes[0].opener == para.start:
+            para_quotes[0].continued = True
+        carry = bool(para_quotes) and para_quotes[-1].runs_on
+        raw.extend(para_quotes)
+    for q in raw:
+        q.text = text[q.pieces[0][0] : q.pieces[0][1]]
+    quotes = _merge_split(text, raw)
+    quotes = [q for q in quotes if not _is_scare(text, q, article)]
+    for q in quotes:
+        q.partial = q.text[:1].islower()
+        after = text[q.closer : q.closer + 3]
+        q.ends_sentence = bool(regex.search(r"[.!?…؟。]\W*$", q.text)) or bool(regex.match(r"\s*[.!?؟]", after)) or q.closer >= article.paragraphs[q.paragraph].end
+    _attribute(article, quotes, registry or build_registry(text))
+    if _PERSIAN.search(text):
+        quotes = [q for q in quotes if q.speaker or not _PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and regex.search(r"[.!؟?]\W*$", q.text))]
+    return quotes
+
+
+def _merge_split(text: str, quotes: list[Quote]) -> list[Quote]:
+    """`Q1, she said, Q2` is one quote in two pieces."""
+    out: list[Quote] = []
+    for q in quotes:
+        prev = out[-1] if out else None
+        if prev is not None and prev.paragraph == q.paragraph and not prev.runs_on and not q.continued:
+            between = text[prev.closer : q.opener]
+            if regex.search(r"[,—–-]\s*$", prev.text) and _is_interruption(between):
+                prev.pieces.append(q.pieces[0])
+                prev.closer = q.closer
+                prev.runs_on = q.runs_on
+                prev.text = prev.text + " " + q.text
+                continue
+        out.append(q)
+    return out
+
+
+def _is_interruption(between: str) -> bool:
+    s = between.strip()
+    if not s or len(s.split()) > 14 or not regex.search(r"[,:—–-]$", s) or regex.search(r"[.!?;]", s.rstrip(",:—–- ")):
+        return False
+    return bool(EN_VERB_RE.search(s) or FR_VERB_RE.search(s) or FA_VERB_RE.search(s))
+
+
+def _is_scare(text: str, q: Quote, article: Article) -> bool:
+    """Scare quotes, titles and labels: not speech worth posting."""
+    words = q.text.split()
+    if len(words) < 4 and not (_PERSIAN.search(q.text) and len(words) >= 2):
+        return True
+    para = article.paragraphs[q.paragraph]
+    before = text[max(para.start, q.opener - 60) : q.opener]
+    if _SCARE_CUE.search(before) and len(words) <= 12:
+        return True
+    content = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    if len(words) <= 10 and content and all(w[0].isupper() for w in content) and not regex.search(r"[.!?]\W*$", q.text):
+        return True  # Title Case: a book, film, song or slogan
+    return False
+
+
+# --- attribution -------------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    reg: Registry
+    speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (paragraph, speaker)
+
+
+def _attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
+    text = article.text
+    state = _State(reg)
+    by_para: dict[int, list[Quote]] = {}
+    for q in quotes:
+        by_para.setdefault(q.paragraph, []).append(q)
+    for pi, para in enumerate(article.paragraphs):
+        pq = by_para.get(pi, [])
+        for k, q in enumerate(pq):
+            lo = pq[k - 1].closer if k else para.start
+            hi = pq[k + 1].opener if k + 1 < len(pq) else para.end
+            before = _last_sentence(text[lo : q.opener])
+            after = _first_sentence(text[q.closer : hi])
+            sp, sieve = _adjacent(q, before, after, reg)
+            if sp is None:
+                sp, sieve = _according_to(before + " " + after, reg)
+            if sp is not None and sp.kind == "pronoun":
+                q.pronoun = sieve
+                sp = _resolve_pronoun(sp, state, pi, article, q)
+                sieve += "+pronoun" if sp else ""
+            if sp is None:
+                sp, sieve = _continuation(q, k, pq, article, state, before, after)
+            if sp is not None and sp.name:
+                _set(q, sp, sieve, state, pi)
+    # A quote running over paragraphs shares one speaker.
+    for i, q in enumerate(quotes):
+        if q.runs_on and i + 1 < len(quotes) and quotes[i + 1].continued:
+            nq = quotes[i + 1]
+            if q.speaker and not nq.speaker:
+                nq.speaker, nq.role, nq.speaker_kind, nq.sieve = q.speaker, q.role, q.speaker_kind, "continued"
+            elif nq.speaker and not q.speaker:
+                q.speaker, q.role, q.speaker_kind, q.sieve = nq.speaker, nq.role, nq.speaker_kind, "continued"
+
+
+def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int) -> None:
+    q.speaker = sp.name
+    q.role = sp.role or (state.reg.roles.get(sp.name) if sp.name else None)
+    q.speaker_kind = sp.kind
+    q.sieve = sieve
+    if sp.name:
+        state.reg.add(sp.name, q.role, sp.gender)
+        state.speakers.append((pi, sp))
+
+
+def _last_sentence(s: str) -> str:
+    if not s.strip():
+        return ""
+    spans = split_sentences(s)
+    if not spans:
+        return ""
+    a, b = spans[-1]
+    last = s[a:]
+    if regex.search(r"[.!?…؟]\W*$", s[a:b].rstrip()) and not s[b:].strip():
+        return ""  # the text before the quote is a finished sentence
+    return last
+
+
+def _first_sentence(s: str) -> str:
+    spans = split_sentences(s)
+    return s[: spans[0][1]] if spans else s
+
+
+def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker | None, str]:
+    """S1/S2: a speech verb right after the quote, or in the words leading up to it."""
+    tail = q.text.rstrip()
+    open_end = (not regex.search(r"[.。]\W*$", tail)) or (after.strip()[:1].islower())
+    fa = bool(_PERSIAN.search(before + after))
+    if open_end and after.strip():
+        sp = _post(after, reg, fa)
+        if sp is not None:
+            return sp, "after"
+    if before.strip():
+        sp = _pre(before, reg, fa)
+        if sp is not None:
+            return sp, "before"
+    return None, ""
+
+
+def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
+    s = after.lstrip(" \u00a0\u202f,،—–-")
+    if fa:
+        m = regex.match(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.pattern + r")", s)
+        return parse_np(m.group("np"), reg) if m else None
+    fr = regex.match(r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_RE.pattern + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b", s, flags=regex.I)
+    if fr:
+        return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), "")) if fr.group("pro") != "on" else None
+    fr = regex.match(r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_RE.pattern + r")", s, flags=regex.I)
+    if fr:
+        return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), ""))
+    fr = regex.match(r"(?:a|ont|avait)?\s*(?:" + FR_VERB_RE.pattern + r")\s+(?P<np>[^,.;:«»]{2,60})", s, flags=regex.I)
+    if fr and not EN_VERB_RE.match(s):
+        return parse_np(fr.group("np"), reg)
+    m = EN_VERB_RE.search(s[:140])
+    if m is None:
+        return None
+    np = s[: m.start()].strip()
+    if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
+        rest = s[m.end() :]
+        rest = regex.split(r"[.;:!?“”\"«»(]", rest, maxsplit=1)[0]
+        rest = regex.split(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", rest, maxsplit=1)[0] if "," not in rest else rest
+        segs = rest.split(",")
+        segs[0] = regex.split(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", segs[0], maxsplit=1)[0]
+        if len(segs) > 1 and not regex.match(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", segs[1], flags=regex.I) and not ROLE_NOUNS.search(segs[1]):
+            segs = segs[:1]
+        phrase = ",".join(segs[:2]).strip()
+        if phrase.lower() in PRONOUNS:
+            return Speaker(None, "pronoun", gender=PRONOUNS[phrase.lower()])
+        return parse_np(phrase, reg) if phrase else None
+    np = _AUX.sub("", " " + np).strip()
+    if regex.search(r"[“”\"«».;!?]", np) or len(np.split()) > 12:
+        return None
+    return parse_np(np, reg)
+
+
+def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
+    s = before.rstrip()
+    if fa:
+        m = regex.search(r"(?:" + FA_VERB_RE.pattern + r")\s*[:：]?\s*$", s) or (
+            regex.search(r"(?:" + FA_VERB_RE.pattern + r")\s+(?:که)\s*:?\s*$", s))
+        if not m:
+            return None
+        head = s[: m.start()].strip(" ،,")
+        head = regex.split(r"[.؟!:]\s+", head)[-1]
+        head = regex.sub(r"^(?:به\s+گزارش\s+[^،]+،\s*)", "", head)
+        return parse_np(head, reg) if head else None
+    ends_intro = bool(regex.search(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", s, flags=regex.I)) or not s
+    verbs = list(EN_VERB_RE.finditer(s)) + list(FR_VERB_RE.finditer(s))
+    verbs.sort(key=lambda m: m.start())
+    if verbs:
+        v = verbs[-1]
+        rest = s[v.end() :]
+        n_rest = len(rest.split())
+        if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30):
+            word = v.group().lower()
+            head_text = s[: v.start()].rstrip()
+            if word in PARTICIPLES and (head_text.endswith(",") or not head_text):
+                np = _head_np(head_text)
+            elif word == "selon":
+                np = regex.split(r"[,«]", rest, maxsplit=1)[0]
+            else:
+                np = _tail_np(head_text)
+            if np:
+                return parse_np(np, reg)
+    if s.endswith(":") and SPEECH_NOUNS.search(s):
+        np = _head_np(s)
+        return parse_np(np, reg) if np else None
+    return None
+
+
+def _tail_np(t: str) -> str | None:
+    """The subject phrase right before a speech verb: "The French MP, Nathalie Loiseau," / "Commander Ahmad Massoud"."""
+    t = _AUX.sub("", " " + t).strip()
+    t = regex.sub(r"\s+(?:on|last|this)\s+\p{L}+$", "", t)
+    if t.endswith(","):  # an aside or an appositive before the verb
+        segs = [x.strip() for x in t.rstrip(",").split(",")]
+        if len(segs) >= 2:
+            head = _tail_np(segs[-2]) or ""
+            return (head + ", " + segs[-1]) if head else segs[-1]
+        t = t.rstrip(",")
+    words = t.split()
+    if not words:
+        return None
+    last = words[-1].lower()
+    if last in PRONOUNS or words[-1] in PRONOUNS:
+        return words[-1]
+    i = len(words)
+    while i > 0 and _np_word(words[i - 1]):
+        i -= 1
+    if i == len(words):
+        for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
+            if words[j].lower() in _DETS:
+                return " ".join(words[j:])
+        return None
+    while i > 0 and (words[i - 1].lower() in _DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):
+        i -= 1
+    return " ".join(words[i:])
+
+
+def _np_word(w: str) -> bool:
+    w = w.strip(",")
+    return bool(w) and (w[0].isupper() or regex.fullmatch(r"\p{Lu}\.", w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
+
+
+def _head_np(sentence: str) -> str | None:
+    """The sentence subject: "The French conservative party expressed ..., saying," -> its first noun phrase."""
+    segs = [x for x in sentence.split(",")]
+    k = 0
+    while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
+        k += 1
+    words = segs[k].split()
+    if not words:
+        return None
+    if words[0].lower() in PRONOUNS:
+        return words[0]
+    i = 1 if words[0].lower() in _DETS else 0
+    j = i
+    while j < len(words) and _np_word(words[j]):
+        j += 1
+    run = words[i:j]
+    if run:
+        _, name = split_name(run)
+        has_name = any(not NATIONALITY.match(w) and not ROLE_NOUNS.fullmatch(w) for w in name)
+        if has_name:
+            if j == len(words) and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper():
+                return segs[k] + ", " + segs[k + 1]  # "The French MP, Nathalie Loiseau"
+            return " ".join(words[:j])
+    for e in range(i, min(len(words), i + 6)):
+        w = words[e].lower().strip(",")
+        if ORG_NOUNS.search(w) or ROLE_NOUNS.fullmatch(w):
+            if j == e + 1 and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper() and j == len(words):
+                return segs[k] + ", " + segs[k + 1]
+            return " ".join(words[: e + 1])
+        if EN_VERB_RE.fullmatch(w) or w.endswith("ed"):
+            break
+    return None
+
+
+def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
+    """S3: "according to X", "selon X", "d'après X", "به گفته X"."""
+    m = regex.search(r"\b(?:according\s+to|selon|d['’]après)\s+(?P<np>[^,.;:“”\"«»()]{2,80})", s, flags=regex.I)
+    if m is None:
+        m = regex.search(r"به\s+گفته\s+(?P<np>[^،,.:«»]{2,60})", s)
+    if m is None:
+        return None, ""
+    np = m.group("np").strip()
+    if regex.match(r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
+                   r"sources?|estimates?|statistics|records|analysis|reuters|ap|afp)\b", np, flags=regex.I):
+        return None, ""  # the reporting source, not a speaker
+    np = regex.split(r"\s+(?:in|on|during|at|who|which)\s+", np, maxsplit=1)[0]
+    sp = parse_np(np, reg)
+    if sp is None or sp.kind == "pronoun":
+        return None, ""
+    return sp, "according-to"
+
+
+def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote) -> Speaker | None:
+    """he/she/il/elle/وی -> the last named speaker of a compatible kind and gender."""
+    want_person = sp.gender in ("m", "f", "")
+    for ppi, prev in reversed(state.speakers):
+        if pi - ppi > 4:
+            break
+        if sp.gender == "n":
+            return prev if prev.kind == "org" and pi - ppi <= 2 else None
+        if prev.kind != "person" or not want_person:
+            continue
+        g = state.reg.genders.get(prev.name or "", prev.gender)
+        if sp.gender and g and g != sp.gender:
+            continue
+        if sp.gender and prev.name and not g:
+            state.reg.genders[prev.name] = sp.gender
+        return Speaker(prev.name, "person", prev.role, sp.gender or g)
+    if sp.gender == "n":
+        return None
+    # No speaker yet: the one person the article has named (with a role or title) in this stretch.
+    window = article.text[article.paragraphs[max(0, pi - 2)].start : q.opener]
+    found = {n for n in state.reg.names if n in window or n.split()[-1] in window}
+    found = {n for n in found if not (sp.gender and state.reg.genders.get(n) and state.reg.genders[n] != sp.gender)}
+    if len(found) == 1:
+        name = found.pop()
+        if sp.gender:
+            state.reg.genders.setdefault(name, sp.gender)
+        return Speaker(name, "person", state.reg.roles.get(name), sp.gender)
+    return None
+
+
+def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _State,
+                  before: str, after: str) -> tuple[Speaker | None, str]:
+    """S4/S5: a quote with no cue of its own continues the last speaker, or the one named nearby."""
+    text = article.text
+    cue = EN_VERB_RE.search(before + after) or FR_VERB_RE.search(before + after)
+    if k > 0:
+        prev = pq[k - 1]
+        between = text[prev.closer : q.opener]
+        if prev.speaker and not cue and not _names_someone(between, state.reg, prev.speaker):
+            return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role), "same-paragraph"
+        return None, ""
+    para = article.paragraphs[q.paragraph]
+    if q.continued:
+        return None, ""  # settled with the quote it continues
+    only_quote = not text[para.start : q.opener].strip()
+    if only_quote and not cue and q.paragraph > 0 and state.speakers:
+        ppi, prev_sp = state.speakers[-1]
+        if ppi == q.paragraph - 1:
+            ptext = text[article.paragraphs[ppi].start : article.paragraphs[ppi].end]
+            tail = ptext[-200:]
+            if not _names_someone(tail.split("”")[-1].split('"')[-1], state.reg, prev_sp.name or ""):
+                return prev_sp, "continuation"
+    # S5: exactly one known speaker named in the paragraph's own words, next to a speech cue.
+    own = text[para.start : q.opener] + " " + text[q.closer : para.end]
+    if SPEECH_NOUNS.search(own) or EN_VERB_RE.search(own):
+        known = {n for _, s in state.speakers if (n := s.name) and (n in own or n.split()[-1] in own)}
+        if len(known) == 1:
+            name = known.pop()
+            kind = next(s.kind for _, s in reversed(state.speakers) if s.name == name)
+            return Speaker(name, kind, state.reg.roles.get(name)), "single-candidate"
+    return None, ""
+
+
+def _names_someone(s: str, reg: Registry, speaker: str) -> bool:
+    """Does `s` name a person other than `speaker`?"""
+    words = tokens(s)
+    caps = [w for i, w in enumerate(words) if w[:1].isupper() and i > 0 and words[i - 1] not in ".!?"]
+    others = [w for w in caps if w not in speaker.split() and w.lower() not in ("i",)]
+    return any(n for n in reg.names if n != speaker and n.split()[-1] in s) or len(others) >= 2

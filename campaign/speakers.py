@@ -1,0 +1,410 @@
+"""Who is speaking: speech-verb lexicons (en, fr, fa), noun-phrase parsing, and the people and
+organisations an article names, with their roles.
+
+`Registry` collects mentions ("Ahmad Massoud, the leader of X", "The French MP, Nathalie
+Loiseau", "Commander Ahmad Massoud") so that short forms ("Massoud") map to full names and
+roles come from appositives. `parse_np` turns a subject phrase into a `Speaker`, or None when
+unsure: no speaker is better than a wrong one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+# --- lexicons ----------------------------------------------------------------------------------
+
+_EN_REGULAR = (
+    "add state tell ask continue respond reply explain declare conclude report note recall post answer "
+    "repeat acknowledge admit agree announce argue assert boast caution claim comment complain concede "
+    "confirm contend counter cry describe emphasise emphasize estimate exclaim insist interject joke "
+    "lament maintain mention mutter observe predict promise quip remark recount shout stress suggest "
+    "testify urge vow warn whisper yell tweet write say pledge plead demand affirm reiterate"
+).split()
+_EN_IRREGULAR = {
+    "say": ["said", "says", "saying"], "tell": ["told", "tells", "telling"],
+    "write": ["wrote", "writes", "writing", "written"],
+}
+
+
+def _inflect(v: str) -> list[str]:
+    if v in _EN_IRREGULAR:
+        return [v, *_EN_IRREGULAR[v]]
+    if v.endswith("e"):
+        return [v, v + "s", v + "d", v[:-1] + "ing"]
+    if v.endswith("y") and v[-2] not in "aeiou":
+        return [v, v[:-1] + "ies", v[:-1] + "ied", v + "ing"]
+    if v in ("admit", "quip", "plead"):
+        return [v, v + "s", v + v[-1] + "ed" if v != "plead" else "pleaded", v + v[-1] + "ing" if v != "plead" else "pleading"]
+    return [v, v + "s", v + "ed", v + "ing"]
+
+
+EN_VERBS = sorted({f for v in _EN_REGULAR for f in _inflect(v)} | {"pointed out", "points out", "pointing out",
+                   "went on", "goes on", "going on", "shot back", "fired back", "wrote back", "told reporters",
+                   "was quoted as saying", "is quoted as saying", "added that", "posted", "tweeted",
+                   "went on to say", "gone on"}, key=len, reverse=True)
+PARTICIPLES = {f for f in EN_VERBS if f.endswith("ing")}
+_FR_STEMS = ("déclar affirm ajout expliqu indiqu précis soulign estim assur confi lanc insist rappel annonc "
+             "rétorqu répliqu tweet jug not observ dénonc déplor racont témoign résum tranch martel "
+             "prévien avou concéd insist ironis commen").split()
+FR_VERBS = sorted(
+    {s + e for s in _FR_STEMS for e in ("e", "ent", "é", "ée", "és", "ait", "aient", "ant")}
+    | {"dit", "dire", "disent", "disait", "écrit", "écrivent", "reconnaît", "reconnu", "avertit", "averti",
+       "répond", "répondu", "poursuit", "poursuivi", "conclut", "conclu", "lance", "interroge", "s'interroge",
+       "s'inquiète", "se réjouit", "selon"},
+    key=len, reverse=True,
+)
+FA_VERBS = sorted(
+    ["گفت", "گفته است", "گفتند", "می‌گوید", "می‌گویند", "افزود", "افزودند", "اظهار داشت", "اظهار کرد",
+     "تصریح کرد", "تأکید کرد", "تاکید کرد", "خاطرنشان کرد", "یادآور شد", "بیان کرد", "عنوان کرد",
+     "اعلام کرد", "ادامه داد", "توضیح داد", "نوشت", "نوشته است", "هشدار داد", "پاسخ داد", "پرسید",
+     "مدعی شد", "ابراز داشت", "گفته‌است"],
+    key=len, reverse=True,
+)
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in words)
+
+
+EN_VERB_RE = regex.compile(r"(?<![\p{L}'’-])(?:" + _alt(EN_VERBS) + r")(?![\p{L}'’-])", regex.I)
+FR_VERB_RE = regex.compile(r"(?<![\p{L}])(?:" + _alt(FR_VERBS) + r")(?![\p{L}])", regex.I)
+FA_VERB_RE = regex.compile(r"(?:" + _alt(FA_VERBS) + r")(?![\p{L}])")
+SPEECH_NOUNS = regex.compile(
+    r"\b(?:message|statement|speech|remarks|words|post|tweet|letter|interview|address|warning|appeal|plea|"
+    r"press\s+conference|briefing|op-ed|column|video|declaration|told|telling|saying|wrote|writing)\b",
+    regex.I,
+)
+
+PRONOUNS = {"he": "m", "she": "f", "il": "m", "elle": "f", "they": "n", "it": "n", "ils": "n", "elles": "n",
+            "وی": "", "او": "", "ایشان": ""}
+_HONORIFIC_GENDER = {"mr": "m", "sir": "m", "lord": "m", "mrs": "f", "ms": "f", "miss": "f", "lady": "f",
+                     "dame": "f", "m": "m", "mme": "f", "monsieur": "m", "madame": "f", "king": "m", "queen": "f",
+                     "prince": "m", "princess": "f"}
+TITLES = set(
+    """mr mrs ms miss mx dr prof sir dame lord lady rev reverend father sister sheikh sheik imam mullah
+    ayatollah commander cmdr gen general col colonel lt lieutenant maj major capt captain sgt sergeant adm
+    admiral president vice prime minister chancellor premier governor gov senator sen representative rep
+    congressman congresswoman mayor judge justice chief secretary ambassador envoy king queen prince princess
+    pope bishop cardinal rabbi emir sultan speaker chairman chairwoman chairperson chair director ceo cto cfo
+    mp mep deputy foreign defence defense interior finance state former acting late leader spokesman
+    spokeswoman spokesperson coach professor doctor officer inspector detective agent attorney councillor
+    councilman councilwoman commissioner founder co-founder head m mme monsieur madame president-elect
+    marshal field warlord sen. gov. rep. gen. col. lt. dr. prof. mr. mrs. ms. st. lawmaker legislator
+    activist analyst economist expert minister-president candidate""".split()
+)
+NATIONALITY = regex.compile(
+    r"^(?:\p{Lu}\p{Ll}+(?:ian|ean|ese|ish)|American|German|Mexican|African|Moroccan|Cuban|Arab|Somali|Yemeni|Qatari|Emirati|French|Dutch|Swiss|Greek|Thai|Czech|British|Irish|Scottish|"
+    r"Welsh|Danish|Spanish|Polish|Swedish|Finnish|Turkish|Kurdish|Afghan|Pakistani|Iraqi|Israeli|Saudi|"
+    r"Democratic|Republican|Conservative|Labour|Liberal|Green|Socialist|European|Federal|National|"
+    r"Senior|Junior|Top|Chief)$"
+)
+ROLE_NOUNS = regex.compile(
+    r"\b(?:leader|head|chief|president|minister|secretary|spokes(?:man|woman|person)|director|chair(?:man|woman|person)?|"
+    r"ceo|founder|member|mp|mep|senator|governor|mayor|ambassador|envoy|commander|general|officer|official|"
+    r"analyst|expert|professor|researcher|economist|editor|reporter|correspondent|author|activist|lawyer|"
+    r"attorney|judge|adviser|advisor|aide|deputy|representative|candidate|coach|captain|manager|executive|"
+    r"chancellor|premier|king|queen|prince|commissioner|councillor|negotiator|founder|partner|fellow|"
+    r"lawmaker|legislator|coordinator|organi[sz]er|campaigner|survivor|witness|resident|mother|father|"
+    r"daughter|son|wife|husband|student|teacher|doctor|nurse|scientist|historian|writer|journalist|"
+    r"vice|speaker|pastor|imam|bishop|priest|rabbi)\b",
+    regex.I,
+)
+ORG_NOUNS = regex.compile(
+    r"(?:party|ministry|government|administration|department|agency|office|council|committee|commission|"
+    r"parliament|assembly|congress|senate|court|police|army|military|forces|front|movement|coalition|"
+    r"alliance|union|federation|association|organi[sz]ation|foundation|institute|group|company|firm|bank|"
+    r"corporation|campaign|embassy|consulate|mission|team|club|university|hospital|network|authority|"
+    r"authorities|board|bureau|service|regime|cabinet|presidency|league|society|charity|ngo|un|nato|"
+    r"secretariat|watchdog|tribunal|prosecutor's\s+office|white\s+house|kremlin|pentagon|caucus|delegation|"
+    r"faction|opposition|junta|spokes(?:man|woman|person)'s\s+office|newspaper|broadcaster|channel|"
+    r"outlet|magazine|center|centre|inc|ltd|corp)$",
+    regex.I,
+)
+GENERIC = set(
+    """officials official sources source witnesses residents people experts analysts critics observers reports
+    report some many others other one someone somebody everyone nobody few most all both us we i you
+    supporters opponents protesters protestors locals villagers families members diplomats politicians
+    researchers scientists studies data figures police? this that these those there here""".split()
+)
+_NOT_NAME = set(
+    """the a an this that these those it its he she they we i you his her their our my your but and or so yet
+    however meanwhile still then also in on at by for from with of to as after before when while if though
+    although because since today yesterday tomorrow tonight monday tuesday wednesday thursday friday
+    saturday sunday january february march april may june july august september october november december
+    there here what who which where why how one some many most all both each every other another
+    nor not no yes thanks thank please dear mister""".split()
+)
+_DETS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "le", "la", "les", "l", "un", "une"}
+_PARTICLES = {"de", "da", "van", "von", "der", "den", "bin", "ibn", "al", "el", "le", "la", "du", "dos", "del", "di",
+              "ben", "bint", "abu", "ul", "ud", "y", "e", "zu", "ter", "ten"}
+_TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*|\S")
+_PERSIAN = regex.compile(r"[\u0600-\u06ff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A resolved speaker: a person's or organisation's canonical name and role; or a pronoun to resolve."""
+
+    name: str | None
+    kind: str = "person"  # person | org | pronoun
+    role: str | None = None
+    gender: str = ""
+
+
+def _clean_token(t: str) -> str:
+    for suffix in ("’s", "'s", "’", "'"):
+        if t.endswith(suffix) and len(t) > len(suffix) + 1:
+            return t[: -len(suffix)]
+    return t
+
+
+def _is_cap(t: str) -> bool:
+    return bool(t) and t[0].isupper() and t.lower() not in _NOT_NAME
+
+
+def _is_title(t: str) -> bool:
+    low = t.lower().rstrip(".")
+    return low in TITLES or (t + ".").lower() in TITLES or bool(NATIONALITY.match(t))
+
+
+def _is_title_word(t: str) -> bool:
+    low = t.lower().rstrip(".")
+    return low in TITLES or (t + ".").lower() in TITLES
+
+
+def tokens(text: str) -> list[str]:
+    return [m.group() for m in _TOKEN.finditer(text)]
+
+
+def split_name(words: list[str]) -> tuple[list[str], list[str]]:
+    """(title words, name words) of a capitalised run: "Commander Ahmad Massoud" -> (["Commander"], ["Ahmad", "Massoud"])."""
+    i = 0
+    while i < len(words) - 1 and (
+        _is_title_word(words[i]) or words[i].lower() in _DETS
+        or (NATIONALITY.match(words[i]) and _is_title(words[i + 1]))
+    ):
+        i += 1
+    return words[:i], words[i:]
+
+
+def role_text(s: str) -> str | None:
+    """A role phrase as shown on a card: no leading article, a capital first letter."""
+    s = regex.sub(r"^(?:the|a|an)\s+", "", s.strip(" ,.;:"), flags=regex.I).strip()
+    if not s or len(s.split()) > 14:
+        return None
+    return s[0].upper() + s[1:]
+
+
+def _name_run(words: list[str]) -> list[str]:
+    """The last run of capitalised words (with particles and initials) in `words`."""
+    end = len(words)
+    while end > 0 and not _is_cap(_clean_token(words[end - 1])):
+        return []
+    start = end
+    while start > 0:
+        w = _clean_token(words[start - 1])
+        if _is_cap(w) or (w.lower() in _PARTICLES and start < end) or regex.fullmatch(r"\p{Lu}\.", w):
+            start -= 1
+        else:
+            break
+    run = [_clean_token(w) for w in words[start:end]]
+    while run and run[0].lower() in _PARTICLES:
+        run = run[1:]
+    return run
+
+
+@dataclass
+class Registry:
+    """People and organisations named in one article, with roles and genders."""
+
+    roles: dict[str, str] = field(default_factory=dict)
+    genders: dict[str, str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # full names, earliest first
+
+    def canonical(self, name: str) -> str:
+        """The earliest longest known form of `name` ("Massoud" -> "Ahmad Massoud")."""
+        if name in self.names:
+            return name
+        parts = name.split()
+        best: str | None = None
+        for full in self.names:
+            fparts = full.split()
+            if len(fparts) > len(parts) and (fparts[-len(parts):] == parts or fparts[: len(parts)] == parts):
+                if best is None or len(full) > len(best):
+                    best = full
+        return best or name
+
+    def add(self, name: str, role: str | None = None, gender: str = "") -> str:
+        name = self.canonical(name)
+        if name not in self.names:
+            self.names.append(name)
+        if role and name not in self.roles:
+            self.roles[name] = role
+        if gender and name not in self.genders:
+            self.genders[name] = gender
+        return name
+
+
+_APPOSITIVE = regex.compile(
+    r"(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
+)
+_ROLE_FIRST = regex.compile(
+    r"\b(?:[Tt]he|[Aa]n?)\s+(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
+)
+_TITLED = regex.compile(
+    r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]*|former|deputy|acting|vice)[ \u00a0]+){1,3})(?P<name>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
+)
+
+
+def build_registry(text: str) -> Registry:
+    """Scan the article for named people with appositive roles and titles."""
+    reg = Registry()
+    found: list[tuple[int, str, str | None, str]] = []
+    for m in _APPOSITIVE.finditer(text):
+        title, name = split_name(m.group("name").split())
+        role = m.group("role")
+        if name and len(name) >= 2 and ROLE_NOUNS.search(role) and not _has_verb_head(role):
+            found.append((m.start(), " ".join(_clean_token(w) for w in name), role_text(role), _gender(title)))
+    for m in _ROLE_FIRST.finditer(text):
+        role = m.group("role")
+        title, name = split_name(m.group("name").split())
+        if name and len(name) >= 2 and ROLE_NOUNS.search(role) and len(role.split()) <= 6:
+            found.append((m.start(), " ".join(_clean_token(w) for w in name), role_text(role), _gender(title)))
+    for m in _TITLED.finditer(text):
+        words = (m.group("title") + m.group("name")).split()
+        title, name = split_name(words)
+        if (title and len(name) >= 2 and all(_is_title(t) for t in m.group("title").split())
+                and any(t.lower().rstrip(".") in TITLES for t in title)):
+            found.append((m.start(), " ".join(_clean_token(w) for w in name), None, _gender(title)))
+    for _, full, role, gender in sorted(found, key=lambda f: (f[0], -len(f[1]))):
+        reg.add(full, role, gender)
+    return reg
+
+
+def _has_verb_head(role: str) -> bool:
+    return bool(regex.match(r"(?:the|a|an)\s+\w+\s+(?:is|was|has|had|said)\b", role))
+
+
+def _gender(titles: list[str]) -> str:
+    for t in titles:
+        g = _HONORIFIC_GENDER.get(t.lower().rstrip("."))
+        if g:
+            return g
+    return ""
+
+
+def parse_np(np: str, reg: Registry) -> Speaker | None:
+    """The speaker a subject phrase names, or None when it names no one we can put on a card."""
+    np = np.strip(" \t,;:—–-\u00a0")
+    if not np:
+        return None
+    low = np.lower()
+    if low in PRONOUNS:
+        return Speaker(None, "pronoun", gender=PRONOUNS[low])
+    if _PERSIAN.search(np):
+        return _parse_persian(np, reg)
+    m = regex.match(r"(?:a|the|an)\s+(?:\w+\s+)?spokes(?:man|woman|person)\s+(?:for|of|at)\s+(?:the\s+)?(.+)$", np, flags=regex.I)
+    if m:
+        inner = parse_np(m.group(1), reg)
+        if inner and inner.name:
+            return Speaker(inner.name, "org", role="Spokesperson")
+        return None
+    segs = [s.strip() for s in np.split(",") if s.strip()]
+    if len(segs) >= 2:
+        first, second = _parse_simple(segs[0], reg), _parse_simple(segs[1], reg)
+        if not _has_name(segs[0]) and _roleish(segs[0]):
+            first = None  # "The French MP, Nathalie Loiseau": the role comes first
+        if first and first.kind == "person" and first.name and _roleish(segs[1]):
+            role = role_text(segs[1]) if regex.match(r"(?:the|a|an)\s", segs[1], flags=regex.I) and ROLE_NOUNS.search(segs[1]) else None
+            return Speaker(first.name, "person", role or first.role or reg.roles.get(first.name), first.gender)
+        if second and second.kind == "person" and second.name and first is None and _roleish(segs[0]):
+            role = role_text(segs[0]) if ROLE_NOUNS.search(segs[0]) else None
+            return Speaker(second.name, "person", role or reg.roles.get(second.name), second.gender)
+        if first and regex.match(r"(?:who|which|whose|in|on|at|during|speaking|writing|\d)", segs[1], flags=regex.I):
+            return first  # an aside: "Ortiz, who chairs the panel," / "Reyes, 45,"
+        return None
+    return _parse_simple(np, reg)
+
+
+def _has_name(s: str) -> bool:
+    run = _name_run(tokens(s))
+    return bool(run) and not all(_is_title(w) for w in split_name(run)[1])
+
+
+def _roleish(s: str) -> bool:
+    s = s.strip()
+    return bool(regex.match(r"(?:the|a|an|who|which|whose|former|then|now|one of)\b", s, flags=regex.I)) or bool(
+        ROLE_NOUNS.search(s) and len(s.split()) <= 10
+    )
+
+
+def _parse_simple(np: str, reg: Registry) -> Speaker | None:
+    words = tokens(np)
+    words = [w for w in words if w not in ("’", "'", "\"")]
+    if not words or len(words) > 12:
+        return None
+    low = [w.lower() for w in words]
+    if len(words) == 1 and low[0] in PRONOUNS:
+        return Speaker(None, "pronoun", gender=PRONOUNS[low[0]])
+    if low[-1].rstrip(".") in GENERIC or (len(low) <= 2 and low[-1] in GENERIC):
+        return None
+    run = _name_run(words)
+    if run:
+        before = words[: len(words) - len(run)]
+        titles, name = split_name(run)
+        name = [w for w in name if w]
+        if name and all(_is_title(w) for w in name):
+            return _role_person(np, reg)
+        if not name:
+            return None
+        head = " ".join(before + titles)
+        if regex.search(r"\b(?:of|for|at|to|with|from)$", head.strip(), flags=regex.I):
+            return None  # "the leader of the Taliban": the person is not named
+        is_org = bool(ORG_NOUNS.search(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
+        if before and not all(w.lower() in _DETS or _is_title(w) or ROLE_NOUNS.search(w) or w.islower() for w in before):
+            return None
+        full = " ".join(name)
+        if is_org or (any(w.lower() == "the" for w in before) and not titles and not reg.roles.get(full)):
+            return Speaker(full, "org")  # "the Taliban", "the European Union", "NATO"
+        canon = reg.canonical(full)
+        role_words = [w for w in (before + titles) if w.lower() not in _DETS]
+        role = reg.roles.get(canon)
+        if role is None and role_words and len(role_words) <= 4 and not all(w.lower().rstrip(".") in _HONORIFIC_GENDER or w.lower().rstrip(".") in ("dr", "prof") for w in role_words):
+            role = role_text(" ".join(role_words))
+        return Speaker(canon, "person", role, _gender(titles) or reg.genders.get(canon, ""))
+    # No capitalised name: an organisation ("the French conservative party") or an unnamed role.
+    if low[0] in _DETS and len(words) <= 6 and ORG_NOUNS.search(low[-1]):
+        label = " ".join(words[1:])
+        return Speaker(label[0].upper() + label[1:], "org")
+    if ROLE_NOUNS.search(np):
+        return _role_person(np, reg)
+    return None
+
+
+def _role_person(np: str, reg: Registry) -> Speaker | None:
+    """"the mayor" -> the one person whose known role has that head word, if exactly one."""
+    words = [w.lower() for w in regex.findall(r"\p{L}+", np) if w.lower() not in _DETS]
+    if not words:
+        return None
+    head = words[-1]
+    hits = [n for n, r in reg.roles.items() if regex.search(r"\b" + regex.escape(head) + r"\b", r, flags=regex.I)]
+    if len(hits) == 1:
+        return Speaker(hits[0], "person", reg.roles[hits[0]], reg.genders.get(hits[0], ""))
+    return None
+
+
+def _parse_persian(np: str, reg: Registry) -> Speaker | None:
+    segs = [s.strip() for s in regex.split(r"[،,]", np) if s.strip()]
+    if not segs:
+        return None
+    first = segs[0]
+    if first in PRONOUNS:
+        return Speaker(None, "pronoun")
+    words = first.split()
+    if not 1 <= len(words) <= 3:
+        return None
+    role = segs[1] if len(segs) > 1 and len(segs[1].split()) <= 8 else None
+    name = reg.canonical(first)
+    return Speaker(name, "person", role)
