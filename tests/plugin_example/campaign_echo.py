@@ -1,0 +1,84 @@
+"""`echo`: an example third-party adapter for `campaign`.
+
+It "posts" by appending one JSON line per post to `echo.jsonl` in the account's
+state folder (or the `settings: {path: ...}` folder, relative to the campaign
+YAML), and shows everything a real adapter needs: a name, credential fields
+(read with `campaign.credentials.lookup`, so `campaign accounts` lists them),
+text rules, `check`, `publish` with an idempotency key and reply target, and
+`find`. Register it in your pyproject.toml:
+
+    [project.entry-points."campaign.adapters"]
+    echo = "campaign_echo:EchoAdapter"
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from campaign.adapters.base import AdapterContext
+from campaign.errors import RejectedError
+from campaign.models import AccountInfo, Draft, RemoteRef
+
+
+@dataclass(frozen=True)
+class EchoRules:
+    """Text rules: plain code points, 500 per post, 2 images."""
+
+    name: str = "echo"
+    max_chars: int = 500
+    max_images: int = 2
+    max_image_bytes: int = 2_000_000
+    alt_max: int = 420
+
+    def length(self, text: str) -> int:
+        return len(text)
+
+    def fits(self, text: str) -> bool:
+        return self.length(text) <= self.max_chars
+
+
+class EchoAdapter:
+    name = "echo"
+    credential_fields = ("token",)
+    rules = EchoRules()
+
+    def __init__(self, ctx: AdapterContext) -> None:
+        self.ctx = ctx
+        settings: dict[str, Any] = dict(ctx.settings.get("settings") or {})
+        folder = Path(settings["path"]) if settings.get("path") else ctx.state_dir
+        self.log = folder if folder.is_absolute() else ctx.base_dir / folder
+        self.log = self.log / "echo.jsonl"
+
+    def _posts(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines() if line]
+
+    def check(self) -> AccountInfo:
+        from campaign.credentials import lookup
+
+        lookup(self.ctx.account, self.credential_fields, secrets_file=self.ctx.secrets_file)
+        return AccountInfo(self.ctx.account, self.name, "@" + self.ctx.account, url=self.log.as_uri())
+
+    def publish(self, draft: Draft, *, key: str, reply_to: RemoteRef | None) -> RemoteRef:
+        if not self.rules.fits(draft.text):
+            raise RejectedError(f"too long for echo: {len(draft.text)}/{self.rules.max_chars}",
+                                platform=self.name, account=self.ctx.account)
+        found = self.find(draft, key=key)
+        if found is not None:
+            return found
+        post = {"id": key, "text": draft.text, "reply_to": reply_to.id if reply_to else None,
+                "media": [m.alt for m in draft.media]}
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(post, ensure_ascii=False) + "\n")
+        return RemoteRef(key, f"echo://{self.ctx.account}/{key}")
+
+    def find(self, draft: Draft, *, key: str) -> RemoteRef | None:
+        for post in self._posts():
+            if post["id"] == key:
+                return RemoteRef(key, f"echo://{self.ctx.account}/{key}")
+        return None
