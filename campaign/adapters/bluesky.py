@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -339,8 +340,13 @@ class BlueskyAdapter:
     def _upload(self, m: MediaRef, data: bytes) -> Any:
         from atproto import models
 
-        blob = self._call(lambda c: c.com.atproto.repo.upload_blob(
-            data, headers={"Content-Type": m.mime or "application/octet-stream"}))
+        def upload(c: Any) -> Any:
+            with warnings.catch_warnings():  # the SDK hands httpx raw bytes as `data=`
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return c.com.atproto.repo.upload_blob(
+                    data, headers={"Content-Type": m.mime or "application/octet-stream"})
+
+        blob = self._call(upload)
         width, height = m.width, m.height
         if not (width and height):
             width, height = _image_size(m.path)
@@ -349,42 +355,31 @@ class BlueskyAdapter:
         return models.AppBskyEmbedImages.Image(alt=m.alt or "", image=blob.blob, aspect_ratio=ratio)
 
     def _facets(self, text: str) -> list[Any]:
-        """Links and tags from the platform rules, mentions resolved to DIDs (unknown: plain text)."""
+        """Links, tags and mentions (resolved to DIDs; unresolvable ones stay plain text)."""
         from atproto import models
-        from atproto_client.utils import facet_detection
 
         rules: Any = self.rules
-        raw = rules.facets(text) if hasattr(rules, "facets") else _FallbackRules().facets(text)
+        if isinstance(rules, _FallbackRules):
+            raw = rules.facets(text) + _mention_facets(text, self._resolve)
+        else:
+            raw = rules.facets(text, resolve=self._resolve)
         out: list[Any] = []
-        taken: list[tuple[int, int]] = []
-        for f in raw:
-            d = f if isinstance(f, dict) else f.model_dump(by_alias=True, exclude_none=True)
-            feats = [x for x in d.get("features", [])
-                     if str(x.get("$type", x.get("py_type", ""))).endswith(("#link", "#tag"))]
-            if not feats:
-                continue
-            idx = d["index"]
-            start, end = int(idx["byteStart"]), int(idx["byteEnd"])
+        for d in raw:
             features: list[Any] = []
-            for x in feats:
-                if str(x.get("$type", x.get("py_type"))).endswith("#link"):
+            for x in d.get("features", []):
+                kind = str(x.get("$type", ""))
+                if kind.endswith("#link"):
                     features.append(models.AppBskyRichtextFacet.Link(uri=x["uri"]))
-                else:
+                elif kind.endswith("#tag"):
                     features.append(models.AppBskyRichtextFacet.Tag(tag=x["tag"]))
-            out.append(models.AppBskyRichtextFacet.Main(
-                features=features,
-                index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=end)))
-            taken.append((start, end))
-        for mention in facet_detection.detect_mentions(text):
-            if any(s < mention.byte_end and mention.byte_start < e for s, e in taken):
-                continue
-            did = self._resolve(mention.handle)
-            if did is None:
-                continue
-            out.append(models.AppBskyRichtextFacet.Main(
-                features=[models.AppBskyRichtextFacet.Mention(did=did)],
-                index=models.AppBskyRichtextFacet.ByteSlice(byte_start=mention.byte_start,
-                                                            byte_end=mention.byte_end)))
+                elif kind.endswith("#mention") and x.get("did"):
+                    features.append(models.AppBskyRichtextFacet.Mention(did=x["did"]))
+            if features:
+                idx = d["index"]
+                out.append(models.AppBskyRichtextFacet.Main(
+                    features=features,
+                    index=models.AppBskyRichtextFacet.ByteSlice(byte_start=int(idx["byteStart"]),
+                                                                byte_end=int(idx["byteEnd"]))))
         return sorted(out, key=lambda f: f.index.byte_start)
 
     def _resolve(self, handle: str) -> str | None:
@@ -453,6 +448,18 @@ class BlueskyAdapter:
             return RejectedError(f"invalid post: {redact.redact(str(e)).splitlines()[0]}", **kw)
         return TransientError(f"unexpected error: {type(e).__name__}: {redact.redact(str(e))}",
                               ambiguous=posting, **kw)
+
+
+def _mention_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
+    from atproto_client.utils import facet_detection
+
+    out = []
+    for m in facet_detection.detect_mentions(text):
+        did = resolve(m.handle)
+        if did:
+            out.append({"index": {"byteStart": m.byte_start, "byteEnd": m.byte_end},
+                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]})
+    return out
 
 
 def _retry_after(e: Any) -> float:
