@@ -1,0 +1,298 @@
+"""Highlights: quotes with speakers, pull-quote candidates and key sentences, scored and selected.
+
+Offsets. `article.text[h.start:h.end]` is the source of every highlight from the article, and
+`h.text == display(source)` where `display` (below) makes two editorial changes only: a
+lower-case first letter becomes an editorial capital in brackets ("under" -> "[U]nder") and a
+trailing "," ";" ":" or dash becomes ".". A quote split by its attribution ("We will not stop,"
+she said, "until ...") spans both pieces: its source includes the attribution between them and
+its text joins the pieces with one space, i.e. `h.text == display(" ".join(pieces))`. Pull-quote
+sub-candidates of a long quote are runs of whole sentences of it, with their own offsets.
+`extra:` quotes from the config have start == end == -1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from campaign.errors import CampaignError
+from campaign.models import Article, Highlight
+
+if TYPE_CHECKING:
+    from campaign.config import CampaignConfig, HighlightsSection
+    from campaign.quotes import Quote
+
+_DANGLING = re.compile(
+    r"^(?:and|but|or|so|yet|nor|because|then|also|this|that|these|those|it|its|they|them|their|he|she|his|her|"
+    r"him|which|who|there|such|thus|hence|however|still|et|mais|donc|cela|ceci|il|elle|ils|elles|اما|و|این|آن|او|وی)\b",
+    re.I,
+)
+_EVALUATIVE = re.compile(
+    r"\b(?:we|our|us|i|my|must|never|always|will|won't|cannot|can't|need|demand|call|urge|stand|fight|freedom|justice|"
+    r"courage|support|tyranny|resist|hope|proud|shame|pleasure|tribute|future|together|nous|notre|je)\b",
+    re.I,
+)
+_CUE = re.compile(
+    r"\b(?:must|should|call(?:s|ed)?|urg\w+|demand\w*|need\w*|warn\w*|first|historic|record|crisis|support\w*|"
+    r"freedom|key|important|significant|announc\w+|plan\w*|promis\w+|vow\w*|decid\w+|clear|today)\b",
+    re.I,
+)
+_NUMBERISH = re.compile(r"\d")
+_TRAIL = re.compile(r"\s*[,;:—–-]+$")
+
+
+# --- text and ids ------------------------------------------------------------------------------
+
+
+def display(source: str) -> str:
+    """The card text of a source span: editorial capital for a lower-case start, "." for a trailing comma."""
+    s = source.strip()
+    if _TRAIL.search(s):
+        s = _TRAIL.sub("", s) + "."
+    if s[:1].islower():
+        s = "[" + s[0].upper() + "]" + s[1:]
+    return s
+
+
+def normalize(text: str) -> str:
+    """The form ids hash: NFKC, case-folded, editorial brackets dropped, letters and digits only."""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"^\[(\w)\]", r"\1", t.strip())
+    t = t.casefold().replace("\u200c", " ")
+    return " ".join(re.findall(r"\w+", t))
+
+
+def highlight_id(text: str) -> str:
+    """A short stable id: 8 hex digits of the SHA-1 of the normalized text."""
+    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:8]
+
+
+# --- extraction --------------------------------------------------------------------------------
+
+
+def extract(article: Article, *, min_length: int = 40, max_length: int = 220) -> list[Highlight]:
+    """Every candidate: quotes (and their pull-quote parts) with speakers, then key sentences; best first."""
+    from campaign.quotes import find_quotes
+
+    quotes = find_quotes(article)
+    n = max(1, len(article.text))
+    out: list[Highlight] = []
+    for q in quotes:
+        out.extend(_quote_candidates(q, n, min_length, max_length))
+    out.extend(_sentence_candidates(article, quotes, min_length, max_length))
+    return _dedupe(out)
+
+
+def _quote_candidates(q: Quote, n: int, lo: int, hi: int) -> list[Highlight]:
+    from campaign.sentences import split
+
+    out: list[Highlight] = []
+    joined = q.text  # the pieces joined by one space; `pos` maps each character back
+    pos = _positions(q)
+    words = len(joined.split())
+    fragment = joined[:1].islower() and (words < 8 or not q.ends_sentence)
+    whole = display(joined)
+    if lo <= len(whole) <= hi and not fragment:
+        out.append(_make(q, whole, pos[0], pos[-1] + 1, n, sub=False))
+    if len(whole) > hi or (fragment and words >= 8):
+        spans = split(joined)
+        for i in range(len(spans)):
+            a = spans[i][0]
+            first = joined[a:]
+            if (i > 0 or fragment) and _DANGLING.match(first):
+                continue
+            if i == 0 and fragment:
+                continue
+            best: tuple[int, int] | None = None
+            for j in range(i, len(spans)):
+                b = spans[j][1]
+                t = display(joined[a:b])
+                if len(t) > hi:
+                    break
+                if not re.search(r"[.!?…؟]\W*$", joined[a:b]) and not (j == len(spans) - 1 and q.ends_sentence):
+                    continue
+                if len(t) >= lo:
+                    best = (a, b)
+            if best and best != (0, len(joined)):
+                a, b = best
+                out.append(_make(q, display(joined[a:b]), pos[a], pos[b - 1] + 1, n, sub=True))
+    return out
+
+
+def _positions(q: Quote) -> list[int]:
+    pos: list[int] = []
+    for k, (a, b) in enumerate(q.pieces):
+        if k:
+            pos.append(pos[-1])
+        pos.extend(range(a, b))
+    return pos
+
+
+def _make(q: Quote, text: str, start: int, end: int, n: int, *, sub: bool) -> Highlight:
+    score = 0.55
+    if q.speaker:
+        score += 0.2 if q.speaker_kind == "person" else 0.15
+    if _EVALUATIVE.search(text):
+        score += 0.05
+    score += 0.05 * (1 - start / n)
+    if 60 <= len(text) <= 180:
+        score += 0.05
+    if text.startswith("["):
+        score -= 0.04
+    if sub:
+        score -= 0.03
+    if _DANGLING.match(text):
+        score -= 0.05
+    if len(_NUMBERISH.findall(text)) > 6:
+        score -= 0.05
+    return Highlight(id=highlight_id(text), kind="quote", text=text, speaker=q.speaker,
+                     score=round(min(score, 1.0), 3), start=start, end=end, role=q.role)
+
+
+def _sentence_candidates(article: Article, quotes: Sequence[Quote], lo: int, hi: int) -> list[Highlight]:
+    taken = [(q.opener, q.closer) for q in quotes]
+    total = max(1, len(article.sentences))
+    out: list[Highlight] = []
+    for rank, s in enumerate(article.sentences):
+        if any(a < s.end and s.start < b for a, b in taken):
+            continue
+        t = s.text.strip()
+        if not (lo <= len(t) <= hi) or not re.search(r"[.!?…؟。]\W*$", t):
+            continue
+        if t[:1].islower() or re.match(r"(?:and|but|or|so|nor)\b", t, re.I):
+            continue
+        if re.search(r"[“”\"«»„]", t):
+            continue  # a stray quote mark: part of a quote we could not pair
+        score = 0.3 + 0.2 * (1 - rank / total)
+        if s.paragraph == 0:
+            score += 0.05
+        if 80 <= len(t) <= 180:
+            score += 0.1
+        caps = len(re.findall(r"(?<=\s)[A-Z][a-z]+", t))
+        score += min(caps, 4) * 0.02
+        score += min(len(_CUE.findall(t)), 2) * 0.04
+        if _NUMBERISH.search(t):
+            score += 0.02
+        if _DANGLING.match(t):
+            score -= 0.1
+        if t.endswith("?"):
+            score -= 0.05
+        if re.match(r"(?:it is worth noting|it should be noted|note that|in conclusion)", t, re.I):
+            score -= 0.05
+        text = display(t)
+        out.append(Highlight(id=highlight_id(text), kind="sentence", text=text, speaker=None,
+                             score=round(min(score, 0.7), 3), start=s.start, end=s.end))
+    return out
+
+
+def _dedupe(items: list[Highlight]) -> list[Highlight]:
+    best: dict[str, Highlight] = {}
+    for h in items:
+        old = best.get(h.id)
+        if old is None or h.score > old.score:
+            best[h.id] = h
+    spans: dict[tuple[int, int], Highlight] = {}
+    for h in best.values():
+        key = (h.start, h.end)
+        if key not in spans or h.score > spans[key].score:
+            spans[key] = h
+    return sorted(spans.values(), key=lambda h: (-h.score, h.start, h.id))
+
+
+# --- selection ---------------------------------------------------------------------------------
+
+
+def select(candidates: list[Highlight], section: HighlightsSection, article: Article | None = None) -> list[Highlight]:
+    """Apply the config: `pinned` first, then the best `auto.count` others, then `extra` quotes.
+
+    Raises CampaignError for an id in `pinned` or `exclude` that no candidate has.
+    """
+    from dataclasses import replace
+
+    by_id = {h.id: h for h in candidates}
+    hint = "; run `campaign extract` to list the ids"
+    for x in section.exclude:
+        if x not in by_id:
+            raise CampaignError(f"highlights.exclude: unknown highlight id '{x}'{hint}")
+    excluded = set(section.exclude)
+    chosen: list[Highlight] = []
+    for p in section.pinned:
+        if isinstance(p, str):
+            if p in by_id:
+                chosen.append(replace(by_id[p], pinned=True))
+                continue
+            if re.fullmatch(r"[0-9a-f]{6,12}", p) or len(p.split()) < 3:
+                raise CampaignError(f"highlights.pinned: unknown highlight id '{p}'{hint}")
+            chosen.append(replace(_literal(p, None, None, candidates, article), pinned=True))
+        else:
+            chosen.append(replace(_literal(p.text, p.speaker, p.role, candidates, article), pinned=True))
+    auto = section.auto
+    pool = [
+        h for h in candidates
+        if h.id not in excluded and auto.min_length <= len(h.text) <= auto.max_length
+        and (h.kind == "quote" or not auto.quotes_only)
+    ]
+    picked: list[Highlight] = []
+    taken = [(h.start, h.end) for h in chosen if h.start >= 0]
+    ids = {h.id for h in chosen}
+    per_speaker: dict[str | None, int] = {}
+    remaining = sorted(pool, key=lambda h: (-h.score, h.start))
+    while len(picked) < auto.count and remaining:
+        remaining.sort(key=lambda h: (-(h.score - 0.08 * per_speaker.get(h.speaker, 0) * (h.speaker is not None)), h.start))
+        h = remaining.pop(0)
+        if h.id in ids or any(_overlap(h.start, h.end, a, b) for a, b in taken):
+            continue
+        picked.append(h)
+        ids.add(h.id)
+        taken.append((h.start, h.end))
+        per_speaker[h.speaker] = per_speaker.get(h.speaker, 0) + 1
+    extras = [
+        Highlight(id=highlight_id(e.text), kind="quote", text=e.text.strip(), speaker=e.speaker, score=1.0,
+                  start=-1, end=-1, role=e.role)
+        for e in section.extra
+    ]
+    return chosen + picked + [e for e in extras if e.id not in ids]
+
+
+def _overlap(a: int, b: int, c: int, d: int) -> bool:
+    """Do two spans share more than half of the shorter one?"""
+    inter = min(b, d) - max(a, c)
+    return inter > 0 and inter * 2 > min(b - a, d - c)
+
+
+def _literal(text: str, speaker: str | None, role: str | None, candidates: Sequence[Highlight],
+             article: Article | None) -> Highlight:
+    """A pinned literal quote: the matching candidate, else located in the article, else as given."""
+    key = normalize(text)
+    for h in candidates:
+        if normalize(h.text) == key or (len(key) > 20 and key in normalize(h.text)):
+            if normalize(h.text) == key:
+                return Highlight(h.id, h.kind, h.text, speaker or h.speaker, h.score, h.start, h.end, role or h.role)
+    start = end = -1
+    clean = text.strip().strip("“”\"«»")
+    if article is not None:
+        i = article.text.find(clean)
+        if i < 0:
+            i = article.text.casefold().find(clean.casefold())
+        if i >= 0:
+            start, end = i, i + len(clean)
+    return Highlight(highlight_id(clean), "quote", clean, speaker, 1.0, start, end, role)
+
+
+def highlights_for(cfg: CampaignConfig) -> tuple[Article, list[Highlight]]:
+    """Read the config's article and return it with the selected highlights."""
+    from campaign.article import read_article
+
+    art = cfg.article
+    source = art.source if art.is_url else str(cfg.resolve(art.source))
+    article = read_article(source, exclude=art.exclude, title=art.title, author=art.author, url=art.url,
+                           language=cfg.campaign.language)
+    auto = cfg.highlights.auto
+    candidates = extract(article, min_length=auto.min_length, max_length=auto.max_length)
+    return article, select(candidates, cfg.highlights, article)
+
+
+__all__ = ["display", "extract", "highlight_id", "highlights_for", "normalize", "select"]
