@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import stat
@@ -204,7 +205,6 @@ def test_find_is_a_get_record(srv, tmp_path):
 
 
 def test_duplicate_rkey_is_a_500_on_the_fake_like_a_real_pds(srv, tmp_path):
-    import json
     import urllib.error
     import urllib.request
 
@@ -263,7 +263,7 @@ def test_stale_cached_session_falls_back_to_one_login(srv, tmp_path):
 def test_corrupt_session_file_falls_back_to_login(srv, tmp_path):
     a = adapter(srv, tmp_path)
     a.session_file.parent.mkdir(parents=True)
-    a.session_file.write_text('{"service": "%s", "handle": "%s", "session": "garbage"}' % (srv.url, HANDLE))
+    a.session_file.write_text(json.dumps({"service": srv.url, "handle": HANDLE, "session": "garbage"}))
     a.publish(draft("one"), key=key(), reply_to=None)
     assert srv.create_sessions == 1
 
