@@ -1,0 +1,53 @@
+"""`campaign extract`: the quotes, speakers and key sentences found in an article."""
+
+from __future__ import annotations
+
+import click
+
+from campaign.cli import cli
+from campaign.cli.output import echo_json, table
+
+
+@cli.command()
+@click.argument("source", metavar="ARTICLE_OR_CONFIG")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N highlights.")
+@click.option("--all", "show_all", is_flag=True,
+              help="With a config: list every candidate (for pinned/exclude ids), not only the selection.")
+def extract(source: str, as_json: bool, limit: int | None, show_all: bool) -> None:
+    """List the highlights of an article file or URL, or the selection of a campaign config.
+
+    A .yaml/.yml argument is a campaign config: its article settings and its
+    highlights selection (pinned, exclude, extra, auto.count) apply.
+    """
+    from campaign import highlights
+
+    if source.lower().endswith((".yaml", ".yml")):
+        from campaign.article import read_article
+        from campaign.config import load
+
+        cfg = load(source)
+        if show_all:
+            art = cfg.article
+            src = art.source if art.is_url else str(cfg.resolve(art.source))
+            article = read_article(src, exclude=art.exclude, title=art.title, author=art.author,
+                                   url=art.url, language=cfg.campaign.language)
+            auto = cfg.highlights.auto
+            items = highlights.extract(article, min_length=auto.min_length, max_length=auto.max_length)
+        else:
+            _, items = highlights.highlights_for(cfg)
+    else:
+        from campaign.article import read_article
+
+        items = highlights.extract(read_article(source))
+    if limit is not None:
+        items = items[:limit]
+    if as_json:
+        echo_json([
+            {"id": h.id, "kind": h.kind, "text": h.text, "speaker": h.speaker, "role": h.role,
+             "score": h.score, "start": h.start, "end": h.end, "pinned": h.pinned}
+            for h in items
+        ])
+        return
+    rows = [[h.id, h.kind, h.speaker or "", f"{h.score:.2f}", h.text] for h in items]
+    table(f"{len(items)} highlight(s)", ["id", "kind", "speaker", "score", "text"], rows)
