@@ -19,6 +19,7 @@ from campaign.errors import CampaignError
 # Modules that attach commands to `cli` (one per command group).
 COMMAND_MODULES = (
     "project",
+    "extract",
     "count",
     "compose",
     "accounts",
