@@ -133,33 +133,108 @@ def _balanced(path_char: str) -> str:
     return rf"\((?:{path_char}+|(?:{path_char}*\({path_char}+\){path_char}*))\)"
 
 
+_DOMAIN_CHAR = regex.compile(_TT_DOMAIN_CHAR)
+_NOT_AFTER_TLD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@+-")
+_NOT_BEFORE_URL = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@\uff20$#\uff03"
+)
+_NOT_BEFORE_URL |= frozenset("\ufffe\ufeff\uffff")
+_PUNYCODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+@cache
+def _tld_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(t) for t in tlds()}, reverse=True))
+
+
 @cache
 def _url_patterns(flavor: str) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
-    """(URL pattern, ASCII-domain pattern) for 'x' or 'mastodon'."""
-    tld_alt = "|".join(sorted((regex.escape(t) for t in tlds()), key=len, reverse=True))
-    tld = rf"(?:(?:{tld_alt})(?=[^a-z0-9@+\-]|$)|xn--[\-0-9a-z]+)"
-    c = _TT_DOMAIN_CHAR
-    sub = rf"(?:(?:{c}(?:[_\-]|{c})*)?{c}\.)"
-    name = rf"(?:(?:{c}(?:-|{c})*)?{c}\.)"
-    domain = rf"(?:{sub}*{name}{tld})"
+    """(what may follow a domain: port, path, query; ASCII-domain pattern) for 'x' or 'mastodon'."""
     if flavor == "x":
         pc, pe, qc, qe = _X_PATH_CHAR, _X_PATH_END, _X_QUERY_CHAR, _X_QUERY_END
-        protocol = r"https?://"
         at_path = rf"@{pc}+/"
     else:
         pc, pe, qc, qe = _M_PATH_CHAR, _M_PATH_END, _M_QUERY_CHAR, _M_QUERY_END
-        protocol = r"(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://"
         at_path = rf"{pc}+/"
     bal = _balanced(pc)
     path = rf"(?:(?:{pc}*(?:{bal}{pc}*)*(?:{pe}|{bal}))|(?:{at_path}))"
-    url = (
-        rf"(?P<before>{_TT_PRECEDING})"
-        rf"(?P<url>(?P<protocol>{protocol})?(?P<domain>{domain})(?::[0-9]+)?"
-        rf"(?P<path>/{path}*)?(?:\?{qc}*{qe})?)"
-    )
+    tail = rf"(?::[0-9]+)?(?P<path>/{path}*)?(?:\?{qc}*{qe})?"
+    tld = r"(?:\L<tld>(?=[^a-z0-9@+\-]|$)|xn--[\-0-9a-z]+)"
     ascii_domain = rf"(?:(?:[\-a-z0-9{_TT_LATIN_ACCENTS}]+)\.)+{tld}"
     flags = regex.IGNORECASE | regex.VERSION0
-    return regex.compile(url, flags), regex.compile(ascii_domain, flags)
+    return regex.compile(tail, flags), regex.compile(ascii_domain, flags, tld=sorted(tlds()))
+
+
+class _Domains:
+    """twitter-text's `validDomain` at any position, in linear time.
+
+    The regex (subdomain labels, a domain-name label, then a TLD) backtracks label by label
+    and goes quadratic on runs like `a.a.a.…`; this computes the same leftmost-greedy answer
+    from the dot-separated runs of domain characters, right to left, once per text.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        n = len(text)
+        is_c = [bool(_DOMAIN_CHAR.match(ch)) for ch in text]
+        self.is_c = is_c
+        self.run_of = [-1] * n
+        starts: list[int] = []
+        ends: list[int] = []
+        i = 0
+        while i < n:
+            if is_c[i] or text[i] in "_-":
+                j = i
+                while j < n and (is_c[j] or text[j] in "_-"):
+                    self.run_of[j] = len(starts)
+                    j += 1
+                starts.append(i)
+                ends.append(j)
+                i = j
+            else:
+                i += 1
+        self.starts, self.ends = starts, ends
+        self.best: list[int | None] = [None] * (len(starts) + 1)
+        for r in range(len(starts) - 1, -1, -1):
+            self.best[r] = self._best(r, starts[r])
+
+    def _tld_end(self, q: int) -> int | None:
+        """End of a TLD starting at q (a listed one with the boundary lookahead, or xn--…)."""
+        t, n = self.text, len(self.text)
+        known = tlds()
+        for size in _tld_lengths():
+            e = q + size
+            if e <= n and t[q:e].lower() in known and (e == n or t[e] not in _NOT_AFTER_TLD):
+                return e
+        if t[q : q + 4].lower() == "xn--" and q + 4 < n and t[q + 4] in _PUNYCODE_CHARS:
+            e = q + 4
+            while e < n and t[e] in _PUNYCODE_CHARS:
+                e += 1
+            return e
+        return None
+
+    def _best(self, r: int, p: int) -> int | None:
+        """How many subdomain labels precede the domain name, starting at p inside run r."""
+        t, e = self.text, self.ends[r]
+        dotted = e < len(t) and t[e] == "." and self.is_c[p] and self.is_c[e - 1]
+        if not dotted:
+            return None
+        nxt = r + 1
+        if nxt < len(self.starts) and self.starts[nxt] == e + 1 and self.best[nxt] is not None:
+            return 1 + self.best[nxt]  # type: ignore[operator]
+        if "_" not in t[p:e] and self._tld_end(e + 1) is not None:
+            return 0
+        return None
+
+    def end(self, p: int) -> int | None:
+        """End of the domain that starts at p, or None."""
+        if p >= len(self.text) or self.run_of[p] < 0:
+            return None
+        r = self.run_of[p]
+        k = self.best[r] if p == self.starts[r] else self._best(r, p)
+        if k is None:
+            return None
+        return self._tld_end(self.ends[r + k] + 1)
 
 
 _TCO = regex.compile(
@@ -195,11 +270,26 @@ def twitter_urls(
     """
     if "." not in text if without_protocol else ":" not in text:
         return []
-    url_re, ascii_re = _url_patterns(flavor)
+    tail_re, ascii_re = _url_patterns(flavor)
+    protocols = ("https://", "http://") if flavor == "x" else _MASTODON_PROTOCOLS
+    domains = _Domains(text)
     found: list[tuple[int, int]] = []
-    for m in url_re.finditer(text):
-        url, protocol, domain = m.group("url"), m.group("protocol"), m.group("domain")
-        start, end = m.span("url")
+    s, n = 0, len(text)
+    while s < n:
+        hit = None
+        if text[s] not in _NOT_BEFORE_URL:
+            hit = _url_at(text, s + 1, domains, protocols)
+        if hit is None and s == 0:
+            hit = _url_at(text, 0, domains, protocols)
+        if hit is None:
+            s += 1
+            continue
+        start, protocol, dstart, dend = hit
+        m = tail_re.match(text, dend)
+        assert m is not None  # every part of the tail is optional
+        end, path = m.end(), m.group("path")
+        s = end  # the scan goes on after this match, kept or not (like RegExp.exec)
+        url, domain = text[start:end], text[dstart:dend]
         if not _domain_ok(url, protocol or "https://", domain):
             continue
         if protocol:
@@ -211,15 +301,31 @@ def twitter_urls(
                     end = start + len(tco.group(0))
             found.append((start, end))
             continue
-        if not without_protocol or regex.search(r"[-_./]$", m.group("before")):
+        before = text[start - 1] if start > 0 else ""
+        if not without_protocol or before in ("-", "_", ".", "/"):
             continue
-        dstart = m.start("domain")
-        last: list[int] | None = None
+        last: tuple[int, int] | None = None
         for a in ascii_re.finditer(domain):
-            last = [dstart + a.start(), dstart + a.end()]
-            found.append((last[0], last[1]))
-        if last is None:
-            continue
-        if m.group("path"):
+            last = (dstart + a.start(), dstart + a.end())
+            found.append(last)
+        if last is not None and path:
             found[-1] = (last[0], end)
     return found
+
+
+_MASTODON_PROTOCOLS = tuple(
+    f"{p}://" for p in ("https", "http", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini")
+)
+
+
+def _url_at(
+    text: str, p: int, domains: _Domains, protocols: tuple[str, ...]
+) -> tuple[int, str, int, int] | None:
+    """(start, protocol, domain start, domain end) of a URL starting at p, or None."""
+    head = text[p : p + 9].lower()
+    for proto in protocols:
+        if head.startswith(proto):
+            end = domains.end(p + len(proto))
+            return None if end is None else (p, text[p : p + len(proto)], p + len(proto), end)
+    end = domains.end(p)
+    return None if end is None else (p, "", p, end)
