@@ -294,6 +294,7 @@ class Worker:
             sleep: Callable[[float], Any] | None = None, max_jobs: int | None = None) -> RunReport:
         """Loop until stopped (or, with `once`, until nothing is due)."""
         wait = sleep or self.stop.wait
+        self.report = RunReport()
         break_dead_leases(self.store, self.owner, self.now())
         while not self.stop.is_set():
             if max_jobs is not None and self.report.handled >= max_jobs:

@@ -24,6 +24,10 @@ COMMAND_MODULES = (
     "compose",
     "accounts",
     "cards",
+    "pack",
+    "schedule",
+    "queue",
+    "run",
 )
 
 

@@ -1,0 +1,209 @@
+"""`campaign queue CONFIG` and the queue's inspection commands: status, jobs, log, cancel, retry, reschedule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from campaign.cli import cli
+from campaign.cli.output import config_argument, echo_json, table
+
+if TYPE_CHECKING:
+    from campaign.models import Job
+    from campaign.queue import Store
+
+
+def db_option() -> Any:
+    return click.option(
+        "--db", type=click.Path(dir_okay=False), default=None,
+        help="Queue database (default: $CAMPAIGN_DB, else queue.sqlite3 in the user data folder).",
+    )
+
+
+def open_db(db: str | None) -> Store:
+    from campaign.queue import open_store
+
+    return open_store(db)
+
+
+def now_utc() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+def local(dt: datetime | None, zone: str) -> str:
+    """`Mon 2026-03-30 09:00 CEST` in the job's zone."""
+    if dt is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return dt.astimezone(ZoneInfo(zone)).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def preview(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def job_dict(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id, "campaign": job.campaign, "account": job.account, "platform": job.platform,
+        "highlight_id": job.highlight_id, "part": job.part, "parts": job.parts, "status": job.status,
+        "run_at": job.run_at.isoformat(), "local_time": local(job.run_at, job.zone), "zone": job.zone,
+        "attempts": job.attempts, "last_error": job.last_error, "remote_id": job.remote_id,
+        "remote_url": job.remote_url, "text": job.draft.text, "media": [m.path for m in job.draft.media],
+        "idempotency_key": job.idempotency_key, "dedupe_key": job.dedupe_key,
+    }
+
+
+def _part(job: Job) -> str:
+    return f"{job.part + 1}/{job.parts}" if job.parts > 1 else ""
+
+
+@cli.command("queue")
+@config_argument()
+@db_option()
+@click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
+def queue_cmd(config: str, db: str | None, as_json: bool) -> None:
+    """Build CONFIG's campaign (drafts, cards), plan it and queue it for `campaign run`.
+
+    Queueing the same config again adds nothing twice; an edited draft that has not
+    gone out is updated; one that went out is left alone and reported.
+    """
+    from campaign.config import load
+    from campaign.queue import queue_campaign
+
+    cfg = load(config)
+    store = open_db(db)
+    report, planned = queue_campaign(cfg, store, now=now_utc())
+    if as_json:
+        echo_json({"campaign": report.campaign, "counts": report.counts(), "database": str(getattr(store, "path", "")),
+                   "items": [{"job": i.job_id, "dedupe_key": i.dedupe_key, "outcome": i.outcome,
+                              "status": i.status, "reason": i.reason} for i in report.items]})
+        return
+    click.echo(report.summary())
+    for item in report.items:
+        if item.reason and item.outcome in ("sent", "kept", "cancelled", "requeued"):
+            click.echo(f"  #{item.job_id} {item.dedupe_key}: {item.reason}")
+    notes = sorted({n for p in planned for n in p.notes})
+    for n in notes:
+        click.echo(f"  note: {n}")
+    click.echo(f"queue: {getattr(store, 'path', '')}")
+    click.echo("next: `campaign status`, then `campaign run` (or `campaign run --once`)")
+
+
+@cli.command()
+@db_option()
+@click.option("--campaign", "campaign_slug", default=None, help="Only this campaign (its slug).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def status(db: str | None, campaign_slug: str | None, as_json: bool) -> None:
+    """Counts of jobs per state and the next posts due."""
+    store = open_db(db)
+    counts = store.counts(campaign=campaign_slug)
+    upcoming = store.jobs(status="todo", campaign=campaign_slug, limit=5)
+    if as_json:
+        echo_json({"counts": counts, "next": [job_dict(j) for j in upcoming]})
+        return
+    click.echo("  ".join(f"{k}: {v}" for k, v in counts.items()))
+    if upcoming:
+        table("next due", ["id", "when", "account", "part", "post"],
+              [[j.id, local(j.run_at, j.zone), j.account, _part(j), preview(j.draft.text)] for j in upcoming])
+    else:
+        click.echo("nothing waiting")
+
+
+@cli.command()
+@db_option()
+@click.option("--state", type=click.Choice(["todo", "doing", "succeeded", "failed", "cancelled"]),
+              default=None, help="Only jobs in this state.")
+@click.option("--campaign", "campaign_slug", default=None, help="Only this campaign (its slug).")
+@click.option("--limit", type=int, default=None, help="At most this many jobs.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def jobs(db: str | None, state: str | None, campaign_slug: str | None, limit: int | None, as_json: bool) -> None:
+    """A table of jobs: when, account, state, attempts, post, remote URL or last error."""
+    rows = open_db(db).jobs(status=state, campaign=campaign_slug, limit=limit)
+    if as_json:
+        echo_json([job_dict(j) for j in rows])
+        return
+    table(None, ["id", "when", "account", "part", "state", "tries", "post", "result"],
+          [[j.id, local(j.run_at, j.zone), j.account, _part(j), j.status, j.attempts, preview(j.draft.text, 40),
+            j.remote_url or j.remote_id or j.last_error or ""] for j in rows])
+
+
+@cli.command()
+@click.argument("job", type=int)
+@db_option()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def log(job: int, db: str | None, as_json: bool) -> None:
+    """The events of JOB, oldest first."""
+    store = open_db(db)
+    j = store.get(job)
+    events = store.events(job)
+    if as_json:
+        echo_json({"job": job_dict(j), "events": [
+            {"at": e.at.isoformat(), "kind": e.kind, "attempt": e.attempt, "owner": e.owner, "detail": e.detail}
+            for e in events]})
+        return
+    click.echo(f"#{j.id} {j.dedupe_key} [{j.status}] key {j.idempotency_key}: {preview(j.draft.text)}")
+    for e in events:
+        click.echo(f"  {local(e.at, j.zone)}  {e.kind:<13} try {e.attempt}"
+                   + (f"  {e.detail}" if e.detail else "") + (f"  ({e.owner})" if e.owner else ""))
+
+
+@cli.command()
+@click.argument("job", type=int, required=False)
+@click.option("--campaign", "campaign_slug", default=None, help="Cancel every queued job of this campaign.")
+@db_option()
+def cancel(job: int | None, campaign_slug: str | None, db: str | None) -> None:
+    """Cancel JOB (and the rest of its thread), or every queued job of --campaign."""
+    if (job is None) == (campaign_slug is None):
+        raise click.UsageError("give a JOB id or --campaign SLUG")
+    ids = open_db(db).cancel(now=now_utc(), job_id=job, campaign=campaign_slug)
+    click.echo(f"cancelled {len(ids)} job(s)" + (f": {', '.join('#' + str(i) for i in ids)}" if ids else ""))
+
+
+@cli.command()
+@click.argument("job", type=int)
+@db_option()
+def retry(job: int, db: str | None) -> None:
+    """Queue a failed (or cancelled) JOB again, now, with a fresh count of attempts."""
+    j = open_db(db).retry(job, now=now_utc())
+    click.echo(f"#{j.id} queued again for {local(j.run_at, j.zone)}")
+
+
+def parse_when(text: str, zone: str, now: datetime) -> datetime:
+    """`2026-12-01 09:00` (local to `zone`), an ISO time with offset, `now`, or `+2h`."""
+    from campaign.config import parse_duration, parse_local_datetime
+    from campaign.errors import QueueError
+    from campaign.plan import resolve_local
+
+    text = text.strip()
+    try:
+        if text == "now":
+            return now
+        if text.startswith("+"):
+            return now + parse_duration(text[1:])
+        value = parse_local_datetime(text)
+    except ValueError as e:
+        raise QueueError(f"--at: {e}; or use `now` or +DURATION such as +2h") from None
+    if value.tzinfo is not None:
+        return value
+    from zoneinfo import ZoneInfo
+
+    return resolve_local(value, ZoneInfo(zone))[0]
+
+
+@cli.command()
+@click.argument("job", type=int)
+@click.option("--at", "at", required=True, help="New time: '2026-12-01 09:00' (campaign zone), ISO with offset, now, +2h.")
+@db_option()
+def reschedule(job: int, at: str, db: str | None) -> None:
+    """Move a queued JOB (and the rest of its thread) to another time."""
+    store = open_db(db)
+    now = now_utc()
+    when = parse_when(at, store.get(job).zone, now)
+    j = store.reschedule(job, at=when, now=now)
+    click.echo(f"#{j.id} now due {local(j.run_at, j.zone)}")

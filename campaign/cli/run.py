@@ -1,0 +1,80 @@
+"""`campaign run`: publish what is due, through each account's adapter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from campaign.cli import cli
+from campaign.cli.output import echo_json
+from campaign.cli.queue import db_option, local, now_utc, open_db, preview
+
+if TYPE_CHECKING:
+    from campaign.models import Job
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Publish what is due now, then exit (default: keep running).")
+@click.option("--dry-run", is_flag=True, help="List what is due now; claim and send nothing.")
+@click.option("--config", "configs", multiple=True, type=click.Path(dir_okay=False),
+              help="Queue this campaign first, like `campaign queue` (repeatable).")
+@click.option("--lease", default="5m", show_default=True,
+              help="How long a claimed job is held before another worker may reconcile it.")
+@click.option("--poll", default="5s", show_default=True,
+              help="How often an idle worker looks for jobs queued by others.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@db_option()
+def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: str, as_json: bool,
+        db: str | None) -> None:
+    """Publish due posts (claim, send, record), retrying transient errors with backoff.
+
+    Without --once it sleeps until the next post is due and keeps going; Ctrl-C or
+    SIGTERM finishes the post in flight and exits cleanly. Several `campaign run`
+    processes may share one queue: no post is ever sent twice.
+    """
+    from campaign.config import load, parse_duration
+    from campaign.queue import queue_campaign
+    from campaign.worker import run as run_worker
+
+    try:
+        lease_td, poll_td = parse_duration(lease), parse_duration(poll)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    store = open_db(db)
+    for path in configs:
+        queued, _ = queue_campaign(load(path), store, now=now_utc())
+        if not as_json:
+            click.echo(queued.summary())
+
+    def show(kind: str, job: Job, detail: str) -> None:
+        if as_json:
+            return
+        part = f" {job.part + 1}/{job.parts}" if job.parts > 1 else ""
+        head = f"{kind:<10} #{job.id} {job.account}{part}"
+        if kind == "due":
+            click.echo(f"{head} {local(job.run_at, job.zone)}: {preview(job.draft.text)}")
+        else:
+            click.echo(f"{head} {detail}")
+
+    report = run_worker(store, now=now_utc, once=once, dry_run=dry_run, lease=lease_td, poll=poll_td,
+                        on_event=show)
+    counts = store.counts()
+    upcoming = store.jobs(status="todo", limit=1)
+    summary = {
+        "sent": report.succeeded, "reconciled": report.reconciled, "retrying": report.retried,
+        "failed": report.failed, "released": report.released, "stopped_by_signal": report.stopped,
+        "due": len(report.due), "queue": counts,
+        "next_due": upcoming[0].run_at.isoformat() if upcoming else None,
+    }
+    if as_json:
+        echo_json(summary)
+        return
+    if dry_run:
+        click.echo(f"{len(report.due)} post(s) due now (dry run: nothing sent)")
+        return
+    line = (f"sent {report.succeeded}, found already posted {report.reconciled}, to retry {report.retried}, "
+            f"failed {report.failed}")
+    if upcoming:
+        line += f"; next due {local(upcoming[0].run_at, upcoming[0].zone)}"
+    click.echo(line + (" (stopped)" if report.stopped else ""))
