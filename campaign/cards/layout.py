@@ -259,7 +259,8 @@ class _Measure:
 
 
 def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, language: str = "en",
-           leading: float = 1.25, allow_split: bool = False) -> Block | None:
+           leading: float = 1.25, allow_split: bool = False, arabic_extra: float = 0.2
+           ) -> Block | None:
     """Lay `text` out at `size` px within `max_width`; None when a word is too wide.
 
     With `allow_split`, a word wider than the box is split between graphemes instead.
@@ -296,7 +297,7 @@ def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, langua
         a, d = _font(face, size).getmetrics()
         ascent, descent = max(ascent, a), max(descent, d)
     uses_arabic = any(f != chain.faces[0].path for f in faces)
-    adv = size * (max(leading, 1.55) if uses_arabic else leading)
+    adv = size * (leading + arabic_extra if uses_arabic else leading)
     # metrics first; the measured ink wins where it reaches further (marks, emoji)
     ascent = max(ascent * 0.92, max(-ln.ink[1] for ln in lines[:1]))
     descent = max(descent, max(ln.ink[3] for ln in lines[-1:]))

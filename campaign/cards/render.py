@@ -209,8 +209,8 @@ def compose(
         f_align = "left"
         if logo_box and style.logo_corner.startswith("bottom"):
             f_align = "right" if style.logo_corner.endswith("left") else "left"
-        elif rtl:
-            f_align = "right"
+        elif align in ("right", "center"):
+            f_align = align
         fy = bottom - fblock.height
         if logo_box and style.logo_corner.startswith("bottom"):
             fy = logo_box[1] + logo_box[3] / 2 - fblock.height / 2
@@ -249,7 +249,8 @@ def compose(
 
     # the quote: binary search on size
     min_size = max(16, round(25 * u))
-    max_size = max(min_size, round(92 * u))
+    # at most ~11 ems per column: bigger looks shouty and breaks a line every word or two
+    max_size = max(min_size, min(round(92 * u), round((right - left) / 11)))
     bar_w = round(7 * u) if style.quote_mark == "bar" else 0
     bar_gap = round(34 * u) if bar_w else 0
     col_left, col_right = left + bar_w + bar_gap, right
@@ -314,6 +315,10 @@ def compose(
                 aw = q_w
             comp.attribution.append(Text(b, ax, y, aw, align, colour))
             y += b.height + gap_after
+    if footer_text is not None:
+        footer_text = Text(footer_text.block, q_x if align != "center" else left, footer_text.y,
+                           q_w if align != "center" else right - left, footer_text.align,
+                           footer_text.color)
     comp.footer = footer_text
     if logo_box:
         comp.logo = (style.logo, *logo_box) if style.logo else None  # type: ignore[assignment]
@@ -420,7 +425,7 @@ def _scrim(img: Image.Image, strength: float) -> Image.Image:
 
     w, h = img.size
     ramp = PILImage.linear_gradient("L").resize((w, h), PILImage.Resampling.BILINEAR)
-    veil = round(255 * strength * 0.62)
+    veil = round(255 * strength * 0.5)
     mask = ramp.point(lambda v: veil + round((255 * strength - veil) * (v / 255) ** 1.4))
     black = PILImage.new("RGB", (w, h), (6, 10, 18))
     return PILImage.composite(black, img, mask)
@@ -433,7 +438,7 @@ def _landscape(w: int, h: int) -> Image.Image:
 
     img = _gradient(("#1b2a4a", "#4a4e7a", "#c9826b", "#f0b27a"), w, h)
     glow = PILImage.radial_gradient("L").resize((w, w), PILImage.Resampling.BILINEAR)
-    glow = glow.point(lambda v: max(0, 200 - v))
+    glow = glow.point(lambda v: max(0, 150 - v))
     sun_layer = PILImage.new("RGB", (w, w), (255, 214, 160))
     img.paste(sun_layer, (0, round(h * 0.62 - w / 2)), glow)
     rnd = random.Random(1979)
@@ -544,9 +549,10 @@ def sample_under_text(img: Image.Image, comp: Composition) -> list[tuple[int, in
     y1 = min(img.height, int(max(b[3] for b in boxes)) + 1)
     bg = background(comp.style, comp.width, comp.height)
     region = bg.crop((x0, y0, x1, y1)).resize((12, 12))
-    px = list(region.getdata())  # type: ignore[arg-type]
-    px.sort(key=lambda p: sum(p))
-    return [tuple(p) for p in px[-8:]]  # type: ignore[misc]
+    raw = region.convert("RGB").tobytes()
+    px = [(raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)]
+    px.sort(key=sum)
+    return px[-8:]
 
 
 def muted(style: Style) -> str:

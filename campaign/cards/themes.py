@@ -72,7 +72,7 @@ BUILTINS: dict[str, Style] = {
         quote_mark="curly", description="black serif text on warm off-white paper with red accents",
     ),
     "photo": Style(
-        name="photo", background="#1d2a3a", gradient=(), image=None, photo=True, scrim=0.78,
+        name="photo", background="#1d2a3a", gradient=(), image=None, photo=True, scrim=0.74,
         text_color="#ffffff", muted_color="#d5dbe3", accent="#ffc857", font="sans",
         weight="bold", align="left", logo=None, logo_corner="bottom-right", quote_mark="bar",
         description="white text over a darkened photograph of mountains at dusk",
@@ -185,9 +185,9 @@ def colour_name(hex_colour: str) -> str:
     light = (mx + mn) / 2
     sat = 0.0 if mx == mn else (mx - mn) / (1 - abs(2 * light - 1))
     if sat < 0.12 or mx - mn < 0.06:
-        if light > 0.9:
+        if light > 0.97:
             return "white"
-        if light > 0.8:
+        if light > 0.85:
             return "off-white"
         if light < 0.12:
             return "black"
@@ -199,7 +199,7 @@ def colour_name(hex_colour: str) -> str:
     else:
         hue = (r - g) / (mx - mn) + 4
     hue *= 60
-    names = [(15, "red"), (40, "orange"), (52, "amber"), (70, "yellow"), (160, "green"),
+    names = [(15, "red"), (40, "orange"), (52, "amber"), (70, "yellow"), (170, "green"),
              (195, "teal"), (225, "blue"), (255, "navy"), (290, "purple"), (335, "pink"),
              (361, "red")]
     name = next(n for limit, n in names if hue < limit)
