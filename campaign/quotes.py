@@ -81,7 +81,7 @@ class Quote:
     continued: bool = False  # carries on a quote from the previous paragraph
     runs_on: bool = False  # carries on into the next paragraph
     pronoun: str | None = None
-    links: list[int] = field(default_factory=list)
+    inner: tuple[int, int] | None = None  # the attribution between the pieces of a split quote
 
 
 # --- spans -------------------------------------------------------------------------------------
@@ -192,6 +192,7 @@ def _merge_split(text: str, quotes: list[Quote]) -> list[Quote]:
             between = text[prev.closer : q.opener]
             if regex.search(r"[,—–-]\s*$", prev.text) and _is_interruption(between):
                 prev.pieces.append(q.pieces[0])
+                prev.inner = (prev.closer, q.opener)
                 prev.closer = q.closer
                 prev.runs_on = q.runs_on
                 prev.text = prev.text + " " + q.text
@@ -244,7 +245,12 @@ def _attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
             hi = pq[k + 1].opener if k + 1 < len(pq) else para.end
             before = _last_sentence(text[lo : q.opener])
             after = _first_sentence(text[q.closer : hi])
-            sp, sieve = _adjacent(q, before, after, reg)
+            sp, sieve = None, ""
+            if q.inner is not None:
+                sp = _post(text[q.inner[0] : q.inner[1]], reg, bool(_PERSIAN.search(q.text)))
+                sieve = "inside" if sp is not None else ""
+            if sp is None:
+                sp, sieve = _adjacent(q, before, after, reg)
             if sp is None:
                 sp, sieve = _according_to(before + " " + after, reg)
             if sp is not None and sp.kind == "pronoun":

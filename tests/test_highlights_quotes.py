@@ -1,0 +1,198 @@
+"""Quote styles and attribution patterns, on small articles written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaign.article import text_article
+from campaign.quotes import find_quotes
+
+
+def quotes(text: str, language: str = "en") -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in find_quotes(text_article(text, language=language))]
+
+
+def speaker_of(text: str, fragment: str, language: str = "en") -> str | None:
+    found = [s for t, s in quotes(text, language) if fragment in t]
+    assert found, f"no quote containing {fragment!r} in {quotes(text, language)}"
+    return found[0]
+
+
+# --- quote marks -------------------------------------------------------------------------------
+
+STYLES = {
+    "curly": "“We will not back down on this budget,” Ana Ortiz said on Tuesday.",
+    "straight": '"We will not back down on this budget," Ana Ortiz said on Tuesday.',
+    "mixed": '“We will not back down on this budget," Ana Ortiz said on Tuesday.',
+    "single": "‘We will not back down on this budget,’ Ana Ortiz said on Tuesday.",
+    "guillemets": "« We will not back down on this budget », Ana Ortiz said on Tuesday.",
+    "low": "„We will not back down on this budget“, Ana Ortiz said on Tuesday.",
+    "low-right": "„We will not back down on this budget”, Ana Ortiz said on Tuesday.",
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_every_quote_mark_style(style: str) -> None:
+    text = "The council met late into the night.\n\n" + STYLES[style]
+    found = quotes(text)
+    assert len(found) == 1, found
+    t, s = found[0]
+    assert t.startswith("We will not back down on this budget")
+    assert s == "Ana Ortiz"
+
+
+def test_multi_sentence_quote_is_one_quote() -> None:
+    text = ("The mayor spoke at the bridge.\n\n"
+            "“The bridge is safe. Engineers checked it twice. Nobody should worry,” Mayor Lena Park said.")
+    [(t, s)] = quotes(text)
+    assert t == "The bridge is safe. Engineers checked it twice. Nobody should worry,"
+    assert s == "Lena Park"
+
+
+def test_split_quote_is_one_quote_in_two_pieces() -> None:
+    text = ("Tom Reyes, an analyst at Fincorp, watched the vote.\n\n"
+            "“We will not stop,” Reyes said, “until every family has a home of its own.”")
+    qs = find_quotes(text_article(text))
+    assert len(qs) == 1
+    q = qs[0]
+    assert len(q.pieces) == 2
+    assert q.text == "We will not stop, until every family has a home of its own."
+    assert q.speaker == "Tom Reyes"
+
+
+def test_nested_quote_stays_inside_outer_quote() -> None:
+    text = ("The senator answered questions for an hour.\n\n"
+            "“When they told me ‘the money is gone,’ I did not believe them for a second,” Senator Maria Lopez said.")
+    [(t, s)] = quotes(text)
+    assert "‘the money is gone,’" in t
+    assert s == "Maria Lopez"
+
+
+def test_apostrophes_do_not_open_or_close_quotes() -> None:
+    text = "It’s the workers’ union that won’t sign, and it's the 90's all over again for Jones' team."
+    assert quotes(text) == []
+
+
+def test_unclosed_quote_does_not_crash_or_leak() -> None:
+    text = "“This quote never closes and goes on, the reporter wrote.\n\nA normal paragraph follows here."
+    assert quotes(text) == []
+
+
+def test_quote_over_two_paragraphs_keeps_its_speaker() -> None:
+    text = ("Ana Ortiz said: “The first thing we did was count the damage, street by street.\n\n"
+            "“Then we called every family we could reach, one by one, for three days.”")
+    found = quotes(text)
+    assert len(found) == 2
+    assert all(s == "Ana Ortiz" for _, s in found)
+
+
+# --- attribution patterns ----------------------------------------------------------------------
+
+LEAD = "The city council voted on the new housing plan on Monday night.\n\n"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("“Prices fell sharply in the spring,” said Tom Reyes, an analyst at Fincorp.", "Tom Reyes"),
+        ("“Prices fell sharply in the spring,” Tom Reyes said.", "Tom Reyes"),
+        ("“Prices fell sharply in the spring,” Tom Reyes told reporters.", "Tom Reyes"),
+        ("Tom Reyes said: “Prices fell sharply in the spring.”", "Tom Reyes"),
+        ("Tom Reyes told reporters, “Prices fell sharply in the spring.”", "Tom Reyes"),
+        ("Tom Reyes warned that “prices fell sharply in the spring and will fall again.”", "Tom Reyes"),
+        ("Reyes, who chairs the panel, said “the figures are wrong and everyone knows it.”", "Reyes"),
+        ("“Nobody was hurt in the fire last night,” according to the fire service.", "Fire service"),
+        ("“We regret the error and apologise to readers,” the ministry said in a statement.", "Ministry"),
+        ("A spokeswoman for Acme said: “We regret the error and apologise to customers.”", "Acme"),
+        ("The coach told reporters: “Nobody here is giving up on this season.”", None),
+    ],
+)
+def test_attribution_patterns(body: str, expected: str | None) -> None:
+    assert speaker_of(LEAD + body, "") == expected
+
+
+def test_titles_and_roles_fold_into_the_person() -> None:
+    text = ("On Wednesday, Ahmad Massoud, the leader of the National Resistance Front of Afghanistan, "
+            "was invited to Strasbourg.\n\n"
+            "Commander Ahmad Massoud said: “Strong political pressure on the Taliban is what we need.”\n\n"
+            "The French MP, Nathalie Loiseau, stated in her speech, “I pay tribute to the courage of the Afghans.”")
+    qs = find_quotes(text_article(text))
+    assert [(q.speaker, q.role) for q in qs] == [
+        ("Ahmad Massoud", "Leader of the National Resistance Front of Afghanistan"),
+        ("Nathalie Loiseau", "French MP"),
+    ]
+
+
+def test_pronoun_and_went_on_go_to_last_named_speaker() -> None:
+    text = ("Maria Lopez, the mayor of Riverton, opened the meeting.\n\n"
+            "“We have waited long enough for this bridge,” Lopez said.\n\n"
+            "She went on to thank the engineers: “Without them the town would still be cut in two.”\n\n"
+            "“If the vote fails,” she said, “we start again in May with a new plan.”")
+    found = quotes(text)
+    assert [s for _, s in found] == ["Maria Lopez"] * 3
+
+
+def test_he_went_on() -> None:
+    text = ("Commander Ahmad Massoud stated in his speech that “the Taliban have turned the country into a prison.”\n\n"
+            "He went on and gave a clear message to the world: “Do not give in to the Taliban's demands for ransom.”")
+    assert [s for _, s in quotes(text)] == ["Ahmad Massoud", "Ahmad Massoud"]
+
+
+def test_organisation_as_speaker() -> None:
+    text = ("The French conservative party expressed their support in a Twitter post, saying, "
+            "“It was a pleasure to welcome you to the European Parliament today.”")
+    assert speaker_of(text, "pleasure") == "French conservative party"
+
+
+def test_continuation_paragraph_inherits_speaker() -> None:
+    text = ("“This is a setback, not a defeat for the movement,” Ana Ortiz said after the vote.\n\n"
+            "“We will be back next year with more votes than ever before.”")
+    assert [s for _, s in quotes(text)] == ["Ana Ortiz", "Ana Ortiz"]
+
+
+def test_speaker_left_empty_when_unsure() -> None:
+    text = ("Ana Ortiz and Tom Reyes walked out of the hall together.\n\n"
+            "“It was the worst meeting I have ever attended in my life,” one of them muttered.")
+    assert speaker_of(text, "worst meeting") is None
+    text2 = "The protest lasted all day.\n\n“Nobody listens to us here and nobody ever will.”"
+    assert speaker_of(text2, "Nobody listens") is None
+
+
+def test_pronoun_with_no_named_speaker_stays_empty() -> None:
+    text = "Storms hit the coast.\n\n“The water came up to the second floor in minutes,” she said."
+    assert speaker_of(text, "water") is None
+
+
+# --- scare quotes and titles -------------------------------------------------------------------
+
+
+def test_scare_quotes_and_titles_are_filtered() -> None:
+    text = ("Critics called the plan a “disaster” and the minister a “liar”. "
+            "The so-called “peace dividend for the whole region” never came. "
+            "She wrote the book “The Long Night In Kabul” in 2019. "
+            "The film “Return Of The Light” opened on Friday.")
+    assert quotes(text) == []
+
+
+# --- other languages ---------------------------------------------------------------------------
+
+
+def test_french_incise_and_selon() -> None:
+    text = ("Le maire de Lyon a présenté son budget mardi.\n\n"
+            "« Nous restons prudents pour les mois qui viennent », a-t-il ajouté devant la presse.\n\n"
+            "Selon Marie Dupont, « la ville ne peut plus attendre une année de plus ».\n\n"
+            "« Il faut agir maintenant et sans attendre », a déclaré Jean Martin.")
+    found = quotes(text, "fr")
+    assert len(found) == 3
+    assert found[1][1] == "Marie Dupont"
+    assert found[2][1] == "Jean Martin"
+
+
+def test_persian_article_yields_its_quotes() -> None:
+    text = ("علی رضایی، سخنگوی وزارت، گفت: «ما به همه خانواده‌ها کمک خواهیم کرد و هیچ کس تنها نمی‌ماند.»\n\n"
+            "«این کار زمان می‌برد اما ما آن را به پایان می‌رسانیم.»، وی افزود.\n\n"
+            "این طرح در «شورای شهر» بررسی شد.")
+    found = quotes(text, "fa")
+    assert len(found) == 2
+    assert found[0][1] == "علی رضایی"
+    assert found[1][1] == "علی رضایی"
