@@ -15,7 +15,7 @@ from campaign.cards import budget_for, fonts, render_card, render_image, sizes_f
 from campaign.cards.alt import alt_limit, alt_text, check_override
 from campaign.cards.bidi import base_rtl, levels, visual_order
 from campaign.cards.layout import _greedy, break_words, layout
-from campaign.cards.render import SIZE_PRESETS, _draw_text, Text, smarten
+from campaign.cards.render import SIZE_PRESETS, Text, _draw_text, smarten
 from campaign.config import Theme
 from campaign.errors import CardError
 
