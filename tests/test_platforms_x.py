@@ -130,3 +130,21 @@ def test_length_sane(text: str) -> None:
     assert spans == sorted(spans)
     assert all(a < b and (k == "url" or text[a] in "@#") for a, b, k in spans)
     assert all(b1 <= a2 for (_, b1, _), (a2, _, _) in zip(spans, spans[1:], strict=False))
+
+
+def test_pathological_text_stays_fast() -> None:
+    import time
+
+    start = time.perf_counter()
+    for text in ("a." * 3000, ("a" * 50 + ".") * 100, "a-" * 2000 + ".com", "x." * 2000 + "com"):
+        X.length(text)
+        X.entities(text)
+    assert time.perf_counter() - start < 2.0
+    assert X.length("x." * 2000 + "com") == 23  # one (long) scheme-less URL
+
+
+def test_lone_surrogate_is_a_problem_not_a_crash() -> None:
+    for name in ("x", "mastodon", "bluesky", "outbox"):
+        rules = platforms.get(name)
+        assert not rules.fits("a\udcff")
+        assert "lone surrogate" in rules.problems("a\udcff")[-1]

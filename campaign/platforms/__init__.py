@@ -39,8 +39,11 @@ class Rules:
 
     def problems(self, text: str) -> list[str]:
         """Why `text` cannot be posted as is (empty when it fits)."""
+        from campaign.platforms.text import surrogate_problem
+
         n = self.length(text)
-        return [f"too long: {n}/{self.max_chars}"] if n > self.max_chars else []
+        too_long = [f"too long: {n}/{self.max_chars}"] if n > self.max_chars else []
+        return too_long + surrogate_problem(text)
 
     def fits(self, text: str) -> bool:
         """True when `text` can be posted: within the limit and valid."""

@@ -107,7 +107,7 @@ class BlueskyRules(Rules):
         return grapheme_count(text)
 
     def problems(self, text: str) -> list[str]:
-        from campaign.platforms.text import utf8_len
+        from campaign.platforms.text import surrogate_problem, utf8_len
 
         out = []
         n = self.length(text)
@@ -116,7 +116,7 @@ class BlueskyRules(Rules):
         b = utf8_len(text)
         if b > self.max_bytes:
             out.append(f"too long: {b}/{self.max_bytes} UTF-8 bytes")
-        return out
+        return out + surrogate_problem(text)
 
     def entities(self, text: str) -> list[Entity]:
         """Links, mentions and hashtags the app would make rich (mentions even unresolved)."""

@@ -66,10 +66,6 @@ class MastodonRules(Rules):
         out.append(text[pos:])
         return grapheme_count(spoiler_text + "".join(out))
 
-    def problems(self, text: str) -> list[str]:
-        n = self.length(text)
-        return [f"too long: {n}/{self.max_chars}"] if n > self.max_chars else []
-
     def _entities(self, text: str) -> list[Entity]:
         """URLs and mentions as the validator sees them (overlaps removed, first wins)."""
         from campaign.platforms.text import twitter_urls

@@ -66,8 +66,17 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
 
 
 def utf8_len(text: str) -> int:
-    """Length of `text` in UTF-8 bytes."""
-    return len(text.encode("utf-8"))
+    """Length of `text` in UTF-8 bytes (a lone surrogate counts its 3 bytes, never raises)."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+
+
+def surrogate_problem(text: str) -> list[str]:
+    """A problem line when `text` holds lone surrogates (not encodable, so not postable)."""
+    found = _SURROGATE.search(text)
+    return [f"invalid characters: lone surrogate at {found.start()}"] if found else []
 
 
 def byte_offsets(text: str, indices: Iterable[int]) -> list[int]:

@@ -73,7 +73,7 @@ class XRules(Rules):
         return total // SCALE
 
     def problems(self, text: str) -> list[str]:
-        from campaign.platforms.text import code_point_name, nfc
+        from campaign.platforms.text import code_point_name, nfc, surrogate_problem
 
         out = []
         n = self.length(text)
@@ -84,7 +84,7 @@ class XRules(Rules):
         bad = sorted({code_point_name(m.group()) for m in INVALID.finditer(nfc(text))})
         if bad:
             out.append(f"invalid characters: {', '.join(bad)}")
-        return out
+        return out + surrogate_problem(text)
 
     def entities(self, text: str) -> list[Entity]:
         """URLs as twitter-text extracts them, then @mentions and #hashtags outside them."""
