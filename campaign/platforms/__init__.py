@@ -3,7 +3,7 @@
     >>> from campaign import platforms
     >>> rules = platforms.get("x")
     >>> rules.length("Read example.com 👩🏽‍💻"), rules.max_chars
-    (30, 280)
+    (31, 280)
 
 `get(name, **options)` returns a frozen `Rules`; options override instance limits, e.g.
 `get("mastodon", max_characters=1000)` or `get("x", max_chars=25_000)` (Premium).
