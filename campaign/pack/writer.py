@@ -265,10 +265,10 @@ def _context(
     for hid in [d.highlight_id for d in drafts] + [c.highlight_id for c in cards]:
         order.setdefault(hid, len(order))
 
-    card_views = []
+    card_views: list[dict[str, Any]] = []
     for hid in sorted({c.highlight_id for c in cards}, key=order.__getitem__):
         group = [c for c in cards if c.highlight_id == hid]
-        variants = []
+        variants: list[dict[str, Any]] = []
         for c in group:
             src = images.add(c.path, f"{brief.slug}-{hid}-{c.size}")
             variants.append(
@@ -299,10 +299,10 @@ def _context(
 
     platform_keys = [p for p in PLATFORMS if any(d.platform == p for d in drafts)]
     platform_keys += sorted({d.platform for d in drafts} - set(platform_keys))
-    platforms = []
+    platforms: list[dict[str, Any]] = []
     for key in platform_keys:
         meta = PLATFORMS.get(key, {"name": key.capitalize(), "intent": ""})
-        posts = []
+        posts: list[dict[str, Any]] = []
         mine = sorted((d for d in drafts if d.platform == key), key=lambda d: order[d.highlight_id])
         seen: dict[str, int] = {}
         for d in mine:
@@ -344,7 +344,7 @@ def _context(
                 }
             )
         tags = brief.platform_hashtags.get(key, brief.hashtags)
-        handles = [
+        handles: list[dict[str, str | None]] = [
             {"handle": p.handles[key], "name": p.name} for p in brief.people if key in p.handles
         ]
         handles += [{"handle": m, "name": None} for m in brief.platform_mentions.get(key, brief.mentions)]

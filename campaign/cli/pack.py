@@ -1,0 +1,80 @@
+"""`campaign pack`: the volunteer pack, a static page that arms supporters' own accounts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from campaign.cli import cli
+from campaign.cli.output import config_argument, echo_json
+
+PACK_PLATFORMS = ("x", "mastodon", "bluesky")
+
+
+@cli.command()
+@config_argument()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the pack (default: campaign-out/<campaign slug>/pack).")
+@click.option("--zip", "make_zip", is_flag=True,
+              help="Also write <slug>-pack.zip of the whole site, for email or chat.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes rendering cards in parallel (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the paths and counts as JSON.")
+def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as_json: bool) -> None:
+    """Write the volunteer pack for CONFIG: one page with every post for X, Mastodon and
+    Bluesky (copy and share buttons), every card with its alt text, the hashtags, the
+    handles to tag and when to post. It works offline, from a folder or any static host.
+
+    Prints the path of index.html (and of the zip with --zip).
+    """
+    import tempfile
+
+    from campaign.cli.cards import _run_with_progress, _show_warnings
+    from campaign.compose import drafts_for_platforms
+    from campaign.config import load
+    from campaign.pack import pack_zip_path, posting_window, write_pack
+    from campaign.pipeline import build, default_out_dir, media_by_highlight
+
+    cfg = load(config)
+    _show_warnings()
+    n = jobs or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="campaign-pack-") as tmp:
+        # With -o the pack is all there is: render the cards into a scratch folder and copy
+        # them in. Otherwise they stay in the usual build folder beside the pack.
+        work = Path(tmp) if out_dir else default_out_dir(cfg)
+        target = out_dir or default_out_dir(cfg) / "pack"
+        result = _run_with_progress(
+            lambda progress: build(cfg, out_dir=work, cards=True, jobs=n, progress=progress),
+            quiet=as_json,
+        )
+        drafts = [
+            d
+            for platform in PACK_PLATFORMS
+            for d in drafts_for_platforms(cfg, result.highlights, platforms=(platform,),
+                                          media=media_by_highlight(result.cards, platform))
+        ]
+        index = write_pack(cfg, result.highlights, drafts, result.cards, target,
+                           window=posting_window(cfg), zip=make_zip)
+    archive = pack_zip_path(target, cfg.campaign.slug) if make_zip else None
+    warnings = [f"{d.platform}: {w}" for d in drafts for w in d.warnings]
+    if as_json:
+        echo_json({
+            "index": str(index),
+            "zip": str(archive) if archive else None,
+            "posts": len(result.highlights),
+            "drafts": len(drafts),
+            "cards": len(result.cards),
+            "warnings": warnings,
+        })
+        return
+    for w in dict.fromkeys(warnings):
+        click.echo(f"warning: {w}", err=True)
+    click.echo(
+        f"pack: {len(result.highlights)} posts × {len(PACK_PLATFORMS)} platforms, "
+        f"{len(result.cards)} images", err=True,
+    )
+    click.echo(str(index))
+    if archive:
+        click.echo(str(archive))
