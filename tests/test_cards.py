@@ -52,7 +52,7 @@ _quotes = st.lists(_words, min_size=1, max_size=60).map(" ".join).map(lambda s: 
 
 
 @pytest.mark.parametrize("size", list(SIZE_PRESETS))
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(quote=_quotes, speaker=st.sampled_from([None, "Ahmad Massoud", "احمد مسعود"]))
 def test_random_quotes_never_overflow(size: str, quote: str, speaker: str | None) -> None:
     img, comp = render_image(quote, speaker=speaker, role="Leader of the NRF" if speaker else None,

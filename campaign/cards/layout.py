@@ -156,11 +156,13 @@ def _greedy(widths: list[float], space: float, limit: float) -> list[int]:
     return breaks
 
 
-def _balanced(widths: list[float], space: float, limit: float, nlines: int) -> list[int]:
-    """Break into exactly `nlines` lines within `limit`, minimizing raggedness.
+def _balanced(widths: list[float], space: float, limit: float, target: float,
+              nlines: int) -> list[int]:
+    """Break into exactly `nlines` lines no wider than `limit`, each close to `target`.
 
-    Cost: the sum of squared slack against the longest line, plus a heavy penalty for a
-    last line holding a single word when the text has more (an orphan).
+    Cost: the sum of squared distances to `target` (lines may run past it, up to `limit`,
+    at a higher price), plus a heavy penalty for a last line holding a single word when the
+    text has more (an orphan). Dynamic programming over break points.
     """
     n = len(widths)
     if nlines <= 1:
@@ -173,24 +175,27 @@ def _balanced(widths: list[float], space: float, limit: float, nlines: int) -> l
         return prefix[j] - prefix[i] + space * (j - i - 1)
 
     inf = float("inf")
+    orphan = (limit * 4) ** 2
     # best[k][j]: minimal cost laying words 0..j-1 on k lines
     best = [[inf] * (n + 1) for _ in range(nlines + 1)]
     back = [[0] * (n + 1) for _ in range(nlines + 1)]
     best[0][0] = 0.0
     for k in range(1, nlines + 1):
         for j in range(k, n + 1):
+            if k == nlines and j != n:
+                continue
             for i in range(j - 1, k - 2, -1):
                 w = width(i, j)
                 if w > limit:
                     break
                 if best[k - 1][i] == inf:
                     continue
-                slack = limit - w
-                cost = slack * slack
-                if k == nlines and j - i == 1 and n > nlines:
-                    cost += (limit * 4) ** 2  # orphan
+                d = target - w
+                cost = d * d if d >= 0 else 3 * d * d
                 if k == nlines:
                     cost *= 0.5  # a slightly short last line is fine
+                    if j - i == 1 and n > nlines:
+                        cost += orphan
                 total = best[k - 1][i] + cost
                 if total < best[k][j]:
                     best[k][j] = total
@@ -208,8 +213,9 @@ def _balanced(widths: list[float], space: float, limit: float, nlines: int) -> l
 def break_words(widths: list[float], space: float, limit: float) -> list[int]:
     """Balanced breaks: the fewest lines greedy needs at `limit`, then evened out.
 
-    The narrowest width keeping that line count is found by binary search, and the
-    breaks are chosen by dynamic programming within it (like CSS `text-wrap: balance`).
+    The narrowest width keeping that line count is found by binary search (like CSS
+    `text-wrap: balance`); the breaks are then chosen by dynamic programming to bring every
+    line close to it, using the full `limit` where that avoids an orphaned last word.
     """
     if not widths:
         return [0]
@@ -224,7 +230,7 @@ def break_words(widths: list[float], space: float, limit: float) -> list[int]:
             hi = mid
         else:
             lo = mid
-    return _balanced(widths, space, hi, nlines)
+    return _balanced(widths, space, limit, hi, nlines)
 
 
 def split_long_word(word: str, fits: _Fits) -> list[str]:
@@ -345,7 +351,21 @@ def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float]
             best, lo = b, mid
         else:
             hi = mid - 1
+    if has_orphan(best):
+        # a slightly smaller size often pulls the lonely last word up a line
+        for size in range(best.size - 1, max(min_size, int(best.size * 0.88)) - 1, -1):
+            b = ok(size)
+            if b is not None and not has_orphan(b):
+                return b
     return best
+
+
+def has_orphan(block: Block) -> bool:
+    """A single word alone on the last line of a text with more words than lines."""
+    if len(block.lines) < 2:
+        return False
+    words = sum(len(ln.text.split()) for ln in block.lines)
+    return len(block.lines[-1].text.split()) == 1 and words > len(block.lines)
 
 
 class ExtraHeight:
