@@ -145,7 +145,6 @@
     count.querySelector(".count-num").textContent = String(length);
     count.querySelector(".count-note").hidden = !edited;
     count.classList.toggle("is-over", length > limit);
-    count.classList.toggle("is-close", length <= limit && length > limit * 0.9);
     var reset = part.querySelector(".btn-reset");
     if (reset) reset.hidden = !edited;
     updateShare(part);
