@@ -87,6 +87,16 @@ def tracked_link(url: str | None, platform: str, cfg: CampaignConfig, highlight_
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), parts.fragment))
 
 
+def shown_link(link: str | None, platform: str) -> str | None:
+    """The link as written in the post: Bluesky shows it shortened (its facet keeps the full URL,
+    see `campaign.platforms.bluesky.display_link`); X and Mastodon count any URL as 23."""
+    if link and platform == "bluesky":
+        from campaign.platforms.bluesky import display_link
+
+        return display_link(link)
+    return link
+
+
 def hashtag_text(tags: Iterable[Hashtag]) -> str:
     """`#CamelCase` tags, deduplicated case-insensitively, in order."""
     seen: set[str] = set()
@@ -137,7 +147,7 @@ def quote_text(h: Highlight) -> str:
     pairs = {"“": "”", '"': '"', "«": "»", "„": "“", "‘": "’", "'": "'"}
     if len(text) > 2 and text[0] in pairs and text[-1] == pairs[text[0]] and text.count(text[0]) == 1:
         text = text[1:-1].strip()
-    return smart_quotes(text, nested=True)
+    return smart_quotes(re.sub(r"\s+", " ", text), nested=True)
 
 
 # --- fitting -----------------------------------------------------------------------------
@@ -181,8 +191,13 @@ def _tag_sets(tags: Sequence[Hashtag]) -> list[tuple[Hashtag, ...]]:
 
 
 def _first_fit(ctx: _Ctx, templates: Sequence[str], quote: str) -> str | None:
-    for tags in _tag_sets(ctx.settings.hashtags):
+    """The first variant that fits: templates in order with every tag, then with optional tags
+    dropped; a template without {hashtags} (it drops required tags too) only comes last."""
+    sets = _tag_sets(ctx.settings.hashtags)
+    for tags in sets:
         for t in templates:
+            if "{hashtags}" not in t and tags is not sets[-1] and ctx.settings.hashtags:
+                continue
             text = render(t, _with(ctx.values, quote=quote, hashtags=hashtag_text(tags)))
             if ctx.fits(text):
                 return text
@@ -316,10 +331,11 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
     settings = Settings.of(cfg.posts, platform)
     name = h.speaker
     label = speaker_label(name, platform, cfg)
+    link = tracked_link(link_url, platform, cfg, h.id)
     values: dict[str, str | None] = {
         "speaker": label,
         "role": speaker_role(name, h, cfg),
-        "link": tracked_link(link_url, platform, cfg, h.id),
+        "link": shown_link(link, platform),
         "title": cfg.article.title,
         "mentions": " ".join(settings.mentions) or None,
     }
@@ -361,7 +377,7 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
         lengths=tuple(target.rules.length(p) for p in parts),
         limit=target.rules.max_chars,
         language=cfg.campaign.language,
-        link=values["link"],
+        link=link,
         warnings=tuple(warnings),
     )
 

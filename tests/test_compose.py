@@ -40,9 +40,12 @@ posts:
 """
 
 
-def cfg(tmp_path: Path, threads: bool = True, extra: str = ""):
+def cfg(tmp_path: Path, threads: bool = True, extra: str = "", tags: bool = True):
     (tmp_path / "article.txt").write_text("T\n\nBody.\n", encoding="utf-8")
-    return loads(BASE.format(threads=str(threads).lower()) + extra, "c.yaml", base=tmp_path)
+    text = BASE.format(threads=str(threads).lower())
+    if not tags:
+        text = "\n".join(ln for ln in text.splitlines() if "hashtags:" not in ln) + "\n"
+    return loads(text + extra, "c.yaml", base=tmp_path)
 
 
 def hl(text: str, speaker: str | None = "Jane Doe", kind: str = "quote", hid: str = "abc123") -> Highlight:
@@ -78,7 +81,8 @@ def test_unknown_speaker_uses_name_and_no_speaker_drops_the_dash(tmp_path):
 def test_optional_hashtags_dropped_before_required_ones(tmp_path):
     c = cfg(tmp_path)
     x = Target("x1", "x", rules("x"))
-    quote = "Freedom of expression is the foundation of every other right we defend. " * 2
+    quote = "Freedom of expression is the foundation of every other right we defend, and we defend it together, in every town and on every network, today. " * 2
+    quote = quote[:200]
     d = compose_one(hl(quote.strip()), x, c, "https://example.org/a")
     assert len(d.parts) == 1
     assert "#HumanRights" in d.text and "#LongOptionalTagNumberTwo" not in d.text
@@ -138,6 +142,20 @@ def test_render_tidies_empty_placeholders():
     assert render("“{quote}” — {speaker}\n\n{hashtags} {link}", {"quote": "Q", "speaker": None}) == "“Q”"
 
 
+def test_bluesky_shows_a_short_link_and_its_facet_opens_the_full_one(tmp_path):
+    c = cfg(tmp_path)
+    d = compose(c, [hl("We stand together.")])[2]
+    assert d.platform == "bluesky" and d.link and d.link.startswith("https://example.org/news/a?id=7")
+    assert d.link not in d.text and "example.org/news/a?id=7&ut…" in d.text
+    from campaign.platforms.bluesky import display_link
+
+    facets = rules("bluesky").facets(d.text, links={display_link(d.link): d.link})
+    uris = [f["features"][0].get("uri") for f in facets]
+    assert d.link in uris
+    start = next(f["index"]["byteStart"] for f in facets if f["features"][0].get("uri") == d.link)
+    assert d.text.encode()[start:].startswith(b"example.org/news/")
+
+
 def test_drafts_for_platforms_for_the_pack(tmp_path):
     c = cfg(tmp_path)
     ds = drafts_for_platforms(c, [hl("We stand together.")])
@@ -170,7 +188,7 @@ def test_every_part_fits_its_platform(tmp_path, quote, template, threads, platfo
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(quote=quotes, threads=st.booleans(), platform=st.sampled_from(["x", "mastodon", "bluesky"]))
 def test_cuts_fall_on_grapheme_boundaries_of_the_quote(tmp_path, quote, threads, platform):
-    c = cfg(tmp_path, threads=threads, extra='  templates: ["{quote} {link}"]\n  hashtags: []\n')
+    c = cfg(tmp_path, threads=threads, extra='  templates: ["{quote} {link}"]\n', tags=False)
     r = rules(platform)
     try:
         d = compose_one(hl(quote), Target("a", platform, r), c, "https://example.org/a")
@@ -180,7 +198,7 @@ def test_cuts_fall_on_grapheme_boundaries_of_the_quote(tmp_path, quote, threads,
     bounds = grapheme_boundaries(q)
     for p in d.parts:
         chunk = re.sub(r"(\n\n| )\d+/\d+$", "", p)  # thread numbering
-        chunk = chunk.split(" https://example.org/")[0].removesuffix("…")
+        chunk = re.sub(r"\s(https://)?example\.org/\S*$", "", chunk).removesuffix("…")
         start = q.find(chunk)
         assert start >= 0, (chunk, q)
         assert start in bounds and start + len(chunk) in bounds, (chunk, q)

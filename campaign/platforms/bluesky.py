@@ -123,16 +123,28 @@ class BlueskyRules(Rules):
         kinds = {"link": "url", "mention": "mention", "tag": "hashtag"}
         return [(a, b, kinds[k]) for a, b, k, _ in detect(text)]
 
-    def facets(self, text: str, resolve: Resolver | None = None) -> list[dict[str, Any]]:
+    def facets(
+        self, text: str, resolve: Resolver | None = None, links: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """`app.bsky.richtext.facet` objects (UTF-8 byte offsets), sorted by byteStart.
 
         A mention needs a DID: `resolve(handle)` returns it, or None to drop that mention.
         Without `resolve`, mentions are left out (a facet without a valid DID is rejected).
+        `links` maps a shortened display text (see `display_link`) to the full URL it opens.
         """
         from campaign.platforms.text import byte_offsets
 
         out: list[dict[str, Any]] = []
+        shown: list[tuple[int, int]] = []
+        for display, uri in (links or {}).items():
+            for m in regex.finditer(regex.escape(display), text):
+                shown.append((m.start(), m.end()))
+                b0, b1 = byte_offsets(text, (m.start(), m.end()))
+                out.append({"index": {"byteStart": b0, "byteEnd": b1},
+                            "features": [{"$type": LINK, "uri": uri}]})
         for start, end, kind, value in detect(text):
+            if any(start < e and s < end for s, e in shown):
+                continue
             if kind == "mention":
                 did = resolve(value) if resolve else None
                 if not did:
@@ -144,4 +156,18 @@ class BlueskyRules(Rules):
                 feature = {"$type": TAG, "tag": value}
             b0, b1 = byte_offsets(text, (start, end))
             out.append({"index": {"byteStart": b0, "byteEnd": b1}, "features": [feature]})
+        out.sort(key=lambda f: f["index"]["byteStart"])
         return out
+
+
+def display_link(url: str, keep: int = 16) -> str:
+    """How a long link is shown in a post, as the Bluesky app shortens links: the host and the
+    start of the path, then "…". The post's link facet keeps the full URL, so it still opens it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return url
+    rest = "" if parts.path in ("", "/") else parts.path
+    rest += ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+    return parts.netloc + (rest if len(rest) <= keep else rest[: keep - 1] + "…")
