@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -35,6 +36,12 @@ from campaign.speakers import (
     tokens,
 )
 
+
+@lru_cache(maxsize=512)
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
+    """A compiled pattern, cached (cheaper than the regex module's own cache lookups)."""
+    return regex.compile(pattern, flags)
+
 # opener -> closers it accepts (mixed “...", „...“ and „...” included)
 _PAIRS: dict[str, str] = {
     "“": "”\"", '"': "\"”“", "‘": "’", "«": "»", "„": "“”\"", "‚": "‘’", "‹": "›", "「": "」", "『": "』",
@@ -45,6 +52,7 @@ _MARKS = regex.compile(r"[“”\"‘’«»„‚‹›「」『』]")
 _LEFT_CTX = set(" \t\n\u00a0\u202f([{—–-/:;,…")
 _RIGHT_CTX = set(" \t\n\u00a0\u202f)]}.,;:!?—–-…/")
 _PERSIAN = regex.compile(r"[\u0600-\u06ff]")
+_FRENCHY = regex.compile(r"[«»éèêàçôû]|\b(?:selon|ont|le|la|les|du|des|est|que|qu')\b", regex.I)
 _SCARE_CUE = regex.compile(
     r"(?:so-called|so\s+called|dubbed|termed|called(?:\s+(?:it|them|him|her|this|that))?|titled|entitled|named|"
     r"nicknamed|known\s+as|labell?ed(?:\s+(?:it|them))?|branded(?:\s+(?:it|them))?|the\s+(?:word|words|phrase|"
@@ -61,6 +69,16 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
+_DOCUMENT = regex.compile(
+    r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
+    r"sources?|estimates?|statistics|records|analysis|reuters|ap|afp)\b", regex.I)
+_FA_POST = regex.compile(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.pattern + r")")
+_FA_PRE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s*[:：]?\s*$")
+_FA_PRE_KE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s+(?:که)\s*:?\s*$")
+_FR_INCISE = regex.compile(
+    r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_RE.pattern + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b", regex.I)
+_FR_INCISE2 = regex.compile(r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_RE.pattern + r")", regex.I)
+_FR_INVERTED = regex.compile(r"(?:a|ont|avait)?\s*(?:" + FR_VERB_RE.pattern + r")\s+(?P<np>[^,.;:«»]{2,60})", regex.I)
 
 
 @dataclass(slots=True)
@@ -176,10 +194,10 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
     for q in quotes:
         q.partial = q.text[:1].islower()
         after = text[q.closer : q.closer + 3]
-        q.ends_sentence = bool(regex.search(r"[.!?…؟。]\W*$", q.text)) or bool(regex.match(r"\s*[.!?؟]", after)) or q.closer >= article.paragraphs[q.paragraph].end
+        q.ends_sentence = bool(_rx(r"[.!?…؟。]\W*$", 0).search(q.text)) or bool(_rx(r"\s*[.!?؟]", 0).match(after)) or q.closer >= article.paragraphs[q.paragraph].end
     _attribute(article, quotes, registry or build_registry(text))
     if _PERSIAN.search(text):
-        quotes = [q for q in quotes if q.speaker or not _PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and regex.search(r"[.!؟?]\W*$", q.text))]
+        quotes = [q for q in quotes if q.speaker or not _PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and _rx(r"[.!؟?]\W*$", 0).search(q.text))]
     return quotes
 
 
@@ -190,7 +208,7 @@ def _merge_split(text: str, quotes: list[Quote]) -> list[Quote]:
         prev = out[-1] if out else None
         if prev is not None and prev.paragraph == q.paragraph and not prev.runs_on and not q.continued:
             between = text[prev.closer : q.opener]
-            if regex.search(r"[,—–-]\s*$", prev.text) and _is_interruption(between):
+            if _rx(r"[,—–-]\s*$", 0).search(prev.text) and _is_interruption(between):
                 prev.pieces.append(q.pieces[0])
                 prev.inner = (prev.closer, q.opener)
                 prev.closer = q.closer
@@ -203,7 +221,7 @@ def _merge_split(text: str, quotes: list[Quote]) -> list[Quote]:
 
 def _is_interruption(between: str) -> bool:
     s = between.strip()
-    if not s or len(s.split()) > 14 or not regex.search(r"[,:—–-]$", s) or regex.search(r"[.!?;]", s.rstrip(",:—–- ")):
+    if not s or len(s.split()) > 14 or not _rx(r"[,:—–-]$", 0).search(s) or _rx(r"[.!?;]", 0).search(s.rstrip(",:—–- ")):
         return False
     return bool(EN_VERB_RE.search(s) or FR_VERB_RE.search(s) or FA_VERB_RE.search(s))
 
@@ -218,7 +236,7 @@ def _is_scare(text: str, q: Quote, article: Article) -> bool:
     if _SCARE_CUE.search(before) and len(words) <= 12:
         return True
     content = [w for w in words if len(w) > 3 and w[0].isalpha()]
-    if len(words) <= 10 and content and all(w[0].isupper() for w in content) and not regex.search(r"[.!?]\W*$", q.text):
+    if len(words) <= 10 and content and all(w[0].isupper() for w in content) and not _rx(r"[.!?]\W*$", 0).search(q.text):
         return True  # Title Case: a book, film, song or slogan
     return False
 
@@ -289,7 +307,7 @@ def _last_sentence(s: str) -> str:
         return ""
     a, b = spans[-1]
     last = s[a:]
-    if regex.search(r"[.!?…؟]\W*$", s[a:b].rstrip()) and not s[b:].strip():
+    if _rx(r"[.!?…؟]\W*$", 0).search(s[a:b].rstrip()) and not s[b:].strip():
         return ""  # the text before the quote is a finished sentence
     return last
 
@@ -302,7 +320,7 @@ def _first_sentence(s: str) -> str:
 def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker | None, str]:
     """S1/S2: a speech verb right after the quote, or in the words leading up to it."""
     tail = q.text.rstrip()
-    open_end = (not regex.search(r"[.。]\W*$", tail)) or (after.strip()[:1].islower())
+    open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or (after.strip()[:1].islower())
     fa = bool(_PERSIAN.search(before + after))
     if open_end and after.strip():
         sp = _post(after, reg, fa)
@@ -318,15 +336,15 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
 def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
     s = after.lstrip(" \u00a0\u202f,،—–-")
     if fa:
-        m = regex.match(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.pattern + r")", s)
+        m = _FA_POST.match(s)
         return parse_np(m.group("np"), reg) if m else None
-    fr = regex.match(r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_RE.pattern + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b", s, flags=regex.I)
+    fr = _FR_INCISE.match(s)
     if fr:
         return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), "")) if fr.group("pro") != "on" else None
-    fr = regex.match(r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_RE.pattern + r")", s, flags=regex.I)
+    fr = _FR_INCISE2.match(s)
     if fr:
         return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), ""))
-    fr = regex.match(r"(?:a|ont|avait)?\s*(?:" + FR_VERB_RE.pattern + r")\s+(?P<np>[^,.;:«»]{2,60})", s, flags=regex.I)
+    fr = _FR_INVERTED.match(s)
     if fr and not EN_VERB_RE.match(s):
         return parse_np(fr.group("np"), reg)
     m = EN_VERB_RE.search(s[:140])
@@ -335,18 +353,18 @@ def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
     np = s[: m.start()].strip()
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
         rest = s[m.end() :]
-        rest = regex.split(r"[.;:!?“”\"«»(]", rest, maxsplit=1)[0]
-        rest = regex.split(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", rest, maxsplit=1)[0] if "," not in rest else rest
+        rest = _rx(r"[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]
+        rest = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", 0).split(rest, maxsplit=1)[0] if "," not in rest else rest
         segs = rest.split(",")
-        segs[0] = regex.split(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", segs[0], maxsplit=1)[0]
-        if len(segs) > 1 and not regex.match(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", segs[1], flags=regex.I) and not ROLE_NOUNS.search(segs[1]):
+        segs[0] = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", 0).split(segs[0], maxsplit=1)[0]
+        if len(segs) > 1 and not _rx(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", regex.I).match(segs[1]) and not ROLE_NOUNS.search(segs[1]):
             segs = segs[:1]
         phrase = ",".join(segs[:2]).strip()
         if phrase.lower() in PRONOUNS:
             return Speaker(None, "pronoun", gender=PRONOUNS[phrase.lower()])
         return parse_np(phrase, reg) if phrase else None
     np = _AUX.sub("", " " + np).strip()
-    if regex.search(r"[“”\"«».;!?]", np) or len(np.split()) > 12:
+    if _rx(r"[“”\"«».;!?]", 0).search(np) or len(np.split()) > 12:
         return None
     return parse_np(np, reg)
 
@@ -354,16 +372,16 @@ def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
 def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
     s = before.rstrip()
     if fa:
-        m = regex.search(r"(?:" + FA_VERB_RE.pattern + r")\s*[:：]?\s*$", s) or (
-            regex.search(r"(?:" + FA_VERB_RE.pattern + r")\s+(?:که)\s*:?\s*$", s))
+        m = _FA_PRE.search(s) or (
+            _FA_PRE_KE.search(s))
         if not m:
             return None
         head = s[: m.start()].strip(" ،,")
-        head = regex.split(r"[.؟!:]\s+", head)[-1]
-        head = regex.sub(r"^(?:به\s+گزارش\s+[^،]+،\s*)", "", head)
+        head = _rx(r"[.؟!:]\s+", 0).split(head)[-1]
+        head = _rx(r"^(?:به\s+گزارش\s+[^،]+،\s*)", 0).sub("", head)
         return parse_np(head, reg) if head else None
-    ends_intro = bool(regex.search(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", s, flags=regex.I)) or not s
-    verbs = list(EN_VERB_RE.finditer(s)) + list(FR_VERB_RE.finditer(s))
+    ends_intro = bool(_rx(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", regex.I).search(s)) or not s
+    verbs = list(EN_VERB_RE.finditer(s)) + (list(FR_VERB_RE.finditer(s)) if _FRENCHY.search(s) else [])
     verbs.sort(key=lambda m: m.start())
     if verbs:
         v = verbs[-1]
@@ -375,7 +393,7 @@ def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
             if word in PARTICIPLES and (head_text.endswith(",") or not head_text):
                 np = _head_np(head_text)
             elif word == "selon":
-                np = regex.split(r"[,«]", rest, maxsplit=1)[0]
+                np = _rx(r"[,«]", 0).split(rest, maxsplit=1)[0]
             else:
                 np = _tail_np(head_text)
             if np:
@@ -389,7 +407,7 @@ def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
 def _tail_np(t: str) -> str | None:
     """The subject phrase right before a speech verb: "The French MP, Nathalie Loiseau," / "Commander Ahmad Massoud"."""
     t = _AUX.sub("", " " + t).strip()
-    t = regex.sub(r"\s+(?:on|last|this)\s+\p{L}+$", "", t)
+    t = _rx(r"\s+(?:on|last|this)\s+\p{L}+$", 0).sub("", t)
     if t.endswith(","):  # an aside or an appositive before the verb
         segs = [x.strip() for x in t.rstrip(",").split(",")]
         if len(segs) >= 2:
@@ -417,7 +435,7 @@ def _tail_np(t: str) -> str | None:
 
 def _np_word(w: str) -> bool:
     w = w.strip(",")
-    return bool(w) and (w[0].isupper() or regex.fullmatch(r"\p{Lu}\.", w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
+    return bool(w) and (w[0].isupper() or _rx(r"\p{Lu}\.", 0).fullmatch(w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
 
 
 def _head_np(sentence: str) -> str | None:
@@ -456,16 +474,15 @@ def _head_np(sentence: str) -> str | None:
 
 def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
     """S3: "according to X", "selon X", "d'après X", "به گفته X"."""
-    m = regex.search(r"\b(?:according\s+to|selon|d['’]après)\s+(?P<np>[^,.;:“”\"«»()]{2,80})", s, flags=regex.I)
+    m = _rx(r"\b(?:according\s+to|selon|d['’]après)\s+(?P<np>[^,.;:“”\"«»()]{2,80})", regex.I).search(s)
     if m is None:
-        m = regex.search(r"به\s+گفته\s+(?P<np>[^،,.:«»]{2,60})", s)
+        m = _rx(r"به\s+گفته\s+(?P<np>[^،,.:«»]{2,60})", 0).search(s)
     if m is None:
         return None, ""
     np = m.group("np").strip()
-    if regex.match(r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
-                   r"sources?|estimates?|statistics|records|analysis|reuters|ap|afp)\b", np, flags=regex.I):
+    if _DOCUMENT.match(np):
         return None, ""  # the reporting source, not a speaker
-    np = regex.split(r"\s+(?:in|on|during|at|who|which)\s+", np, maxsplit=1)[0]
+    np = _rx(r"\s+(?:in|on|during|at|who|which)\s+", 0).split(np, maxsplit=1)[0]
     sp = parse_np(np, reg)
     if sp is None or sp.kind == "pronoun":
         return None, ""
@@ -506,7 +523,7 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
                   before: str, after: str) -> tuple[Speaker | None, str]:
     """S4/S5: a quote with no cue of its own continues the last speaker, or the one named nearby."""
     text = article.text
-    cue = EN_VERB_RE.search(before + after) or FR_VERB_RE.search(before + after)
+    cue = EN_VERB_RE.search(before + after) or (_FRENCHY.search(before + after) and FR_VERB_RE.search(before + after))
     if k > 0:
         prev = pq[k - 1]
         between = text[prev.closer : q.opener]

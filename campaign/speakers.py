@@ -10,8 +10,15 @@ unsure: no speaker is better than a wrong one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
+
+
+@lru_cache(maxsize=512)
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
+    """A compiled pattern, cached (cheaper than the regex module's own cache lookups)."""
+    return regex.compile(pattern, flags)
 
 # --- lexicons ----------------------------------------------------------------------------------
 
@@ -191,7 +198,7 @@ def split_name(words: list[str]) -> tuple[list[str], list[str]]:
 
 def role_text(s: str) -> str | None:
     """A role phrase as shown on a card: no leading article, a capital first letter."""
-    s = regex.sub(r"^(?:the|a|an)\s+", "", s.strip(" ,.;:"), flags=regex.I).strip()
+    s = _rx(r"^(?:the|a|an)\s+", regex.I).sub("", s.strip(" ,.;:")).strip()
     if not s or len(s.split()) > 14:
         return None
     return s[0].upper() + s[1:]
@@ -205,7 +212,7 @@ def _name_run(words: list[str]) -> list[str]:
     start = end
     while start > 0:
         w = _clean_token(words[start - 1])
-        if _is_cap(w) or (w.lower() in _PARTICLES and start < end) or regex.fullmatch(r"\p{Lu}\.", w):
+        if _is_cap(w) or (w.lower() in _PARTICLES and start < end) or _rx(r"\p{Lu}\.", 0).fullmatch(w):
             start -= 1
         else:
             break
@@ -284,7 +291,7 @@ def build_registry(text: str) -> Registry:
 
 
 def _has_verb_head(role: str) -> bool:
-    return bool(regex.match(r"(?:the|a|an)\s+\w+\s+(?:is|was|has|had|said)\b", role))
+    return bool(_rx(r"(?:the|a|an)\s+\w+\s+(?:is|was|has|had|said)\b", 0).match(role))
 
 
 def _gender(titles: list[str]) -> str:
@@ -305,7 +312,7 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         return Speaker(None, "pronoun", gender=PRONOUNS[low])
     if _PERSIAN.search(np):
         return _parse_persian(np, reg)
-    m = regex.match(r"(?:a|the|an)\s+(?:\w+\s+)?spokes(?:man|woman|person)\s+(?:for|of|at)\s+(?:the\s+)?(.+)$", np, flags=regex.I)
+    m = _rx(r"(?:a|the|an)\s+(?:\w+\s+)?spokes(?:man|woman|person)\s+(?:for|of|at)\s+(?:the\s+)?(.+)$", regex.I).match(np)
     if m:
         inner = parse_np(m.group(1), reg)
         if inner and inner.name:
@@ -317,12 +324,12 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         if not _has_name(segs[0]) and _roleish(segs[0]):
             first = None  # "The French MP, Nathalie Loiseau": the role comes first
         if first and first.kind == "person" and first.name and _roleish(segs[1]):
-            role = role_text(segs[1]) if regex.match(r"(?:the|a|an)\s", segs[1], flags=regex.I) and ROLE_NOUNS.search(segs[1]) else None
+            role = role_text(segs[1]) if _rx(r"(?:the|a|an)\s", regex.I).match(segs[1]) and ROLE_NOUNS.search(segs[1]) else None
             return Speaker(first.name, "person", role or first.role or reg.roles.get(first.name), first.gender)
         if second and second.kind == "person" and second.name and first is None and _roleish(segs[0]):
             role = role_text(segs[0]) if ROLE_NOUNS.search(segs[0]) else None
             return Speaker(second.name, "person", role or reg.roles.get(second.name), second.gender)
-        if first and regex.match(r"(?:who|which|whose|in|on|at|during|speaking|writing|\d)", segs[1], flags=regex.I):
+        if first and _rx(r"(?:who|which|whose|in|on|at|during|speaking|writing|\d)", regex.I).match(segs[1]):
             return first  # an aside: "Ortiz, who chairs the panel," / "Reyes, 45,"
         return None
     return _parse_simple(np, reg)
@@ -335,7 +342,7 @@ def _has_name(s: str) -> bool:
 
 def _roleish(s: str) -> bool:
     s = s.strip()
-    return bool(regex.match(r"(?:the|a|an|who|which|whose|former|then|now|one of)\b", s, flags=regex.I)) or bool(
+    return bool(_rx(r"(?:the|a|an|who|which|whose|former|then|now|one of)\b", regex.I).match(s)) or bool(
         ROLE_NOUNS.search(s) and len(s.split()) <= 10
     )
 
@@ -360,7 +367,7 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         if not name:
             return None
         head = " ".join(before + titles)
-        if regex.search(r"\b(?:of|for|at|to|with|from)$", head.strip(), flags=regex.I):
+        if _rx(r"\b(?:of|for|at|to|with|from)$", regex.I).search(head.strip()):
             return None  # "the leader of the Taliban": the person is not named
         is_org = bool(ORG_NOUNS.search(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
         if before and not all(w.lower() in _DETS or _is_title(w) or ROLE_NOUNS.search(w) or w.islower() for w in before):
@@ -385,18 +392,18 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
 
 def _role_person(np: str, reg: Registry) -> Speaker | None:
     """"the mayor" -> the one person whose known role has that head word, if exactly one."""
-    words = [w.lower() for w in regex.findall(r"\p{L}+", np) if w.lower() not in _DETS]
+    words = [w.lower() for w in _rx(r"\p{L}+", 0).findall(np) if w.lower() not in _DETS]
     if not words:
         return None
     head = words[-1]
-    hits = [n for n, r in reg.roles.items() if regex.search(r"\b" + regex.escape(head) + r"\b", r, flags=regex.I)]
+    hits = [n for n, r in reg.roles.items() if _rx(r"\b" + regex.escape(head) + r"\b", regex.I).search(r)]
     if len(hits) == 1:
         return Speaker(hits[0], "person", reg.roles[hits[0]], reg.genders.get(hits[0], ""))
     return None
 
 
 def _parse_persian(np: str, reg: Registry) -> Speaker | None:
-    segs = [s.strip() for s in regex.split(r"[،,]", np) if s.strip()]
+    segs = [s.strip() for s in _rx(r"[،,]", 0).split(np) if s.strip()]
     if not segs:
         return None
     first = segs[0]
