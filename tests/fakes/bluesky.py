@@ -15,6 +15,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +92,9 @@ class FakeBluesky(FakeServer):
         self.refreshes = 0
         self._rev = itertools.count(1)
         self._block = threading.Lock()
+        self._hold: Callable[[Any], bool] | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
         r = self.route
         x = "/xrpc/"
         r("POST", x + r"com\.atproto\.server\.createSession", self._create_session)
@@ -103,6 +107,19 @@ class FakeBluesky(FakeServer):
         r("GET", x + r"com\.atproto\.repo\.getRecord", self._get_record)
 
     # -- helpers for tests ---------------------------------------------------------------
+    def hold_next(self, predicate: Callable[[Any], bool]) -> None:
+        """Park the next post whose request body matches until `release` is set (`held` tells
+        the test it arrived): kill the client meanwhile, and the post lands unacknowledged."""
+        self.held.clear()
+        self.release.clear()
+        self._hold = predicate
+
+    def _maybe_hold(self, body: Any) -> None:
+        if self._hold is not None and self._hold(body):
+            self._hold = None
+            self.held.set()
+            self.release.wait(30)
+
     def rate_limit_next(self, match: str = r"createRecord", seconds: int = 90) -> None:
         reset = int(time.time()) + seconds
         self.fail_next(match, 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
@@ -213,6 +230,7 @@ class FakeBluesky(FakeServer):
                                  "the maximum size is 976.56KB.")
             if "alt" not in image:
                 return self._err(400, "InvalidRecord", "Record/embed/images/0 must have the property \"alt\"")
+        self._maybe_hold(record)
         with self._block:
             if rkey in self.records:  # what real PDSes do today (atproto#3718)
                 return self._err(500, "InternalServerError", "Internal Server Error")

@@ -1,0 +1,139 @@
+"""The example campaign, end to end, through `campaign queue` and `campaign run` to fake
+Mastodon and Bluesky servers, with the worker killed twice while a post is in flight.
+
+Each kill happens while the server holds a post it has received: the post lands after
+the worker died, unacknowledged. The restarted worker must find it (Bluesky getRecord
+by rkey, Mastodon by text) instead of posting it again, then finish the threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from campaign.cli import cli
+from tests.conftest import EXAMPLE, REPO
+from tests.fakes.bluesky import APP_PASSWORD, FakeBluesky
+from tests.fakes.mastodon import TOKEN, FakeMastodon
+
+
+@pytest.fixture
+def servers():
+    with FakeMastodon(acct="nrf") as m, FakeBluesky() as b:
+        yield m, b
+
+
+def _campaign(tmp_path: Path, m: FakeMastodon, b: FakeBluesky) -> Path:
+    shutil.copy(EXAMPLE, tmp_path / "example.yaml")
+    shutil.copytree(EXAMPLE.parent / "examples", tmp_path / "examples")
+    data = yaml.safe_load((tmp_path / "example.yaml").read_text(encoding="utf-8"))
+    data["accounts"] = {
+        "nrf_mastodon": {"platform": "mastodon", "instance": m.url, "handle": "@nrf@mastodon.example",
+                         "visibility": "unlisted"},
+        "nrf_bluesky": {"platform": "bluesky", "service": b.url, "handle": "@nrf-demo.bsky.social"},
+    }
+    # a long extra quote makes a thread on both platforms (over 500 and over 300 characters)
+    long = " ".join(["We did not choose this war, and we will not abandon the people of Afghanistan to it."] * 8)
+    data["highlights"]["extra"] = [{"text": long, "speaker": "Ahmad Massoud"}]
+    data["schedule"].update({"start": "2020-01-06 09:00", "end": "7d"})  # every slot is past: all due
+    cfg = tmp_path / "example.yaml"
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return cfg
+
+
+def _run(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "campaign", "run", "--once"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _kill_when_held(proc: subprocess.Popen[str], server: FakeMastodon | FakeBluesky) -> None:
+    assert server.held.wait(60), "the worker never sent the post to hold"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    server.release.set()  # the post lands now, with nobody to hear the answer
+
+
+def _jobs(db: Path) -> list[dict]:
+    r = CliRunner().invoke(cli, ["jobs", "--db", str(db), "--json"], catch_exceptions=False)
+    return json.loads(r.output)
+
+
+def test_example_campaign_survives_crashes_mid_thread(servers, tmp_path, monkeypatch):
+    m, b = servers
+    db = tmp_path / "queue.sqlite3"
+    monkeypatch.setenv("CAMPAIGN_DB", str(db))
+    monkeypatch.setenv("CAMPAIGN_SECRETS", str(tmp_path / "secrets.json"))
+    monkeypatch.setenv("CAMPAIGN_NRF_MASTODON_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", APP_PASSWORD)
+    cfg = _campaign(tmp_path, m, b)
+    r = CliRunner().invoke(cli, ["queue", str(cfg)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    jobs = _jobs(db)
+    by_platform = {p: [j for j in jobs if j["platform"] == p] for p in ("mastodon", "bluesky")}
+    assert all(any(j["parts"] > 1 for j in js) for js in by_platform.values())
+    env = dict(os.environ)
+
+    # 1. killed while Mastodon holds the second part of a thread
+    m.hold_next(lambda form: bool(form.get("in_reply_to_id")))
+    _kill_when_held(_run(env), m)
+    # 2. restarted (the held part is found, not re-sent), then killed while Bluesky holds
+    #    the third part of a thread (parent and root differ)
+    b.hold_next(lambda rec: bool(rec.get("reply")) and rec["reply"]["parent"] != rec["reply"]["root"])
+    _kill_when_held(_run(env), b)
+    # 3. restarted to the end
+    last = _run(env)
+    out, _ = last.communicate(timeout=120)
+    assert last.returncode == 0, out
+
+    jobs = _jobs(db)
+    assert {j["status"] for j in jobs} == {"succeeded"}, [(j["id"], j["status"], j["last_error"]) for j in jobs]
+
+    # every post exactly once on each server
+    masto_jobs = [j for j in jobs if j["platform"] == "mastodon"]
+    statuses = m.posted()
+    assert len(statuses) == len(masto_jobs)
+    assert sorted(s.idempotency_key or "" for s in statuses) == sorted(j["idempotency_key"] for j in masto_jobs)
+    assert {s.id for s in statuses} == {j["remote_id"] for j in masto_jobs}
+    assert all(s.visibility == "unlisted" for s in statuses)
+    bsky_jobs = [j for j in jobs if j["platform"] == "bluesky"]
+    assert sorted(b.records) == sorted(j["idempotency_key"] for j in bsky_jobs)
+    assert len(b.records) == len(bsky_jobs)
+    for j in bsky_jobs:
+        assert b.records[j["idempotency_key"]].text == j["text"]
+        assert j["remote_id"] == b.records[j["idempotency_key"]].uri
+
+    # reply chains intact: part n replies to part n-1, every part's root is part 0
+    threads: dict[str, list[dict]] = {}
+    for j in bsky_jobs:
+        threads.setdefault(j["highlight_id"], []).append(j)
+    checked = 0
+    for parts in threads.values():
+        parts.sort(key=lambda j: j["part"])
+        recs = [b.records[j["idempotency_key"]] for j in parts]
+        assert recs[0].reply is None
+        for prev, rec in zip(recs, recs[1:], strict=False):
+            assert rec.reply["parent"] == {"$type": "com.atproto.repo.strongRef", "uri": prev.uri, "cid": prev.cid}
+            assert rec.reply["root"]["uri"] == recs[0].uri and rec.reply["root"]["cid"] == recs[0].cid
+            checked += 1
+    assert checked >= 1
+    ids = {(j["highlight_id"], j["part"]): j["remote_id"] for j in masto_jobs}
+    by_id = {s.id: s for s in statuses}
+    for j in masto_jobs:
+        expected = ids[(j["highlight_id"], j["part"] - 1)] if j["part"] else None
+        assert by_id[j["remote_id"]].in_reply_to_id == expected
+        assert not by_id[j["remote_id"]].text.startswith("@")
+    assert len(m.received("POST", r"^/api/v1/statuses$")) == len(masto_jobs)
+
+    # one login across three worker processes: the session was reused
+    assert b.create_sessions == 1
+    # the held posts were found, not sent again
+    assert len(b.received("POST", r"createRecord$")) == len(bsky_jobs)
