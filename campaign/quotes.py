@@ -69,6 +69,8 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
+_ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
+_ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
 _DOCUMENT = regex.compile(
     r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
     r"sources?|estimates?|statistics|records|analysis|reuters|ap|afp)\b", regex.I)
@@ -221,9 +223,10 @@ def _merge_split(text: str, quotes: list[Quote]) -> list[Quote]:
 
 def _is_interruption(between: str) -> bool:
     s = between.strip()
-    if not s or len(s.split()) > 14 or not _rx(r"[,:—–-]$", 0).search(s) or _rx(r"[.!?;]", 0).search(s.rstrip(",:—–- ")):
+    if not s or len(s.split()) > 14 or not _rx(r"[,—–-]$", 0).search(s) or _rx(r"[.!?;:]", 0).search(s.rstrip(",—–- ")):
         return False
-    return bool(EN_VERB_RE.search(s) or FR_VERB_RE.search(s) or FA_VERB_RE.search(s))
+    cues = len(EN_VERB_RE.findall(s)) + len(FR_VERB_RE.findall(s)) + len(FA_VERB_RE.findall(s))
+    return cues == 1  # "she said, before adding:" separates two quotes
 
 
 def _is_scare(text: str, q: Quote, article: Article) -> bool:
@@ -352,7 +355,7 @@ def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
         return None
     np = s[: m.start()].strip()
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
-        rest = s[m.end() :]
+        rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
         rest = _rx(r"[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]
         rest = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", 0).split(rest, maxsplit=1)[0] if "," not in rest else rest
         segs = rest.split(",")
@@ -390,7 +393,8 @@ def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
         if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30):
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()
-            if word in PARTICIPLES and (head_text.endswith(",") or not head_text):
+            joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
+            if (word in PARTICIPLES and (joined or not head_text)) or (joined and not head_text.endswith(",")):
                 np = _head_np(head_text)
             elif word == "selon":
                 np = _rx(r"[,«]", 0).split(rest, maxsplit=1)[0]
@@ -410,6 +414,10 @@ def _tail_np(t: str) -> str | None:
     t = _rx(r"\s+(?:on|last|this)\s+\p{L}+$", 0).sub("", t)
     if t.endswith(","):  # an aside or an appositive before the verb
         segs = [x.strip() for x in t.rstrip(",").split(",")]
+        while len(segs) > 1 and _ASIDE.match(segs[-1]):
+            segs.pop()  # "Ortiz, 45, who has led the union since 2019,"
+        if len(segs) == 1:
+            return _tail_np(segs[0])
         if len(segs) >= 2:
             head = _tail_np(segs[-2]) or ""
             return (head + ", " + segs[-1]) if head else segs[-1]
@@ -440,6 +448,7 @@ def _np_word(w: str) -> bool:
 
 def _head_np(sentence: str) -> str | None:
     """The sentence subject: "The French conservative party expressed ..., saying," -> its first noun phrase."""
+    sentence = _rx(r"[”\"»]", 0).split(sentence)[-1].lstrip(" ,")  # words after any earlier quote
     segs = [x for x in sentence.split(",")]
     k = 0
     while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
@@ -498,7 +507,7 @@ def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Q
         if sp.gender == "n":
             return prev if prev.kind == "org" and pi - ppi <= 2 else None
         if prev.kind != "person" or not want_person:
-            continue
+            return None  # an organisation spoke last: "he" is not clear
         g = state.reg.genders.get(prev.name or "", prev.gender)
         if sp.gender and g and g != sp.gender:
             continue

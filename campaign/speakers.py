@@ -126,7 +126,8 @@ ORG_NOUNS = regex.compile(
     r"authorities|board|bureau|service|regime|cabinet|presidency|league|society|charity|ngo|un|nato|"
     r"secretariat|watchdog|tribunal|prosecutor's\s+office|white\s+house|kremlin|pentagon|caucus|delegation|"
     r"faction|opposition|junta|spokes(?:man|woman|person)'s\s+office|newspaper|broadcaster|channel|"
-    r"outlet|magazine|center|centre|inc|ltd|corp)$",
+    r"outlet|magazine|center|centre|inc|ltd|corp|international|watch|news|times|post|press|media|nations|states|"
+    r"republic|kingdom|house|fund|college|school|church|institution|partners|holdings|airlines|motors)$",
     regex.I,
 )
 GENERIC = set(
@@ -282,9 +283,12 @@ def build_registry(text: str) -> Registry:
     for m in _TITLED.finditer(text):
         words = (m.group("title") + m.group("name")).split()
         title, name = split_name(words)
-        if (title and len(name) >= 2 and all(_is_title(t) for t in m.group("title").split())
-                and any(t.lower().rstrip(".") in TITLES for t in title)):
-            found.append((m.start(), " ".join(_clean_token(w) for w in name), None, _gender(title)))
+        if (title and 2 <= len(name) <= 3 and any(t.lower().rstrip(".") in TITLES for t in title)
+                and all(_rx(r"\p{Lu}[\p{L}\p{M}'’\-]+", 0).fullmatch(w) for w in name)):
+            honorific = all(t.lower().rstrip(".") in _HONORIFIC_GENDER or t.lower().rstrip(".") in ("dr", "prof") for t in title)
+            role = None if honorific else role_text(" ".join(title))
+            found.append((m.start() + len(text), " ".join(_clean_token(w) for w in name), role, _gender(title)))
+    # appositive roles first (in text order), then titles: "the leader of X" beats "Commander"
     for _, full, role, gender in sorted(found, key=lambda f: (f[0], -len(f[1]))):
         reg.add(full, role, gender)
     return reg

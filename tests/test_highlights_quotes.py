@@ -196,3 +196,27 @@ def test_persian_article_yields_its_quotes() -> None:
     assert len(found) == 2
     assert found[0][1] == "علی رضایی"
     assert found[1][1] == "علی رضایی"
+
+
+def test_news_wire_patterns() -> None:
+    text = (
+        "President Joe Biden met union leaders in Detroit on Monday.\n\n"
+        '"We are ready to make a deal that works for every worker," Biden told reporters at the plant.\n\n'
+        'Prime Minister Keir Starmer said on Monday: "Britain will stand with Ukraine for as long as it takes."\n\n'
+        '"Nobody expected the numbers to be this bad so soon," said Ms. Kamala Harris, 59.\n\n'
+        'In a statement, Amnesty International said: "These killings must be investigated without delay."\n\n'
+        '"Why would anyone believe that promise now?" he asked.\n\n'
+        'Ortiz, 45, who has led the union since 2019, said: "We will strike on Friday if there is no offer."\n\n'
+        '"It\'s over," Smith said, before adding: "We lost this one fair and square, and we accept it."'
+    )
+    qs = find_quotes(text_article(text))
+    assert [(q.speaker, q.role) for q in qs] == [
+        ("Joe Biden", "President"),
+        ("Keir Starmer", "Prime Minister"),
+        ("Kamala Harris", None),
+        ("Amnesty International", None),
+        (None, None),  # "he" right after an organisation spoke: unclear, so left empty
+        ("Ortiz", None),
+        ("Smith", None),
+    ]
+    assert all(len(q.pieces) == 1 for q in qs)  # "said, before adding:" separates two quotes
