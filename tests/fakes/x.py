@@ -32,7 +32,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
-from tests.fakes.base import FakeServer, Reply, Request
+from tests.fakes.base import FakeServer, Fault, Reply, Request
 
 DUPLICATE = {
     "detail": "You are not allowed to create a Tweet with duplicate content.",
@@ -105,6 +105,9 @@ class FakeX(FakeServer):
         self._ids = itertools.count(1866000000000000000, 7919)
         self._media_ids = itertools.count(1866100000000000000, 104729)
         self._state = threading.Lock()
+        self._text_faults: list[tuple[str, str]] = []  # (text fragment, "after" | "stall")
+        self.landed = threading.Event()  # set when a stalled post has been created
+        self.release = threading.Event()  # set it to let a stalled answer go out
         self.route("POST", r"/2/tweets", self._create_tweet)
         self.route("GET", r"/2/users/me", self._me)
         self.route("GET", r"/2/users/(?P<id>\d+)/tweets", self._timeline)
@@ -112,6 +115,21 @@ class FakeX(FakeServer):
         self.route("POST", r"/2/media/metadata", self._metadata_v2)
         self.route("POST", r"/1.1/media/upload\.json", self._upload_v1)
         self.route("POST", r"/1.1/media/metadata/create\.json", self._metadata_v1)
+
+    def start(self) -> FakeX:
+        super().start()
+        httpd = self._httpd
+        assert httpd is not None
+        default = httpd.handle_error
+
+        def quiet(request: Any, client_address: Any) -> None:  # a killed client is a test's point
+            import sys
+
+            if not isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+                default(request, client_address)
+
+        httpd.handle_error = quiet  # type: ignore[method-assign]
+        return self
 
     # -- faults ---------------------------------------------------------------------------
     def rate_limited(self, match: str = r"POST /2/tweets", *, reset_in: float = 900,
@@ -153,6 +171,40 @@ class FakeX(FakeServer):
 
     def read_only(self, match: str = r"POST /2/tweets", times: int = 1) -> None:
         self.fail_next(match, 403, READ_ONLY, times=times)
+
+    def drop_after_posting(self, fragment: str) -> None:
+        """Create the next post whose text contains `fragment`, then drop the connection unanswered."""
+        with self._state:
+            self._text_faults.append((fragment, "after"))
+
+    def stall_after_posting(self, fragment: str) -> None:
+        """Create the next post containing `fragment`, set `landed`, and hold the answer until `release`.
+
+        A test can kill the client in that window: the post exists, the client never learns its id.
+        """
+        with self._state:
+            self._text_faults.append((fragment, "stall"))
+
+    def _text_fault(self, text: str, kind: str) -> bool:
+        with self._state:
+            for i, (fragment, k) in enumerate(self._text_faults):
+                if k == kind and fragment in text:
+                    del self._text_faults[i]
+                    return True
+        return False
+
+    def _take_fault(self, key: str) -> Fault | None:
+        # The harness records each request just before it asks for a fault, so the last one is
+        # this request: match drop-after faults on the post's text, not just its path.
+        if key == "POST /2/tweets" and self._text_faults:
+            req = self.received("POST", "/2/tweets")[-1]
+            try:
+                text = str((req.json() or {}).get("text") or "")
+            except ValueError:
+                text = ""
+            if self._text_fault(text, "after"):
+                return Fault(key, "after")
+        return super()._take_fault(key)
 
     # -- inspection -----------------------------------------------------------------------
     def texts(self) -> list[str]:
@@ -220,6 +272,9 @@ class FakeX(FakeServer):
             tweet = Tweet(tid, text or "", _shown(text or "", bool(media_ids)), self.user_id,
                           media_ids, reply_to)
             self.posts.append(tweet)
+        if self._text_fault(tweet.text, "stall"):
+            self.landed.set()
+            self.release.wait(30)
         headers = self._rate_headers()
         headers.update({"x-user-limit-24hour-limit": "17", "x-user-limit-24hour-remaining": "16",
                         "x-user-limit-24hour-reset": str(int(time.time()) + 86400)})
