@@ -141,6 +141,20 @@ def test_link_only_post_gets_an_external_card(srv, tmp_path):
     assert not srv.received("GET", r"example\.org")
 
 
+def test_shortened_link_opens_the_full_url(srv, tmp_path):
+    from campaign.platforms.bluesky import display_link
+
+    full = "https://example.org/news/nrf-leader-addresses-european-union?utm_source=bluesky&utm_medium=social"
+    shown = display_link(full)
+    text = f"“نه به طالبان” 🙂 {shown} #Afghanistan"
+    k = key()
+    adapter(srv, tmp_path).publish(draft(text, link=full), key=k, reply_to=None)
+    rec = srv.records[k]
+    (link,) = [f for f in rec.facets if f["features"][0]["$type"].endswith("#link")]
+    assert sliced(text, link) == shown and link["features"][0]["uri"] == full
+    assert rec.embed["external"]["uri"] == full
+
+
 def test_thread_root_and_parent(srv, tmp_path):
     a = adapter(srv, tmp_path)
     keys = [key() for _ in range(3)]

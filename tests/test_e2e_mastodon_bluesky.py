@@ -107,9 +107,21 @@ def test_example_campaign_survives_crashes_mid_thread(servers, tmp_path, monkeyp
     bsky_jobs = [j for j in jobs if j["platform"] == "bluesky"]
     assert sorted(b.records) == sorted(j["idempotency_key"] for j in bsky_jobs)
     assert len(b.records) == len(bsky_jobs)
+    full_links = 0
     for j in bsky_jobs:
-        assert b.records[j["idempotency_key"]].text == j["text"]
-        assert j["remote_id"] == b.records[j["idempotency_key"]].uri
+        rec = b.records[j["idempotency_key"]]
+        assert rec.text == j["text"] and j["remote_id"] == rec.uri
+        for f in rec.facets:  # links open the full tracked URL, whatever the text shows
+            for feature in f["features"]:
+                if feature["$type"].endswith("#link"):
+                    assert feature["uri"].startswith("https://example.org/news/") and "utm_source=bluesky" in feature["uri"]
+                    full_links += 1
+        if j["media"]:
+            assert rec.embed["$type"] == "app.bsky.embed.images"
+            assert all(img["alt"] for img in rec.embed["images"])
+    assert full_links >= len({j["highlight_id"] for j in bsky_jobs})
+    assert all(len(blob.data) <= 1_000_000 for blob in b.blobs.values())
+    assert all(md.description for md in m.media.values())
 
     # reply chains intact: part n replies to part n-1, every part's root is part 0
     threads: dict[str, list[dict]] = {}

@@ -273,7 +273,7 @@ class BlueskyAdapter:
             return existing
         did = self._did()
         text = draft.text
-        facets = self._facets(text)
+        facets = self._facets(text, draft.link)
         reply, root = self._reply_ref(reply_to)
         embed: Any = None
         if images:
@@ -354,15 +354,21 @@ class BlueskyAdapter:
             if width and height else None
         return models.AppBskyEmbedImages.Image(alt=m.alt or "", image=blob.blob, aspect_ratio=ratio)
 
-    def _facets(self, text: str) -> list[Any]:
-        """Links, tags and mentions (resolved to DIDs; unresolvable ones stay plain text)."""
+    def _facets(self, text: str, link: str | None = None) -> list[Any]:
+        """Links, tags and mentions (resolved to DIDs; unresolvable ones stay plain text).
+
+        The composer shows a long `link` shortened (`display_link`); its facet opens the full URL."""
         from atproto import models
 
         rules: Any = self.rules
         if isinstance(rules, _FallbackRules):
             raw = rules.facets(text) + _mention_facets(text, self._resolve)
         else:
-            raw = rules.facets(text, resolve=self._resolve)
+            from campaign.platforms.bluesky import display_link
+
+            shown = display_link(link) if link else None
+            links = {shown: link} if link and shown and shown != link and shown in text else None
+            raw = rules.facets(text, resolve=self._resolve, links=links)
         out: list[Any] = []
         for d in raw:
             features: list[Any] = []
