@@ -175,14 +175,14 @@ def test_example_pack_every_post_card_and_intent(browser: Any, example: Path) ->
             assert page.locator(f'[data-copy-text="{text}"]').count() >= 1
         json.dumps(counts)
         p.check_clean()
-        _screenshots(browser, example, "pack")
+        _screenshots(browser, example, "pack", publish=True)
     finally:
         p.close()
 
 
-def _screenshots(browser: Any, index: Path, name: str) -> None:
-    """Phone and desktop, full page, into a tmp folder and $PACK_SCREENSHOTS if set."""
-    target = os.environ.get("PACK_SCREENSHOTS")
+def _screenshots(browser: Any, index: Path, name: str, *, publish: bool = False) -> None:
+    """Phone and desktop, full page, into a tmp folder (and `$PACK_SCREENSHOTS` if `publish`)."""
+    target = os.environ.get("PACK_SCREENSHOTS") if publish else None
     out = index.parent.parent / "screenshots"
     out.mkdir(exist_ok=True)
     for label, width in (("phone", 390), ("desktop", 1280)):

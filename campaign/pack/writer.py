@@ -355,6 +355,7 @@ def _context(
                 "shareable": key in PLATFORMS,
                 "posts": posts,
                 "hashtags": tags,
+                "own_hashtags": key in brief.platform_hashtags,
                 "handles": handles,
                 "threads": sum(1 for p in posts if len(p["parts"]) > 1),
             }
