@@ -101,8 +101,12 @@ def seg_ink(face: Path, emoji: bool, size: int, text: str, rtl: bool, language: 
     return (float(x0), float(y0), float(x1), float(y1))
 
 
-def shape_line(text: str, chain: fonts.Chain, size: int, rtl: bool, language: str) -> Line:
-    """Split one line into font runs, resolve bidi levels, and order the runs visually."""
+def shape_line(text: str, chain: fonts.Chain, size: int, rtl: bool, language: str, *,
+               ink: bool = True) -> Line:
+    """Split one line into font runs, resolve bidi levels, and order the runs visually.
+
+    With `ink=False` the (costly) ink box is left at zero: enough for measuring words.
+    """
     runs = chain.runs(text)
     lv = bidi.levels(text, rtl)
     # logical pieces of one face and one level
@@ -121,20 +125,20 @@ def shape_line(text: str, chain: fonts.Chain, size: int, rtl: bool, language: st
     order = bidi.visual_order([p[2] for p in pieces])
     segs: list[Seg] = []
     x = 0.0
-    ink = [float("inf"), float("inf"), float("-inf"), float("-inf")]
+    box = [float("inf"), float("inf"), float("-inf"), float("-inf")]
     for i in order:
         t, face_idx, level = pieces[i]
         face = chain.faces[face_idx]
         seg_rtl = level % 2 == 1
         w = seg_width(face.path, face.emoji, size, t, seg_rtl, language)
-        if t.strip():
+        if ink and t.strip():
             x0, y0, x1, y1 = seg_ink(face.path, face.emoji, size, t, seg_rtl, language)
-            ink = [min(ink[0], x + x0), min(ink[1], y0), max(ink[2], x + x1), max(ink[3], y1)]
+            box = [min(box[0], x + x0), min(box[1], y0), max(box[2], x + x1), max(box[3], y1)]
         segs.append(Seg(t, face.path, face.emoji, seg_rtl, x, w))
         x += w
-    if ink[0] == float("inf"):
-        ink = [0.0, 0.0, 0.0, 0.0]
-    return Line(text, tuple(segs), x, (ink[0], ink[1], ink[2], ink[3]))
+    if box[0] == float("inf"):
+        box = [0.0, 0.0, 0.0, 0.0]
+    return Line(text, tuple(segs), x, (box[0], box[1], box[2], box[3]))
 
 
 # --- line breaking -----------------------------------------------------------------------------
@@ -261,12 +265,21 @@ class _Measure:
         self.chain, self.size, self.rtl, self.language = chain, size, rtl, language
 
     def __call__(self, text: str) -> float:
-        return shape_line(text, self.chain, self.size, self.rtl, self.language).width
+        return word_width(self.chain, self.size, self.rtl, self.language, text)
+
+
+REF_SIZE = 200  # words are measured once at this size and scaled during the size search
+
+
+@lru_cache(maxsize=65536)
+def word_width(chain: fonts.Chain, size: int, rtl: bool, language: str, word: str) -> float:
+    """Advance width of a word (or any text) at `size`, shaped exactly."""
+    return shape_line(word, chain, size, rtl, language, ink=False).width
 
 
 def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, language: str = "en",
-           leading: float = 1.25, allow_split: bool = False, arabic_extra: float = 0.2
-           ) -> Block | None:
+           leading: float = 1.25, allow_split: bool = False, arabic_extra: float = 0.2,
+           estimate: bool = False) -> Block | None:
     """Lay `text` out at `size` px within `max_width`; None when a word is too wide.
 
     With `allow_split`, a word wider than the box is split between graphemes instead.
@@ -281,7 +294,11 @@ def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, langua
         words = para.split()
         if not words:
             continue
-        widths = [measure(w) for w in words]
+        if estimate:  # scaled from one exact measurement per word; lines are checked below
+            k = size / REF_SIZE
+            widths = [word_width(chain, REF_SIZE, rtl, language, w) * k for w in words]
+        else:
+            widths = [measure(w) for w in words]
         if max(widths) > max_width:
             if not allow_split:
                 return None
@@ -292,11 +309,23 @@ def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, langua
             widths = [measure(w) for w in words]
         start = 0
         for end in break_words(widths, space, max_width):
-            line = shape_line(" ".join(words[start:end]), chain, size, rtl, language)
+            line = shape_line(" ".join(words[start:end]), chain, size, rtl, language,
+                              ink=not estimate)
+            if estimate and line.width > max_width:
+                return None  # the scaled estimate was a hair too optimistic at this size
             lines.append(line)
             start = end
     if not lines:
         lines = [shape_line(" ", chain, size, rtl, language)]
+    if estimate:  # vertical extents need the ink of the first and last lines
+        for i in {0, len(lines) - 1}:
+            ln = lines[i]
+            lines[i] = shape_line(ln.text, chain, size, rtl, language)
+    return _block(lines, chain, size, leading, arabic_extra, rtl, language)
+
+
+def _block(lines: list[Line], chain: fonts.Chain, size: int, leading: float,
+           arabic_extra: float, rtl: bool, language: str) -> Block:
     faces = {s.face for ln in lines for s in ln.segs if not s.emoji}
     ascent = descent = 0.0
     for face in faces or {chain.faces[0].path}:
@@ -328,36 +357,51 @@ def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float]
     Returns None when even `min_size` does not fit.
     """
 
-    def ok(size: int, split: bool = False) -> Block | None:
+    def ok(size: int, split: bool = False, final: bool = False) -> Block | None:
         width = max_width(size) if callable(max_width) else max_width
         b = layout(text, chain, size, width, language=language, leading=leading,
-                   allow_split=split)
+                   allow_split=split, estimate=not split)
+        if b is not None and not split:  # measure every line's ink for the chosen size
+            if not final:
+                return _check(b, width)
+            full = [shape_line(ln.text, chain, size, b.rtl, language) for ln in b.lines]
+            b = _block(full, chain, size, leading, 0.2, b.rtl, language)
+        return _check(b, width)
+
+    def _check(b: Block | None, width: float) -> Block | None:
         if b is None:
             return None
-        extra = extra_height(size) if extra_height else 0.0
+        extra = extra_height(b.size) if extra_height else 0.0
         if b.height + extra > max_height or b.width > width + 0.5:
             return None
         return b
 
-    best = ok(min_size)
-    if best is None:
-        best = ok(min_size, split=True)
-        return best
+    if ok(min_size) is None:
+        return ok(min_size, split=True)
     lo, hi = min_size, max_size
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        b = ok(mid)
-        if b is not None:
-            best, lo = b, mid
+        if ok(mid) is not None:
+            lo = mid
         else:
             hi = mid - 1
-    if has_orphan(best):
-        # a slightly smaller size often pulls the lonely last word up a line
-        for size in range(best.size - 1, max(min_size, int(best.size * 0.88)) - 1, -1):
-            b = ok(size)
-            if b is not None and not has_orphan(b):
-                return b
-    return best
+    # the chosen size, with every line's ink measured; step down if ink or an orphan objects
+    first = None
+    for size in range(lo, max(min_size, int(lo * 0.88)) - 1, -1):
+        b = ok(size, final=True)
+        if b is None:
+            continue
+        if first is None:
+            first = b
+        if not has_orphan(b):
+            return b
+    if first is not None:
+        return first
+    for size in range(min(lo, int(lo * 0.88)) - 1, min_size - 1, -1):
+        b = ok(size, final=True)
+        if b is not None:
+            return b
+    return ok(min_size, split=True)
 
 
 def has_orphan(block: Block) -> bool:
