@@ -153,11 +153,15 @@ def _make(q: Quote, text: str, start: int, end: int, n: int, *, sub: bool) -> Hi
 
 
 def _sentence_candidates(article: Article, quotes: Sequence[Quote], lo: int, hi: int) -> list[Highlight]:
-    taken = [(q.opener, q.closer) for q in quotes]
+    import bisect
+
+    taken = sorted((q.opener, q.closer) for q in quotes)
+    starts = [a for a, _ in taken]
     total = max(1, len(article.sentences))
     out: list[Highlight] = []
     for rank, s in enumerate(article.sentences):
-        if any(a < s.end and s.start < b for a, b in taken):
+        k = bisect.bisect_left(starts, s.end)  # quotes opening before the sentence ends
+        if any(b > s.start for _, b in taken[max(0, k - 3) : k]):
             continue
         t = s.text.strip()
         if not (lo <= len(t) <= hi) or not re.search(r"[.!?…؟。]\W*$", t):

@@ -21,7 +21,7 @@ from campaign.sentences import split as split_sentences
 from campaign.speakers import (
     EN_VERB_RE,
     FA_VERB_RE,
-    FR_VERB_RE,
+    FR_VERB_PATTERN,
     NATIONALITY,
     ORG_NOUNS,
     PARTICIPLES,
@@ -31,6 +31,7 @@ from campaign.speakers import (
     Registry,
     Speaker,
     build_registry,
+    fr_verb_re,
     parse_np,
     split_name,
     tokens,
@@ -77,10 +78,10 @@ _DOCUMENT = regex.compile(
 _FA_POST = regex.compile(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.pattern + r")")
 _FA_PRE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s*[:：]?\s*$")
 _FA_PRE_KE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s+(?:که)\s*:?\s*$")
-_FR_INCISE = regex.compile(
-    r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_RE.pattern + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b", regex.I)
-_FR_INCISE2 = regex.compile(r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_RE.pattern + r")", regex.I)
-_FR_INVERTED = regex.compile(r"(?:a|ont|avait)?\s*(?:" + FR_VERB_RE.pattern + r")\s+(?P<np>[^,.;:«»]{2,60})", regex.I)
+_FR_INCISE = (r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_PATTERN
+              + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b")
+_FR_INCISE2 = r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_PATTERN + r")"
+_FR_INVERTED = r"(?:a|ont|avait)?\s*(?:" + FR_VERB_PATTERN + r")\s+(?P<np>[^,.;:«»]{2,60})"
 
 
 @dataclass(slots=True)
@@ -225,7 +226,9 @@ def _is_interruption(between: str) -> bool:
     s = between.strip()
     if not s or len(s.split()) > 14 or not _rx(r"[,—–-]$", 0).search(s) or _rx(r"[.!?;:]", 0).search(s.rstrip(",—–- ")):
         return False
-    cues = len(EN_VERB_RE.findall(s)) + len(FR_VERB_RE.findall(s)) + len(FA_VERB_RE.findall(s))
+    cues = len(EN_VERB_RE.findall(s)) + len(FA_VERB_RE.findall(s))
+    if _FRENCHY.search(s):
+        cues += len(fr_verb_re().findall(s))
     return cues == 1  # "she said, before adding:" separates two quotes
 
 
@@ -341,15 +344,27 @@ def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
     if fa:
         m = _FA_POST.match(s)
         return parse_np(m.group("np"), reg) if m else None
-    fr = _FR_INCISE.match(s)
+    if _FRENCHY.search(s) or _rx(r"-(?:t-)?(?:il|elle|ils|elles|on)\b", 0).search(s):
+        sp = _post_fr(s, reg)
+        if sp is not None:
+            return sp
+    return _post_en(s, reg)
+
+
+def _post_fr(s: str, reg: Registry) -> Speaker | None:
+    fr = _rx(_FR_INCISE, regex.I).match(s)
     if fr:
         return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), "")) if fr.group("pro") != "on" else None
-    fr = _FR_INCISE2.match(s)
+    fr = _rx(_FR_INCISE2, regex.I).match(s)
     if fr:
         return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), ""))
-    fr = _FR_INVERTED.match(s)
+    fr = _rx(_FR_INVERTED, regex.I).match(s)
     if fr and not EN_VERB_RE.match(s):
         return parse_np(fr.group("np"), reg)
+    return None
+
+
+def _post_en(s: str, reg: Registry) -> Speaker | None:
     m = EN_VERB_RE.search(s[:140])
     if m is None:
         return None
@@ -384,7 +399,7 @@ def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
         head = _rx(r"^(?:به\s+گزارش\s+[^،]+،\s*)", 0).sub("", head)
         return parse_np(head, reg) if head else None
     ends_intro = bool(_rx(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", regex.I).search(s)) or not s
-    verbs = list(EN_VERB_RE.finditer(s)) + (list(FR_VERB_RE.finditer(s)) if _FRENCHY.search(s) else [])
+    verbs = list(EN_VERB_RE.finditer(s)) + (list(fr_verb_re().finditer(s)) if _FRENCHY.search(s) else [])
     verbs.sort(key=lambda m: m.start())
     if verbs:
         v = verbs[-1]
@@ -532,7 +547,7 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
                   before: str, after: str) -> tuple[Speaker | None, str]:
     """S4/S5: a quote with no cue of its own continues the last speaker, or the one named nearby."""
     text = article.text
-    cue = EN_VERB_RE.search(before + after) or (_FRENCHY.search(before + after) and FR_VERB_RE.search(before + after))
+    cue = EN_VERB_RE.search(before + after) or (_FRENCHY.search(before + after) and fr_verb_re().search(before + after))
     if k > 0:
         prev = pq[k - 1]
         between = text[prev.closer : q.opener]

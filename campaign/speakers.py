@@ -76,7 +76,12 @@ def _alt(words: list[str]) -> str:
 
 
 EN_VERB_RE = regex.compile(r"(?<![\p{L}'’-])(?:" + _alt(EN_VERBS) + r")(?![\p{L}'’-])", regex.I)
-FR_VERB_RE = regex.compile(r"(?<![\p{L}])(?:" + _alt(FR_VERBS) + r")(?![\p{L}])", regex.I)
+FR_VERB_PATTERN = r"(?<![\p{L}])(?:" + _alt(FR_VERBS) + r")(?![\p{L}])"
+
+
+def fr_verb_re() -> regex.Pattern[str]:
+    """French speech verbs, compiled on first use (only French text needs them)."""
+    return _rx(FR_VERB_PATTERN, regex.I)
 FA_VERB_RE = regex.compile(r"(?:" + _alt(FA_VERBS) + r")(?![\p{L}])")
 SPEECH_NOUNS = regex.compile(
     r"\b(?:message|statement|speech|remarks|words|post|tweet|letter|interview|address|warning|appeal|plea|"
