@@ -164,20 +164,23 @@ def limits_from_store(store: Store) -> dict[str, Limit]:
 
 
 class _Heartbeat:
-    """Extends the lease every third of it while a platform call is in flight."""
+    """A thread that extends the lease of the job in flight every third of the lease."""
 
-    def __init__(self, store: Store, claim: Claim, lease: timedelta, now: Clock):
-        self.store, self.claim, self.lease, self.now = store, claim, lease, now
+    def __init__(self, worker: Worker):
+        self.worker = worker
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
 
     def _beat(self) -> None:
-        while not self._done.wait(self.lease.total_seconds() / 3):
+        w = self.worker
+        while not self._done.wait(w.lease.total_seconds() / 3):
+            claim = w.current
+            if claim is None:
+                continue
             try:
-                if not self.store.extend(self.claim.job.id, self.claim.owner, until=self.now() + self.lease):
-                    return
-            except CampaignError:
-                return
+                w.store.extend(claim.job.id, claim.owner, until=w.now() + w.lease)
+            except CampaignError:  # the store is busy or gone: the lease simply runs its course
+                pass
 
     def __enter__(self) -> _Heartbeat:
         self._thread.start()
@@ -205,6 +208,7 @@ class Worker:
         self.owner = owner or worker_id()
         self.stop = threading.Event()
         self.report = RunReport()
+        self.current: Claim | None = None  # the claim in flight, for the lease heartbeat
 
     def _emit(self, kind: str, job: Job, detail: str = "") -> None:
         self.on_event(kind, job, detail)
@@ -225,23 +229,25 @@ class Worker:
     def _handle(self, claim: Claim) -> None:
         job = claim.job
         still_uncertain = claim.uncertain
+        self.current = claim
         try:
             adapter = self.adapters(job)
-            with _Heartbeat(self.store, claim, self.lease, self.now):
-                if claim.uncertain:
-                    found = adapter.find(job.draft, key=job.idempotency_key)
-                    if found is not None:
-                        self._succeed(claim, found, reconciled=True)
-                        return
-                    still_uncertain = False
-                    self.store.note(job.id, "reconciled", now=self.now(), owner=self.owner,
-                                    detail="not found on the platform; sending again")
-                ref = adapter.publish(job.draft, key=job.idempotency_key, reply_to=claim.reply_to)
+            if claim.uncertain:
+                found = adapter.find(job.draft, key=job.idempotency_key)
+                if found is not None:
+                    self._succeed(claim, found, reconciled=True)
+                    return
+                still_uncertain = False
+                self.store.note(job.id, "reconciled", now=self.now(), owner=self.owner,
+                                detail="not found on the platform; sending again")
+            ref = adapter.publish(job.draft, key=job.idempotency_key, reply_to=claim.reply_to)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:  # noqa: BLE001 - every failure is recorded, none is lost
             self._failed(claim, e, still_uncertain or is_ambiguous(e))
             return
+        finally:
+            self.current = None
         if not isinstance(ref, RemoteRef) or not ref.id:  # it may have posted: retry through find
             self._failed(claim, RuntimeError(f"adapter '{job.platform}' returned no post id ({ref!r})"), True)
             return
@@ -296,6 +302,12 @@ class Worker:
         wait = sleep or self.stop.wait
         self.report = RunReport()
         break_dead_leases(self.store, self.owner, self.now())
+        with _Heartbeat(self):
+            self._loop(once, poll, wait, max_jobs)
+        self.report.stopped = self.stop.is_set()
+        return self.report
+
+    def _loop(self, once: bool, poll: timedelta, wait: Callable[[float], Any], max_jobs: int | None) -> None:
         while not self.stop.is_set():
             if max_jobs is not None and self.report.handled >= max_jobs:
                 break
@@ -308,8 +320,6 @@ class Worker:
             wake = self.store.next_wake(now=now, limits=self.limits)
             seconds = poll.total_seconds() if wake is None else (wake - now).total_seconds()
             wait(min(max(seconds, 0.01), poll.total_seconds()))
-        self.report.stopped = self.stop.is_set()
-        return self.report
 
 
 def run(store: Store, adapters: AdapterFactory | None = None, *, now: Clock = system_clock,

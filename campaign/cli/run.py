@@ -23,10 +23,14 @@ if TYPE_CHECKING:
               help="How long a claimed job is held before another worker may reconcile it.")
 @click.option("--poll", default="5s", show_default=True,
               help="How often an idle worker looks for jobs queued by others.")
+@click.option("--backoff", default="30s", show_default=True,
+              help="First wait after a transient error; it doubles on each attempt (up to 1h).")
+@click.option("--max-attempts", type=click.IntRange(1), default=8, show_default=True,
+              help="Attempts before a post that keeps failing transiently is marked failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @db_option()
-def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: str, as_json: bool,
-        db: str | None) -> None:
+def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: str, backoff: str,
+        max_attempts: int, as_json: bool, db: str | None) -> None:
     """Publish due posts (claim, send, record), retrying transient errors with backoff.
 
     Without --once it sleeps until the next post is due and keeps going; Ctrl-C or
@@ -35,12 +39,14 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: s
     """
     from campaign.config import load, parse_duration
     from campaign.queue import queue_campaign
+    from campaign.retry import RetryPolicy
     from campaign.worker import run as run_worker
 
     try:
-        lease_td, poll_td = parse_duration(lease), parse_duration(poll)
+        lease_td, poll_td, backoff_td = parse_duration(lease), parse_duration(poll), parse_duration(backoff)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
+    policy = RetryPolicy(max_attempts=max_attempts, base=backoff_td)
     store = open_db(db)
     for path in configs:
         queued, _ = queue_campaign(load(path), store, now=now_utc())
@@ -58,7 +64,7 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: s
             click.echo(f"{head} {detail}")
 
     report = run_worker(store, now=now_utc, once=once, dry_run=dry_run, lease=lease_td, poll=poll_td,
-                        on_event=show)
+                        policy=policy, on_event=show)
     counts = store.counts()
     upcoming = store.jobs(status="todo", limit=1)
     summary = {

@@ -1,0 +1,179 @@
+"""Crash safety, for real: `campaign run` processes SIGKILLed at random points, and crashing outboxes.
+
+Hundreds of jobs (single posts and threads, three accounts) go through the outbox
+adapter with injected faults: transient errors, ambiguous errors (the post landed
+but the answer was lost), permanent rejections, and `os._exit` crashes with the
+post half written or just landed. Meanwhile the test SIGKILLs the worker at random
+moments and starts it again, until every job is finished. Then it checks:
+
+- every job ended `succeeded` or `failed` (with a reason); none is lost or stuck;
+- every succeeded job's post is in the outbox exactly once, under its key, with
+  its text, and each thread part replies to the part before it;
+- nothing else is in the outbox, and no key was ever published twice
+  (`repeats.log`, where the outbox records a second publish of a landed key).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from campaign.models import Draft, PlannedPost
+from campaign.queue import CampaignRecord, enqueue_plan
+from campaign.queue_sqlite import SqliteStore
+
+ACCOUNTS = ("alpha", "beta", "gamma")
+FAULTS = "transient:0.06,ambiguous:0.04,permanent:0.02,crash-before:0.015,crash-after:0.015,delay:0.005"
+
+
+def setup_queue(tmp: Path, highlights: int) -> tuple[Path, Path, int]:
+    db, out = tmp / "q.sqlite3", tmp / "outbox"
+    now = datetime.now(UTC) - timedelta(minutes=1)
+    planned = []
+    for i in range(highlights):
+        parts = 3 if i % 5 == 0 else 1
+        for a in ACCOUNTS:
+            texts = tuple(f"post {i} for {a}, part {k + 1}" for k in range(parts))
+            d = Draft(f"h{i:04d}", a, "outbox", texts, tuple(len(t) for t in texts), 280)
+            planned += [PlannedPost(d, k, now + timedelta(microseconds=i), "Europe/Paris") for k in range(parts)]
+    store = SqliteStore(db)
+    rec = CampaignRecord("crash", "crash", "Europe/Paris", "en", str(tmp), None,
+                         {a: {"platform": "outbox", "path": str(out)} for a in ACCOUNTS}, now)
+    enqueue_plan(store, rec, planned, now=now)
+    store.close()
+    return db, out, len(planned)
+
+
+def start(db: Path, seed: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL=FAULTS, CAMPAIGN_OUTBOX_SEED=str(seed))
+    cmd = [sys.executable, "-m", "campaign", "run", "--db", str(db), "--lease", "3s", "--poll", "0.05s",
+           "--backoff", "0.05s", "--max-attempts", "30"]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def unfinished(db: Path) -> int:
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        return con.execute("SELECT COUNT(*) FROM jobs WHERE status IN ('todo', 'doing')").fetchone()[0]
+    finally:
+        con.close()
+
+
+def chaos(db: Path, workers: int, budget: float, rng: random.Random, kills: int = 12) -> dict[str, int]:
+    """Run `workers` processes, SIGKILL one at random moments (`kills` times), restart the dead, until done."""
+    stats = {"killed": 0, "crashed": 0, "started": 0}
+    seed = rng.randrange(1 << 30)
+    procs: list[subprocess.Popen[bytes]] = []
+    deadline = time.monotonic() + budget
+    try:
+        while True:
+            for i, p in enumerate(procs):
+                if p.poll() is not None:
+                    assert p.returncode in (0, 86), p.stderr.read().decode() if p.stderr else p.returncode
+                    stats["crashed"] += p.returncode == 86
+                    procs[i] = None  # type: ignore[call-overload]
+            procs = [p for p in procs if p is not None]
+            if unfinished(db) == 0:
+                break
+            assert time.monotonic() < deadline, f"jobs still unfinished after {budget}s: {unfinished(db)}"
+            while len(procs) < workers:
+                seed += 1
+                procs.append(start(db, seed))
+                stats["started"] += 1
+            time.sleep(rng.uniform(0.1, 0.5))
+            if stats["killed"] < kills and rng.random() < 0.8:
+                victim = rng.choice(procs)
+                if victim.poll() is None:
+                    victim.send_signal(signal.SIGKILL)
+                    stats["killed"] += 1
+                victim.wait()
+                stats["crashed"] += victim.returncode == 86
+                procs.remove(victim)
+    finally:
+        for p in procs:  # a survivor may still be starting up, before its handlers exist
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            assert p.wait(timeout=20) in (0, 86, -signal.SIGTERM)
+    return stats
+
+
+def verify(db: Path, out: Path, total: int) -> dict[str, int]:
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    jobs = con.execute("SELECT * FROM jobs ORDER BY id").fetchall()
+    assert len(jobs) == total
+    by_status: dict[str, int] = {}
+    for j in jobs:
+        by_status[j["status"]] = by_status.get(j["status"], 0) + 1
+    assert set(by_status) <= {"succeeded", "failed"}, by_status
+    files = {p.stem: p for p in out.glob("*/*.json")}
+    succeeded = [j for j in jobs if j["status"] == "succeeded"]
+    for j in jobs:
+        if j["status"] == "failed":
+            assert j["last_error"], f"job {j['id']} failed without a reason"
+            assert j["idempotency_key"] not in files, f"failed job {j['id']} is in the outbox"
+    keys = {(j["highlight_id"], j["account"], j["part"]): j["idempotency_key"] for j in jobs}
+    for j in succeeded:
+        key = j["idempotency_key"]
+        assert j["remote_id"] == key
+        post = json.loads(files[key].read_text())
+        assert files[key].parent.name == j["account"]
+        assert post["text"] == json.loads(j["draft"])["parts"][0]
+        if j["part"] > 0:
+            assert post["reply_to"]["id"] == keys[(j["highlight_id"], j["account"], j["part"] - 1)]
+        n = con.execute("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'succeeded'",
+                        (j["id"],)).fetchone()[0]
+        assert n == 1
+    assert set(files) == {j["idempotency_key"] for j in succeeded}  # nothing extra, nothing missing
+    repeats = [line for p in out.glob("*/repeats.log") for line in p.read_text().split()]
+    assert repeats == [], f"published twice: {repeats}"
+    con.close()
+    return by_status
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_and_crashes_lose_nothing_and_duplicate_nothing(tmp_path: Path, workers: int) -> None:
+    db, out, total = setup_queue(tmp_path, highlights=90)  # 90 × 3 accounts, every 5th a 3-part thread
+    assert total == 378
+    rng = random.Random(1234 + workers)
+    stats = chaos(db, workers, budget=40, rng=rng)
+    by_status = verify(db, out, total)
+    assert stats["killed"] >= 5 and stats["crashed"] >= 3, stats  # the test did kill workers mid-run
+    assert by_status.get("succeeded", 0) > total * 0.8
+    con = sqlite3.connect(db)
+    kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM job_events")}
+    con.close()
+    assert {"started", "succeeded", "retry"} <= kinds
+    assert "reconciled" in kinds or "lease-expired" in kinds  # some attempts were in doubt and checked
+
+
+def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path) -> None:
+    db, out, total = setup_queue(tmp_path, highlights=20)
+    env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL="delay:0.3")
+    p = subprocess.Popen([sys.executable, "-m", "campaign", "run", "--db", str(db)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not list(out.glob("*/*.json")):  # wait until it is publishing
+        assert time.monotonic() < deadline and p.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.15)  # now mid-call (each call sleeps 0.3 s)
+    p.send_signal(signal.SIGTERM)
+    stdout, stderr = p.communicate(timeout=20)
+    assert p.returncode == 0, stderr.decode()
+    assert b"(stopped)" in stdout
+    con = sqlite3.connect(db)
+    counts = dict(con.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+    con.close()
+    assert "doing" not in counts  # the call in flight was finished and recorded
+    assert counts["succeeded"] == len(list(out.glob("*/*.json"))) >= 2
+    assert counts["todo"] == total - counts["succeeded"]
