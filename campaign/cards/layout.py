@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import regex
 
 from campaign.cards import bidi, fonts
-from campaign.errors import CardError
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
@@ -350,7 +349,7 @@ def _rtl_face(chain: fonts.Chain) -> fonts.Face:
 def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float],
         max_height: float, *,
         min_size: int, max_size: int, language: str = "en", leading: float = 1.25,
-        extra_height: ExtraHeight | None = None) -> Block | None:
+        extra_height: Callable[[int], float] | None = None) -> Block | None:
     """The largest size in [min_size, max_size] whose layout fits the box (binary search).
 
     `extra_height(size)` adds height that scales with the quote size (a decorative mark).
@@ -410,17 +409,3 @@ def has_orphan(block: Block) -> bool:
         return False
     words = sum(len(ln.text.split()) for ln in block.lines)
     return len(block.lines[-1].text.split()) == 1 and words > len(block.lines)
-
-
-class ExtraHeight:
-    def __init__(self, factor: float):
-        self.factor = factor
-
-    def __call__(self, size: int) -> float:
-        return size * self.factor
-
-
-def require(block: Block | None, what: str) -> Block:
-    if block is None:
-        raise CardError(what)
-    return block
