@@ -316,6 +316,13 @@ def test_zip_holds_the_site(tmp_path: Path) -> None:
     first = archive.read_bytes()
     write_pack(s.brief, s.highlights, s.drafts, s.cards, index.parent, window=WINDOW, zip=True)
     assert archive.read_bytes() == first
+    # a later pack with fewer cards drops the old images of this campaign, and only those
+    (index.parent / "images" / "keep-me.png").write_bytes(b"mine")
+    fewer = [c for c in s.cards if c.size != "portrait"]
+    drafts = [d for d in s.drafts if d.platform == "bluesky"]
+    write_pack(s.brief, s.highlights, drafts, fewer, index.parent, window=WINDOW)
+    names = sorted(p.name for p in (index.parent / "images").iterdir())
+    assert "keep-me.png" in names and len(names) == len(fewer) + 1
 
 
 def test_missing_image_is_a_card_error(tmp_path: Path) -> None:

@@ -211,6 +211,7 @@ def write_pack(
     html = _render(context)
     index = out_dir / "index.html"
     index.write_text(html, encoding="utf-8")
+    images.remove_stale()
     if zip:
         _write_zip(pack_zip_path(out_dir, brief.slug), out_dir, [index, *images.written], brief.slug)
     return index
@@ -245,6 +246,16 @@ class _ImageCopier:
         self.by_source[src] = rel
         self.written.append(dest)
         return rel
+
+
+    def remove_stale(self) -> None:
+        """Drop images an earlier pack of this campaign left behind (ours by name only)."""
+        folder = self.out_dir / IMAGE_DIR
+        keep = {p.name for p in self.written}
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.is_file() and p.name.startswith(f"{self.slug}-") and p.name not in keep:
+                    p.unlink()
 
 
 def _safe_name(text: str) -> str:
