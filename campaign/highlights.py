@@ -40,6 +40,24 @@ _CUE = re.compile(
     r"freedom|key|important|significant|announc\w+|plan\w*|promis\w+|vow\w*|decid\w+|clear|today)\b",
     re.I,
 )
+_STRONG = re.compile(
+    r"\b(?:bleed\w*|horrific|terror\w*|freedom|justice|courage\w*|tyranny|alone|brutal\w*|oppress\w*|"
+    r"suffer\w*|danger\w*|threat\w*|hope\w*|rights|prison\w*|crisis|violen\w*|fear\w*|dignity|"
+    r"resist\w*|silence\w*|kill\w*|forgotten|abandon\w*|never|must)\b",
+    re.I,
+)
+# "On Wednesday, October 4, 2023, ..." / "In 2021, ...": the news lead's when-and-where, not a pull quote
+_DATELINE = re.compile(
+    r"^(?:on|in|at|by|since|last|this)\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|"
+    r"march|april|may|june|july|august|september|october|november|december|\d)",
+    re.I,
+)
+# Openers that lean on the previous sentence: the sentence is not self-contained on a card.
+_LEANS_BACK = re.compile(
+    r"^(?:despite (?:this|that|these)|because of (?:this|that)|as a result|in addition|moreover|"
+    r"furthermore|meanwhile|nevertheless|nonetheless|instead|otherwise|for this reason)\b",
+    re.I,
+)
 _NUMBERISH = re.compile(r"\d")
 _TRAIL = re.compile(r"\s*[,;:—–-]+$")
 
@@ -170,17 +188,20 @@ def _sentence_candidates(article: Article, quotes: Sequence[Quote], lo: int, hi:
             continue
         if re.search(r"[“”\"«»„]", t):
             continue  # a stray quote mark: part of a quote we could not pair
-        score = 0.3 + 0.2 * (1 - rank / total)
+        score = 0.35 + 0.1 * (1 - rank / total)
         if s.paragraph == 0:
-            score += 0.05
+            score += 0.02
         if 80 <= len(t) <= 180:
             score += 0.1
         caps = len(re.findall(r"(?<=\s)[A-Z][a-z]+", t))
-        score += min(caps, 4) * 0.02
+        score += min(caps, 4) * 0.01
         score += min(len(_CUE.findall(t)), 2) * 0.04
+        score += min(len(_STRONG.findall(t)), 3) * 0.04
+        if _DATELINE.match(t):
+            score -= 0.2
         if _NUMBERISH.search(t):
             score += 0.02
-        if _DANGLING.match(t):
+        if _DANGLING.match(t) or _LEANS_BACK.match(t):
             score -= 0.1
         if t.endswith("?"):
             score -= 0.05
@@ -188,7 +209,7 @@ def _sentence_candidates(article: Article, quotes: Sequence[Quote], lo: int, hi:
             score -= 0.05
         text = display(t)
         out.append(Highlight(id=highlight_id(text), kind="sentence", text=text, speaker=None,
-                             score=round(min(score, 0.7), 3), start=s.start, end=s.end))
+                             score=round(min(score, 0.66), 3), start=s.start, end=s.end))
     return out
 
 
@@ -245,7 +266,7 @@ def select(candidates: list[Highlight], section: HighlightsSection, article: Art
     per_speaker: dict[str | None, int] = {}
     remaining = sorted(pool, key=lambda h: (-h.score, h.start))
     while len(picked) < auto.count and remaining:
-        remaining.sort(key=lambda h: (-(h.score - 0.08 * per_speaker.get(h.speaker, 0) * (h.speaker is not None)), h.start))
+        remaining.sort(key=lambda h: (-(h.score - 0.04 * per_speaker.get(h.speaker, 0) * (h.speaker is not None)), h.start))
         h = remaining.pop(0)
         if h.id in ids or any(_overlap(h.start, h.end, a, b) for a, b in taken):
             continue
