@@ -97,6 +97,16 @@ def shown_link(link: str | None, platform: str) -> str | None:
     return link
 
 
+def pasteable(text: str, draft: Draft) -> str:
+    """A part as a person pastes it into the app: Bluesky's shortened link written out in full
+    (the Bluesky composer shortens it again and makes it a link, so the length is the same)."""
+    if draft.link and draft.platform == "bluesky":
+        shown = shown_link(draft.link, "bluesky")
+        if shown and shown != draft.link:
+            return text.replace(shown, draft.link)
+    return text
+
+
 def hashtag_text(tags: Iterable[Hashtag]) -> str:
     """`#CamelCase` tags, deduplicated case-insensitively, in order."""
     seen: set[str] = set()

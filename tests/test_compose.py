@@ -15,6 +15,7 @@ from campaign.compose import (
     compose,
     compose_one,
     drafts_for_platforms,
+    pasteable,
     quote_text,
     render,
     tracked_link,
@@ -154,6 +155,13 @@ def test_bluesky_shows_a_short_link_and_its_facet_opens_the_full_one(tmp_path):
     assert d.link in uris
     start = next(f["index"]["byteStart"] for f in facets if f["features"][0].get("uri") == d.link)
     assert d.text.encode()[start:].startswith(b"example.org/news/")
+
+
+def test_pasteable_text_writes_bluesky_links_in_full(tmp_path):
+    c = cfg(tmp_path)
+    x, _, b = compose(c, [hl("We stand together.")])
+    assert pasteable(b.text, b).endswith(b.link or "?") and b.link not in b.text
+    assert pasteable(x.text, x) == x.text
 
 
 def test_drafts_for_platforms_for_the_pack(tmp_path):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from campaign.compose import pasteable
 from campaign.errors import CardError
 from campaign.models import Card, Draft, Highlight
 
@@ -329,7 +330,7 @@ def _context(
                     "intent": (meta["intent"] + _encode(text)) if meta["intent"] else "",
                     "rows": _rows(text),
                 }
-                for i, text in enumerate(d.parts)
+                for i, text in enumerate(pasteable(p, d) for p in d.parts)
             ]
             media = [
                 {
