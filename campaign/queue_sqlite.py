@@ -207,11 +207,11 @@ SQL: dict[str, str] = {
 
 def ts(dt: datetime) -> str:
     """Aware datetime → fixed-width UTC text that sorts as time does."""
-    return utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc(dt).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_ts(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # "...Z" is UTC (Python 3.11)
 
 
 def _opt_ts(text: str | None) -> datetime | None:
