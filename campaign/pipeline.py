@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaign.config import CampaignConfig
 from campaign.models import Article, Card, Draft, Highlight, MediaRef
+
+if TYPE_CHECKING:
+    from campaign.compose import Target
 
 # Preferred card size per platform, in order: the first one rendered is attached.
 PREFERRED_SIZES = {
@@ -26,6 +30,7 @@ class Build:
     drafts: list[Draft]
     cards: list[Card] = field(default_factory=list)
     out_dir: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
@@ -50,6 +55,31 @@ def media_by_highlight(cards: list[Card], platform: str) -> dict[str, list[Media
     return out
 
 
+def targets(cfg: CampaignConfig, *, live: bool = True) -> tuple[list[Target], list[str]]:
+    """One compose Target per enabled account, and notes on limits that could not be read.
+
+    With `live`, a real account's rules come from its adapter (a Mastodon instance's own
+    character and media limits, X Premium's `max_chars`); outbox and plugin accounts, or an
+    adapter that cannot be built, use the platform's published defaults.
+    """
+    from campaign.compose import Target, targets_for
+    from campaign.errors import CampaignError
+
+    out, notes = [], []
+    for t in targets_for(cfg):
+        acct = cfg.accounts[t.account]
+        if live and acct.platform in ("x", "mastodon", "bluesky"):
+            from campaign.adapters.base import context_for, create
+
+            try:
+                rules = create(context_for(cfg, t.account, timeout=10)).rules
+                t = Target(t.account, t.platform, rules)  # type: ignore[arg-type]
+            except CampaignError as e:
+                notes.append(f"{t.account}: using {acct.platform}'s default limits ({e})")
+        out.append(t)
+    return out, notes
+
+
 def build(
     cfg: CampaignConfig,
     *,
@@ -57,9 +87,13 @@ def build(
     cards: bool = True,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    live: bool = True,
 ) -> Build:
-    """Read the article, pick highlights, render cards (unless `cards=False`), compose drafts."""
-    from campaign.compose import compose, targets_for
+    """Read the article, pick highlights, render cards (unless `cards=False`), compose drafts.
+
+    `live=False` skips asking real accounts' adapters for their limits (no network).
+    """
+    from campaign.compose import compose
     from campaign.highlights import highlights_for
 
     article, highlights = highlights_for(cfg)
@@ -70,11 +104,12 @@ def build(
 
         rendered = render_campaign(cfg, highlights, out / "cards", jobs=jobs, progress=progress)
     drafts: list[Draft] = []
-    for target in targets_for(cfg):
+    accounts_targets, notes = targets(cfg, live=live)
+    for target in accounts_targets:
         media = media_by_highlight(rendered, target.platform)
         drafts += compose(cfg, highlights, [target], media)
     # keep drafts grouped by highlight, accounts in config order
     order = {h.id: i for i, h in enumerate(highlights)}
     accounts = list(cfg.enabled_accounts())
     drafts.sort(key=lambda d: (order.get(d.highlight_id, 0), accounts.index(d.account)))
-    return Build(article, highlights, drafts, rendered, out)
+    return Build(article, highlights, drafts, rendered, out, notes)

@@ -96,6 +96,27 @@ def adapter_class(platform: str) -> type:
         raise CampaignError(f"adapter '{platform}' failed to load: {type(e).__name__}: {e}") from None
 
 
+def state_root() -> Path:
+    """Where adapters keep per-account state (sessions, instance limits): the user data folder."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("campaign")) / "state"
+
+
+def context_for(cfg: Any, account: str, *, timeout: float = 30.0) -> AdapterContext:
+    """The AdapterContext for `account` of a loaded CampaignConfig (as the worker builds it)."""
+    acct = cfg.accounts[account]
+    return AdapterContext(
+        account=account,
+        platform=acct.platform,
+        settings=acct.model_dump(mode="json", exclude_none=True),
+        language=acct.language or cfg.campaign.language,
+        state_dir=state_root() / account,
+        base_dir=cfg.base_dir,
+        timeout=timeout,
+    )
+
+
 def create(ctx: AdapterContext) -> Adapter:
     """Build the adapter for an account."""
     return adapter_class(ctx.platform)(ctx)  # type: ignore[no-any-return]

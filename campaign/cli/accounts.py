@@ -44,20 +44,9 @@ def accounts() -> None:
 
 def adapter_context(cfg: Any, name: str, timeout: float = 30.0) -> Any:
     """The AdapterContext the worker would build for account `name` of a loaded config."""
-    from platformdirs import user_data_dir
+    from campaign.adapters.base import context_for
 
-    from campaign.adapters.base import AdapterContext
-
-    acct = cfg.accounts[name]
-    return AdapterContext(
-        account=name,
-        platform=acct.platform,
-        settings=acct.model_dump(mode="json", exclude_none=True),
-        language=acct.language or cfg.campaign.language,
-        state_dir=Path(user_data_dir("campaign")) / "state" / name,
-        base_dir=cfg.base_dir,
-        timeout=timeout,
-    )
+    return context_for(cfg, name, timeout=timeout)
 
 
 def credential_fields(platform: str) -> tuple[tuple[str, ...], str | None]:

@@ -15,13 +15,16 @@ from campaign.cli.output import config_argument, echo_json, is_terminal
 def compose(config: str, platform: str | None, as_json: bool) -> None:
     """Compose the posts of CONFIG for each account, fitted to each platform's rules."""
     from campaign.compose import compose as compose_drafts
-    from campaign.compose import targets_for
     from campaign.config import load
     from campaign.highlights import highlights_for
+    from campaign.pipeline import targets as account_targets
 
     cfg = load(config)
     _, highlights = highlights_for(cfg)
-    targets = [t for t in targets_for(cfg) if platform in (None, t.platform, t.account)]
+    all_targets, notes = account_targets(cfg)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    targets = [t for t in all_targets if platform in (None, t.platform, t.account)]
     if platform and not targets:
         raise click.UsageError(f"no account posts to '{platform}' in {config}")
     drafts = compose_drafts(cfg, highlights, targets)
