@@ -323,11 +323,12 @@ def enqueue_plan(store: Store, record: CampaignRecord, planned: list[PlannedPost
 
 
 def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: bool = True,
-                   out_dir: Path | None = None) -> tuple[EnqueueReport, list[PlannedPost]]:
+                   out_dir: Path | None = None, asap: bool = False) -> tuple[EnqueueReport, list[PlannedPost]]:
     """Build the campaign (drafts, cards), plan it and enqueue it.
 
     `start: now` is anchored the first time a campaign is queued, so queueing the
-    same config again plans the same times and adds nothing.
+    same config again plans the same times and adds nothing. `asap`: every post is
+    due at `now`, in plan order (to try a campaign end to end on the outbox).
     """
     from campaign.pipeline import build
     from campaign.plan import plan
@@ -336,6 +337,9 @@ def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: b
     anchor = existing.anchor if existing else utc(now)
     built = build(cfg, out_dir=out_dir, cards=cards)
     planned = plan(list(built.drafts), cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
+    if asap:
+        planned = [replace(p, at=utc(now), notes=(*p.notes, "queued to go out now, not at its slot"))
+                   for p in planned]
     report = enqueue_plan(store, campaign_record(cfg, anchor=anchor), planned, now=now)
     return report, planned
 

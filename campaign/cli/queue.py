@@ -66,8 +66,10 @@ def _part(job: Job) -> str:
 @cli.command("queue")
 @config_argument()
 @db_option()
+@click.option("--now", "asap", is_flag=True,
+              help="Make every post due now, in plan order (try a campaign end to end on the outbox).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
-def queue_cmd(config: str, db: str | None, as_json: bool) -> None:
+def queue_cmd(config: str, db: str | None, asap: bool, as_json: bool) -> None:
     """Build CONFIG's campaign (drafts, cards), plan it and queue it for `campaign run`.
 
     Queueing the same config again adds nothing twice; an edited draft that has not
@@ -78,7 +80,7 @@ def queue_cmd(config: str, db: str | None, as_json: bool) -> None:
 
     cfg = load(config)
     store = open_db(db)
-    report, planned = queue_campaign(cfg, store, now=now_utc())
+    report, planned = queue_campaign(cfg, store, now=now_utc(), asap=asap)
     if as_json:
         echo_json({"campaign": report.campaign, "counts": report.counts(), "database": str(getattr(store, "path", "")),
                    "items": [{"job": i.job_id, "dedupe_key": i.dedupe_key, "outcome": i.outcome,

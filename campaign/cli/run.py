@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 @click.option("--dry-run", is_flag=True, help="List what is due now; claim and send nothing.")
 @click.option("--config", "configs", multiple=True, type=click.Path(dir_okay=False),
               help="Queue this campaign first, like `campaign queue` (repeatable).")
+@click.option("--now", "asap", is_flag=True, help="With --config: make its posts due now (see `campaign queue --now`).")
 @click.option("--lease", default="5m", show_default=True,
               help="How long a claimed job is held before another worker may reconcile it.")
 @click.option("--poll", default="5s", show_default=True,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
               help="Attempts before a post that keeps failing transiently is marked failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @db_option()
-def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: str, backoff: str,
+def run(once: bool, dry_run: bool, configs: tuple[str, ...], asap: bool, lease: str, poll: str, backoff: str,
         max_attempts: int, as_json: bool, db: str | None) -> None:
     """Publish due posts (claim, send, record), retrying transient errors with backoff.
 
@@ -37,6 +38,9 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: s
     SIGTERM finishes the post in flight and exits cleanly. Several `campaign run`
     processes may share one queue: no post is ever sent twice.
     """
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+
     from campaign.config import load, parse_duration
     from campaign.queue import queue_campaign
     from campaign.retry import RetryPolicy
@@ -49,11 +53,15 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: s
     policy = RetryPolicy(max_attempts=max_attempts, base=backoff_td)
     store = open_db(db)
     for path in configs:
-        queued, _ = queue_campaign(load(path), store, now=now_utc())
+        queued, _ = queue_campaign(load(path), store, now=now_utc(), asap=asap)
         if not as_json:
             click.echo(queued.summary())
 
+    folders: dict[str, None] = {}
+
     def show(kind: str, job: Job, detail: str) -> None:
+        if kind in ("succeeded", "reconciled") and detail.startswith("file://"):
+            folders[str(Path(unquote(urlsplit(detail).path)).parent.parent)] = None
         if as_json:
             return
         part = f" {job.part + 1}/{job.parts}" if job.parts > 1 else ""
@@ -70,7 +78,7 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: s
     summary = {
         "sent": report.succeeded, "reconciled": report.reconciled, "retrying": report.retried,
         "failed": report.failed, "released": report.released, "stopped_by_signal": report.stopped,
-        "due": len(report.due), "queue": counts,
+        "due": len(report.due), "queue": counts, "folders": list(folders),
         "next_due": upcoming[0].run_at.isoformat() if upcoming else None,
     }
     if as_json:
@@ -84,3 +92,5 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], lease: str, poll: s
     if upcoming:
         line += f"; next due {local(upcoming[0].run_at, upcoming[0].zone)}"
     click.echo(line + (" (stopped)" if report.stopped else ""))
+    for folder in folders:
+        click.echo(f"posts written to {folder}")
