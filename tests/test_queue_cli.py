@@ -135,3 +135,16 @@ def test_db_from_environment(env: dict[str, Any], monkeypatch: pytest.MonkeyPatc
     assert invoke("queue", str(env["cfg"])).exit_code == 0
     assert env["db"].exists()
     assert json.loads(invoke("status", "--json").output)["counts"]["todo"] == 8
+
+
+def test_queue_now_then_run_once_sends_everything(env: dict[str, Any]) -> None:
+    db = str(env["db"])
+    r = invoke("run", "--once", "--config", str(env["cfg"]), "--now", "--db", db)
+    assert r.exit_code == 0, r.output
+    assert "sent 8" in r.output and f"posts written to {env['dir'] / 'outbox'}" in r.output
+    posts = [json.loads(p.read_text()) for p in (env["dir"] / "outbox").glob("*/*.json")]
+    assert len(posts) == 8
+    replies = [p for p in posts if p["text"] == "2/2"]
+    assert len(replies) == 2 and all(p["reply_to"] for p in replies)
+    r = invoke("queue", str(env["cfg"]), "--db", db, "--json")  # back to the planned times: all sent, left alone
+    assert json.loads(r.output)["counts"] == {"sent": 8}
