@@ -1,9 +1,8 @@
-"""The SQLite job store: schema and migrations, the SQL (all of it, here), one row mapper.
+"""The SQLite job store: transactions, migrating on open, one row mapper (SQL: `queue_schema`).
 
 One file, WAL mode, a busy timeout; every method is one `BEGIN IMMEDIATE`
 transaction, so two processes (two `campaign run`, or `run` beside `queue`)
-serialize their writes and never claim the same job. Times are stored as
-fixed-width UTC text (`2026-03-29T07:00:00.000000Z`), which sorts as time does.
+serialize their writes and never claim the same job.
 """
 
 from __future__ import annotations
@@ -36,183 +35,9 @@ from campaign.queue import (
     draft_to_json,
     utc,
 )
+from campaign.queue_schema import MIGRATIONS, SCHEMA_VERSION, SQL, parse_ts, ts
 
 BUSY_TIMEOUT_MS = 30_000
-
-# Each entry moves the schema from version i to i+1 (PRAGMA user_version). Append only.
-MIGRATIONS: list[list[str]] = [
-    [
-        """CREATE TABLE campaigns (
-            slug TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            zone TEXT NOT NULL,
-            language TEXT NOT NULL,
-            base_dir TEXT NOT NULL,
-            config_path TEXT,
-            accounts TEXT NOT NULL,
-            anchor TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL)""",
-        """CREATE TABLE jobs (
-            id INTEGER PRIMARY KEY,
-            campaign TEXT NOT NULL REFERENCES campaigns(slug),
-            account TEXT NOT NULL,
-            platform TEXT NOT NULL,
-            highlight_id TEXT NOT NULL,
-            part INTEGER NOT NULL CHECK (part >= 0),
-            parts INTEGER NOT NULL CHECK (parts >= 1),
-            dedupe_key TEXT NOT NULL UNIQUE,
-            idempotency_key TEXT NOT NULL UNIQUE,
-            status TEXT NOT NULL DEFAULT 'todo'
-                CHECK (status IN ('todo', 'doing', 'succeeded', 'failed', 'cancelled')),
-            run_at TEXT NOT NULL,
-            zone TEXT NOT NULL,
-            draft TEXT NOT NULL,
-            content_hash TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
-            uncertain INTEGER NOT NULL DEFAULT 0 CHECK (uncertain IN (0, 1)),
-            locked_by TEXT,
-            locked_until TEXT,
-            last_error TEXT,
-            remote_id TEXT,
-            remote_url TEXT,
-            remote_extra TEXT NOT NULL DEFAULT '{}',
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            CHECK ((status = 'doing') = (locked_by IS NOT NULL AND locked_until IS NOT NULL)),
-            CHECK (status <> 'succeeded' OR remote_id IS NOT NULL))""",
-        "CREATE INDEX jobs_todo ON jobs (run_at, id) WHERE status = 'todo'",
-        "CREATE INDEX jobs_doing ON jobs (locked_until, id) WHERE status = 'doing'",
-        "CREATE INDEX jobs_thread ON jobs (campaign, account, highlight_id, part)",
-        "CREATE INDEX jobs_status ON jobs (status, run_at)",
-        """CREATE TABLE job_events (
-            id INTEGER PRIMARY KEY,
-            job_id INTEGER NOT NULL REFERENCES jobs(id),
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            attempt INTEGER NOT NULL,
-            owner TEXT,
-            detail TEXT)""",
-        "CREATE INDEX job_events_job ON job_events (job_id, id)",
-        "CREATE INDEX job_events_started ON job_events (at) WHERE kind = 'started'",
-        """CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
-            BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END""",
-        """CREATE TRIGGER job_events_no_delete BEFORE DELETE ON job_events
-            BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END""",
-    ],
-]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_NOT_BLOCKED = "AND {j}account NOT IN (SELECT value FROM json_each(:blocked))"
-_PREV_DONE = """({j}part = 0 OR EXISTS (SELECT 1 FROM jobs p WHERE p.campaign = {j}campaign
-    AND p.account = {j}account AND p.highlight_id = {j}highlight_id AND p.part = {j}part - 1
-    AND p.status = 'succeeded'))"""
-_EXPIRED = "SELECT id FROM jobs WHERE status = 'doing' AND locked_until <= :now {blocked} ORDER BY locked_until, id LIMIT 1"
-_DUE = "SELECT j.id FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now {blocked} AND {prev} ORDER BY j.run_at, j.id LIMIT 1"
-
-
-def _claim_sql(blocked: bool) -> str:
-    b = _NOT_BLOCKED if blocked else ""
-    return f"""UPDATE jobs SET status = 'doing', attempts = attempts + 1, locked_by = :owner,
-        locked_until = :until, updated_at = :now,
-        uncertain = CASE WHEN status = 'doing' THEN 1 ELSE uncertain END
-    WHERE id = COALESCE(({_EXPIRED.format(blocked=b.format(j=''))}),
-                        ({_DUE.format(blocked=b.format(j='j.'), prev=_PREV_DONE.format(j='j.'))}))
-    RETURNING *"""
-
-
-SQL: dict[str, str] = {
-    "claim": _claim_sql(False),
-    "claim_limited": _claim_sql(True),
-    "event": "INSERT INTO job_events (job_id, at, kind, attempt, owner, detail) "
-             "VALUES (:job_id, :at, :kind, :attempt, :owner, :detail)",
-    "prev_ref": "SELECT remote_id, remote_url, remote_extra FROM jobs WHERE campaign = :campaign "
-                "AND account = :account AND highlight_id = :highlight_id AND part = :part "
-                "AND status = 'succeeded'",
-    "recent_starts": "SELECT e.at FROM job_events e JOIN jobs j ON j.id = e.job_id "
-                     "WHERE e.kind = 'started' AND e.at > :since AND j.account = :account "
-                     "ORDER BY e.at DESC LIMIT :posts",
-    "succeed": "UPDATE jobs SET status = 'succeeded', remote_id = :remote_id, remote_url = :remote_url, "
-               "remote_extra = :remote_extra, locked_by = NULL, locked_until = NULL, uncertain = 0, "
-               "last_error = NULL, updated_at = :now "
-               "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
-    "retry_later": "UPDATE jobs SET status = 'todo', run_at = :run_at, last_error = :error, "
-                   "uncertain = :uncertain, locked_by = NULL, locked_until = NULL, updated_at = :now "
-                   "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
-    "fail": "UPDATE jobs SET status = 'failed', last_error = :error, locked_by = NULL, "
-            "locked_until = NULL, updated_at = :now "
-            "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
-    "release": "UPDATE jobs SET status = 'todo', attempts = attempts - 1, locked_by = NULL, "
-               "locked_until = NULL, updated_at = :now "
-               "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
-    "extend": "UPDATE jobs SET locked_until = :until "
-              "WHERE id = :id AND status = 'doing' AND locked_by = :owner",
-    "later_parts": "UPDATE jobs SET status = :status, last_error = :error, updated_at = :now "
-                   "WHERE campaign = :campaign AND account = :account AND highlight_id = :highlight_id "
-                   "AND part > :part AND status IN ('todo') RETURNING id, attempts",
-    "owners": "SELECT DISTINCT locked_by FROM jobs WHERE status = 'doing'",
-    "expire": "UPDATE jobs SET locked_until = :now WHERE status = 'doing' AND locked_by = :owner "
-              "AND locked_until > :now RETURNING id, attempts",
-    "next_todo": f"SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'todo' {_NOT_BLOCKED.format(j='j.')} "
-                 f"AND {_PREV_DONE.format(j='j.')}",
-    "next_lease": "SELECT MIN(locked_until) FROM jobs WHERE status = 'doing'",
-    "pending_accounts": "SELECT DISTINCT account FROM jobs WHERE status IN ('todo', 'doing')",
-    "due": f"SELECT * FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now AND {_PREV_DONE.format(j='j.')} "
-           "ORDER BY j.run_at, j.id LIMIT :limit",
-    "get": "SELECT * FROM jobs WHERE id = :id",
-    "events": "SELECT * FROM job_events WHERE job_id = :id ORDER BY id",
-    "counts": "SELECT status, COUNT(*) FROM jobs WHERE (:campaign IS NULL OR campaign = :campaign) "
-              "GROUP BY status",
-    "jobs": "SELECT * FROM jobs WHERE (:status IS NULL OR status = :status) "
-            "AND (:campaign IS NULL OR campaign = :campaign) ORDER BY run_at, id LIMIT :limit",
-    "campaign_jobs": "SELECT id, dedupe_key, status, uncertain, content_hash, run_at FROM jobs "
-                     "WHERE campaign = :campaign",
-    "max_key": "SELECT MAX(idempotency_key) FROM jobs",
-    "insert": "INSERT INTO jobs (campaign, account, platform, highlight_id, part, parts, dedupe_key, "
-              "idempotency_key, status, run_at, zone, draft, content_hash, created_at, updated_at) "
-              "VALUES (:campaign, :account, :platform, :highlight_id, :part, :parts, :dedupe_key, "
-              ":idempotency_key, 'todo', :run_at, :zone, :draft, :content_hash, :now, :now)",
-    "update_draft": "UPDATE jobs SET platform = :platform, parts = :parts, run_at = :run_at, zone = :zone, "
-                    "draft = :draft, content_hash = :content_hash, updated_at = :now WHERE id = :id "
-                    "AND status = 'todo'",
-    "requeue_draft": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, platform = :platform, "
-                     "parts = :parts, run_at = :run_at, zone = :zone, draft = :draft, "
-                     "content_hash = :content_hash, updated_at = :now WHERE id = :id AND status = 'failed'",
-    "set_status": "UPDATE jobs SET status = :status, updated_at = :now WHERE id = :id AND status = :old",
-    "save_campaign": "INSERT INTO campaigns (slug, name, zone, language, base_dir, config_path, accounts, "
-                     "anchor, created_at, updated_at) VALUES (:slug, :name, :zone, :language, :base_dir, "
-                     ":config_path, :accounts, :anchor, :now, :now) ON CONFLICT (slug) DO UPDATE SET "
-                     "name = excluded.name, zone = excluded.zone, language = excluded.language, "
-                     "base_dir = excluded.base_dir, config_path = excluded.config_path, "
-                     "accounts = excluded.accounts, updated_at = excluded.updated_at RETURNING *",
-    "campaign": "SELECT * FROM campaigns WHERE slug = :slug",
-    "campaigns": "SELECT * FROM campaigns ORDER BY slug",
-    "cancel_campaign": "UPDATE jobs SET status = 'cancelled', updated_at = :now "
-                       "WHERE campaign = :campaign AND status = 'todo' RETURNING id, attempts",
-    "retry_job": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, run_at = :now, "
-                 "updated_at = :now WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *",
-    "retry_later_parts": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, updated_at = :now "
-                         "WHERE campaign = :campaign AND account = :account AND highlight_id = :highlight_id "
-                         "AND part > :part AND status IN ('failed', 'cancelled') RETURNING id",
-    "reschedule": "UPDATE jobs SET run_at = :run_at, updated_at = :now WHERE id = :id AND status = 'todo' "
-                  "RETURNING *",
-    "shift_later_parts": "SELECT id, run_at FROM jobs WHERE campaign = :campaign AND account = :account "
-                         "AND highlight_id = :highlight_id AND part > :part AND status = 'todo'",
-    "set_run_at": "UPDATE jobs SET run_at = :run_at, updated_at = :now WHERE id = :id",
-}
-
-
-# --- time as text --------------------------------------------------------------------------
-
-
-def ts(dt: datetime) -> str:
-    """Aware datetime → fixed-width UTC text that sorts as time does."""
-    return utc(dt).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def parse_ts(text: str) -> datetime:
-    return datetime.fromisoformat(text)  # "...Z" is UTC (Python 3.11)
-
 
 def _opt_ts(text: str | None) -> datetime | None:
     return parse_ts(text) if text else None
@@ -371,6 +196,7 @@ class SqliteStore:
             last = c.execute(SQL["max_key"]).fetchone()[0]
             micros = max(int(utc(now).timestamp() * 1_000_000), _tid_micros(last) + 1 if last else 0)
             wanted = set()
+            requeued: dict[tuple[str, str], int] = {}  # thread → first part queued again
             for nj in jobs:
                 if nj.campaign != campaign:
                     raise QueueError(f"job {nj.dedupe_key} belongs to campaign {nj.campaign}, not {campaign}")
@@ -397,16 +223,20 @@ class SqliteStore:
                 same_content = row["content_hash"] == params["content_hash"]
                 outcome, reason = decide(row["status"], bool(row["uncertain"]), same_content,
                                          row["run_at"] == params["run_at"])
+                thread = (nj.account, nj.highlight_id)
+                if row["status"] == "failed" and outcome == "kept" and requeued.get(thread, nj.part) < nj.part:
+                    outcome, reason = "requeued", "an earlier part of its thread was queued again"
                 status = row["status"]
                 if outcome in ("updated", "requeued"):
                     params["id"] = row["id"]
                     sql = "update_draft" if outcome == "updated" else "requeue_draft"
                     if c.execute(SQL[sql], params).rowcount != 1:
                         raise QueueError(f"job #{row['id']} changed while queueing; run `campaign queue` again")
-                    what = reason if outcome == "updated" else "edited draft queued again"
                     self._event(c, row["id"], outcome, n, 0,
-                                detail=f"{what}; run_at {params['run_at']}" + (f"; {detail}" if detail else ""))
+                                detail=f"{reason}; run_at {params['run_at']}" + (f"; {detail}" if detail else ""))
                     status = "todo"
+                    if outcome == "requeued":
+                        requeued.setdefault(thread, nj.part)
                 items.append(EnqueueItem(row["id"], key, outcome, status, reason))
             for key, row in existing.items():
                 if key in wanted:

@@ -346,3 +346,13 @@ def test_two_processes_never_claim_the_same_job(tmp_path: Path) -> None:
     s = SqliteStore(path)
     assert s.counts()["succeeded"] == 600
     s.close()
+
+
+def test_edited_failed_thread_is_queued_again_whole(store: SqliteStore) -> None:
+    queue(store, [make_draft("h1", parts=("too long", "two"))])
+    c = store.claim("w", now=T0)
+    assert c is not None
+    store.fail(c.job.id, "w", error="rejected: too long", now=T0)  # part 2 fails with it
+    report = queue(store, [make_draft("h1", parts=("short", "two"))])
+    assert report.counts() == {"requeued": 2}
+    assert [j.status for j in store.jobs()] == ["todo", "todo"]
