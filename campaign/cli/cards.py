@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from pathlib import Path
-from typing import Any
 
 import click
 
 from campaign.cli import cli
-from campaign.cli.output import config_argument, echo_json, is_terminal
+from campaign.cli.output import config_argument, echo_json, run_with_progress, show_library_warnings
 
 THEME_NAMES = ("dark", "paper", "photo", "light")
 SIZE_HELP = "square 1080x1080, portrait 1080x1350, landscape 1200x675, story 1080x1920, og 1200x630, or WxH"
-
-
-class _WarningEcho(logging.Handler):
-    """Show the card library's warnings (e.g. low contrast) as `warning: ...` on stderr."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"warning: {record.getMessage()}", err=True)
-
-
-def _show_warnings() -> None:
-    logger = logging.getLogger("campaign.cards")
-    if not any(isinstance(h, _WarningEcho) for h in logger.handlers):
-        logger.addHandler(_WarningEcho())
-        logger.propagate = False
 
 
 @cli.command()
@@ -64,7 +48,7 @@ def card(quote: str, speaker: str, role: str | None, theme: str, size: str, lang
         parse_language(language)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--lang") from None
-    _show_warnings()
+    show_library_warnings()
     digest = hashlib.sha256(f"{quote}\0{speaker}".encode()).hexdigest()[:8]
     ext = "jpg" if fmt == "jpeg" else "png"
     path = output or Path(f"quote-{digest}-{size}.{ext}")
@@ -103,11 +87,11 @@ def cards(config: str, out_dir: Path | None, jobs: int | None, as_json: bool) ->
     if not cfg.cards.enabled:
         click.echo("cards are disabled in this campaign (cards.enabled: false)", err=True)
         return
-    _show_warnings()
+    show_library_warnings()
     _, highlights = highlights_for(cfg)
     out = out_dir or Path("cards") / cfg.campaign.slug
     n = jobs or os.cpu_count() or 1
-    result = _run_with_progress(lambda progress: render_campaign(
+    result = run_with_progress(lambda progress: render_campaign(
         cfg, list(highlights), out, jobs=n, progress=progress), quiet=as_json)
     if as_json:
         echo_json({
@@ -126,21 +110,3 @@ def cards(config: str, out_dir: Path | None, jobs: int | None, as_json: bool) ->
     click.echo(f"manifest: {out / 'manifest.json'}")
     if result:
         click.echo(f"contact sheet: {out / 'contact-sheet.png'}")
-
-
-def _run_with_progress(run: Any, *, quiet: bool) -> Any:
-    """A rich progress bar on a terminal; nothing when piped or for --json."""
-    if quiet or not is_terminal():
-        return run(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    # auto_refresh off: no background thread while worker processes are forked
-    with Progress(TextColumn("cards"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  auto_refresh=False, transient=True) as bar:
-        task = bar.add_task("cards", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-            bar.refresh()
-
-        return run(progress)

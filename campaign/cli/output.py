@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any
 
@@ -45,3 +46,39 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
 def config_argument() -> Any:
     """The CONFIG argument most commands take."""
     return click.argument("config", type=click.Path(dir_okay=False, path_type=str))
+
+
+class _WarningEcho(logging.Handler):
+    """Library warnings (low contrast, unreadable instance limits) as `warning: ...` on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from campaign.redact import redact
+
+        click.echo(f"warning: {redact(record.getMessage())}", err=True)
+
+
+def show_library_warnings() -> None:
+    """Send the library's warnings (logger `campaign`) to stderr as one-line messages."""
+    logger = logging.getLogger("campaign")
+    if not any(isinstance(h, _WarningEcho) for h in logger.handlers):
+        handler = _WarningEcho(level=logging.WARNING)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def run_with_progress(run: Any, *, quiet: bool, label: str = "cards") -> Any:
+    """Call `run(progress)` with a rich progress bar on a terminal; `run(None)` when piped or quiet."""
+    if quiet or not is_terminal():
+        return run(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    # auto_refresh off: no background thread while worker processes are forked
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  auto_refresh=False, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            bar.refresh()
+
+        return run(progress)

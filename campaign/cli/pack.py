@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from campaign.cli import cli
-from campaign.cli.output import config_argument, echo_json
-
-PACK_PLATFORMS = ("x", "mastodon", "bluesky")
+from campaign.cli.output import config_argument, echo_json, run_with_progress, show_library_warnings
 
 
 @cli.command()
@@ -31,30 +29,23 @@ def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as
     """
     import tempfile
 
-    from campaign.cli.cards import _run_with_progress, _show_warnings
-    from campaign.compose import drafts_for_platforms
     from campaign.config import load
-    from campaign.pack import pack_zip_path, posting_window, write_pack
-    from campaign.pipeline import build, default_out_dir, media_by_highlight
+    from campaign.pack import PACK_PLATFORMS, pack_drafts, pack_zip_path, posting_window, write_pack
+    from campaign.pipeline import build, default_out_dir
 
     cfg = load(config)
-    _show_warnings()
+    show_library_warnings()
     n = jobs or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="campaign-pack-") as tmp:
         # With -o the pack is all there is: render the cards into a scratch folder and copy
         # them in. Otherwise they stay in the usual build folder beside the pack.
         work = Path(tmp) if out_dir else default_out_dir(cfg)
         target = out_dir or default_out_dir(cfg) / "pack"
-        result = _run_with_progress(
+        result = run_with_progress(
             lambda progress: build(cfg, out_dir=work, cards=True, jobs=n, progress=progress),
             quiet=as_json,
         )
-        drafts = [
-            d
-            for platform in PACK_PLATFORMS
-            for d in drafts_for_platforms(cfg, result.highlights, platforms=(platform,),
-                                          media=media_by_highlight(result.cards, platform))
-        ]
+        drafts = pack_drafts(cfg, result)
         index = write_pack(cfg, result.highlights, drafts, result.cards, target,
                            window=posting_window(cfg), zip=make_zip)
     archive = pack_zip_path(target, cfg.campaign.slug) if make_zip else None
