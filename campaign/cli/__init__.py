@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "schedule",
     "queue",
     "run",
+    "build",
 )
 
 

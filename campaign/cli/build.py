@@ -1,0 +1,111 @@
+"""`campaign build`: the whole chain for one config, into one folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from campaign.cli import cli
+from campaign.cli.output import config_argument, echo_json, run_with_progress, show_library_warnings
+
+
+@cli.command("build")
+@config_argument()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for everything (default: campaign-out/<campaign slug>).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes rendering cards in parallel (default: all cores).")
+@click.option("--publish/--no-publish", default=True, show_default=True,
+              help="When every account is an outbox: queue the posts due now and publish them.")
+@click.option("--zip", "make_zip", is_flag=True, help="Also zip the volunteer pack.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was made as JSON.")
+def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool, make_zip: bool,
+              as_json: bool) -> None:
+    """Run the whole campaign: highlights, posts, quote cards, the volunteer pack and,
+    for a campaign on the outbox only, a queue published right away.
+
+    A campaign with real accounts is never published from here: queue it with
+    `campaign queue CONFIG` and publish it with `campaign run`.
+    """
+    from campaign.config import load
+    from campaign.pack import pack_drafts, pack_zip_path, posting_window, write_pack
+    from campaign.pipeline import build, default_out_dir
+
+    cfg = load(config)
+    show_library_warnings()
+    out = (out_dir or default_out_dir(cfg)).resolve()
+    n = jobs or os.cpu_count() or 1
+    built = run_with_progress(
+        lambda progress: build(cfg, out_dir=out, cards=True, jobs=n, progress=progress), quiet=as_json
+    )
+    index = write_pack(cfg, built.highlights, pack_drafts(cfg, built), built.cards, out / "pack",
+                       window=posting_window(cfg), zip=make_zip)
+    result: dict[str, Any] = {
+        "highlights": len(built.highlights),
+        "drafts": len(built.drafts),
+        "thread_parts": sum(len(d.parts) for d in built.drafts),
+        "cards": len(built.cards),
+        "cards_dir": str(out / "cards"),
+        "contact_sheet": str(out / "cards" / "contact-sheet.png") if built.cards else None,
+        "pack": str(index),
+        "zip": str(pack_zip_path(out / "pack", cfg.campaign.slug)) if make_zip else None,
+        "warnings": built.warnings + built.notes,
+    }
+    outbox_only = all(a.platform == "outbox" for a in cfg.enabled_accounts().values())
+    if publish and outbox_only:
+        result.update(_publish_to_outbox(cfg, built, out))
+    elif not outbox_only:
+        result["next"] = f"campaign queue {config} && campaign run"
+    if as_json:
+        echo_json(result)
+        return
+    for w in result["warnings"]:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"highlights: {result['highlights']}  posts: {result['drafts']} "
+               f"({result['thread_parts']} parts)  cards: {result['cards']}")
+    click.echo(f"cards:      {result['cards_dir']}")
+    if result["contact_sheet"]:
+        click.echo(f"review:     {result['contact_sheet']}")
+    click.echo(f"pack:       {result['pack']}")
+    if result["zip"]:
+        click.echo(f"zip:        {result['zip']}")
+    if "outbox" in result:
+        click.echo(f"published:  {result['sent']} sent, {result['failed']} failed -> {result['outbox']}")
+        click.echo(f"queue:      {result['queue']}  (campaign jobs --db {result['queue']})")
+    elif "next" in result:
+        click.echo(f"next:       {result['next']}")
+
+
+def _publish_to_outbox(cfg: Any, built: Any, out: Path) -> dict[str, Any]:
+    """Queue every draft due now in a queue of the build folder and publish it to the outbox."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from campaign.plan import plan
+    from campaign.queue import campaign_record, enqueue_plan, open_store
+    from campaign.worker import run as run_worker
+
+    outbox = out / "outbox"
+    accounts = {
+        name: a if a.path else a.model_copy(update={"path": str(outbox)})
+        for name, a in cfg.accounts.items()
+    }
+    cfg = cfg.model_copy(update={"accounts": accounts})
+    db = out / "queue.sqlite3"
+    store = open_store(db)
+    try:
+        now = datetime.now(UTC)
+        existing = store.campaign(cfg.campaign.slug)
+        anchor = existing.anchor if existing else now
+        planned = plan(list(built.drafts), cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
+        planned = [replace(p, at=now) for p in planned]  # a dry run: everything goes out now
+        enqueue_plan(store, campaign_record(cfg, anchor=anchor), planned, now=now)
+        report = run_worker(store, now=lambda: datetime.now(UTC), once=True)
+    finally:
+        store.close()
+    folders = sorted({str(Path(a.path or outbox)) for a in cfg.enabled_accounts().values()})
+    return {"sent": report.succeeded + report.reconciled, "failed": report.failed,
+            "outbox": ", ".join(folders), "queue": str(db)}
