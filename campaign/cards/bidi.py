@@ -9,6 +9,7 @@ and L2 of UAX #9.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "prs", "ps", "ur", "he", "yi", "ckb", "sd", "ug", "dv"})
@@ -34,8 +35,23 @@ def base_rtl(text: str, language: str = "en") -> bool:
     return is_rtl_language(language)
 
 
+# Any character that can raise a level in a left-to-right paragraph: right-to-left letters and
+# digits (Hebrew, Arabic, Syriac, Thaana, N'Ko, presentation forms...) and explicit controls.
+_MAY_RAISE = re.compile(
+    "[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF\U00010800-\U00010FFF\U0001E800-\U0001EFFF"
+    "\u200F\u202A-\u202E\u2066-\u2069]"
+)
+
+
 def levels(text: str, rtl: bool) -> list[int]:
     """Resolved embedding level of every character of one line."""
+    if not rtl and not _MAY_RAISE.search(text):
+        return [0] * len(text)  # left-to-right text alone: every level is 0
+    return full_levels(text, rtl)
+
+
+def full_levels(text: str, rtl: bool) -> list[int]:
+    """`levels` without its shortcut: the rules applied to every character."""
     base = 1 if rtl else 0
     sos = "R" if rtl else "L"
     types = [unicodedata.bidirectional(ch) or "L" for ch in text]

@@ -16,6 +16,7 @@ Pashto and Arabic, Noto Color Emoji for emoji. Fonts are cached per process.
 from __future__ import annotations
 
 import os
+import re
 import struct
 import sys
 import unicodedata
@@ -194,6 +195,13 @@ class Face:
     emoji: bool = False
 
 
+# Characters that may need a face other than the text face: emoji, variation selectors, joiners.
+_NOT_PLAIN = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55\u2934\u2935\u3030\u303D\u3297\u3299"
+    "\u00A9\u00AE\uFE00-\uFE0F\u200C\u200D\u20E3\U000E0020-\U000E007F]"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Chain:
     """An ordered list of faces: text, Arabic-script text, emoji."""
@@ -217,6 +225,13 @@ class Chain:
 
         Raises CardError for a character no bundled font has (never draws a tofu box).
         """
+        first = self.faces[0]
+        if not first.emoji and first.cover.issuperset(map(ord, text)) and not _NOT_PLAIN.search(text):
+            return [(text, 0)] if text else []  # the common case: one run in the text face
+        return self.full_runs(text)
+
+    def full_runs(self, text: str) -> list[tuple[str, int]]:
+        """`runs` without its shortcut: a face chosen character by character."""
         out: list[tuple[str, int]] = []
         cur: list[str] = []
         cur_face: int | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -41,7 +42,7 @@ def count(platform: str, limit: int | None, as_json: bool, text: str | None) -> 
     from campaign import platforms
 
     if text is None or text == "-":
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
         if text.endswith("\n"):
             text = text[:-1]
     rules = platforms.get(platform, **({"max_chars": limit} if limit else {}))
