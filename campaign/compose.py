@@ -286,29 +286,28 @@ def _pack(ctx: _Ctx, frame: Callable[[int, int, str], str], sentences: list[str]
     """Greedy packing into exactly `total` parts: whole sentences, words when one is too long."""
     pieces = list(sentences)
     parts: list[str] = []
+
+    def grow(i: int, n: int) -> tuple[str | None, int]:
+        """The longest run of pieces from `i` that fits part `n`, and where it stops."""
+        best, j = None, i
+        while j < len(pieces):
+            text = frame(n, total, _continued("".join(pieces[i : j + 1]), j + 1 == len(pieces)))
+            if not ctx.fits(text):
+                break
+            best, j = text, j + 1
+        return best, j
+
     i = 0
     for n in range(1, total + 1):
         if i >= len(pieces):
             return None
-        best, j = None, i
-        while j < len(pieces):
-            last = j + 1 == len(pieces)
-            text = frame(n, total, _continued("".join(pieces[i : j + 1]), last))
-            if not ctx.fits(text):
-                break
-            best, j = text, j + 1
+        best, j = grow(i, n)
         if best is None:  # not even one sentence fits: split it into words
             words = _words(pieces[i], ctx)
             if len(words) <= 1:
                 return None
             pieces[i : i + 1] = words
-            best, j = None, i
-            while j < len(pieces):
-                last = j + 1 == len(pieces)
-                text = frame(n, total, _continued("".join(pieces[i : j + 1]), last))
-                if not ctx.fits(text):
-                    break
-                best, j = text, j + 1
+            best, j = grow(i, n)
             if best is None:
                 return None
         parts.append(best)

@@ -21,18 +21,12 @@ from campaign.cards import bidi, fonts
 from campaign.cards.backgrounds import background
 from campaign.cards.layout import Block, fit, layout
 from campaign.cards.themes import Style
+from campaign.config import SIZE_PRESETS
 from campaign.errors import CardError
 
 if TYPE_CHECKING:
     from PIL import Image
 
-SIZE_PRESETS = {
-    "square": (1080, 1080),
-    "portrait": (1080, 1350),
-    "landscape": (1200, 675),
-    "story": (1080, 1920),
-    "og": (1200, 630),
-}
 
 OPENING = {"en": "“", "de": "„", "fr": "«", "ru": "«", "uk": "«", "es": "«", "it": "«"}
 CLOSING = {"en": "”", "de": "“", "fr": "»", "ru": "»", "uk": "»", "es": "»", "it": "»"}
