@@ -455,6 +455,19 @@ def _post_checks(cfg: CampaignConfig, file: str, doc: Located) -> list[Problem]:
     return problems
 
 
+def _missing_article(doc: Located, file: str, base: Path | None) -> list[Problem]:
+    """The article-file check, for a config that failed validation elsewhere (report it all)."""
+    source = doc.value(("article", "source"))
+    if not isinstance(source, str) or source.startswith(("http://", "https://")):
+        return []
+    p = Path(source).expanduser()
+    p = p if p.is_absolute() else (base or Path(file).resolve().parent) / p
+    if p.is_file():
+        return []
+    line, col = doc.position(("article", "source"))
+    return [Problem(file, line, col, "article.source", f"article file not found: {p}")]
+
+
 def _installed_platforms() -> list[str]:
     """Built-in platform names plus those of installed adapter plugins (entry points)."""
     from importlib.metadata import entry_points
@@ -488,6 +501,7 @@ def loads(text: str, file: str = "<string>", base: Path | None = None) -> Campai
         cfg = CampaignConfig.model_validate(doc.data)
     except ValidationError as e:
         problems = [problem_from_error(CampaignConfig, file, err, doc) for err in e.errors()]  # type: ignore[arg-type]
+        problems += _missing_article(doc, file, base)
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ConfigError(problems) from None
     path = (base / Path(file).name) if base else Path(file)

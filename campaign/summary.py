@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from campaign.config import SIZE_PRESETS, CampaignConfig
+
+
+def duration_text(d: timedelta) -> str:
+    """`1d2h`, `3h`, `10m`, `45s`: durations as the YAML writes them."""
+    seconds = int(d.total_seconds())
+    if seconds == 0:
+        return "0m"
+    out = ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            out += f"{seconds // size}{unit}"
+            seconds %= size
+    return out
 
 
 def summarize(cfg: CampaignConfig) -> dict[str, Any]:
@@ -17,8 +31,11 @@ def summarize(cfg: CampaignConfig) -> dict[str, Any]:
     tags = " ".join("#" + h.tag + ("?" if h.optional else "") for h in cfg.posts.hashtags)
     sizes = cfg.cards.sizes or ["(per platform)"]
     sched = cfg.schedule
-    start = "now" if sched.start == "now" else str(sched.start)
-    end = f"{sched.end} after start" if sched.end is not None and not hasattr(sched.end, "year") else str(sched.end or "open-ended")
+    start = "now" if sched.start == "now" else f"{sched.start:%Y-%m-%d %H:%M}"
+    if isinstance(sched.end, timedelta):
+        end = f"{duration_text(sched.end)} later"
+    else:
+        end = f"{sched.end:%Y-%m-%d %H:%M}" if sched.end else "open-ended"
     slots = "; ".join(
         f"{','.join(s.days)} at {', '.join(t.strftime('%H:%M') for t in s.times)}" for s in sched.slots
     )
@@ -31,8 +48,8 @@ def summarize(cfg: CampaignConfig) -> dict[str, Any]:
         f"{', '.join(by_acct)}, with {len(cfg.posts.templates)} template(s), hashtags {tags or '(none)'}, "
         f"threads {'up to ' + str(cfg.posts.threads.max_parts) + ' parts' if cfg.posts.threads.allow else 'off'}. "
         f"Cards: theme '{cfg.cards.theme.base}', {cfg.cards.format}, sizes {', '.join(sizes)}. "
-        f"Schedule in {cfg.zone} from {start} to {end}, slots {slots}, spacing {sched.spacing}, "
-        f"stagger {sched.stagger}."
+        f"Schedule in {cfg.zone} from {start} to {end}, slots {slots}, spacing "
+        f"{duration_text(sched.spacing)}, stagger {duration_text(sched.stagger)}."
     )
     return {
         "name": cfg.campaign.name,

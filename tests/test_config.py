@@ -97,6 +97,23 @@ def test_every_problem_is_reported_not_only_the_first(workdir: Path):
     assert all(p.line for p in e.value.problems)
 
 
+def test_missing_article_is_reported_beside_schema_problems(workdir: Path):
+    text = GOOD.replace("article.txt", "gone.txt").replace("Europe/Paris", "Nowhere/City")
+    with pytest.raises(ConfigError) as e:
+        loads(text, "c.yaml", base=workdir)
+    assert [p.field for p in e.value.problems] == ["campaign.timezone", "article.source"]
+    assert "article file not found" in str(e.value)
+
+
+def test_summary_reads_like_the_yaml(workdir: Path):
+    from campaign.summary import summarize
+
+    path = workdir / "c.yaml"
+    path.write_text(GOOD + "schedule:\n  end: 1d12h\n  spacing: 90m\n", encoding="utf-8")
+    text = summarize(load(path))["text"]
+    assert "to 1d12h later" in text and "spacing 1h30m" in text
+
+
 def test_unreadable_and_missing_config_files(tmp_path: Path):
     code, out = _run(tmp_path / "nope.yaml")
     assert code == 2 and "file not found" in out
