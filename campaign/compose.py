@@ -121,17 +121,9 @@ def hashtag_text(tags: Iterable[Hashtag]) -> str:
 
 def speaker_label(name: str | None, platform: str, cfg: CampaignConfig) -> str | None:
     """The speaker's handle on `platform` from `people:`, else their name."""
-    if not name:
-        return None
-    people = cfg.posts.people
-    entry = people.get(name) or next((v for k, v in people.items() if k.casefold() == name.casefold()), None)
+    entry = cfg.posts.person(name)
     handle = getattr(entry, platform, None) if entry and platform in ("x", "mastodon", "bluesky") else None
     return handle or name
-
-
-def speaker_role(name: str | None, h: Highlight, cfg: CampaignConfig) -> str | None:
-    entry = cfg.posts.people.get(name or "")
-    return (entry.role if entry and entry.role else None) or h.role
 
 
 _EMPTY_SPEAKER = re.compile(r"[ \t]*(?:[—–-]{1,2}|~)?[ \t]*\{speaker\}(?:,[ \t]*\{role\})?")
@@ -343,7 +335,7 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
     link = tracked_link(link_url, platform, cfg, h.id)
     values: dict[str, str | None] = {
         "speaker": label,
-        "role": speaker_role(name, h, cfg),
+        "role": cfg.posts.role_of(name, h.role),
         "link": shown_link(link, platform),
         "title": cfg.article.title,
         "mentions": " ".join(settings.mentions) or None,

@@ -218,6 +218,20 @@ class PostsSection(Strict):
     threads: ThreadPolicy = ThreadPolicy()
     platforms: dict[str, PlatformPosts] = Field(default_factory=dict)
 
+    def person(self, name: str | None) -> Handles | None:
+        """The `people:` entry for a speaker, matched exactly or ignoring case."""
+        if not name:
+            return None
+        found = self.people.get(name)
+        if found is None:
+            found = next((v for k, v in self.people.items() if k.casefold() == name.casefold()), None)
+        return found
+
+    def role_of(self, name: str | None, fallback: str | None = None) -> str | None:
+        """A speaker's role: the organizer's `people:` role wins over the one read in the article."""
+        entry = self.person(name)
+        return (entry.role if entry and entry.role else None) or fallback
+
 
 class Theme(Strict):
     """A card theme: a built-in name as `base`, with any field overridden."""

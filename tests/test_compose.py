@@ -71,6 +71,16 @@ def test_handles_per_platform_and_hashtags(tmp_path):
     assert all(not d.warnings for d in drafts.values())
 
 
+def test_people_roles_win_over_the_article_and_names_match_any_case(tmp_path):
+    c = cfg(tmp_path, extra="")
+    c = c.model_copy(update={"posts": c.posts.model_copy(update={"people": {
+        "Jane Doe": c.posts.people["Jane Doe"].model_copy(update={"role": "Director, Rights Watch"})}})})
+    assert c.posts.role_of("jane doe", "lawyer") == "Director, Rights Watch"
+    assert c.posts.role_of("Sam Roe", "lawyer") == "lawyer"
+    d = compose(c, [hl("Words matter here.", speaker="JANE DOE")])[0]
+    assert "@janedoe" in d.text
+
+
 def test_unknown_speaker_uses_name_and_no_speaker_drops_the_dash(tmp_path):
     c = cfg(tmp_path)
     d = compose(c, [hl("Words matter here.", speaker="Sam Roe")])[0]

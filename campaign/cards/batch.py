@@ -54,11 +54,10 @@ def tasks_for(cfg: CampaignConfig, highlights: list[Highlight], out_dir: Path) -
     sizes = sizes_for(platforms, cfg.cards.sizes)
     budget = budget_for(platforms)
     limit = alt_limit(platforms)
-    people = cfg.posts.people
     out: list[Task] = []
     for h in highlights:
         speaker = h.speaker
-        role = h.role or (people[speaker].role if speaker and speaker in people else None)
+        role = cfg.posts.role_of(speaker, h.role)
         if not speaker and h.kind == "sentence":
             speaker = cfg.article.author
         for size in sizes:
