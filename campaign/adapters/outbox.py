@@ -185,6 +185,11 @@ class OutboxAdapter:
                                                   "height": m.height} for m in draft.media],
             "posted_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if rules.name == "bluesky":  # what Bluesky would receive: links, tags (mentions need a DID)
+            from campaign.platforms.bluesky import display_link
+
+            links = {display_link(draft.link): draft.link} if draft.link else None
+            record["facets"] = rules.facets(draft.text, links=links)  # type: ignore[attr-defined]
         data = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
         _write_atomic(path, data, crash_midway=fault == "crash-before")
         if fault == "crash-after":
