@@ -130,7 +130,7 @@ def lookup(
     if missing:
         raise AuthError(
             "missing credentials: set " + ", ".join(missing)
-            + f" or run `campaign accounts login {account}`",
+            + f" or run `campaign accounts login CONFIG {account}`",
             account=account,
         )
     return Credentials(account, values, sources)

@@ -357,6 +357,18 @@ def default_db_path() -> Path:
     return Path(user_data_dir("campaign")) / "queue.sqlite3"
 
 
+def retry_failed(store: Store, *, now: datetime, campaign: str | None = None,
+                 account: str | None = None) -> list[Job]:
+    """Queue every failed job (of a campaign and/or account) again, e.g. once credentials are fixed."""
+    done: list[Job] = []
+    for job in sorted(store.jobs(status="failed", campaign=campaign), key=lambda j: (j.id, j.part)):
+        if account and job.account != account:
+            continue
+        if store.get(job.id).status == "failed":  # an earlier part's retry may have requeued it
+            done.append(store.retry(job.id, now=now))
+    return done
+
+
 def open_store(path: str | Path | None = None) -> Store:
     """Open (creating and migrating) the SQLite store at `path` or the default place."""
     from campaign.queue_sqlite import SqliteStore

@@ -148,3 +148,18 @@ def test_queue_now_then_run_once_sends_everything(env: dict[str, Any]) -> None:
     assert len(replies) == 2 and all(p["reply_to"] for p in replies)
     r = invoke("queue", str(env["cfg"]), "--db", db, "--json")  # back to the planned times: all sent, left alone
     assert json.loads(r.output)["counts"] == {"sent": 8}
+
+
+def test_retry_failed_after_fixing_credentials(env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(env["db"])
+    monkeypatch.setenv("CAMPAIGN_OUTBOX_FAIL", "permanent:1")  # every post refused, like revoked keys
+    invoke("run", "--once", "--config", str(env["cfg"]), "--now", "--db", db)
+    assert json.loads(invoke("status", "--json", "--db", db).output)["counts"]["failed"] == 8
+    monkeypatch.delenv("CAMPAIGN_OUTBOX_FAIL")
+    r = invoke("retry", "--failed", "--account", "one", "--db", db)
+    assert r.exit_code == 0 and "queued 3 failed job(s) again" in r.output  # a thread's 2nd part comes along
+    counts = json.loads(invoke("status", "--json", "--db", db).output)["counts"]
+    assert counts["todo"] == 4 and counts["failed"] == 4
+    assert "sent 4" in invoke("run", "--once", "--db", db).output
+    r = CliRunner().invoke(cli, ["retry", "--db", db])
+    assert r.exit_code == 2 and "give a JOB id or --failed" in r.output

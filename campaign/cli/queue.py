@@ -168,11 +168,27 @@ def cancel(job: int | None, campaign_slug: str | None, db: str | None) -> None:
 
 
 @cli.command()
-@click.argument("job", type=int)
+@click.argument("job", type=int, required=False)
+@click.option("--failed", "all_failed", is_flag=True,
+              help="Every failed job (narrow with --campaign / --account), e.g. after fixing credentials.")
+@click.option("--campaign", "campaign_slug", default=None, help="With --failed: only this campaign.")
+@click.option("--account", default=None, help="With --failed: only this account.")
 @db_option()
-def retry(job: int, db: str | None) -> None:
-    """Queue a failed (or cancelled) JOB again, now, with a fresh count of attempts."""
-    j = open_db(db).retry(job, now=now_utc())
+def retry(job: int | None, all_failed: bool, campaign_slug: str | None, account: str | None,
+          db: str | None) -> None:
+    """Queue a failed (or cancelled) JOB again, now, with a fresh count of attempts; or --failed."""
+    if (job is None) == (not all_failed):
+        raise click.UsageError("give a JOB id or --failed")
+    store = open_db(db)
+    if all_failed:
+        from campaign.queue import retry_failed
+
+        jobs = retry_failed(store, now=now_utc(), campaign=campaign_slug, account=account)
+        click.echo(f"queued {len(jobs)} failed job(s) again" +
+                   (f": {', '.join('#' + str(j.id) for j in jobs)}" if jobs else ""))
+        return
+    assert job is not None
+    j = store.retry(job, now=now_utc())
     click.echo(f"#{j.id} queued again for {local(j.run_at, j.zone)}")
 
 
