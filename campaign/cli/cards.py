@@ -70,7 +70,7 @@ def card(quote: str, speaker: str, role: str | None, theme: str, size: str, lang
 @cli.command()
 @config_argument()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the cards (default: cards/<campaign slug>).")
+              help="Folder for the cards (default: campaign-out/<campaign slug>/cards).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes rendering in parallel (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
@@ -89,7 +89,9 @@ def cards(config: str, out_dir: Path | None, jobs: int | None, as_json: bool) ->
         return
     show_library_warnings()
     _, highlights = highlights_for(cfg)
-    out = out_dir or Path("cards") / cfg.campaign.slug
+    from campaign.pipeline import default_out_dir
+
+    out = out_dir or default_out_dir(cfg) / "cards"
     n = jobs or os.cpu_count() or 1
     result = run_with_progress(lambda progress: render_campaign(
         cfg, list(highlights), out, jobs=n, progress=progress), quiet=as_json)
