@@ -47,8 +47,9 @@ _words = st.text(
                                                                    "س", "ل", "ا", "م", "ښ", "😀"]),
     min_size=1, max_size=40,
 )
+# a quote of only quote marks and punctuation is empty once its marks are dropped: an error, tested apart
 _quotes = st.lists(_words, min_size=1, max_size=60).map(" ".join).map(lambda s: s[:300]).filter(
-    lambda s: s.strip() != "")
+    lambda s: any(ch.isalnum() or ch == "😀" for ch in s))
 
 
 @pytest.mark.parametrize("size", list(SIZE_PRESETS))
@@ -359,3 +360,9 @@ def test_sizes_and_budgets_per_platform() -> None:
 def test_custom_size() -> None:
     img, comp = render_image("Custom sizes work too", speaker="A", size="900x300")
     assert img.size == (900, 300)
+
+
+@pytest.mark.parametrize("quote", ["", "   ", "' '", "“”", "« »"])
+def test_a_quote_with_no_words_is_an_error_not_a_blank_card(quote: str) -> None:
+    with pytest.raises(CardError, match="highlight h1: the quote is empty"):
+        render_card(quote, speaker="A", highlight_id="h1")
