@@ -15,6 +15,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI explores the same examples on every run, so a landing never depends on luck; locally
+# hypothesis keeps exploring new ones (and remembers failures in .hypothesis/).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 _REAL_HOME = Path.home()
 _FORBIDDEN_DIRS: list[str] = []
