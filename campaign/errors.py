@@ -84,7 +84,16 @@ class AuthError(AdapterError):
 
 
 class RejectedError(AdapterError):
-    """Permanent: the platform refused this post (too long, duplicate, media)."""
+    """Permanent: the platform refused this post (too long, duplicate, media).
+
+    `possibly_posted`: refused as a duplicate, so an earlier attempt may have landed; the
+    worker looks for it with `find` before calling the job failed.
+    """
+
+    def __init__(self, message: str, *, possibly_posted: bool = False, platform: str = "",
+                 account: str = ""):
+        super().__init__(message, platform=platform, account=account)
+        self.possibly_posted = possibly_posted
 
 
 class TransientError(AdapterError):

@@ -30,7 +30,7 @@ from types import FrameType
 from typing import Any
 
 from campaign.adapters.base import Adapter, AdapterContext, create
-from campaign.errors import CampaignError, QueueError
+from campaign.errors import CampaignError, QueueError, RejectedError
 from campaign.models import Job, RemoteRef
 from campaign.queue import DEFAULT_LEASE, Claim, LeaseLost, Limit, Store
 from campaign.retry import DEFAULT, RetryPolicy, describe, is_ambiguous, is_transient, next_run
@@ -240,7 +240,7 @@ class Worker:
                 still_uncertain = False
                 self.store.note(job.id, "reconciled", now=self.now(), owner=self.owner,
                                 detail="not found on the platform; sending again")
-            ref = adapter.publish(job.draft, key=job.idempotency_key, reply_to=claim.reply_to)
+            ref = self._publish(adapter, claim)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:  # noqa: BLE001 - every failure is recorded, none is lost
@@ -252,6 +252,21 @@ class Worker:
             self._failed(claim, RuntimeError(f"adapter '{job.platform}' returned no post id ({ref!r})"), True)
             return
         self._succeed(claim, ref, reconciled=False)
+
+    def _publish(self, adapter: Any, claim: Claim) -> RemoteRef:
+        """Publish; a post refused as a duplicate counts as sent when `find` shows it is there."""
+        job = claim.job
+        try:
+            return adapter.publish(job.draft, key=job.idempotency_key, reply_to=claim.reply_to)  # type: ignore[no-any-return]
+        except RejectedError as e:
+            if not e.possibly_posted:
+                raise
+            found = adapter.find(job.draft, key=job.idempotency_key)
+            if found is None:
+                raise
+            self.store.note(job.id, "reconciled", now=self.now(), owner=self.owner,
+                            detail=f"refused as a duplicate, and found on the platform: {found.url or found.id}")
+            return found  # type: ignore[no-any-return]
 
     def _succeed(self, claim: Claim, ref: RemoteRef, *, reconciled: bool) -> None:
         try:

@@ -299,6 +299,7 @@ class XAdapter:
                 return self._err(
                     RejectedError,
                     f"{what}: X refused duplicate content, possibly already posted ({said})",
+                    possibly_posted=True,
                 )
             if "oauth1 app permissions" in lowered or "oauth1-permissions" in lowered or "read-only" in lowered:
                 return self._err(AuthError, f"{what}: {READ_WRITE_FIX} ({said})")
