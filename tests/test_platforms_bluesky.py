@@ -67,6 +67,47 @@ def test_facets(text: str, expected: list[dict[str, object]]) -> None:
     assert B.facets(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("#go\u200bal", [(0, 3, "go")]),  # a zero-width space ends the tag
+        ("#\u200bgoal", []),
+        ("#x\u20e2y", [(0, 2, "x")]),
+        ("##retro", [(0, 7, "#retro")]),  # a second # belongs to the tag
+        ("#mix#match", [(0, 10, "mix#match")]),
+        ("#2024?", []),  # digits only, once punctuation is stripped
+        ("#\ufe0f\u20e3now", []),  # a keycap is not a tag
+        ("##\ufe0f\u20e3now", [(0, 11, "#\ufe0f\u20e3now")]),
+        ("\uff03\u732b\u597d\u304d!", [(0, 12, "\u732b\u597d\u304d")]),
+        ("hi #sun\nrise", [(3, 7, "sun")]),
+        ("#a@b,c!!", [(0, 6, "a@b,c")]),
+    ],
+)
+def test_tag_boundaries(text: str, tags: list[tuple[int, int, str]]) -> None:
+    assert B.facets(text) == [facet(a, b, TAG, tag=t) for a, b, t in tags]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["e.g. that", "report.pdf", "site.com.jpg", "x..y.com", "e.g./path", "my-blog.com/post"],
+)
+def test_not_links(text: str) -> None:
+    assert [f for f in B.facets(text) if f["features"][0]["$type"] == LINK] == []
+
+
+def test_links_and_lengths_after_multibyte_text() -> None:
+    text = "go.dev\ndocs.python.org/3/ and https://a.example/x_(y) (https://b.example)"
+    assert [f["features"][0]["uri"] for f in B.facets(text)] == [
+        "https://go.dev",
+        "https://docs.python.org/3/",
+        "https://a.example/x_(y)",
+        "https://b.example",
+    ]
+    family_fire = FAMILY + "\U0001f525 ok!\u2705"  # 25 + 4 + 4 + 3 bytes
+    assert B.length(family_fire) == 7
+    assert len(family_fire.encode("utf-8")) == 36
+
+
 def test_mentions_need_a_resolver() -> None:
     text = "hi @alice.bsky.social. and @bob.test, @nobody.invalidtld (@carol.example.com)"
     assert B.facets(text) == []  # no DID, no mention facet

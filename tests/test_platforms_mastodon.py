@@ -52,6 +52,15 @@ def test_limits_and_options() -> None:
     assert big.fits("x" * 1000)
 
 
+def test_remote_mention_domain_limit() -> None:
+    # Mastodon's extractor ignores a mention whose domain exceeds 253 characters; such a
+    # handle then counts in full instead of as the local part.
+    domain = "c" * 249 + ".org"  # 253 characters
+    assert M.length("@ana@" + domain) == 4
+    assert M.length("@ana@c" + domain) == 5 + 254
+    assert M.length("hi @ana@mastodon.example-host.org!") == 3 + 4 + 1
+
+
 def test_spoiler_text_counts() -> None:
     assert M.length("body", spoiler_text="CW: spoilers") == 16  # type: ignore[call-arg]
 

@@ -81,16 +81,26 @@ def test_limit_and_premium() -> None:
     assert X.max_images == 4 and X.max_image_bytes == 5_000_000 and X.alt_max == 1000
 
 
-@pytest.mark.parametrize("bad", ["\ufffe", "\ufeff", "\uffff", "\u202a", "\u202b", "\u202e"])
+@pytest.mark.parametrize("bad", ["\ufffe", "\ufeff", "\uffff"])
 def test_invalid_characters(bad: str) -> None:
     text = f"hello {bad}world"
     assert not X.fits(text)
     assert any(f"U+{ord(bad):04X}" in p for p in X.problems(text))
 
 
-def test_empty_is_invalid_and_directional_isolates_are_fine() -> None:
+def test_empty_is_invalid_and_directional_marks_are_fine() -> None:
     assert not X.fits("")
     assert X.fits("\u2067\u0633\u0644\u0627\u0645\u2069")  # isolates are not invalid
+    # twitter-text v3 dropped U+202A–U+202E from the invalid set: embeddings and overrides
+    # count 2 each and the post stays valid, even around a URL with an Arabic-script TLD.
+    for mark in "\u202a\u202b\u202c\u202d\u202e":
+        assert X.fits(f"{mark}hello world") and X.length(f"{mark}hello") == 7
+    wrapped = "\u2067\u202bhttps://shop.example.\u0627\u06cc\u0631\u0627\u0646/\u202c\u2069"
+    assert X.entities(wrapped) == [(2, 29, "url")]
+    assert X.length(wrapped) == 2 + 2 + 23 + 2 + 2 and X.fits(wrapped)
+    # A mid-text invalid character still invalidates what comes before and after it.
+    assert X.length("ab\u202a\uffffcd\ufffe") == 2 + 2 + 2 + 2 + 2
+    assert not X.fits("ab\u202a\uffffcd\ufffe")
 
 
 def test_entities() -> None:
@@ -148,3 +158,60 @@ def test_lone_surrogate_is_a_problem_not_a_crash() -> None:
         rules = platforms.get(name)
         assert not rules.fits("a\udcff")
         assert "lone surrogate" in rules.problems("a\udcff")[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7\u20e3", 2),  # a keycap without U+FE0F is still one emoji (twemoji takes it)
+        ("#\u20e3 go", 5),
+        ("\U0001f992\U0001f9db\U0001f3fd", 4),  # Unicode 10 emoji, one with a skin tone
+        ("\U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f", 2),  # Wales
+        ("\u2764\ufe0e", 4),  # text presentation: two weight-2 code points, not an emoji
+    ],
+)
+def test_emoji_edge_cases(text: str, expected: int) -> None:
+    assert X.length(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A domain written as punycode must be ASCII; raw Unicode after xn-- is not a URL.
+        ("see http://xn--\u65e5\u672c.com ok", 26),
+        ("http://xn--80ak6aa92e.com/", 23),
+        # Each label must punycode to at most 63 characters, Unicode labels included.
+        ("http://" + "\u6f22" * 57 + ".org", 23),
+        ("http://" + "\u6f22" * 58 + ".org", 7 + 58 * 2 + 4),
+        ("q" * 63 + ".net", 23),
+        ("q" * 64 + ".net", 68),
+        # A TLD directly followed by "-" or "+" is not a TLD (twitter-text 3.1 regexes).
+        ("order at shop.example.com-today", 31),
+        # t.co: the slug stops at the first non-alphanumeric; slugs over 40 are not links.
+        ("https://t.co/Ab12cd's", 23 + 2),
+        ("https://t.co/" + "a" * 41, 13 + 41),
+    ],
+)
+def test_url_validity_rules(text: str, expected: int) -> None:
+    assert X.length(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RT:@nasa hi", ["@nasa"]),  # a retweet prefix may touch the mention
+        ("rt@nasa", ["@nasa"]),
+        ("ping @bob@example.org", []),  # too close to an e-mail address
+        ("@jos\u00e9 hi", []),  # runs into an accented letter
+        ("@ftp://files.example", []),
+        ("\u2615\ufe0f#morning", ["#morning"]),  # after an emoji's variation selector
+        ("#\u30e9\u30fc\u30e1\u30f3\uff5e\u5927\u76db", ["#\u30e9\u30fc\u30e1\u30f3\uff5e\u5927\u76db"]),
+        ("#col\u00b7legi", ["#col\u00b7legi"]),  # middle dot
+        ("#\u05d1\u05d9\u05ea\u05be\u05e1\u05e4\u05e8", ["#\u05d1\u05d9\u05ea\u05be\u05e1\u05e4\u05e8"]),
+        ("#\u0f56\u0f7c\u0f51\u0f0b\u0f66\u0f90\u0f51", ["#\u0f56\u0f7c\u0f51\u0f0b\u0f66\u0f90\u0f51"]),
+        ("#ftp://x.org", []),  # a hashtag may not run into "://"
+        ("#2024 #_ #x_1", ["#x_1"]),  # a hashtag needs a letter
+    ],
+)
+def test_mentions_and_hashtags(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b, kind in X.entities(text) if kind != "url"] == expected

@@ -17,9 +17,13 @@ import regex
 from campaign.platforms import Entity, Rules
 
 # app/models/account.rb MENTION_RE (with USERNAME_RE), and what may not follow a mention.
+# app/lib/extractor.rb drops a mention whose domain is longer than 253 characters (it then
+# counts in full).
 _MENTION = regex.compile(
-    r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.\-]+[a-z0-9_]+)*)(?:@[\w.\-]+\w+)?", regex.IGNORECASE
+    r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.\-]+[a-z0-9_]+)*)(?:@(?P<domain>\w+(?:[.\-]+\w+)*))?",
+    regex.IGNORECASE,
 )
+MAX_DOMAIN_LENGTH = 253
 _NOT_AFTER = regex.compile(
     r"[@\uff20\xC0-\xD6\xD8-\xF6\xF8-\xFF\u0100-\u024F\u0253\u0254\u0256"
     r"\u0257\u0259\u025B\u0263\u0268\u026F\u0272\u0289\u028B\u02BB"
@@ -75,7 +79,8 @@ class MastodonRules(Rules):
         ]
         if "@" in text:
             for m in _MENTION.finditer(text):
-                if not _NOT_AFTER.match(text, m.end()):
+                domain = m.group("domain") or ""
+                if not _NOT_AFTER.match(text, m.end()) and len(domain) <= MAX_DOMAIN_LENGTH:
                     found.append((m.start(), m.end(), "mention"))
         found.sort()
         kept: list[Entity] = []

@@ -33,7 +33,7 @@ _ELEMENT = (
 _EMOJI = regex.compile(
     r"\p{Regional_Indicator}{2}"
     r"|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F"
-    r"|[#*0-9]\uFE0F\u20E3"
+    r"|[#*0-9]\uFE0F?\u20E3"  # twemoji (twitter-text v3) takes keycaps without U+FE0F too
     rf"|{_ELEMENT}(?:\u200D{_ELEMENT})*"
 )
 
@@ -252,7 +252,12 @@ _TCO = regex.compile(
 
 
 def _domain_ok(url: str, protocol: str, domain: str) -> bool:
-    """twitter-text's isValidUrl: every label punycodes to 1..63 chars; URL ≤ 4096."""
+    """twitter-text's isValidUrl: every label punycodes to 1..63 chars; URL ≤ 4096.
+
+    A domain written as punycode (`xn--…`) must hold an ASCII domain, not raw Unicode.
+    """
+    if domain.startswith("xn--") and not _url_patterns("x")[1].search(domain):
+        return False
     ascii_len = 0
     for label in domain.split("."):
         if label.isascii():

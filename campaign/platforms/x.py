@@ -2,8 +2,9 @@
 
 Config v3: scale 100, default weight 200, weight 100 for U+0000–U+10FF, U+2000–U+200D,
 U+2010–U+201F, U+2032–U+2037; every URL twitter-text extracts (with or without scheme) counts
-23; each emoji sequence counts 2; the text is NFC-normalized first; U+FFFE, U+FEFF, U+FFFF and
-U+202A–U+202E make a post invalid; an empty post is invalid. Our own implementation of the
+23; each emoji sequence counts 2; the text is NFC-normalized first; U+FFFE, U+FEFF and U+FFFF
+make a post invalid (directional marks and isolates such as U+202A–U+202E and U+2066–U+2069 are
+fine since twitter-text v3); an empty post is invalid. Our own implementation of the
 spec: the PyPI port `twitter-text-parser` is unmaintained (last release 2020) and not used.
 """
 
@@ -20,16 +21,30 @@ SCALE = 100
 DEFAULT_WEIGHT = 200
 URL_LENGTH = 23
 RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-INVALID = regex.compile(r"[\uFFFE\uFEFF\uFFFF\u202A-\u202E]")
+INVALID = regex.compile(r"[\uFFFE\uFEFF\uFFFF]")
 
-# Mentions and hashtags, close to twitter-text's extractors (used only to avoid cutting them).
+# Mentions and hashtags as twitter-text extracts them (used to avoid cutting them).
+# A mention follows start, a non-word character or "RT"/"RT:"; it must not run into "@", an
+# accented Latin letter or "://". A hashtag follows start, U+FE0E/U+FE0F or any character that
+# cannot be in a hashtag (nor "&"); it needs a letter and must not run into "#" or "://".
+_LATIN_ACCENTS = (
+    r"\xC0-\xD6\xD8-\xF6\xF8-\xFF\u0100-\u024F\u0253\u0254\u0256\u0257\u0259\u025B\u0263"
+    r"\u0268\u026F\u0272\u0289\u028B\u02BB\u0300-\u036F\u1E00-\u1EFF"
+)
 _MENTION = regex.compile(
-    r"(?<![A-Za-z0-9_!#$%&*@\uff20])[@\uff20][A-Za-z0-9_]{1,20}(?:/[A-Za-z][A-Za-z0-9_\-]{0,24})?"
+    r"(?:(?<![A-Za-z0-9_!#$%&*@\uff20])|(?<=(?:^|[^A-Za-z0-9_+~.\-])[Rr][Tt]:?))"
+    r"[@\uff20][A-Za-z0-9_]{1,20}(?:/[A-Za-z][A-Za-z0-9_\-]{0,24})?"
+)
+_MENTION_BAD_END = regex.compile(rf"[@\uff20{_LATIN_ACCENTS}]|://")
+_TAG_CHARS = (
+    r"\p{L}\p{M}\p{Nd}_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0"
+    r"\u30fb\u3003\u0f0b\u0f0c\u00b7"
 )
 _HASHTAG = regex.compile(
-    r"(?<![&\p{L}\p{M}\p{Nd}_\u200c\u200d])[#\uff03](?![\uFE0F\u20E3])"
-    r"[\p{L}\p{M}\p{Nd}_\u200c\u200d]*[\p{L}\p{M}][\p{L}\p{M}\p{Nd}_\u200c\u200d]*"
+    rf"(?:(?<=[\uFE0E\uFE0F])|(?<![&{_TAG_CHARS}]))[#\uff03](?![\uFE0F\u20E3])"
+    rf"[{_TAG_CHARS}]*[\p{{L}}\p{{M}}][{_TAG_CHARS}]*"
 )
+_HASHTAG_BAD_END = regex.compile(r"[#\uff03]|://")
 
 
 def char_weight(cp: int) -> int:
@@ -91,8 +106,16 @@ class XRules(Rules):
         from campaign.platforms.text import twitter_urls
 
         found: list[Entity] = [(a, b, "url") for a, b in twitter_urls(text)]
-        found += [(*m.span(), "mention") for m in _MENTION.finditer(text)]
-        found += [(*m.span(), "hashtag") for m in _HASHTAG.finditer(text)]
+        found += [
+            (*m.span(), "mention")
+            for m in _MENTION.finditer(text)
+            if not _MENTION_BAD_END.match(text, m.end())
+        ]
+        found += [
+            (*m.span(), "hashtag")
+            for m in _HASHTAG.finditer(text)
+            if not _HASHTAG_BAD_END.match(text, m.end())
+        ]
         return _without_overlaps(found)
 
 
