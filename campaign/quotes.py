@@ -11,31 +11,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 
+from campaign.attribution import FRENCHY, PERSIAN, attribute
 from campaign.models import Article
-from campaign.sentences import split as split_sentences
-from campaign.speakers import (
-    EN_VERB_RE,
-    FA_VERB_RE,
-    FR_VERB_PATTERN,
-    NATIONALITY,
-    ORG_NOUNS,
-    PARTICIPLES,
-    PRONOUNS,
-    ROLE_NOUNS,
-    SPEECH_NOUNS,
-    Registry,
-    Speaker,
-    build_registry,
-    fr_verb_re,
-    parse_np,
-    split_name,
-    tokens,
-)
+from campaign.speakers import EN_VERB_RE, FA_VERB_RE, Registry, build_registry, fr_verb_re
 
 
 @lru_cache(maxsize=512)
@@ -52,8 +35,6 @@ _FAMILY = {"“": "d", '"': "d", "”": "d", "„": "d", "«": "g", "»": "g", "
 _MARKS = regex.compile(r"[“”\"‘’«»„‚‹›「」『』]")
 _LEFT_CTX = set(" \t\n\u00a0\u202f([{—–-/:;,…")
 _RIGHT_CTX = set(" \t\n\u00a0\u202f)]}.,;:!?—–-…/")
-_PERSIAN = regex.compile(r"[\u0600-\u06ff]")
-_FRENCHY = regex.compile(r"[«»éèêàçôû]|\b(?:selon|ont|le|la|les|du|des|est|que|qu')\b", regex.I)
 _SCARE_CUE = regex.compile(
     r"(?:so-called|so\s+called|dubbed|termed|called(?:\s+(?:it|them|him|her|this|that))?|titled|entitled|named|"
     r"nicknamed|known\s+as|labell?ed(?:\s+(?:it|them))?|branded(?:\s+(?:it|them))?|the\s+(?:word|words|phrase|"
@@ -63,25 +44,6 @@ _SCARE_CUE = regex.compile(
     regex.I,
 )
 _FRAGMENT_START = regex.compile(r"^(?:and|but|or|so|because|that|which|who)\b", regex.I)
-_AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|simply|previously|reportedly|"
-                     r"has\s+since|had\s+earlier|would\s+later|would|will|could|can|did|does|do|was|were))+\s*$",
-                     regex.I)
-_ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
-                           r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
-                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
-_DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
-_ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
-_ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
-_DOCUMENT = regex.compile(
-    r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
-    r"sources?|estimates?|statistics|records|analysis|reuters|ap|afp)\b", regex.I)
-_FA_POST = regex.compile(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.pattern + r")")
-_FA_PRE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s*[:：]?\s*$")
-_FA_PRE_KE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s+(?:که)\s*:?\s*$")
-_FR_INCISE = (r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_PATTERN
-              + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b")
-_FR_INCISE2 = r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_PATTERN + r")"
-_FR_INVERTED = r"(?:a|ont|avait)?\s*(?:" + FR_VERB_PATTERN + r")\s+(?P<np>[^,.;:«»]{2,60})"
 
 
 @dataclass(slots=True)
@@ -198,9 +160,9 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
         q.partial = q.text[:1].islower()
         after = text[q.closer : q.closer + 3]
         q.ends_sentence = bool(_rx(r"[.!?…؟。]\W*$", 0).search(q.text)) or bool(_rx(r"\s*[.!?؟]", 0).match(after)) or q.closer >= article.paragraphs[q.paragraph].end
-    _attribute(article, quotes, registry or build_registry(text))
-    if _PERSIAN.search(text):
-        quotes = [q for q in quotes if q.speaker or not _PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and _rx(r"[.!؟?]\W*$", 0).search(q.text))]
+    attribute(article, quotes, registry or build_registry(text))
+    if PERSIAN.search(text):
+        quotes = [q for q in quotes if q.speaker or not PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and _rx(r"[.!؟?]\W*$", 0).search(q.text))]
     return quotes
 
 
@@ -227,7 +189,7 @@ def _is_interruption(between: str) -> bool:
     if not s or len(s.split()) > 14 or not _rx(r"[,—–-]$", 0).search(s) or _rx(r"[.!?;:]", 0).search(s.rstrip(",—–- ")):
         return False
     cues = len(EN_VERB_RE.findall(s)) + len(FA_VERB_RE.findall(s))
-    if _FRENCHY.search(s):
+    if FRENCHY.search(s):
         cues += len(fr_verb_re().findall(s))
     return cues == 1  # "she said, before adding:" separates two quotes
 
@@ -235,7 +197,7 @@ def _is_interruption(between: str) -> bool:
 def _is_scare(text: str, q: Quote, article: Article) -> bool:
     """Scare quotes, titles and labels: not speech worth posting."""
     words = q.text.split()
-    if len(words) < 4 and not (_PERSIAN.search(q.text) and len(words) >= 2):
+    if len(words) < 4 and not (PERSIAN.search(q.text) and len(words) >= 2):
         return True
     para = article.paragraphs[q.paragraph]
     before = text[max(para.start, q.opener - 60) : q.opener]
@@ -246,339 +208,3 @@ def _is_scare(text: str, q: Quote, article: Article) -> bool:
         return True  # Title Case: a book, film, song or slogan
     return False
 
-
-# --- attribution -------------------------------------------------------------------------------
-
-
-@dataclass
-class _State:
-    reg: Registry
-    speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (paragraph, speaker)
-
-
-def _attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
-    text = article.text
-    state = _State(reg)
-    by_para: dict[int, list[Quote]] = {}
-    for q in quotes:
-        by_para.setdefault(q.paragraph, []).append(q)
-    for pi, para in enumerate(article.paragraphs):
-        pq = by_para.get(pi, [])
-        for k, q in enumerate(pq):
-            lo = pq[k - 1].closer if k else para.start
-            hi = pq[k + 1].opener if k + 1 < len(pq) else para.end
-            before = _last_sentence(text[lo : q.opener])
-            after = _first_sentence(text[q.closer : hi])
-            sp, sieve = None, ""
-            if q.inner is not None:
-                sp = _post(text[q.inner[0] : q.inner[1]], reg, bool(_PERSIAN.search(q.text)))
-                sieve = "inside" if sp is not None else ""
-            if sp is None:
-                sp, sieve = _adjacent(q, before, after, reg)
-            if sp is None:
-                sp, sieve = _according_to(before + " " + after, reg)
-            if sp is not None and sp.kind == "pronoun":
-                q.pronoun = sieve
-                sp = _resolve_pronoun(sp, state, pi, article, q)
-                sieve += "+pronoun" if sp else ""
-            if sp is None:
-                sp, sieve = _continuation(q, k, pq, article, state, before, after)
-            if sp is not None and sp.name:
-                _set(q, sp, sieve, state, pi)
-    # A quote running over paragraphs shares one speaker.
-    for i, q in enumerate(quotes):
-        if q.runs_on and i + 1 < len(quotes) and quotes[i + 1].continued:
-            nq = quotes[i + 1]
-            if q.speaker and not nq.speaker:
-                nq.speaker, nq.role, nq.speaker_kind, nq.sieve = q.speaker, q.role, q.speaker_kind, "continued"
-            elif nq.speaker and not q.speaker:
-                q.speaker, q.role, q.speaker_kind, q.sieve = nq.speaker, nq.role, nq.speaker_kind, "continued"
-
-
-def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int) -> None:
-    q.speaker = sp.name
-    q.role = sp.role or (state.reg.roles.get(sp.name) if sp.name else None)
-    q.speaker_kind = sp.kind
-    q.sieve = sieve
-    if sp.name:
-        state.reg.add(sp.name, q.role, sp.gender)
-        state.speakers.append((pi, sp))
-
-
-def _last_sentence(s: str) -> str:
-    if not s.strip():
-        return ""
-    spans = split_sentences(s)
-    if not spans:
-        return ""
-    a, b = spans[-1]
-    last = s[a:]
-    if _rx(r"[.!?…؟]\W*$", 0).search(s[a:b].rstrip()) and not s[b:].strip():
-        return ""  # the text before the quote is a finished sentence
-    return last
-
-
-def _first_sentence(s: str) -> str:
-    spans = split_sentences(s)
-    return s[: spans[0][1]] if spans else s
-
-
-def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker | None, str]:
-    """S1/S2: a speech verb right after the quote, or in the words leading up to it."""
-    tail = q.text.rstrip()
-    open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or (after.strip()[:1].islower())
-    fa = bool(_PERSIAN.search(before + after))
-    if open_end and after.strip():
-        sp = _post(after, reg, fa)
-        if sp is not None:
-            return sp, "after"
-    if before.strip():
-        sp = _pre(before, reg, fa)
-        if sp is not None:
-            return sp, "before"
-    return None, ""
-
-
-def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
-    s = after.lstrip(" \u00a0\u202f,،—–-")
-    if fa:
-        m = _FA_POST.match(s)
-        return parse_np(m.group("np"), reg) if m else None
-    if _FRENCHY.search(s) or _rx(r"-(?:t-)?(?:il|elle|ils|elles|on)\b", 0).search(s):
-        sp = _post_fr(s, reg)
-        if sp is not None:
-            return sp
-    return _post_en(s, reg)
-
-
-def _post_fr(s: str, reg: Registry) -> Speaker | None:
-    fr = _rx(_FR_INCISE, regex.I).match(s)
-    if fr:
-        return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), "")) if fr.group("pro") != "on" else None
-    fr = _rx(_FR_INCISE2, regex.I).match(s)
-    if fr:
-        return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), ""))
-    fr = _rx(_FR_INVERTED, regex.I).match(s)
-    if fr and not EN_VERB_RE.match(s):
-        return parse_np(fr.group("np"), reg)
-    return None
-
-
-def _post_en(s: str, reg: Registry) -> Speaker | None:
-    m = EN_VERB_RE.search(s[:140])
-    if m is None:
-        return None
-    np = s[: m.start()].strip()
-    if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
-        rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
-        rest = _rx(r"[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]
-        rest = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", 0).split(rest, maxsplit=1)[0] if "," not in rest else rest
-        segs = rest.split(",")
-        segs[0] = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", 0).split(segs[0], maxsplit=1)[0]
-        if len(segs) > 1 and not _rx(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", regex.I).match(segs[1]) and not ROLE_NOUNS.search(segs[1]):
-            segs = segs[:1]
-        phrase = ",".join(segs[:2]).strip()
-        if phrase.lower() in PRONOUNS:
-            return Speaker(None, "pronoun", gender=PRONOUNS[phrase.lower()])
-        return parse_np(phrase, reg) if phrase else None
-    np = _AUX.sub("", " " + np).strip()
-    if _rx(r"[“”\"«».;!?]", 0).search(np) or len(np.split()) > 12:
-        return None
-    return parse_np(np, reg)
-
-
-def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
-    s = before.rstrip()
-    if fa:
-        m = _FA_PRE.search(s) or (
-            _FA_PRE_KE.search(s))
-        if not m:
-            return None
-        head = s[: m.start()].strip(" ،,")
-        head = _rx(r"[.؟!:]\s+", 0).split(head)[-1]
-        head = _rx(r"^(?:به\s+گزارش\s+[^،]+،\s*)", 0).sub("", head)
-        return parse_np(head, reg) if head else None
-    ends_intro = bool(_rx(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", regex.I).search(s)) or not s
-    verbs = list(EN_VERB_RE.finditer(s)) + (list(fr_verb_re().finditer(s)) if _FRENCHY.search(s) else [])
-    verbs.sort(key=lambda m: m.start())
-    if verbs:
-        v = verbs[-1]
-        rest = s[v.end() :]
-        n_rest = len(rest.split())
-        if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30):
-            word = v.group().lower()
-            head_text = s[: v.start()].rstrip()
-            joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
-            if (word in PARTICIPLES and (joined or not head_text)) or (joined and not head_text.endswith(",")):
-                np = _head_np(head_text)
-            elif word == "selon":
-                np = _rx(r"[,«]", 0).split(rest, maxsplit=1)[0]
-            else:
-                np = _tail_np(head_text)
-            if np:
-                return parse_np(np, reg)
-    if s.endswith(":") and SPEECH_NOUNS.search(s):
-        np = _head_np(s)
-        return parse_np(np, reg) if np else None
-    return None
-
-
-def _tail_np(t: str) -> str | None:
-    """The subject phrase right before a speech verb: "The French MP, Nathalie Loiseau," / "Commander Ahmad Massoud"."""
-    t = _AUX.sub("", " " + t).strip()
-    t = _rx(r"\s+(?:on|last|this)\s+\p{L}+$", 0).sub("", t)
-    if t.endswith(","):  # an aside or an appositive before the verb
-        segs = [x.strip() for x in t.rstrip(",").split(",")]
-        while len(segs) > 1 and _ASIDE.match(segs[-1]):
-            segs.pop()  # "Ortiz, 45, who has led the union since 2019,"
-        if len(segs) == 1:
-            return _tail_np(segs[0])
-        if len(segs) >= 2:
-            head = _tail_np(segs[-2]) or ""
-            return (head + ", " + segs[-1]) if head else segs[-1]
-        t = t.rstrip(",")
-    words = t.split()
-    if not words:
-        return None
-    last = words[-1].lower()
-    if last in PRONOUNS or words[-1] in PRONOUNS:
-        return words[-1]
-    i = len(words)
-    while i > 0 and _np_word(words[i - 1]):
-        i -= 1
-    if i == len(words):
-        for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
-            if words[j].lower() in _DETS:
-                return " ".join(words[j:])
-        return None
-    while i > 0 and (words[i - 1].lower() in _DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):
-        i -= 1
-    return " ".join(words[i:])
-
-
-def _np_word(w: str) -> bool:
-    w = w.strip(",")
-    return bool(w) and (w[0].isupper() or _rx(r"\p{Lu}\.", 0).fullmatch(w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
-
-
-def _head_np(sentence: str) -> str | None:
-    """The sentence subject: "The French conservative party expressed ..., saying," -> its first noun phrase."""
-    sentence = _rx(r"[”\"»]", 0).split(sentence)[-1].lstrip(" ,")  # words after any earlier quote
-    segs = [x for x in sentence.split(",")]
-    k = 0
-    while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
-        k += 1
-    words = segs[k].split()
-    if not words:
-        return None
-    if words[0].lower() in PRONOUNS:
-        return words[0]
-    i = 1 if words[0].lower() in _DETS else 0
-    j = i
-    while j < len(words) and _np_word(words[j]):
-        j += 1
-    run = words[i:j]
-    if run:
-        _, name = split_name(run)
-        has_name = any(not NATIONALITY.match(w) and not ROLE_NOUNS.fullmatch(w) for w in name)
-        if has_name:
-            if j == len(words) and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper():
-                return segs[k] + ", " + segs[k + 1]  # "The French MP, Nathalie Loiseau"
-            return " ".join(words[:j])
-    for e in range(i, min(len(words), i + 6)):
-        w = words[e].lower().strip(",")
-        if ORG_NOUNS.search(w) or ROLE_NOUNS.fullmatch(w):
-            if j == e + 1 and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper() and j == len(words):
-                return segs[k] + ", " + segs[k + 1]
-            return " ".join(words[: e + 1])
-        if EN_VERB_RE.fullmatch(w) or w.endswith("ed"):
-            break
-    return None
-
-
-def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
-    """S3: "according to X", "selon X", "d'après X", "به گفته X"."""
-    m = _rx(r"\b(?:according\s+to|selon|d['’]après)\s+(?P<np>[^,.;:“”\"«»()]{2,80})", regex.I).search(s)
-    if m is None:
-        m = _rx(r"به\s+گفته\s+(?P<np>[^،,.:«»]{2,60})", 0).search(s)
-    if m is None:
-        return None, ""
-    np = m.group("np").strip()
-    if _DOCUMENT.match(np):
-        return None, ""  # the reporting source, not a speaker
-    np = _rx(r"\s+(?:in|on|during|at|who|which)\s+", 0).split(np, maxsplit=1)[0]
-    sp = parse_np(np, reg)
-    if sp is None or sp.kind == "pronoun":
-        return None, ""
-    return sp, "according-to"
-
-
-def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote) -> Speaker | None:
-    """he/she/il/elle/وی -> the last named speaker of a compatible kind and gender."""
-    want_person = sp.gender in ("m", "f", "")
-    for ppi, prev in reversed(state.speakers):
-        if pi - ppi > 4:
-            break
-        if sp.gender == "n":
-            return prev if prev.kind == "org" and pi - ppi <= 2 else None
-        if prev.kind != "person" or not want_person:
-            return None  # an organisation spoke last: "he" is not clear
-        g = state.reg.genders.get(prev.name or "", prev.gender)
-        if sp.gender and g and g != sp.gender:
-            continue
-        if sp.gender and prev.name and not g:
-            state.reg.genders[prev.name] = sp.gender
-        return Speaker(prev.name, "person", prev.role, sp.gender or g)
-    if sp.gender == "n":
-        return None
-    # No speaker yet: the one person the article has named (with a role or title) in this stretch.
-    window = article.text[article.paragraphs[max(0, pi - 2)].start : q.opener]
-    found = {n for n in state.reg.names if n in window or n.split()[-1] in window}
-    found = {n for n in found if not (sp.gender and state.reg.genders.get(n) and state.reg.genders[n] != sp.gender)}
-    if len(found) == 1:
-        name = found.pop()
-        if sp.gender:
-            state.reg.genders.setdefault(name, sp.gender)
-        return Speaker(name, "person", state.reg.roles.get(name), sp.gender)
-    return None
-
-
-def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _State,
-                  before: str, after: str) -> tuple[Speaker | None, str]:
-    """S4/S5: a quote with no cue of its own continues the last speaker, or the one named nearby."""
-    text = article.text
-    cue = EN_VERB_RE.search(before + after) or (_FRENCHY.search(before + after) and fr_verb_re().search(before + after))
-    if k > 0:
-        prev = pq[k - 1]
-        between = text[prev.closer : q.opener]
-        if prev.speaker and not cue and not _names_someone(between, state.reg, prev.speaker):
-            return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role), "same-paragraph"
-        return None, ""
-    para = article.paragraphs[q.paragraph]
-    if q.continued:
-        return None, ""  # settled with the quote it continues
-    only_quote = not text[para.start : q.opener].strip()
-    if only_quote and not cue and q.paragraph > 0 and state.speakers:
-        ppi, prev_sp = state.speakers[-1]
-        if ppi == q.paragraph - 1:
-            ptext = text[article.paragraphs[ppi].start : article.paragraphs[ppi].end]
-            tail = ptext[-200:]
-            if not _names_someone(tail.split("”")[-1].split('"')[-1], state.reg, prev_sp.name or ""):
-                return prev_sp, "continuation"
-    # S5: exactly one known speaker named in the paragraph's own words, next to a speech cue.
-    own = text[para.start : q.opener] + " " + text[q.closer : para.end]
-    if SPEECH_NOUNS.search(own) or EN_VERB_RE.search(own):
-        known = {n for _, s in state.speakers if (n := s.name) and (n in own or n.split()[-1] in own)}
-        if len(known) == 1:
-            name = known.pop()
-            kind = next(s.kind for _, s in reversed(state.speakers) if s.name == name)
-            return Speaker(name, kind, state.reg.roles.get(name)), "single-candidate"
-    return None, ""
-
-
-def _names_someone(s: str, reg: Registry, speaker: str) -> bool:
-    """Does `s` name a person other than `speaker`?"""
-    words = tokens(s)
-    caps = [w for i, w in enumerate(words) if w[:1].isupper() and i > 0 and words[i - 1] not in ".!?"]
-    others = [w for w in caps if w not in speaker.split() and w.lower() not in ("i",)]
-    return any(n for n in reg.names if n != speaker and n.split()[-1] in s) or len(others) >= 2
