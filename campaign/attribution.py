@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from campaign.mentions import AMBIGUOUS, person_mentions
 from campaign.models import Article
 from campaign.sentences import split as split_sentences
 from campaign.speakers import (
@@ -30,7 +31,6 @@ from campaign.speakers import (
     fr_verb_re,
     parse_np,
     split_name,
-    tokens,
 )
 
 if TYPE_CHECKING:
@@ -70,11 +70,12 @@ _FR_INVERTED = r"(?:a|ont|avait)?\s*(?:" + FR_VERB_PATTERN + r")\s+(?P<np>[^,.;:
 class _State:
     reg: Registry
     speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (paragraph, speaker)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # every quote's (opener, closer)
 
 
 def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
     text = article.text
-    state = _State(reg)
+    state = _State(reg, spans=[(q.opener, q.closer) for q in quotes])
     by_para: dict[int, list[Quote]] = {}
     for q in quotes:
         by_para.setdefault(q.paragraph, []).append(q)
@@ -86,6 +87,7 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
             before = _last_sentence(text[lo : q.opener])
             after = _first_sentence(text[q.closer : hi])
             sp, sieve = None, ""
+            reg.cursor = q.opener
             if q.inner is not None:
                 sp = _post(text[q.inner[0] : q.inner[1]], reg, bool(PERSIAN.search(q.text)))
                 sieve = "inside" if sp is not None else ""
@@ -330,32 +332,37 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
 
 
 def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote) -> Speaker | None:
-    """he/she/il/elle/وی -> the last named speaker of a compatible kind and gender."""
-    want_person = sp.gender in ("m", "f", "")
+    """he/she/il/elle/وی -> the person the text last named before the quote's sentence (outside
+    quotes, since the previous quote), of a compatible gender; else the last named speaker."""
+    reg = state.reg
+    if sp.gender == "n":
+        for ppi, prev in reversed(state.speakers):
+            return prev if prev.kind == "org" and pi - ppi <= 2 else None
+        return None
+    text = article.text
+    lo = article.paragraphs[max(0, pi - 2)].start
+    lo = max([lo] + [c for o, c in state.spans if c <= q.opener])
+    hi = next((s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
+    for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
+        if name == AMBIGUOUS:
+            return None
+        g = reg.genders.get(name, "")
+        if sp.gender and g and g != sp.gender:
+            continue
+        if sp.gender and not g:
+            reg.genders[name] = sp.gender
+        return Speaker(name, "person", reg.roles.get(name), sp.gender or g)
     for ppi, prev in reversed(state.speakers):
         if pi - ppi > 4:
             break
-        if sp.gender == "n":
-            return prev if prev.kind == "org" and pi - ppi <= 2 else None
-        if prev.kind != "person" or not want_person:
+        if prev.kind != "person":
             return None  # an organisation spoke last: "he" is not clear
-        g = state.reg.genders.get(prev.name or "", prev.gender)
+        g = reg.genders.get(prev.name or "", prev.gender)
         if sp.gender and g and g != sp.gender:
             continue
         if sp.gender and prev.name and not g:
-            state.reg.genders[prev.name] = sp.gender
+            reg.genders[prev.name] = sp.gender
         return Speaker(prev.name, "person", prev.role, sp.gender or g)
-    if sp.gender == "n":
-        return None
-    # No speaker yet: the one person the article has named (with a role or title) in this stretch.
-    window = article.text[article.paragraphs[max(0, pi - 2)].start : q.opener]
-    found = {n for n in state.reg.names if n in window or n.split()[-1] in window}
-    found = {n for n in found if not (sp.gender and state.reg.genders.get(n) and state.reg.genders[n] != sp.gender)}
-    if len(found) == 1:
-        name = found.pop()
-        if sp.gender:
-            state.reg.genders.setdefault(name, sp.gender)
-        return Speaker(name, "person", state.reg.roles.get(name), sp.gender)
     return None
 
 
@@ -366,8 +373,7 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
     cue = EN_VERB_RE.search(before + after) or (FRENCHY.search(before + after) and fr_verb_re().search(before + after))
     if k > 0:
         prev = pq[k - 1]
-        between = text[prev.closer : q.opener]
-        if prev.speaker and not cue and not _names_someone(between, state.reg, prev.speaker):
+        if prev.speaker and not cue and not _names_someone(text, prev.closer, q.opener, state, prev.speaker):
             return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role), "same-paragraph"
         return None, ""
     para = article.paragraphs[q.paragraph]
@@ -377,9 +383,8 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
     if only_quote and not cue and q.paragraph > 0 and state.speakers:
         ppi, prev_sp = state.speakers[-1]
         if ppi == q.paragraph - 1:
-            ptext = text[article.paragraphs[ppi].start : article.paragraphs[ppi].end]
-            tail = ptext[-200:]
-            if not _names_someone(tail.split("”")[-1].split('"')[-1], state.reg, prev_sp.name or ""):
+            ppara = article.paragraphs[ppi]
+            if not _names_someone(text, max(ppara.start, ppara.end - 200), ppara.end, state, prev_sp.name or ""):
                 return prev_sp, "continuation"
     # S5: exactly one known speaker named in the paragraph's own words, next to a speech cue.
     own = text[para.start : q.opener] + " " + text[q.closer : para.end]
@@ -392,9 +397,9 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
     return None, ""
 
 
-def _names_someone(s: str, reg: Registry, speaker: str) -> bool:
-    """Does `s` name a person other than `speaker`?"""
-    words = tokens(s)
-    caps = [w for i, w in enumerate(words) if w[:1].isupper() and i > 0 and words[i - 1] not in ".!?"]
-    others = [w for w in caps if w not in speaker.split() and w.lower() not in ("i",)]
-    return any(n for n in reg.names if n != speaker and n.split()[-1] in s) or len(others) >= 2
+def _names_someone(text: str, lo: int, hi: int, state: _State, speaker: str) -> bool:
+    """Does text[lo:hi], outside quotes, name a person other than `speaker`?"""
+    for _, name in person_mentions(text, state.reg, lo, hi, state.spans):
+        if name != speaker:
+            return True
+    return False

@@ -40,8 +40,27 @@ _LIST_MARKER = re.compile(
     r"what\s+to\s+read\s+next|up\s+next)\s*:?\W*$",
     re.I,
 )
+# Short paragraphs after which a page holds no more body: a press release's end mark and notes.
+_END_MARKER = re.compile(
+    r"^\W*(?:-?\s*ends\s*-?|#{3}|-\s*30\s*-|notes?\s+(?:to|for)\s+editors?|editors?['’]?\s+notes?|"
+    r"media\s+(?:contacts?|enquiries|inquiries)\b.*|press\s+contacts?\b.*|fin)\W*$",
+    re.I,
+)
+# Credit and editorial lines that end a story: "X contributed to this report", "edited for length".
+_CREDIT = re.compile(
+    r"(?:contributed\s+(?:reporting\s+)?to\s+this\s+(?:report|story|article)|contributed\s+reporting|"
+    r"(?:has\s+been|was|were)\s+(?:lightly\s+)?(?:edited|condensed)\s+(?:and\s+condensed\s+)?for\s+"
+    r"(?:length|clarity|brevity)(?:\s+and\s+(?:length|clarity|brevity))?)\W*$|"
+    r"^\W*(?:liked|enjoyed|like|love)\s+(?:this|what\s+you\s+read)\b.{0,40}\b(?:subscribe|newsletter|sign\s+up|follow)\b|"
+    r"^\W*(?:for\s+immediate\s+release|check\s+against\s+delivery|embargoed\b)",
+    re.I,
+)
 _ABOUT_AUTHOR = re.compile(r"^\W*about\s+the\s+(?:author|writer|contributor)s?\W*$", re.I)
-_BYLINE = re.compile(r"^\W*(?:by|written\s+by|words\s+by|par|بقلم)\s+[\w.'’ -]{2,60}(?:[,|/–—-].{0,80})?$", re.I)
+_BYLINE = re.compile(
+    r"^\W*(?:by|written\s+by|words\s+by|text\s+by|story\s+by|interview(?:ed)?\s+by|reporting\s+by|par|بقلم)\s+"
+    r"[\w.'’ -]{2,60}?\W*(?:[,|/–—·•-].{0,80})?$",
+    re.I,
+)
 _DATELINE = re.compile(
     r"^\W*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:\d{1,2}\s+)?"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:,?\s+\d{4})?(?:\W.{0,40})?$|"
@@ -52,14 +71,15 @@ _DATELINE = re.compile(
 _BIO = regex.compile(
     r"^(?:about\s+the\s+author\s*[:.-]?\s*)?(?:dr\.?\s+|prof\.?\s+)?"
     r"(?P<name>\p{Lu}[\p{L}'’.-]+(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|da|bin|al|el|la|le|ibn)){1,4})"
-    r"(?:\s*\([^)]{1,40}\))?\s*(?:,[^,]{3,80},\s*)?\s+(?:is|was|has\s+been|serves\s+as|works\s+as|writes|covers|reports)\b",
+    r"(?:\s*\([^)]{1,40}\))?\s*(?:,[^,]{3,80},\s*)?\s+(?:is|was|has\s+been|serves\s+as|works\s+as|writes|covers|reports|est|était|a\s+été)\b",
     regex.V1,
 )
 _BIO_WORDS = re.compile(
     r"\b(?:journalist|reporter|correspondent|writer|author|editor|columnist|contributor|freelance|blogger|"
     r"entrepreneur|founder|co-?founder|ceo|cto|cfo|activist|analyst|researcher|fellow|professor|lecturer|"
     r"student|graduate|scholar|consultant|advocate|expert|specialist|producer|photographer|based\s+in|"
-    r"lives\s+in|writes\s+about|covers|follow\s+(?:him|her|them)|former|industry)\b",
+    r"lives\s+in|writes\s+about|covers|follow\s+(?:him|her|them)|former|industry|journaliste|rédact(?:eur|rice)|"
+    r"correspondante?|chercheu(?:r|se)|aut(?:eur|rice)e?|spécialiste|ancienne?|indépendante?)\b",
     re.I,
 )
 _TERMINAL = re.compile(r"[.!?…。؟:;,][\"'”’»)\]]*\s*$")
@@ -113,7 +133,9 @@ def clean_paragraphs(paragraphs: Sequence[str], *, exclude: Sequence[str] = (), 
             if looks_like_headline(p):
                 continue
             skip_headlines = False
-        if short and (_FURNITURE.match(p) or (i < 4 and not out and (_BYLINE.match(p) or _DATELINE.match(p)))):
+        if short and _END_MARKER.match(p) and len(out) >= 2:
+            break
+        if short and (_FURNITURE.match(p) or _CREDIT.search(p) or (i < 4 and not out and (_BYLINE.match(p) or _DATELINE.match(p)))):
             continue
         out.append(p)
     out = _trim_tail(out, author)

@@ -104,7 +104,8 @@ TITLES = set(
     spokeswoman spokesperson coach professor doctor officer inspector detective agent attorney councillor
     councilman councilwoman commissioner founder co-founder head m mme monsieur madame president-elect
     marshal field warlord sen. gov. rep. gen. col. lt. dr. prof. mr. mrs. ms. st. lawmaker legislator
-    activist analyst economist expert minister-president candidate""".split()
+    activist analyst economist expert minister-president candidate
+    prosecutor executive ranger magistrate""".split()
 )
 NATIONALITY = regex.compile(
     r"^(?:\p{Lu}\p{Ll}+(?:ian|ean|ese|ish)|American|German|Mexican|African|Moroccan|Cuban|Arab|Somali|Yemeni|Qatari|Emirati|French|Dutch|Swiss|Greek|Thai|Czech|British|Irish|Scottish|"
@@ -192,13 +193,21 @@ def tokens(text: str) -> list[str]:
 
 
 def split_name(words: list[str]) -> tuple[list[str], list[str]]:
-    """(title words, name words) of a capitalised run: "Commander Ahmad Massoud" -> (["Commander"], ["Ahmad", "Massoud"])."""
+    """(title words, name words) of a capitalised run: "Commander Ahmad Massoud" -> (["Commander"], ["Ahmad", "Massoud"]).
+
+    Everything up to the last title or role word before the name goes to the title:
+    "Chief Financial Officer Raj Mehta", "Economy Minister Sofia Marques".
+    """
     i = 0
     while i < len(words) - 1 and (
         _is_title_word(words[i]) or words[i].lower() in _DETS
         or (NATIONALITY.match(words[i]) and _is_title(words[i + 1]))
     ):
         i += 1
+    for j in range(len(words) - 2, i - 1, -1):
+        if _is_title_word(words[j]) or ROLE_NOUNS.fullmatch(words[j].rstrip(".")):
+            i = j + 1
+            break
     return words[:i], words[i:]
 
 
@@ -230,29 +239,67 @@ def _name_run(words: list[str]) -> list[str]:
 
 @dataclass
 class Registry:
-    """People and organisations named in one article, with roles and genders."""
+    """People and organisations named in one article, with roles, genders and first mentions.
+
+    `cursor` is the offset being attributed: a short form ("Holloway") maps to the one full name
+    introduced before it; when several fit (a family sharing a surname) it maps to none.
+    """
 
     roles: dict[str, str] = field(default_factory=dict)
     genders: dict[str, str] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # full names, earliest first
+    first_pos: dict[str, int] = field(default_factory=dict)
+    orgs: list[str] = field(default_factory=list)  # organisation names ("UN Human Rights Office")
+    first_named: set[str] = field(default_factory=set)  # people the text calls by their first name
+    cursor: int | None = None
 
-    def canonical(self, name: str) -> str:
-        """The earliest longest known form of `name` ("Massoud" -> "Ahmad Massoud")."""
+    def _candidates(self, name: str) -> list[str]:
+        parts = name.split()
+        n = len(parts)
+        return [f for f in self.names if len(f.split()) > n and (f.split()[-n:] == parts or f.split()[:n] == parts)]
+
+    def _pick(self, cands: list[str], gender: str = "") -> str | None:
+        if len(cands) > 1 and self.cursor is not None:
+            before = [c for c in cands if self.first_pos.get(c, 0) <= self.cursor]
+            cands = before or cands
+        if len(cands) > 1:
+            cands = [c for c in cands if c not in self.first_named] or cands
+        if len(cands) > 1 and gender:
+            fit = [c for c in cands if self.genders.get(c, "") in ("", gender)]
+            known = [c for c in fit if self.genders.get(c) == gender]
+            cands = known if len(known) == 1 else fit
+        cands = [c for c in cands if not any(c != d and c in d for d in cands)]
+        return cands[0] if len(cands) == 1 else None
+
+    def canonical(self, name: str, gender: str = "") -> str:
+        """The full known form of `name` ("Massoud" -> "Ahmad Massoud"), or `name` itself."""
         if name in self.names:
             return name
-        parts = name.split()
-        best: str | None = None
-        for full in self.names:
-            fparts = full.split()
-            if len(fparts) > len(parts) and (fparts[-len(parts):] == parts or fparts[: len(parts)] == parts):
-                if best is None or len(full) > len(best):
-                    best = full
-        return best or name
+        cands = self._candidates(name)
+        return (self._pick(cands, gender) or name) if cands else name
 
-    def add(self, name: str, role: str | None = None, gender: str = "") -> str:
-        name = self.canonical(name)
+    def org(self, label: str) -> str:
+        """The full name of an organisation a one-word label refers to ("the ministry"), if just one fits."""
+        if len(label.split()) != 1:
+            return label
+        low = label.lower()
+        fits = [o for o in self.orgs if low in o.lower().split()
+                and (self.cursor is None or self.first_pos.get(o, 0) <= self.cursor)]
+        return fits[0] if len(fits) == 1 else label
+
+    def ambiguous(self, name: str, gender: str = "") -> bool:
+        """Does the short form fit several people (two Holloways), so that it names no one?"""
+        if name in self.names:
+            return False
+        cands = self._candidates(name)
+        return len(cands) > 1 and self._pick(cands, gender) is None
+
+    def add(self, name: str, role: str | None = None, gender: str = "", pos: int | None = None) -> str:
+        name = self.canonical(name, gender)
         if name not in self.names:
             self.names.append(name)
+        if pos is not None and (name not in self.first_pos or pos < self.first_pos[name]):
+            self.first_pos[name] = pos
         if role and name not in self.roles:
             self.roles[name] = role
         if gender and name not in self.genders:
@@ -294,8 +341,11 @@ def build_registry(text: str) -> Registry:
             role = None if honorific else role_text(" ".join(title))
             found.append((m.start() + len(text), " ".join(_clean_token(w) for w in name), role, _gender(title)))
     # appositive roles first (in text order), then titles: "the leader of X" beats "Commander"
-    for _, full, role, gender in sorted(found, key=lambda f: (f[0], -len(f[1]))):
-        reg.add(full, role, gender)
+    for pos, full, role, gender in sorted(found, key=lambda f: (f[0], -len(f[1]))):
+        reg.add(full, role, gender, pos=pos % len(text) if text else 0)
+    from campaign.mentions import collect_names
+
+    collect_names(text, reg)
     return reg
 
 
@@ -383,8 +433,11 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
             return None
         full = " ".join(name)
         if is_org or (any(w.lower() == "the" for w in before) and not titles and not reg.roles.get(full)):
-            return Speaker(full, "org")  # "the Taliban", "the European Union", "NATO"
-        canon = reg.canonical(full)
+            return Speaker(reg.org(full), "org")  # "the Taliban", "the European Union", "NATO"
+        gender = _gender(titles)
+        if reg.ambiguous(full, gender):
+            return None  # "Holloway" when the story has three Holloways
+        canon = reg.canonical(full, gender)
         role_words = [w for w in (before + titles) if w.lower() not in _DETS]
         role = reg.roles.get(canon)
         if role is None and role_words and len(role_words) <= 4 and not all(w.lower().rstrip(".") in _HONORIFIC_GENDER or w.lower().rstrip(".") in ("dr", "prof") for w in role_words):
@@ -392,7 +445,7 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         return Speaker(canon, "person", role, _gender(titles) or reg.genders.get(canon, ""))
     # No capitalised name: an organisation ("the French conservative party") or an unnamed role.
     if low[0] in _DETS and len(words) <= 6 and ORG_NOUNS.search(low[-1]):
-        label = " ".join(words[1:])
+        label = reg.org(" ".join(words[1:]))
         return Speaker(label[0].upper() + label[1:], "org")
     if ROLE_NOUNS.search(np):
         return _role_person(np, reg)

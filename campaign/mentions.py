@@ -1,0 +1,179 @@
+"""The people and organisations an article names, and where it names them.
+
+`collect_names` adds to a `Registry` every person-like capitalised name ("Siobhan Kerr",
+"Chief Financial Officer Raj Mehta" -> "Raj Mehta") and organisation name ("UN Human Rights
+Office") with its first position, and learns genders from honorifics ("Mrs."), kinship
+appositives ("her husband, Ian Holloway") and the first he/she after a name in its sentence.
+`person_mentions` lists the people named in a stretch of text, so that "she said" can go to
+the person the text last spoke about, and a short form shared by two people to no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+from campaign.speakers import (
+    _HONORIFIC_GENDER,
+    _NOT_NAME,
+    NATIONALITY,
+    ORG_NOUNS,
+    ROLE_NOUNS,
+    Registry,
+    _clean_token,
+    _is_title_word,
+    split_name,
+)
+
+_CAP = r"\p{Lu}[\p{L}\p{M}'’.\-]*"
+_CONNECT = r"(?:of|for|and|on|to|the|de|des|du|da|van|von|der|bin|ibn|al|el|la|le|del|di|ben|abu|y|of\s+the)"
+_RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}'’\-]){_CAP}(?:[ \u00a0]+(?:{_CONNECT}[ \u00a0]+)?{_CAP})*")
+_PLACE = regex.compile(
+    r"(?:city|town|street|road|avenue|square|river|county|province|state|island|valley|station|airport|hall|"
+    r"park|bay|lake|mountain|mountains|coast|bridge|sea|ocean|gulf|district|region|village|harbour|harbor|port|"
+    r"dam|trail|forest|cup|festival|prize|award|day|week|year|war|lane|hill|heights|beach|"
+    r"cathedral|mosque|temple|palace|tower|centre|center|stadium|arena|market|plaza|court|street's)$",
+    regex.I,
+)
+_PLACE_FIRST = {"new", "san", "santa", "saint", "st", "st.", "los", "las", "port", "fort", "mount", "lake", "north",
+                "south", "east", "west", "upper", "lower", "great", "greater", "central", "northern", "southern",
+                "eastern", "western", "le", "la", "les", "el"}
+_LOCATIVE = regex.compile(r"(?:\b(?:in|at|from|near|into|across|outside|inside|around|through|towards?|"
+                          r"à|en|au|aux|dans|vers)|['’]s)\s+(?:the\s+)?$", regex.I)
+_KIN = {"husband": "m", "wife": "f", "son": "m", "daughter": "f", "mother": "f", "father": "m", "brother": "m",
+        "sister": "f", "grandmother": "f", "grandfather": "m", "granddaughter": "f", "grandson": "m",
+        "widow": "f", "widower": "m", "uncle": "m", "aunt": "f", "nephew": "m", "niece": "f", "boyfriend": "m",
+        "girlfriend": "f", "fiancé": "m", "fiancée": "f", "mari": "m", "femme": "f", "fils": "m", "fille": "f"}
+_KIN_BEFORE = regex.compile(r"(?:\b(?:her|his|their|its|the|a)|['’]s?)\s+(?P<kin>\p{Ll}+)\s*,?\s*$")
+_PRONOUN_AFTER = regex.compile(r"\b(?P<p>he|she|his|her|him|hers|il|elle)\b")
+_SENT_END = regex.compile(r"[.!?]\s|[“”\"«»]")
+_TWO_CAPS = regex.compile(r"\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+")
+
+
+_STOP = _NOT_NAME | {"selon", "pour", "d'après", "après", "mais", "et", "dans", "avec", "sans", "depuis", "quand",
+                     "lors", "chez", "pendant", "avant", "ce", "cette", "ces", "son", "sa", "ses", "leur", "nous",
+                     "je", "il", "elle", "ils", "elles", "on", "asked", "among", "like", "unlike", "according",
+                     "speaking", "addressing", "writing", "everybody", "nobody", "somebody", "anyone", "dear"}
+
+
+def _words(run: str) -> list[str]:
+    out = []
+    for w in run.split():
+        w = _clean_token(w)
+        out.append(w.rstrip(".") if len(w.rstrip(".")) > 1 else w)
+    return out
+
+
+def _person_part(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(title words, name words) of a run when it looks like a person's name, else ([], [])."""
+    words = list(words)
+    while words and (words[0].lower() in _STOP or words[0].lower() in ("mr", "mrs", "ms") and len(words) == 1):
+        words = words[1:]
+    if not words:
+        return [], []
+    titles, name = split_name(words)
+    if not name or any(w.lower() in _STOP for w in name):
+        return [], []
+    if any(w.lower() in ("of", "for", "and", "on", "to", "the", "of the") for w in name):
+        return [], []
+    for w in name:
+        low = w.lower().rstrip(".")
+        if (ORG_NOUNS.fullmatch(low) or _PLACE.fullmatch(low) or NATIONALITY.match(w) or _is_title_word(w)
+                or ROLE_NOUNS.fullmatch(low) or (w.isupper() and len(w) > 1) or any(c.isdigit() for c in w)):
+            return [], []
+    if name[0].lower() in _PLACE_FIRST and not titles:
+        return [], []
+    return titles, name
+
+
+def _title_gender(titles: Sequence[str]) -> str:
+    for t in titles:
+        g = _HONORIFIC_GENDER.get(t.lower().rstrip("."))
+        if g:
+            return g
+    return ""
+
+
+def collect_names(text: str, reg: Registry) -> None:
+    """Add the article's person-like names and organisation names to `reg`, with genders."""
+    for m in _RUN.finditer(text):
+        run = m.group()
+        words = _words(run)
+        cut = next((i for i, w in enumerate(words) if i and w[:1].isupper() and w.lower() in _STOP), len(words))
+        words = words[:cut]
+        while words and words[-1].lower() in ("of", "for", "and", "on", "to", "the"):
+            words.pop()
+        if any(ORG_NOUNS.fullmatch(w.lower()) for w in words[1:]) and len(words) >= 2:
+            org = " ".join(words[1:] if words[0].lower() in ("the", "a", "an") else words)
+            if len(org.split()) >= 2 and org not in reg.orgs:
+                reg.orgs.append(org)
+                reg.first_pos.setdefault(org, m.start())
+            continue
+        titles, name = _person_part(words)
+        if not name:
+            continue
+        gender = _title_gender(titles)
+        if len(name) == 1:
+            cands = [n for n in reg.names if n.split()[0] == name[0] and len(n.split()) > 1]
+            if len(cands) == 1 and not titles:
+                reg.first_named.add(cands[0])  # "Luke said": this one goes by a first name
+            continue
+        if len(name) > 4 or _LOCATIVE.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if not gender:
+            k = _KIN_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            gender = _KIN.get(k.group("kin"), "") if k else ""
+        if not gender:
+            gender = _pronoun_after(text, m.end())
+        full = " ".join(name)
+        if full not in reg.names and reg.canonical(full) != full:
+            continue  # a shorter form of a name already known
+        reg.add(full, None, gender, pos=m.start())
+
+
+def _pronoun_after(text: str, pos: int) -> str:
+    """The gender of the first he/she/his/her after a name, in its sentence, before anyone else is named."""
+    window = text[pos : pos + 160]
+    end = _SENT_END.search(window)
+    window = window[: end.start()] if end else window
+    p = _PRONOUN_AFTER.search(window)
+    if not p or _TWO_CAPS.search(window, 0, p.start()):
+        return ""
+    return {"he": "m", "his": "m", "him": "m", "il": "m"}.get(p.group("p").lower(), "f")
+
+
+AMBIGUOUS = "\x00"
+
+
+def person_mentions(text: str, reg: Registry, lo: int, hi: int,
+                    skip: Sequence[tuple[int, int]] = ()) -> list[tuple[int, str]]:
+    """(offset, full name) of each person named in text[lo:hi] outside the `skip` spans, in order.
+
+    A short form that fits several people gives AMBIGUOUS as the name.
+    """
+    out: list[tuple[int, str]] = []
+    if hi <= lo or not reg.names:
+        return out
+    saved = reg.cursor
+    for m in _RUN.finditer(text, lo, hi):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        for sub in regex.split(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+", m.group()):
+            words = _words(sub)
+            titles, name = _person_part(words)
+            if not name:
+                continue
+            full = " ".join(name)
+            gender = _title_gender(titles)
+            reg.cursor = m.start()
+            if full in reg.names:
+                out.append((m.start(), full))
+            elif reg.ambiguous(full, gender):
+                out.append((m.start(), AMBIGUOUS))
+            else:
+                canon = reg.canonical(full, gender)
+                if canon in reg.names:
+                    out.append((m.start(), canon))
+    reg.cursor = saved
+    return out
