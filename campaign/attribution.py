@@ -50,6 +50,7 @@ _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
+_NOUN_DET = regex.compile(r"\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)\s+$", regex.I)
 _DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
@@ -71,6 +72,7 @@ class _State:
     reg: Registry
     speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (paragraph, speaker)
     spans: list[tuple[int, int]] = field(default_factory=list)  # every quote's (opener, closer)
+    attributed: list[tuple[int, int]] = field(default_factory=list)  # (closer, paragraph) of quotes with a speaker
 
 
 def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
@@ -118,6 +120,7 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int) -> None:
     q.role = sp.role or (state.reg.roles.get(sp.name) if sp.name else None)
     q.speaker_kind = sp.kind
     q.sieve = sieve
+    state.attributed.append((q.closer, pi))
     if sp.name:
         state.reg.add(sp.name, q.role, sp.gender)
         state.speakers.append((pi, sp))
@@ -151,7 +154,7 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
         if sp is not None:
             return sp, "after"
     if before.strip():
-        sp = _pre(before, reg, fa)
+        sp = _pre(before, reg, fa, q.partial)
         if sp is not None:
             return sp, "before"
     return None, ""
@@ -205,7 +208,7 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     return parse_np(np, reg)
 
 
-def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
+def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker | None:
     s = before.rstrip()
     if fa:
         m = _FA_PRE.search(s) or (
@@ -218,12 +221,16 @@ def _pre(before: str, reg: Registry, fa: bool) -> Speaker | None:
         return parse_np(head, reg) if head else None
     ends_intro = bool(_rx(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", regex.I).search(s)) or not s
     verbs = list(EN_VERB_RE.finditer(s)) + (list(fr_verb_re().finditer(s)) if FRENCHY.search(s) else [])
+    # "in a note", "the post", "his statement": nouns, not verbs
+    verbs = [v for v in verbs if not _NOUN_DET.search(s, max(0, v.start() - 8), v.start())]
     verbs.sort(key=lambda m: m.start())
     if verbs:
         v = verbs[-1]
         rest = s[v.end() :]
         n_rest = len(rest.split())
-        if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30):
+        # a partial quote ends the speaker's own sentence: "X said in a statement that it ... "open to talks.""
+        reported = partial and n_rest <= 40 and not _rx(r"[“”\"«»]|\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+", 0).search(rest)
+        if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30) or reported:
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()
             joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
@@ -264,6 +271,12 @@ def _tail_np(t: str) -> str | None:
     i = len(words)
     while i > 0 and _np_word(words[i - 1]):
         i -= 1
+    if 0 < i < len(words) and words[i - 1].lower() in ("of", "at", "from") and i >= 3:
+        j = i - 1  # "Nadia Brooks of Kepler Partners": the person, not the firm
+        while j > 0 and _np_word(words[j - 1]):
+            j -= 1
+        if i - 1 - j >= 2:
+            words, i = words[: i - 1], j
     if i == len(words):
         for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
             if words[j].lower() in _DETS:
@@ -340,8 +353,8 @@ def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Q
             return prev if prev.kind == "org" and pi - ppi <= 2 else None
         return None
     text = article.text
-    lo = article.paragraphs[max(0, pi - 2)].start
-    lo = max([lo] + [c for o, c in state.spans if c <= q.opener])
+    lo = article.paragraphs[max(0, pi - 3)].start
+    lo = max([lo] + [c for c, _ in state.attributed if c <= q.opener])
     hi = next((s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
     for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
         if name == AMBIGUOUS:

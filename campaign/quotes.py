@@ -18,7 +18,14 @@ import regex
 
 from campaign.attribution import FRENCHY, PERSIAN, attribute
 from campaign.models import Article
-from campaign.speakers import EN_VERB_RE, FA_VERB_RE, Registry, build_registry, fr_verb_re
+from campaign.speakers import (
+    EN_VERB_RE,
+    FA_VERB_RE,
+    FR_VERB_PATTERN,
+    Registry,
+    build_registry,
+    fr_verb_re,
+)
 
 
 @lru_cache(maxsize=512)
@@ -65,6 +72,7 @@ class Quote:
     runs_on: bool = False  # carries on into the next paragraph
     pronoun: str | None = None
     inner: tuple[int, int] | None = None  # the attribution between the pieces of a split quote
+    hidden: bool = False  # a short utterance ("Why?" she asked.): attributed, then dropped
 
 
 # --- spans -------------------------------------------------------------------------------------
@@ -154,13 +162,16 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
         raw.extend(para_quotes)
     for q in raw:
         q.text = text[q.pieces[0][0] : q.pieces[0][1]]
+        if lang == "fr" or text[q.opener] == "«":
+            _split_incise(text, q)
     quotes = _merge_split(text, raw)
-    quotes = [q for q in quotes if not _is_scare(text, q, article)]
+    quotes = [q for q in quotes if not _is_scare(text, q, article) or _short_utterance(text, q)]
     for q in quotes:
         q.partial = q.text[:1].islower()
         after = text[q.closer : q.closer + 3]
         q.ends_sentence = bool(_rx(r"[.!?…؟。]\W*$", 0).search(q.text)) or bool(_rx(r"\s*[.!?؟]", 0).match(after)) or q.closer >= article.paragraphs[q.paragraph].end
     attribute(article, quotes, registry or build_registry(text))
+    quotes = [q for q in quotes if not q.hidden]
     if PERSIAN.search(text):
         quotes = [q for q in quotes if q.speaker or not PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and _rx(r"[.!؟?]\W*$", 0).search(q.text))]
     return quotes
@@ -192,6 +203,33 @@ def _is_interruption(between: str) -> bool:
     if FRENCHY.search(s):
         cues += len(fr_verb_re().findall(s))
     return cues == 1  # "she said, before adding:" separates two quotes
+
+
+_INCISE = regex.compile(
+    r",\s+(?:(?:" + FR_VERB_PATTERN + r")(?:-t)?-(?:il|elle|ils|elles)|(?:a|ont)-t-(?:il|elle|ils|elles)\s+(?:"
+    + FR_VERB_PATTERN + r"))(?:\s+[^.!?,;«»“”]{1,40})?[.,]\s+", regex.I)
+
+
+def _split_incise(text: str, q: Quote) -> None:
+    """« Je ne suis pas contre, dit-elle. Je suis contre ... »: one quote in two pieces around its incise."""
+    a, b = q.pieces[0]
+    m = _INCISE.search(text, a, b)
+    if m is None or m.start() - a < 8 or b - m.end() < 8:
+        return
+    q.pieces = [(a, m.start() + 1), (m.end(), b)]
+    q.inner = (m.start() + 1, m.end())
+    q.text = text[a : m.start() + 1] + " " + text[m.end() : b]
+
+
+def _short_utterance(text: str, q: Quote) -> bool:
+    """"Social contact?" she says. A short quote right before its attribution: kept for attribution only."""
+    if len(q.pieces) > 1 or not _rx(r"[?!,]$", 0).search(q.text) or len(q.text.split()) >= 4:
+        return False
+    if not EN_VERB_RE.match(text[q.closer : q.closer + 40].lstrip(" ,"), pos=0) and not _rx(
+            r"\s*\p{L}+(?:\s+\p{L}+)?\s+" + EN_VERB_RE.pattern, 0).match(text, q.closer):
+        return False
+    q.hidden = True
+    return True
 
 
 def _is_scare(text: str, q: Quote, article: Article) -> bool:

@@ -84,8 +84,8 @@ def _is_boundary(text: str, m: re.Match[str], nxt: int) -> bool:
     # letter of a script without case (Persian, Arabic, CJK...).
     first = following
     if first in _OPENERS:
-        rest = text[nxt + 1 : nxt + 2]
-        first = rest or first
+        rest = text[nxt + 1 : nxt + 3].lstrip(" \u00a0\u202f")  # « Avec ... » has a space inside
+        first = rest[:1] or first
     if first.islower():
         return False
     if not (first.isupper() or first.isdigit() or first in _OPENERS or (first.isalpha() and not first.islower())):
