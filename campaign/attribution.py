@@ -59,11 +59,14 @@ _DOCUMENT = regex.compile(
     r"sources?|estimates?|statistics|records|analysis|reuters|ap|afp)\b", regex.I)
 _FA_POST = regex.compile(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.pattern + r")")
 _FA_PRE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s*[:：]?\s*$")
+_FA_STATING = regex.compile(r"با\s+(?:بیان|اشاره\s+به|تأکید\s+بر|تاکید\s+بر)\s+(?:این\u200c?\s*که|اینکه)\s*$")
 _FA_PRE_KE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s+(?:که)\s*:?\s*$")
 _FR_INCISE = (r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_PATTERN
               + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b")
 _FR_INCISE2 = r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_PATTERN + r")"
-_FR_INVERTED = r"(?:a|ont|avait)?\s*(?:" + FR_VERB_PATTERN + r")\s+(?P<np>[^,.;:«»]{2,60})"
+_FR_INVERTED = (r"(?:a|ont|avait)?\s*(?:" + FR_VERB_PATTERN + r")\s+(?P<np>[^,.;:«»]{2,60}?)"
+                r"(?=\s+(?:sur|dans|lors|à|au|aux|devant|pendant|en|après|avant|depuis|chez|face|lundi|mardi|"
+                r"mercredi|jeudi|vendredi|samedi|dimanche)\b|[,.;:«»]|$)")
 
 
 
@@ -95,6 +98,11 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sieve = "inside" if sp is not None else ""
             if sp is None:
                 sp, sieve = _adjacent(q, before, after, reg)
+            if sp is None and k and PERSIAN.search(q.text) and _FA_PRE.search(before):
+                # «…»، گفت: «…»: the subject comes before the earlier quote of the same sentence
+                masked = "".join(text[pq[j - 1].closer if j else para.start : pq[j].opener] + "«»" for j in range(k))
+                sp = _pre(_last_sentence(masked) + before, reg, True)
+                sieve = "before" if sp is not None else ""
             if sp is None:
                 sp, sieve = _according_to(before + " " + after, reg)
             if sp is not None and sp.kind == "pronoun":
@@ -105,6 +113,12 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sp, sieve = _continuation(q, k, pq, article, state, before, after)
             if sp is not None and sp.name:
                 _set(q, sp, sieve, state, pi)
+    # «…» after "با بیان اینکه" (stating that) belongs to the speaker of the sentence's next quote.
+    for i, q in enumerate(quotes[:-1]):
+        nq = quotes[i + 1]
+        if (not q.speaker and nq.speaker and nq.paragraph == q.paragraph
+                and _FA_STATING.search(text, max(0, q.opener - 40), q.opener)):
+            q.speaker, q.role, q.speaker_kind, q.sieve = nq.speaker, nq.role, nq.speaker_kind, "stating-that"
     # A quote running over paragraphs shares one speaker.
     for i, q in enumerate(quotes):
         if q.runs_on and i + 1 < len(quotes) and quotes[i + 1].continued:
@@ -236,8 +250,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
             joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
             if (word in PARTICIPLES and (joined or not head_text)) or (joined and not head_text.endswith(",")):
                 np = _head_np(head_text)
-            elif word == "selon":
-                np = _rx(r"[,«]", 0).split(rest, maxsplit=1)[0]
+            elif word == "selon":  # "Selon le ministre des Transports, Philippe Garnier, « ... »"
+                np = rest.split("«")[0].strip(" ,\u00a0\u202f")
             else:
                 np = _tail_np(head_text)
             if np:
@@ -330,6 +344,11 @@ def _head_np(sentence: str) -> str | None:
 def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
     """S3: "according to X", "selon X", "d'après X", "به گفته X"."""
     m = _rx(r"\b(?:according\s+to|selon|d['’]après)\s+(?P<np>[^,.;:“”\"«»()]{2,80})", regex.I).search(s)
+    if m is None:  # "Pour l'économiste Jean-Marc Leroy, « ... »": a named person only
+        m = _rx(r"^\s*Pour\s+(?P<np>[^,.;:«»]{2,60}),", 0).search(s)
+        if m is not None:
+            sp = parse_np(_rx(r"^(?:l['’]|le\s+|la\s+)", regex.I).sub("", m.group("np").strip()), reg)
+            return (sp, "according-to") if sp is not None and sp.kind == "person" and sp.name else (None, "")
     if m is None:
         m = _rx(r"به\s+گفته\s+(?P<np>[^،,.:«»]{2,60})", 0).search(s)
     if m is None:
@@ -344,7 +363,8 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
     return sp, "according-to"
 
 
-def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote) -> Speaker | None:
+def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote,
+                     upto: int | None = None) -> Speaker | None:
     """he/she/il/elle/وی -> the person the text last named before the quote's sentence (outside
     quotes, since the previous quote), of a compatible gender; else the last named speaker."""
     reg = state.reg
@@ -355,7 +375,8 @@ def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Q
     text = article.text
     lo = article.paragraphs[max(0, pi - 3)].start
     lo = max([lo] + [c for c, _ in state.attributed if c <= q.opener])
-    hi = next((s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
+    hi = upto if upto is not None else next(
+        (s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
     for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
         if name == AMBIGUOUS:
             return None
@@ -393,12 +414,16 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
     if q.continued:
         return None, ""  # settled with the quote it continues
     only_quote = not text[para.start : q.opener].strip()
-    if only_quote and not cue and q.paragraph > 0 and state.speakers:
+    own_attribution = _rx(r"\s*[,—–]\s*\p{Ll}", 0).match(text, q.closer, para.end) is not None
+    if only_quote and not cue and not own_attribution and q.paragraph > 0 and state.speakers:
         ppi, prev_sp = state.speakers[-1]
         if ppi == q.paragraph - 1:
             ppara = article.paragraphs[ppi]
             if not _names_someone(text, max(ppara.start, ppara.end - 200), ppara.end, state, prev_sp.name or ""):
                 return prev_sp, "continuation"
+    beat = _beat(q, article, state, cue is not None and bool(cue))
+    if beat is not None:
+        return beat, "beat"
     # S5: exactly one known speaker named in the paragraph's own words, next to a speech cue.
     own = text[para.start : q.opener] + " " + text[q.closer : para.end]
     if SPEECH_NOUNS.search(own) or EN_VERB_RE.search(own):
@@ -408,6 +433,33 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
             kind = next(s.kind for _, s in reversed(state.speakers) if s.name == name)
             return Speaker(name, kind, state.reg.roles.get(name)), "single-candidate"
     return None, ""
+
+
+def _beat(q: Quote, article: Article, state: _State, cue: bool) -> Speaker | None:
+    """"Asked about the reaction, she shrugged. “If everybody loves a film ...”": the quote ends the
+    paragraph, and the sentence before it has a person (a name or he/she) as its subject."""
+    text = article.text
+    para = article.paragraphs[q.paragraph]
+    lead = text[para.start : q.opener]
+    if cue or not lead.strip() or text[q.closer : para.end].strip(" .,") or _rx(r"[“”\"«»]", 0).search(lead):
+        return None
+    spans = split_sentences(lead)
+    if not spans:
+        return None
+    a, b = spans[-1]
+    last = lead[a:b]
+    if not last.endswith(".") or len(last.split()) > 30:
+        return None
+    clause = _rx(r"(?:^|,\s+)(?P<p>[Hh]e|[Ss]he)\s+\p{Ll}+(?:\s+\p{Ll}+)?\.$", 0).search(last)
+    np = clause.group("p") if clause else _head_np(last)
+    sp = parse_np(np, state.reg) if np else None
+    if sp is None:
+        return None
+    if sp.kind == "pronoun" and sp.gender in ("m", "f"):
+        return _resolve_pronoun(sp, state, q.paragraph, article, q, upto=para.start + a)
+    if sp.kind == "person" and sp.name in state.reg.names:
+        return sp
+    return None
 
 
 def _names_someone(text: str, lo: int, hi: int, state: _State, speaker: str) -> bool:

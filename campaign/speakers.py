@@ -54,7 +54,7 @@ EN_VERBS = sorted({f for v in _EN_REGULAR for f in _inflect(v)} | {"pointed out"
 PARTICIPLES = {f for f in EN_VERBS if f.endswith("ing")}
 _FR_STEMS = ("déclar affirm ajout expliqu indiqu précis soulign estim assur confi lanc insist rappel annonc "
              "rétorqu répliqu tweet jug not observ dénonc déplor racont témoign résum tranch martel "
-             "prévien avou concéd insist ironis commen").split()
+             "prévien avou concéd insist ironis commen lâch soupir").split()
 FR_VERBS = sorted(
     {s + e for s in _FR_STEMS for e in ("e", "ent", "é", "ée", "és", "ait", "aient", "ant")}
     | {"dit", "dire", "disent", "disait", "écrit", "écrivent", "reconnaît", "reconnu", "avertit", "averti",
@@ -121,7 +121,10 @@ ROLE_NOUNS = regex.compile(
     r"chancellor|premier|king|queen|prince|commissioner|councillor|negotiator|founder|partner|fellow|"
     r"lawmaker|legislator|coordinator|organi[sz]er|campaigner|survivor|witness|resident|mother|father|"
     r"daughter|son|wife|husband|student|teacher|doctor|nurse|scientist|historian|writer|journalist|"
-    r"vice|speaker|pastor|imam|bishop|priest|rabbi)\b",
+    r"vice|speaker|pastor|imam|bishop|priest|rabbi|prosecutor|ranger|"
+    r"ministre|maire|directeur|directrice|secrétaire|porte-parole|présidente?|députée?|sénat(?:eur|rice)|"
+    r"économiste|avocate?|procureure?|syndicaliste|responsable|dirigeante?|chef(?:fe)?|porte-parole|"
+    r"militante?|chercheu(?:r|se)|professeure?|agricult(?:eur|rice)|habitante?|élue?)\b",
     regex.I,
 )
 ORG_NOUNS = regex.compile(
@@ -311,7 +314,7 @@ _APPOSITIVE = regex.compile(
     r"(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
 )
 _ROLE_FIRST = regex.compile(
-    r"\b(?:[Tt]he|[Aa]n?)\s+(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
+    r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
 )
 _TITLED = regex.compile(
     r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]*|former|deputy|acting|vice)[ \u00a0]+){1,3})(?P<name>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
@@ -426,7 +429,7 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         if not name:
             return None
         head = " ".join(before + titles)
-        if _rx(r"\b(?:of|for|at|to|with|from)$", regex.I).search(head.strip()):
+        if _rx(r"(?:\b(?:of|for|at|to|with|from|de|des|du|de\s+la)|\bd['’])$", regex.I).search(head.strip()):
             return None  # "the leader of the Taliban": the person is not named
         is_org = bool(ORG_NOUNS.search(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
         if before and not all(w.lower() in _DETS or _is_title(w) or ROLE_NOUNS.search(w) or w.islower() for w in before):
