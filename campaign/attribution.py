@@ -427,7 +427,12 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
     # S5: exactly one known speaker named in the paragraph's own words, next to a speech cue.
     own = text[para.start : q.opener] + " " + text[q.closer : para.end]
     if SPEECH_NOUNS.search(own) or EN_VERB_RE.search(own):
-        known = {n for _, s in state.speakers if (n := s.name) and (n in own or n.split()[-1] in own)}
+        named = {n for _, n in person_mentions(text, state.reg, para.start, para.end, state.spans)}
+        spoke = {sp.name for _, sp in state.speakers}
+        if named:
+            known = named if named <= spoke else set()  # (AMBIGUOUS is never a speaker)
+        else:  # Persian and other caseless scripts: the speakers' names in the paragraph's words
+            known = {n for n in spoke if n and (n in own or n.split()[-1] in own)}
         if len(known) == 1:
             name = known.pop()
             kind = next(s.kind for _, s in reversed(state.speakers) if s.name == name)

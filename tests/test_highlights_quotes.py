@@ -220,3 +220,33 @@ def test_news_wire_patterns() -> None:
         ("Smith", None),
     ]
     assert all(len(q.pieces) == 1 for q in qs)  # "said, before adding:" separates two quotes
+
+
+# --- found through the evaluation corpus -------------------------------------------------------
+
+
+def test_shared_surname_gives_no_speaker_unless_told_apart() -> None:
+    text = ("Margaret Holloway and her husband, Ian Holloway, run the farm.\n\n"
+            "Mrs. Holloway said the forms had taken a week.\n\n"
+            "“By the time the money comes, there may be nothing left to feed,” she said.\n\n"
+            "“The bank has been patient with us so far, and we thank them,” Holloway said.")
+    assert [s for _, s in quotes(text)] == ["Margaret Holloway", None]
+
+
+def test_pronoun_goes_to_the_person_named_since_the_last_quote() -> None:
+    text = ("“We gave them every chance to make a fair offer,” said Rui Almeida, the union leader.\n\n"
+            "On a call with analysts, Chief Financial Officer Raj Mehta said demand was weak.\n\n"
+            "“We are not seeing the recovery that some have been predicting,” he said.")
+    assert [s for _, s in quotes(text)] == ["Rui Almeida", "Raj Mehta"]
+
+
+def test_action_beat_and_french_incise_inside_the_quote() -> None:
+    text = ("Director Paola Benedetti met reporters after the screening.\n\n"
+            "Asked about the mixed reaction, she shrugged. “If everybody loves a film, maybe it said nothing.”")
+    assert quotes(text) == [("If everybody loves a film, maybe it said nothing.", "Paola Benedetti")]
+    fr = ("Depuis dix-huit ans, Hélène Rouvier dirige ce village.\n\n"
+          "« Je ne suis pas contre les éoliennes, dit-elle d'emblée. Je suis contre les projets imposés. »")
+    [q] = find_quotes(text_article(fr, language="fr"))
+    assert q.speaker == "Hélène Rouvier"
+    assert q.text == "Je ne suis pas contre les éoliennes, Je suis contre les projets imposés."
+    assert len(q.pieces) == 2
