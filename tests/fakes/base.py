@@ -67,6 +67,9 @@ class FakeServer:
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
+        self._hold: Callable[[Any], bool] | None = None
+        self.held = threading.Event()  # a post matching `hold_next` arrived
+        self.release = threading.Event()  # set it to let the held post finish
 
     # -- set-up -------------------------------------------------------------------------
     def route(self, method: str, pattern: str, handler: Handler) -> None:
@@ -83,6 +86,20 @@ class FakeServer:
 
     def delay_next(self, match: str, seconds: float, times: int = 1) -> None:
         self.faults.append(Fault(match, "delay", seconds=seconds, times=times))
+
+    def hold_next(self, predicate: Callable[[Any], bool]) -> None:
+        """Park the next post whose request body matches until `release` is set (`held` tells
+        the test it arrived): kill the client meanwhile, and the post lands unacknowledged.
+        A platform fake calls `_maybe_hold(body)` where it stores a post."""
+        self.held.clear()
+        self.release.clear()
+        self._hold = predicate
+
+    def _maybe_hold(self, body: Any) -> None:
+        if self._hold is not None and self._hold(body):
+            self._hold = None
+            self.held.set()
+            self.release.wait(30)
 
     # -- inspection ---------------------------------------------------------------------
     def received(self, method: str | None = None, path: str | None = None) -> list[Request]:
@@ -116,7 +133,7 @@ class FakeServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:

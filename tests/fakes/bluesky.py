@@ -15,7 +15,6 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,9 +91,6 @@ class FakeBluesky(FakeServer):
         self.refreshes = 0
         self._rev = itertools.count(1)
         self._block = threading.Lock()
-        self._hold: Callable[[Any], bool] | None = None
-        self.held = threading.Event()
-        self.release = threading.Event()
         r = self.route
         x = "/xrpc/"
         r("POST", x + r"com\.atproto\.server\.createSession", self._create_session)
@@ -107,19 +103,6 @@ class FakeBluesky(FakeServer):
         r("GET", x + r"com\.atproto\.repo\.getRecord", self._get_record)
 
     # -- helpers for tests ---------------------------------------------------------------
-    def hold_next(self, predicate: Callable[[Any], bool]) -> None:
-        """Park the next post whose request body matches until `release` is set (`held` tells
-        the test it arrived): kill the client meanwhile, and the post lands unacknowledged."""
-        self.held.clear()
-        self.release.clear()
-        self._hold = predicate
-
-    def _maybe_hold(self, body: Any) -> None:
-        if self._hold is not None and self._hold(body):
-            self._hold = None
-            self.held.set()
-            self.release.wait(30)
-
     def rate_limit_next(self, match: str = r"createRecord", seconds: int = 90) -> None:
         reset = int(time.time()) + seconds
         self.fail_next(match, 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},

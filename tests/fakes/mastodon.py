@@ -13,7 +13,6 @@ import html
 import itertools
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
@@ -124,9 +123,6 @@ class FakeMastodon(FakeServer):
         self.process_polls = 0  # set >0: new media need that many GET /api/v1/media/:id first
         self._ids = itertools.count(109_000_000_000_000_001)
         self._mlock = threading.Lock()
-        self._hold: Callable[[Any], bool] | None = None
-        self.held = threading.Event()
-        self.release = threading.Event()
         r = self.route
         r("GET", r"/api/v1/instance", self._instance_v1)
         r("GET", r"/api/v2/instance", self._instance_v2)
@@ -139,19 +135,6 @@ class FakeMastodon(FakeServer):
         r("GET", r"/api/v1/accounts/(?P<id>\w+)/statuses", self._account_statuses)
 
     # -- helpers for tests ---------------------------------------------------------------
-    def hold_next(self, predicate: Callable[[Any], bool]) -> None:
-        """Park the next post whose request body matches until `release` is set (`held` tells
-        the test it arrived): kill the client meanwhile, and the post lands unacknowledged."""
-        self.held.clear()
-        self.release.clear()
-        self._hold = predicate
-
-    def _maybe_hold(self, body: Any) -> None:
-        if self._hold is not None and self._hold(body):
-            self._hold = None
-            self.held.set()
-            self.release.wait(30)
-
     def rate_limit_next(self, match: str = r"POST /api/v1/statuses", seconds: int = 120) -> None:
         reset = _iso(datetime.now(UTC) + timedelta(seconds=seconds))
         self.fail_next(match, 429, {"error": "Too many requests"},
