@@ -4,6 +4,7 @@ Each article in tests/fixtures/articles/ has an answer file `<name>.yaml`:
 
     source: <file name>           # .txt, .md or .html, read with campaign.article.read_article
     split: heldout                # optional: written after the rules were tuned, reported apart
+                                  # (heldout2: a second held-out batch, 15 articles, reported apart too)
     language: en                  # optional
     quotes:                       # the direct quotes a careful reader finds
       - text: <a distinctive substring of the quote>
@@ -12,6 +13,7 @@ Each article in tests/fixtures/articles/ has an answer file `<name>.yaml`:
         speaker: "*"              # a quote whose speaker is not graded
     optional: [<substring>, ...]  # quotes that may or may not be found (short partial quotes)
     boilerplate: [<substring>, ...]  # page furniture that no highlight may contain
+    fragments: [<substring>, ...]    # partial quotes woven into a sentence: never a pull quote alone
 
 Quote detection: a gold quote is found when a detected quote contains its substring; a detected
 quote is a true positive when it contains some gold substring, ignored when it contains an
@@ -173,7 +175,8 @@ def report() -> str:
     for name, sc in per.items():
         lines.append(f"{name:<28} {sc.gold:>4} {sc.det_p:>6.2f} {sc.det_r:>6.2f} {sc.att_p:>6.2f} {sc.att_r:>6.2f}")
         lines.extend(f"    {e}" for e in sc.errors)
-    for split in ("dev", "heldout"):
+    splits = sorted({load(a)[0].get("split", "dev") for a in answer_files()}, key=lambda s: (s != "dev", s))
+    for split in splits:
         sub = Score()
         for name, sc in per.items():
             if load(CORPUS / f"{name}.yaml")[0].get("split", "dev") == split:
@@ -207,6 +210,18 @@ def test_no_boilerplate_in_highlights(answer: Path) -> None:
 def test_article_yields_highlights(answer: Path) -> None:
     _, article = load(answer)
     assert extract(article), "no highlight at all"
+
+
+@pytest.mark.parametrize("answer", [a for a in answer_files() if "fragments:" in a.read_text()], ids=lambda p: p.stem)
+def test_woven_fragments_are_not_pull_quotes(answer: Path) -> None:
+    """A few words quoted inside a narrative sentence must not stand alone as a quote highlight."""
+    spec, article = load(answer)
+    for h in extract(article):
+        if h.kind != "quote":
+            continue
+        t = _norm(h.text)
+        for f in spec.get("fragments") or []:
+            assert not (_norm(f) in t and len(t) < len(_norm(f)) + 25), f"fragment {f!r} is a pull quote: {h.text!r}"
 
 
 def test_corpus_precision_and_recall() -> None:
