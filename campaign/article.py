@@ -235,6 +235,8 @@ def _parse_text(text: str) -> tuple[list[str], Meta]:
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_MD_END_HEADING = re.compile(r"(?:about|à\s+propos)\s+\S|notes?\s+(?:to|for)\s+editors?|media\s+(?:contacts?|enquiries)",
+                             re.I)
 
 
 def _parse_markdown(text: str) -> tuple[list[str], Meta]:
@@ -266,6 +268,8 @@ def _parse_markdown(text: str) -> tuple[list[str], Meta]:
                     para = []
                 if h.group(1) == "#" and "title" not in meta and not out:
                     meta["title"] = _md_inline(h.group(2))
+                elif _MD_END_HEADING.match(_md_inline(h.group(2))):
+                    out.append(_md_inline(h.group(2)))  # "About the Trust": the cleaner ends the body there
                 continue  # section headings are not body text
             if re.fullmatch(r"([-*_]\s*){3,}", s) or s.startswith("<"):
                 continue

@@ -98,6 +98,12 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sieve = "inside" if sp is not None else ""
             if sp is None:
                 sp, sieve = _adjacent(q, before, after, reg)
+            if sp is None and k + 1 == len(pq):
+                sp = _dash(text[q.closer : para.end], reg)
+                sieve = "dash" if sp is not None else ""
+            if sp is None and k == 0 and pi and not text[para.start : q.opener].strip():
+                sp = _colon_intro(article.paragraphs[pi - 1].text, reg)
+                sieve = "colon-paragraph" if sp is not None else ""
             if sp is None and k and PERSIAN.search(q.text) and _FA_PRE.search(before):
                 # «…»، گفت: «…»: the subject comes before the earlier quote of the same sentence
                 masked = "".join(text[pq[j - 1].closer if j else para.start : pq[j].opener] + "«»" for j in range(k))
@@ -174,6 +180,24 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
     return None, ""
 
 
+def _dash(after: str, reg: Registry) -> Speaker | None:
+    """“…” — Jane Doe, chair of X: a dash, a name (and a role) and nothing else to the paragraph's end."""
+    m = _rx(r"\s*(?:—|–|\s-)\s*(?P<np>[^.;!?“”\"«»()]{2,160}?)\s*[.]?\s*$", 0).match(after)
+    if m is None or len(m.group("np").split()) > 25 or EN_VERB_RE.search(m.group("np")):
+        return None
+    sp = parse_np(m.group("np").split(",")[0], reg)
+    return sp if sp is not None and sp.name and sp.kind in ("person", "org") else None
+
+
+def _colon_intro(prev: str, reg: Registry) -> Speaker | None:
+    """A quote standing on its own paragraph after "Sentencing him, the judge told Linton:"."""
+    s = prev.rstrip()
+    if not s.endswith(":"):
+        return None
+    last = _last_sentence(s) or s
+    return _pre(last, reg, bool(PERSIAN.search(last)))
+
+
 def _post(after: str, reg: Registry, fa: bool) -> Speaker | None:
     s = after.lstrip(" \u00a0\u202f,،—–-")
     if fa:
@@ -193,6 +217,7 @@ def _post_fr(s: str, reg: Registry) -> Speaker | None:
     fr = _rx(_FR_INCISE2, regex.I).match(s)
     if fr:
         return Speaker(None, "pronoun", gender=PRONOUNS.get(fr.group("pro").lower(), ""))
+    s = _rx(r"\b(M|Mme|Mlle|Me|Dr|Pr)\.(?=\s)", 0).sub(r"\1", s)  # "a déclaré M. Garnier à l'AFP"
     fr = _rx(_FR_INVERTED, regex.I).match(s)
     if fr and not EN_VERB_RE.match(s):
         return parse_np(fr.group("np"), reg)
@@ -283,8 +308,8 @@ def _tail_np(t: str) -> str | None:
     if last in PRONOUNS or words[-1] in PRONOUNS:
         return words[-1]
     i = len(words)
-    while i > 0 and _np_word(words[i - 1]):
-        i -= 1
+    while i > 0 and _np_word(words[i - 1]) and not (i < len(words) and words[i - 1].endswith(",")):
+        i -= 1  # (a comma ends the subject: "In a post late on Sunday, Achebe wrote")
     if 0 < i < len(words) and words[i - 1].lower() in ("of", "at", "from") and i >= 3:
         j = i - 1  # "Nadia Brooks of Kepler Partners": the person, not the firm
         while j > 0 and _np_word(words[j - 1]):

@@ -56,6 +56,12 @@ _CREDIT = re.compile(
     re.I,
 )
 _ABOUT_AUTHOR = re.compile(r"^\W*about\s+the\s+(?:author|writer|contributor)s?\W*$", re.I)
+# A press release's "About the Clearwater Trust" / "About us" section: the body has ended.
+_ABOUT_ORG = regex.compile(r"^\W*(?i:about|à\s+propos\s+d[e'’]\s*)\s*(?:(?i:us)|(?:(?i:the|l[ae'’])\s*)?\p{Lu}[\p{L}\p{N}&.'’ -]{1,80})\W*$")
+# "This interview is part of our Summer Cities series." and similar series/funding notes.
+_SERIES_NOTE = re.compile(
+    r"^\W*this\s+(?:interview|article|story|piece|report|feature|series|podcast|episode)\s+(?:is|was|forms)\s+"
+    r"(?:part\s+of|produced|supported|funded|published)\b", re.I)
 _BYLINE = re.compile(
     r"^\W*(?:by|written\s+by|words\s+by|text\s+by|story\s+by|interview(?:ed)?\s+by|reporting\s+by|par|بقلم)\s+"
     r"[\w.'’ -]{2,60}?\W*(?:[,|/–—·•-].{0,80})?$",
@@ -135,6 +141,10 @@ def clean_paragraphs(paragraphs: Sequence[str], *, exclude: Sequence[str] = (), 
             skip_headlines = False
         if short and _END_MARKER.match(p) and len(out) >= 2:
             break
+        if len(p) < 90 and _ABOUT_ORG.match(p) and len(out) >= 3 and i >= len(paras) // 2:
+            break
+        if short and _SERIES_NOTE.match(p) and len(out) >= 2:
+            continue
         if short and (_FURNITURE.match(p) or _CREDIT.search(p) or (i < 4 and not out and (_BYLINE.match(p) or _DATELINE.match(p)))):
             continue
         out.append(p)

@@ -165,7 +165,8 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
         if lang == "fr" or text[q.opener] == "«":
             _split_incise(text, q)
     quotes = _merge_split(text, raw)
-    quotes = [q for q in quotes if not _is_scare(text, q, article) or _short_utterance(text, q)]
+    quotes = [q for q in quotes if not _is_scare(text, q, article) or _short_sentence(text, q, quotes, article)
+              or _short_utterance(text, q)]
     for q in quotes:
         q.partial = q.text[:1].islower()
         after = text[q.closer : q.closer + 3]
@@ -219,6 +220,22 @@ def _split_incise(text: str, q: Quote) -> None:
     q.pieces = [(a, m.start() + 1), (m.end(), b)]
     q.inner = (m.start() + 1, m.end())
     q.text = text[a : m.start() + 1] + " " + text[m.end() : b]
+
+
+def _short_sentence(text: str, q: Quote, quotes: list[Quote], article: Article) -> bool:
+    """"Signatures are easy," he said. / she says. "Everybody forgets that.": a whole short sentence
+    of speech (two or three words, a capital, its own end mark) that opens a sentence and is followed by
+    a whole attribution sentence or by another quote of the paragraph: speech, not a scare quote or a title."""
+    words = q.text.split()
+    if not 2 <= len(words) <= 3 or len(q.pieces) > 1 or not q.text[:1].isupper() or not _rx(r"[.!?,…]$", 0).search(q.text):
+        return False
+    para = article.paragraphs[q.paragraph]
+    lead = text[para.start : q.opener].rstrip()
+    if lead and not _rx(r"[.!?:…][”\"’»]?$", 0).search(lead):
+        return False  # mid-sentence: "He called it “Operation Clean Sweep.”"
+    said = _rx(r"\s*(?:\p{L}+(?:\s+\p{L}+)?\s+)?" + EN_VERB_RE.pattern + r"(?:\s+\p{Ll}+)?\.", regex.I).match(text, q.closer) is not None
+    paired = any(o.paragraph == q.paragraph and o is not q and not _is_scare(text, o, article) for o in quotes)
+    return said or (paired and q.text[-1] in ".!?")
 
 
 def _short_utterance(text: str, q: Quote) -> bool:

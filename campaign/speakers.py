@@ -136,7 +136,8 @@ ORG_NOUNS = regex.compile(
     r"secretariat|watchdog|tribunal|prosecutor's\s+office|white\s+house|kremlin|pentagon|caucus|delegation|"
     r"faction|opposition|junta|spokes(?:man|woman|person)'s\s+office|newspaper|broadcaster|channel|"
     r"outlet|magazine|center|centre|inc|ltd|corp|international|watch|news|times|post|press|media|nations|states|"
-    r"republic|kingdom|house|fund|college|school|church|institution|partners|holdings|airlines|motors)$",
+    r"republic|kingdom|house|fund|college|school|church|institution|partners|holdings|airlines|motors|trust|programme|"
+    r"program|inspectorate|initiative|partnership|observatory|laboratory)$",
     regex.I,
 )
 GENERIC = set(
@@ -380,6 +381,10 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         if inner and inner.name:
             return Speaker(inner.name, "org", role="Spokesperson")
         return None
+    m = _rx(r"(?:a|an|the)\s+(?P<org>\p{Lu}[\p{L}\p{M}'’&.\- ]*?)\s+spokes(?:man|woman|person)", regex.I).fullmatch(np)
+    if m and (m.group("org") in reg.orgs or any(ORG_NOUNS.fullmatch(w) for w in m.group("org").lower().split())
+              or m.group("org").isupper()):
+        return Speaker(reg.org(m.group("org")), "org", role="Spokesperson")  # "a Department for Education spokesperson"
     segs = [s.strip() for s in np.split(",") if s.strip()]
     if len(segs) >= 2:
         first, second = _parse_simple(segs[0], reg), _parse_simple(segs[1], reg)
@@ -425,7 +430,7 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         titles, name = split_name(run)
         name = [w for w in name if w]
         if name and all(_is_title(w) for w in name):
-            return _role_person(np, reg)
+            return None if low[0] in ("a", "an") else _role_person(np, reg)
         if not name:
             return None
         head = " ".join(before + titles)
@@ -450,8 +455,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
     if low[0] in _DETS and len(words) <= 6 and ORG_NOUNS.search(low[-1]):
         label = reg.org(" ".join(words[1:]))
         return Speaker(label[0].upper() + label[1:], "org")
-    if ROLE_NOUNS.search(np):
-        return _role_person(np, reg)
+    if ROLE_NOUNS.search(np) and low[0] not in ("a", "an", "one", "another"):
+        return _role_person(np, reg)  # "the mayor" is the known mayor; "a spokesperson" is nobody known
     return None
 
 
