@@ -17,6 +17,9 @@ from campaign.mentions import AMBIGUOUS, person_mentions
 from campaign.models import Article
 from campaign.sentences import split as split_sentences
 from campaign.speakers import (
+    AR_GENERIC,
+    AR_ROLES,
+    AR_VERB_RE,
     EN_VERB_RE,
     FA_VERB_RE,
     FR_VERB_PATTERN,
@@ -87,6 +90,9 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
     for pi, para in enumerate(article.paragraphs):
         pq = by_para.get(pi, [])
         for k, q in enumerate(pq):
+            if q.sieve == "label":  # a transcript turn: its label said it
+                _set(q, Speaker(q.speaker, "person", q.role, state.reg.genders.get(q.speaker or "", "")), "label", state, pi)
+                continue
             lo = pq[k - 1].closer if k else para.start
             hi = pq[k + 1].opener if k + 1 < len(pq) else para.end
             before = _last_sentence(text[lo : q.opener])
@@ -167,7 +173,7 @@ def _first_sentence(s: str) -> str:
 def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker | None, str]:
     """S1/S2: a speech verb right after the quote, or in the words leading up to it."""
     tail = q.text.rstrip()
-    open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or (after.strip()[:1].islower())
+    open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or (after.strip()[:1].islower()) or after.lstrip()[:1] == "،"
     fa = bool(PERSIAN.search(before + after))
     if open_end and after.strip():
         sp = _post(after, reg, fa)
@@ -253,7 +259,7 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         m = _FA_PRE.search(s) or (
             _FA_PRE_KE.search(s))
         if not m:
-            return None
+            return _pre_ar(s, reg)
         head = s[: m.start()].strip(" ،,")
         head = _rx(r"[.؟!:]\s+", 0).split(head)[-1]
         head = _rx(r"^(?:به\s+گزارش\s+[^،]+،\s*)", 0).sub("", head)
@@ -285,6 +291,31 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         np = _head_np(s)
         return parse_np(np, reg) if np else None
     return None
+
+
+def _pre_ar(s: str, reg: Registry) -> Speaker | None:
+    """Arabic, verb first: "وقال المزارع محمود عبد السلام، الذي ...: «" / "قالت الدكتورة X، أستاذة ...، إن «"."""
+    verbs = list(AR_VERB_RE.finditer(s))
+    if not verbs:
+        return None
+    v = verbs[-1]
+    rest = s[v.end() :]
+    if len(rest.split()) > 30 or not _rx(r"(?:[:،,]|(?<!\p{L})[إأ]ن(?:ه|ها|هم)?(?:\s+\p{L}+)?)\s*$", 0).search(rest):
+        return None
+    gender = "f" if v.group().endswith("ت") else "m"
+    subject = _rx(r"[،,:]|\s(?:[إأ]ن|[إأ]نه|[إأ]نها|في|خلال|لـ?|ل\p{L}+)\s", 0).split(" " + rest + " ", maxsplit=1)[0].split()
+    if not subject:
+        return Speaker(None, "pronoun", gender=gender)  # "وأضاف: «…»"
+    if subject[0] in AR_GENERIC:
+        return None  # "مسؤول محلي، طلب عدم الكشف عن اسمه": anonymous
+    if subject[0] in ("متحدث", "متحدثة", "المتحدث", "المتحدثة", "الناطق", "ناطق") and len(subject) > 2 and subject[1] == "باسم":
+        return Speaker(reg.org(" ".join(subject[2:])), "org", role="Spokesperson")
+    while subject and (subject[0] in AR_ROLES or (subject[0].startswith("ال") and len(subject) > 2)):
+        subject = subject[1:]  # "المزارع محمود عبد السلام", "وزير الخارجية أحمد ..."
+    if not 2 <= len(subject) <= 4:
+        return None  # one word may be a noun; five are a clause
+    name = reg.canonical(" ".join(subject))
+    return Speaker(name, "person", reg.roles.get(name), gender)
 
 
 def _tail_np(t: str) -> str | None:
@@ -383,9 +414,9 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
         return None, ""  # the reporting source, not a speaker
     np = _rx(r"\s+(?:in|on|during|at|who|which)\s+", 0).split(np, maxsplit=1)[0]
     sp = parse_np(np, reg)
-    if sp is None or sp.kind == "pronoun":
+    if sp is None:
         return None, ""
-    return sp, "according-to"
+    return sp, "according-to"  # (a pronoun, "به گفته او", is resolved by the caller)
 
 
 def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote,
@@ -429,7 +460,8 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
                   before: str, after: str) -> tuple[Speaker | None, str]:
     """S4/S5: a quote with no cue of its own continues the last speaker, or the one named nearby."""
     text = article.text
-    cue = EN_VERB_RE.search(before + after) or (FRENCHY.search(before + after) and fr_verb_re().search(before + after))
+    cue = (EN_VERB_RE.search(before + after) or (FRENCHY.search(before + after) and fr_verb_re().search(before + after))
+           or AR_VERB_RE.search(before + after) or FA_VERB_RE.search(before + after))
     if k > 0:
         prev = pq[k - 1]
         if prev.speaker and not cue and not _names_someone(text, prev.closer, q.opener, state, prev.speaker):

@@ -22,9 +22,11 @@ from campaign.speakers import (
     EN_VERB_RE,
     FA_VERB_RE,
     FR_VERB_PATTERN,
+    TITLES,
     Registry,
     build_registry,
     fr_verb_re,
+    split_name,
 )
 
 
@@ -140,8 +142,17 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
     lang = (article.language or "en").split("-")[0].lower()
     raw: list[Quote] = []
     carry = False
+    reg = registry or build_registry(text)
+    turns = _transcript_turns(article, reg)
     for pi, para in enumerate(article.paragraphs):
         ptext = text[para.start : para.end]
+        if pi in turns:  # a transcript turn: the whole turn is the quote, its label the speaker
+            start, who = turns[pi]
+            if who and len(text[start : para.end].split()) >= 4:
+                raw.append(Quote([(start, para.end)], pi, start, para.end, speaker=who, speaker_kind="person",
+                                 role=reg.roles.get(who), sieve="label"))
+            carry = False
+            continue
         spans, unclosed = _spans(ptext, lang)
         para_quotes: list[Quote] = []
         for o, c, _t in spans:
@@ -165,17 +176,54 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
         if lang == "fr" or text[q.opener] == "«":
             _split_incise(text, q)
     quotes = _merge_split(text, raw)
-    quotes = [q for q in quotes if not _is_scare(text, q, article) or _short_sentence(text, q, quotes, article)
-              or _short_utterance(text, q)]
+    quotes = [q for q in quotes if q.sieve == "label" or not _is_scare(text, q, article)
+              or _short_sentence(text, q, quotes, article) or _short_utterance(text, q)]
     for q in quotes:
         q.partial = q.text[:1].islower()
         after = text[q.closer : q.closer + 3]
         q.ends_sentence = bool(_rx(r"[.!?…؟。]\W*$", 0).search(q.text)) or bool(_rx(r"\s*[.!?؟]", 0).match(after)) or q.closer >= article.paragraphs[q.paragraph].end
-    attribute(article, quotes, registry or build_registry(text))
+    attribute(article, quotes, reg)
     quotes = [q for q in quotes if not q.hidden]
     if PERSIAN.search(text):
-        quotes = [q for q in quotes if q.speaker or not PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and _rx(r"[.!؟?]\W*$", 0).search(q.text))]
+        quotes = [q for q in quotes if q.speaker or not PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and (
+            _rx(r"[.!؟?]\W*$", 0).search(q.text) or _rx(r"[.!؟?]", 0).match(text, q.closer)))]
     return quotes
+
+
+# "AMB. SMITH:", "DR. ORTIZ:", "MODERATOR:", "QUESTION (Reuters):" at the start of a paragraph
+_LABEL = regex.compile(r"(?P<label>\p{Lu}[\p{Lu}\p{M}.'’\- ]{1,40}?)\s*(?:\([^()]{1,40}\))?\s*:\s+(?=\S)")
+_ROLE_LABELS = regex.compile(
+    r"(?:MODERATOR|QUESTION|Q|A|REPORTER|JOURNALIST|INTERVIEWER|HOST|CO-HOST|ANCHOR|PRESENTER|AUDIENCE(?:\s+MEMBER)?|"
+    r"PARTICIPANT|UNIDENTIFIED(?:\s+\p{Lu}+)*|OPERATOR|VOICE|CALLER|SPEAKER|CHAIR|INTERPRETER|TRANSLATOR|NARRATOR|"
+    r"NOTE|UPDATE|EDITOR'?S\s+NOTE|CORRECTION|TRANSCRIPT|PARTICIPANTS|SOURCE|END|BREAKING|WATCH|READ\s+MORE)")
+
+
+def _transcript_turns(article: Article, reg: Registry) -> dict[int, tuple[int, str | None]]:
+    """Paragraphs of a transcript (three or more turns under UPPER-CASE labels, two labels or more):
+    paragraph -> (offset of the turn's words, the label's person or None for a moderator or question)."""
+    found: dict[int, tuple[int, str]] = {}
+    for pi, para in enumerate(article.paragraphs):
+        m = _LABEL.match(para.text)
+        if m and sum(c.isalpha() for c in m.group("label")) >= 2:
+            found[pi] = (para.start + m.end(), m.group("label").strip())
+    labels = [lab for _, lab in found.values()]
+    if len(found) < 3 or len(set(labels)) < 2 or len(set(labels)) == len(labels):
+        return {}
+    out: dict[int, tuple[int, str | None]] = {}
+    for pi, (start, label) in found.items():
+        out[pi] = (start, None if _ROLE_LABELS.fullmatch(label) else _label_person(label, reg))
+    return out
+
+
+def _label_person(label: str, reg: Registry) -> str | None:
+    """"AMB. SMITH" -> the one known person called Smith (else "Smith"); "HELEN SMITH" -> "Helen Smith"."""
+    words = [w.capitalize() if not regex.fullmatch(r"\p{Lu}\.?", w) else w for w in label.split()]
+    titles, name = split_name(words)
+    name = [w for w in name if w.rstrip(".").lower() not in TITLES and not (w.endswith(".") and len(w) <= 5)]
+    if not name or len(name) > 4 or any(not w[:1].isalpha() for w in name):
+        return None
+    full = " ".join(name)
+    return None if reg.ambiguous(full) else reg.canonical(full)
 
 
 def _merge_split(text: str, quotes: list[Quote]) -> list[Quote]:

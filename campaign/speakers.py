@@ -83,6 +83,21 @@ def fr_verb_re() -> regex.Pattern[str]:
     """French speech verbs, compiled on first use (only French text needs them)."""
     return _rx(FR_VERB_PATTERN, regex.I)
 FA_VERB_RE = regex.compile(r"(?:" + _alt(FA_VERBS) + r")(?![\p{L}])")
+# Arabic speech verbs (verb-first: "وقال X: «…»"); a final ت is the feminine form.
+AR_VERBS = sorted(
+    {f for v in ("قال", "أضاف", "أكد", "أكّد", "أوضح", "صرح", "صرّح", "أشار", "تابع", "ذكر", "كتب", "حذر", "حذّر",
+                 "أعلن", "اعتبر", "شدد", "شدّد", "لفت", "أردف", "رأى", "نقل", "كشف", "قالوا", "أضافوا")
+     for f in ((v,) if v.endswith("وا") else (v, ("رأت" if v == "رأى" else v + "ت")))}
+    | {"يقول", "تقول", "يضيف", "تضيف", "يؤكد", "تؤكد"},
+    key=len, reverse=True,
+)
+AR_VERB_RE = regex.compile(r"(?<![\p{L}\p{M}])[وف]?(?:" + _alt(AR_VERBS) + r")(?![\p{L}\p{M}])")
+AR_GENERIC = set("مسؤول مسؤولة مسؤولون مصدر مصادر شهود شاهد سكان ساكن مواطن مواطنون أحد خبراء خبير محللون محلل "
+                 "دبلوماسي دبلوماسيون متحدثون عدد بعض".split())
+AR_ROLES = set("وزير وزيرة رئيس رئيسة مدير مديرة عضو عضوة سفير سفيرة نائب نائبة أستاذ أستاذة محافظ محافظة قائد "
+               "مستشار مستشارة ممثل ممثلة المزارع المزارعة الدكتور الدكتورة الشيخ السيد السيدة د.".split())
+_FA_HONORIFIC = regex.compile(r"^(?:آقای|خانم|دکتر|داکتر|مولوی|حاجی|انجنیر|انجینیر|جنرال|استاد|مهندس)\s+")
+_FA_STOP = set("در به از با برای نیز هم همچنین که را و ضمن پس".split())
 SPEECH_NOUNS = regex.compile(
     r"\b(?:message|statement|speech|remarks|words|post|tweet|letter|interview|address|warning|appeal|plea|"
     r"press\s+conference|briefing|op-ed|column|video|declaration|told|telling|saying|wrote|writing)\b",
@@ -350,6 +365,8 @@ def build_registry(text: str) -> Registry:
     from campaign.mentions import collect_names
 
     collect_names(text, reg)
+    if _PERSIAN.search(text):
+        persian_names(text, reg)
     return reg
 
 
@@ -476,12 +493,32 @@ def _parse_persian(np: str, reg: Registry) -> Speaker | None:
     segs = [s.strip() for s in _rx(r"[،,]", 0).split(np) if s.strip()]
     if not segs:
         return None
-    first = segs[0]
+    first = _FA_HONORIFIC.sub("", segs[0])
     if first in PRONOUNS:
         return Speaker(None, "pronoun")
     words = first.split()
-    if not 1 <= len(words) <= 3:
-        return None
     role = segs[1] if len(segs) > 1 and len(segs[1].split()) <= 8 else None
-    name = reg.canonical(first)
-    return Speaker(name, "person", role)
+    for k in range(min(len(words), 3), 0, -1):  # "نوری در پایان گفت": the known name, then its adverbs
+        canon = reg.canonical(" ".join(words[:k]))
+        if canon in reg.names:
+            return Speaker(canon, "person", role or reg.roles.get(canon))
+    cut = next((i for i, w in enumerate(words) if w in _FA_STOP), len(words))
+    if cut < len(words) or not 1 <= len(words) <= 3:
+        return None  # an unknown name followed by an adverbial: unsure where the name ends
+    return Speaker(reg.canonical(first), "person", role)
+
+
+_FA_ROLES = ("رئیس", "سخنگوی", "سخنگو", "وزیر", "والی", "فرمانده", "عضو", "مسئول", "مسؤول", "معاون", "دهقان", "استاد",
+             "آموزگار", "معلم", "فعال", "کارشناس", "نماینده", "مدیر", "شهردار", "رهبر", "دبیر", "قاضی", "پزشک",
+             "داکتر", "خبرنگار", "دانشجو", "باشنده", "ساکن", "مشاور", "کارمند", "بنیان", "یک ", "از ")
+_FA_APPOSITIVE = regex.compile(r"(?:^|[.!؟:]\s+|،\s*)(?P<name>[\u0600-\u06ff\u200c]+(?:\s+[\u0600-\u06ff\u200c]+){1,2})"
+                               r"،\s*(?P<role>(?:" + "|".join(_FA_ROLES) + r")[^،.:«»]{0,80})،", regex.M)
+
+
+def persian_names(text: str, reg: Registry) -> None:
+    """"محمد ظاهر صافی، رئیس زراعت بلخ، ...": a two- or three-word name with a role appositive."""
+    for m in _FA_APPOSITIVE.finditer(text):
+        words = m.group("name").split()
+        if any(w in _FA_STOP or w in PRONOUNS for w in words):
+            continue
+        reg.add(m.group("name"), m.group("role").strip(), pos=m.start("name"))
