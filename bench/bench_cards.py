@@ -40,8 +40,7 @@ CHROMIUM_MS = 60.0
 def _clear_measure_caches() -> None:
     from campaign.cards import layout
 
-    layout.seg_width.cache_clear()
-    layout.seg_ink.cache_clear()
+    layout.clear_caches()
 
 
 def bench_sizes(repeat: int, theme: str, fmt: str) -> list[dict[str, float | str]]:

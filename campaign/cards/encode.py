@@ -1,8 +1,16 @@
 """Deterministic PNG/JPEG encoding within a byte budget, tagged sRGB, with no metadata.
 
 Identical pixels give identical bytes: no timestamps, no text chunks, no EXIF, no paths. A card
-over its budget is re-encoded (PNG: stronger compression, then a 256-colour palette; JPEG: lower
-quality steps, then 4:2:0 chroma) and never resized. `CardError` if nothing fits.
+over its budget is re-encoded (PNG: adaptive row filters, stronger compression, then a 256-colour
+palette; JPEG: lower quality steps, then 4:2:0 chroma) and never resized. `CardError` if nothing
+fits.
+
+PNG cards are first written here rather than by Pillow: every row unfiltered (filter type 0) and
+the whole image deflated at level 3 in one call. Pillow's encoder picks one of five filters per
+row by trying them all, which costs more than the deflate itself (~9 ms of a ~14 ms encode for
+a 1080x1080 card) and, on flat or gradient backgrounds with anti-aliased text, gives *larger*
+files than no filter at all (about 10% here). Photographs are the exception: they fall through
+to Pillow's adaptive filters when the unfiltered file is over the budget.
 """
 
 from __future__ import annotations
@@ -23,8 +31,7 @@ JPEG_QUALITIES = (90, 84, 78, 72, 65, 58, 50, 42, 35)
 
 
 def _srgb_chunk() -> bytes:
-    body = b"sRGB" + bytes([0])  # rendering intent: perceptual
-    return struct.pack(">I", 1) + body + struct.pack(">I", zlib.crc32(body))
+    return _chunk(b"sRGB", bytes([0]))  # rendering intent: perceptual
 
 
 def _tag_png_srgb(data: bytes) -> bytes:
@@ -43,7 +50,30 @@ def srgb_icc() -> bytes:
     return bytes(raw)
 
 
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_unfiltered(img: Image.Image, *, level: int = PNG_LEVEL) -> bytes:
+    """An 8-bit RGB PNG: IHDR, sRGB, one IDAT of unfiltered rows, IEND (no other chunk)."""
+    if img.mode != "RGB":
+        raise ValueError(f"png_unfiltered takes RGB images, not {img.mode}")
+    w, h = img.size
+    raw = memoryview(img.tobytes())
+    stride = 3 * w
+    # a filter-type byte (0: none) before every row
+    rows = b"\0" + b"\0".join([raw[i:i + stride] for i in range(0, len(raw), stride)])
+    return b"".join((
+        b"\x89PNG\r\n\x1a\n",
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)),
+        _srgb_chunk(),
+        _chunk(b"IDAT", zlib.compress(rows, level)),
+        _chunk(b"IEND", b""),
+    ))
+
+
 def png(img: Image.Image, *, level: int = PNG_LEVEL) -> bytes:
+    """Pillow's PNG (adaptive row filters), tagged sRGB."""
     buf = io.BytesIO()
     img.save(buf, "PNG", compress_level=level, optimize=False)
     return _tag_png_srgb(buf.getvalue())
@@ -72,7 +102,10 @@ def encode(img: Image.Image, fmt: str = "png", budget: int = 1_000_000, *, what:
     if fmt != "png":
         raise CardError(f"unknown image format '{fmt}'; use png or jpeg")
     rgb = img.convert("RGB") if img.mode != "RGB" else img
-    data = png(rgb)
+    data = png_unfiltered(rgb)
+    if len(data) <= budget:
+        return data
+    data = png(rgb)  # adaptive filters: smaller for photographs
     if len(data) <= budget:
         return data
     if len(data) <= budget * 1.1:  # zlib 9 wins a few %, at ~15x the time: only when close

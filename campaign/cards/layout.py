@@ -4,15 +4,22 @@ All widths are measured with the real fonts (raqm shaping), never estimated from
 counts. A `Block` is a laid-out paragraph at one font size: its lines in visual order, each
 line's segments with their x offsets, and the measured ink and metric extents the renderer and
 the tests check against the box.
+
+The ink of a final line is measured by rasterizing it: each segment's coverage mask is rendered
+once (Pillow's `getmask2`, as `ImageDraw.text` does) and kept on the `Line`, so its box is exact
+to the pixel and the renderer pastes the same mask instead of shaping and rasterizing again. Lines
+are drawn at whole-pixel origins (see `render.Text.line_origin`), which is what makes a mask
+rendered before the line is placed the one that is drawn.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -37,12 +44,19 @@ class Seg:
     width: float
 
 
+# A segment's rendered coverage: (Pillow "L" core image, dx, dy), to be drawn with its top-left at
+# (line start + dx, baseline + dy) for a line start on a whole pixel.
+Mask = tuple[Any, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     text: str  # logical order
     segs: tuple[Seg, ...]
     width: float
     ink: tuple[float, float, float, float]  # x0, y0, x1, y1 relative to (line start, baseline)
+    # one per segment (None: blank or emoji); empty when the ink was not measured
+    masks: tuple[Mask | None, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,44 +114,102 @@ def seg_ink(face: Path, emoji: bool, size: int, text: str, rtl: bool, language: 
     return (float(x0), float(y0), float(x1), float(y1))
 
 
-def shape_line(text: str, chain: fonts.Chain, size: int, rtl: bool, language: str, *,
-               ink: bool = True) -> Line:
-    """Split one line into font runs, resolve bidi levels, and order the runs visually.
+def clear_caches() -> None:
+    """Forget every text measurement (the benchmark makes each card pay for its own)."""
+    seg_width.cache_clear()
+    seg_ink.cache_clear()
+    word_width.cache_clear()
 
-    With `ink=False` the (costly) ink box is left at zero: enough for measuring words.
-    """
+
+def _segments(text: str, chain: fonts.Chain, size: int, rtl: bool, language: str
+              ) -> tuple[list[Seg], float]:
+    """One line's single-font, single-direction segments in visual order, and its width."""
     runs = chain.runs(text)
     lv = bidi.levels(text, rtl)
     # logical pieces of one face and one level
     pieces: list[tuple[str, int, int]] = []  # text, face index, level
-    pos = 0
-    for run_text, face_idx in runs:
-        start = pos
-        for k in range(len(run_text)):
-            level = lv[pos + k]
-            if pieces and k > 0 and pieces[-1][1] == face_idx and pieces[-1][2] == level:
-                t, f, lvl = pieces[-1]
-                pieces[-1] = (t + run_text[k], f, lvl)
-            else:
-                pieces.append((run_text[k], face_idx, level))
-        pos = start + len(run_text)
+    if len(runs) == 1 and not any(lv):  # one face, left to right: the common case
+        pieces.append((runs[0][0], runs[0][1], 0))
+    else:
+        pos = 0
+        for run_text, face_idx in runs:
+            start = pos
+            for k in range(len(run_text)):
+                level = lv[pos + k]
+                if pieces and k > 0 and pieces[-1][1] == face_idx and pieces[-1][2] == level:
+                    t, f, lvl = pieces[-1]
+                    pieces[-1] = (t + run_text[k], f, lvl)
+                else:
+                    pieces.append((run_text[k], face_idx, level))
+            pos = start + len(run_text)
     order = bidi.visual_order([p[2] for p in pieces])
     segs: list[Seg] = []
     x = 0.0
-    box = [float("inf"), float("inf"), float("-inf"), float("-inf")]
     for i in order:
         t, face_idx, level = pieces[i]
         face = chain.faces[face_idx]
         seg_rtl = level % 2 == 1
         w = seg_width(face.path, face.emoji, size, t, seg_rtl, language)
-        if ink and t.strip():
-            x0, y0, x1, y1 = seg_ink(face.path, face.emoji, size, t, seg_rtl, language)
-            box = [min(box[0], x + x0), min(box[1], y0), max(box[2], x + x1), max(box[3], y1)]
         segs.append(Seg(t, face.path, face.emoji, seg_rtl, x, w))
         x += w
-    if box[0] == float("inf"):
-        box = [0.0, 0.0, 0.0, 0.0]
-    return Line(text, tuple(segs), x, (box[0], box[1], box[2], box[3]))
+    return segs, x
+
+
+def render_seg(seg: Seg, size: int, language: str) -> Mask | None:
+    """Rasterize a text segment as drawn from a whole-pixel line start (None if no ink)."""
+    font = _font(seg.face, size)
+    xi = math.floor(seg.x)
+    mask, (ox, oy) = font.getmask2(seg.text, "L", "rtl" if seg.rtl else "ltr", None,
+                                   _raqm_lang(language), 0, "ls", 0, (seg.x - xi, 0.0))
+    if mask.size[0] == 0 or mask.size[1] == 0:
+        return None
+    return (mask, xi + ox, oy)
+
+
+def _inked(text: str, segs: list[Seg], width: float, size: int, language: str) -> Line:
+    """The line with every segment rasterized and its exact ink box."""
+    masks: list[Mask | None] = []
+    x0 = y0 = math.inf
+    x1 = y1 = -math.inf
+    for seg in segs:
+        m = None
+        if seg.text.strip():
+            if seg.emoji:
+                a, b, c, d = seg_ink(seg.face, True, size, seg.text, seg.rtl, language)
+                a, c = seg.x + a, seg.x + c
+            else:
+                m = render_seg(seg, size, language)
+                if m is None:
+                    masks.append(None)
+                    continue
+                core, dx, dy = m
+                a, b, c, d = dx, dy, dx + core.size[0], dy + core.size[1]
+            x0, y0, x1, y1 = min(x0, a), min(y0, b), max(x1, c), max(y1, d)
+        masks.append(m)
+    if x0 == math.inf:
+        x0 = y0 = x1 = y1 = 0.0
+    return Line(text, tuple(segs), width, (float(x0), float(y0), float(x1), float(y1)),
+                tuple(masks))
+
+
+def shape_line(text: str, chain: fonts.Chain, size: int, rtl: bool, language: str, *,
+               ink: bool = True) -> Line:
+    """Split one line into font runs, resolve bidi levels, and order the runs visually.
+
+    With `ink=True` every segment is also rasterized (see `Line.masks`) for its exact ink box;
+    `ink=False` leaves the box at zero: enough for measuring.
+    """
+    segs, width = _segments(text, chain, size, rtl, language)
+    if ink:
+        return _inked(text, segs, width, size, language)
+    return Line(text, tuple(segs), width, (0.0, 0.0, 0.0, 0.0))
+
+
+def with_ink(line: Line, size: int, language: str) -> Line:
+    """`line` (shaped with `ink=False`) with its segments rasterized and its ink measured."""
+    if line.masks:
+        return line
+    return _inked(line.text, list(line.segs), line.width, size, language)
 
 
 # --- line breaking -----------------------------------------------------------------------------
@@ -276,9 +348,14 @@ def word_width(chain: fonts.Chain, size: int, rtl: bool, language: str, word: st
     return shape_line(word, chain, size, rtl, language, ink=False).width
 
 
+def _space(chain: fonts.Chain, size: int, rtl: bool, language: str) -> float:
+    face = chain.faces[0] if not rtl else _rtl_face(chain)
+    return seg_width(face.path, False, size, " ", rtl, language)
+
+
 def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, language: str = "en",
-           leading: float = 1.25, allow_split: bool = False, arabic_extra: float = 0.2,
-           estimate: bool = False) -> Block | None:
+           leading: float = 1.25, allow_split: bool = False, arabic_extra: float = 0.2
+           ) -> Block | None:
     """Lay `text` out at `size` px within `max_width`; None when a word is too wide.
 
     With `allow_split`, a word wider than the box is split between graphemes instead.
@@ -286,18 +363,17 @@ def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, langua
     """
     rtl = bidi.base_rtl(text, language)
     measure = _Measure(chain, size, rtl, language)
-    space_face = chain.faces[0] if not rtl else _rtl_face(chain)
-    space = seg_width(space_face.path, False, size, " ", rtl, language)
+    space = _space(chain, size, rtl, language)
     lines: list[Line] = []
     for para in text.split("\n"):
         words = para.split()
         if not words:
             continue
-        if estimate:  # scaled from one exact measurement per word; lines are checked below
-            k = size / REF_SIZE
-            widths = [word_width(chain, REF_SIZE, rtl, language, w) * k for w in words]
-        else:
-            widths = [measure(w) for w in words]
+        whole = shape_line(" ".join(words), chain, size, rtl, language, ink=False)
+        if whole.width <= max_width:  # one line (a name, a role): no need to measure words
+            lines.append(with_ink(whole, size, language))
+            continue
+        widths = [measure(w) for w in words]
         if max(widths) > max_width:
             if not allow_split:
                 return None
@@ -308,18 +384,10 @@ def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, langua
             widths = [measure(w) for w in words]
         start = 0
         for end in break_words(widths, space, max_width):
-            line = shape_line(" ".join(words[start:end]), chain, size, rtl, language,
-                              ink=not estimate)
-            if estimate and line.width > max_width:
-                return None  # the scaled estimate was a hair too optimistic at this size
-            lines.append(line)
+            lines.append(shape_line(" ".join(words[start:end]), chain, size, rtl, language))
             start = end
     if not lines:
         lines = [shape_line(" ", chain, size, rtl, language)]
-    if estimate:  # vertical extents need the ink of the first and last lines
-        for i in {0, len(lines) - 1}:
-            ln = lines[i]
-            lines[i] = shape_line(ln.text, chain, size, rtl, language)
     return _block(lines, chain, size, leading, arabic_extra, rtl, language)
 
 
@@ -354,20 +422,30 @@ def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float]
 
     `extra_height(size)` adds height that scales with the quote size (a decorative mark).
     Returns None when even `min_size` does not fit.
+
+    Every word is shaped once, at `REF_SIZE`, and its width scaled to the size being tried. The
+    search itself only counts lines (greedy breaking on the scaled widths; balancing keeps the
+    count) and estimates the height from the fonts' metrics, so it shapes nothing. At the size
+    it finds, the balanced lines are shaped exactly and rasterized; when their exact widths or
+    ink do not fit, or the last line is a lone word, the next size down is tried.
     """
+    rtl = bidi.base_rtl(text, language)
+    paras = [words for words in (p.split() for p in text.split("\n")) if words]
+    if not paras:
+        return layout(text, chain, min_size, _width(max_width, min_size), language=language,
+                      leading=leading)
+    ref = [[word_width(chain, REF_SIZE, rtl, language, w) for w in words] for words in paras]
+    ref_space = _space(chain, REF_SIZE, rtl, language)
+    widest = max(max(r) for r in ref)
+    # metrics of the faces the text uses, at REF_SIZE (scaled with the size, like the widths)
+    faces = {chain.faces[i].path for _, i in chain.runs(" ".join(" ".join(p) for p in paras))
+             if not chain.faces[i].emoji}
+    metrics = [_font(f, REF_SIZE).getmetrics() for f in faces or {chain.faces[0].path}]
+    ref_ascent = max(m[0] for m in metrics) * 0.92
+    ref_descent = max(m[1] for m in metrics)
+    line_gap = leading + 0.2 if any(f != chain.faces[0].path for f in faces) else leading
 
-    def ok(size: int, split: bool = False, final: bool = False) -> Block | None:
-        width = max_width(size) if callable(max_width) else max_width
-        b = layout(text, chain, size, width, language=language, leading=leading,
-                   allow_split=split, estimate=not split)
-        if b is not None and not split:  # measure every line's ink for the chosen size
-            if not final:
-                return _check(b, width)
-            full = [shape_line(ln.text, chain, size, b.rtl, language) for ln in b.lines]
-            b = _block(full, chain, size, leading, 0.2, b.rtl, language)
-        return _check(b, width)
-
-    def _check(b: Block | None, width: float) -> Block | None:
+    def check(b: Block | None, width: float) -> Block | None:
         if b is None:
             return None
         extra = extra_height(b.size) if extra_height else 0.0
@@ -375,37 +453,92 @@ def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float]
             return None
         return b
 
-    if ok(min_size) is None:
-        return ok(min_size, split=True)
+    def estimate(size: int) -> bool:
+        """Whether `size` may fit, from scaled widths and metrics (no shaping)."""
+        width = _width(max_width, size)
+        k = size / REF_SIZE
+        if widest * k > width:
+            return False
+        n = sum(len(_greedy(r, ref_space, width / k)) for r in ref)
+        height = (ref_ascent + ref_descent) * k + size * line_gap * (n - 1)
+        extra = extra_height(size) if extra_height else 0.0
+        return height + extra <= max_height
+
+    def breaks(size: int) -> list[str]:
+        """The balanced lines at `size`, from the scaled word widths."""
+        width = _width(max_width, size)
+        k = size / REF_SIZE
+        space = _space(chain, size, rtl, language)
+        out = []
+        for words, r in zip(paras, ref, strict=True):
+            start = 0
+            for end in break_words([w * k for w in r], space, width):
+                out.append(" ".join(words[start:end]))
+                start = end
+        return out
+
+    def exact(size: int, texts: list[str]) -> Block | None:
+        """Shape and rasterize `texts` at `size`; None unless every line and its ink fit."""
+        width = _width(max_width, size)
+        lines = [shape_line(t, chain, size, rtl, language, ink=False) for t in texts]
+        if any(ln.width > width for ln in lines):
+            return None  # the scaled estimate was a hair too optimistic at this size
+        ends = {0, len(lines) - 1}  # vertical extents first: the ink of the first and last lines
+        for i in ends:
+            lines[i] = with_ink(lines[i], size, language)
+        if check(_block(lines, chain, size, leading, 0.2, rtl, language), width) is None:
+            return None
+        lines = [with_ink(ln, size, language) for ln in lines]
+        return check(_block(lines, chain, size, leading, 0.2, rtl, language), width)
+
+    def split_at_min() -> Block | None:
+        b = layout(text, chain, min_size, _width(max_width, min_size), language=language,
+                   leading=leading, allow_split=True)
+        return check(b, _width(max_width, min_size))
+
+    if not estimate(min_size):
+        return split_at_min()
     lo, hi = min_size, max_size
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if ok(mid) is not None:
+        if estimate(mid):
             lo = mid
         else:
             hi = mid - 1
-    # the chosen size, with every line's ink measured; step down if ink or an orphan objects
-    first = None
+    # the size found, exactly; step down if ink or an orphan objects (an orphaned layout only
+    # when no size down to 88% avoids it)
+    orphaned: list[tuple[int, list[str]]] = []
     for size in range(lo, max(min_size, int(lo * 0.88)) - 1, -1):
-        b = ok(size, final=True)
-        if b is None:
+        texts = breaks(size)
+        if _orphaned(texts):
+            orphaned.append((size, texts))
             continue
-        if first is None:
-            first = b
-        if not has_orphan(b):
-            return b
-    if first is not None:
-        return first
-    for size in range(min(lo, int(lo * 0.88)) - 1, min_size - 1, -1):
-        b = ok(size, final=True)
+        b = exact(size, texts)
         if b is not None:
             return b
-    return ok(min_size, split=True)
+    for size, texts in orphaned:
+        b = exact(size, texts)
+        if b is not None:
+            return b
+    for size in range(min(lo, int(lo * 0.88)) - 1, min_size - 1, -1):
+        b = exact(size, breaks(size))
+        if b is not None:
+            return b
+    return split_at_min()
+
+
+def _width(max_width: float | Callable[[int], float], size: int) -> float:
+    return max_width(size) if callable(max_width) else max_width
+
+
+def _orphaned(texts: list[str]) -> bool:
+    """A single word alone on the last line of a text with more words than lines."""
+    if len(texts) < 2:
+        return False
+    words = sum(len(t.split()) for t in texts)
+    return len(texts[-1].split()) == 1 and words > len(texts)
 
 
 def has_orphan(block: Block) -> bool:
     """A single word alone on the last line of a text with more words than lines."""
-    if len(block.lines) < 2:
-        return False
-    words = sum(len(ln.text.split()) for ln in block.lines)
-    return len(block.lines[-1].text.split()) == 1 and words > len(block.lines)
+    return _orphaned([ln.text for ln in block.lines])

@@ -91,14 +91,21 @@ class Text:
     align: str
     color: str
 
-    def line_origin(self, i: int) -> tuple[float, float]:
+    def line_origin(self, i: int) -> tuple[int, int]:
+        """Where line `i` starts on its baseline, rounded to a whole pixel.
+
+        Whole pixels let the masks rasterized while measuring (`Line.masks`) be drawn as they
+        are; the shift is under half a pixel.
+        """
         line = self.block.lines[i]
         baseline = self.y + self.block.ascent + i * self.block.advance
         if self.align == "right":
-            return self.x + self.width - line.width, baseline
-        if self.align == "center":
-            return self.x + (self.width - line.width) / 2, baseline
-        return self.x, baseline
+            x = self.x + self.width - line.width
+        elif self.align == "center":
+            x = self.x + (self.width - line.width) / 2
+        else:
+            x = self.x
+        return math.floor(x + 0.5), math.floor(baseline + 0.5)
 
     def ink_boxes(self) -> list[tuple[float, float, float, float]]:
         """Absolute ink box of every line."""
@@ -385,13 +392,15 @@ def _emoji(text: str, size: int) -> Image.Image:
 def _draw_text(img: Image.Image, t: Text) -> None:
     from PIL import ImageDraw
 
-    from campaign.cards.layout import EMOJI_SCALE, _raqm_lang
+    from campaign.cards.layout import EMOJI_SCALE, _raqm_lang, render_seg
 
     d = ImageDraw.Draw(img)
     lang = _raqm_lang(t.block.language)
+    ink = d._getink(t.color)[0]
+    masks_ok = d.fontmode == "L"
     for i, line in enumerate(t.block.lines):
         ox, base = t.line_origin(i)
-        for seg in line.segs:
+        for j, seg in enumerate(line.segs):
             if not seg.text.strip():
                 continue
             if seg.emoji:
@@ -400,6 +409,13 @@ def _draw_text(img: Image.Image, t: Text) -> None:
                 k = t.block.size * EMOJI_SCALE / fonts.EMOJI_PPEM
                 em = _emoji(seg.text, t.block.size)
                 img.paste(em, (round(ox + seg.x + x0 * k), round(base + y0 * k)), em)
+                continue
+            if masks_ok:  # the coverage rasterized while measuring, else rasterized now
+                m = line.masks[j] if line.masks else render_seg(seg, t.block.size,
+                                                                t.block.language)
+                if m is not None:
+                    core, dx, dy = m
+                    d.draw.draw_bitmap((ox + dx, base + dy), core, ink)
                 continue
             font = fonts.load(seg.face, t.block.size)
             d.text((ox + seg.x, base), seg.text, font=font, fill=t.color, anchor="ls",
@@ -451,9 +467,17 @@ def sample_under_text(img: Image.Image, comp: Composition) -> list[tuple[int, in
     y0 = max(0, int(min(b[1] for b in boxes)))
     x1 = min(img.width, int(max(b[2] for b in boxes)) + 1)
     y1 = min(img.height, int(max(b[3] for b in boxes)) + 1)
-    bg = background(comp.style, comp.width, comp.height)
-    region = bg.crop((x0, y0, x1, y1)).resize((12, 12))
+    small, f = _small_background(comp.style, comp.width, comp.height)
+    box = (x0 // f, y0 // f, max(x0 // f + 1, -(-x1 // f)), max(y0 // f + 1, -(-y1 // f)))
+    region = small.crop(box).resize((12, 12))
     raw = region.convert("RGB").tobytes()
     px = [(raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)]
     px.sort(key=sum)
     return px[-8:]
+
+
+@lru_cache(maxsize=32)
+def _small_background(style: Style, w: int, h: int) -> tuple[Image.Image, int]:
+    """The background averaged over 8x8 blocks (cached): enough to sample colours from."""
+    f = 8
+    return background(style, w, h).reduce(f), f
