@@ -99,6 +99,14 @@ class AutoHighlights(Strict):
     max_length: int = Field(default=220, ge=10)
     quotes_only: bool = False
 
+    @model_validator(mode="after")
+    def _range(self) -> AutoHighlights:
+        if self.min_length > self.max_length:
+            raise ValueError(
+                f"min_length ({self.min_length}) is more than max_length ({self.max_length}): no quote could fit"
+            )
+        return self
+
 
 class LiteralQuote(Strict):
     text: str = Field(min_length=1)
@@ -136,7 +144,8 @@ class Handles(Strict):
         }[info.field_name]
         if not re.fullmatch(pattern, v):
             example = {"x": "@name", "mastodon": "@user@instance.social", "bluesky": "@name.bsky.social"}
-            raise ValueError(f"'{v}' is not a {info.field_name} handle like {example[info.field_name]}")
+            article = "an" if info.field_name == "x" else "a"
+            raise ValueError(f"'{v}' is not {article} {info.field_name} handle like {example[info.field_name]}")
         return v
 
 
@@ -146,6 +155,8 @@ class Hashtag(Strict):
 
 
 def _hashtag(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"'{value}' is not a hashtag: a tag needs a letter; write it as text, e.g. \"Vote{value}\"")
     if isinstance(value, str):
         optional = value.endswith("?")
         tag = value.rstrip("?").lstrip("#")
@@ -170,6 +181,17 @@ class ThreadPolicy(Strict):
     max_parts: int = Field(default=4, ge=2, le=25)
     numbering: str = "{n}/{total}"
 
+    @field_validator("numbering")
+    @classmethod
+    def _numbering(cls, v: str) -> str:
+        try:
+            v.format(n=1, total=2)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise ValueError(
+                f"'{v}' is not a part number pattern; use {{n}} and {{total}}, e.g. '{{n}}/{{total}}'"
+            ) from None
+        return v
+
 
 class PlatformPosts(Strict):
     """Per-platform overrides of the post settings."""
@@ -184,6 +206,12 @@ PLACEHOLDERS = ("quote", "speaker", "link", "hashtags", "title", "role", "mentio
 
 
 def _check_template(t: str) -> str:
+    stray = re.sub(r"\{[^{}]*\}", "", t)
+    if "{" in stray or "}" in stray:
+        mark = "{" if "{" in stray else "}"
+        raise ValueError(
+            f"unbalanced '{mark}' in the template; placeholders are written {{quote}}, {{speaker}}, ..."
+        )
     names = re.findall(r"\{([^{}]*)\}", t)
     for n in names:
         if n not in PLACEHOLDERS:
@@ -273,7 +301,7 @@ def _theme(value: Any) -> Any:
 
 def _size(value: Any) -> Any:
     if isinstance(value, str) and value not in SIZE_PRESETS:
-        m = re.fullmatch(r"(\d{3,4})x(\d{3,4})", value)
+        m = re.fullmatch(r"(\d+)\s*[x×]\s*(\d+)", value.strip().lower())
         if not m:
             close = difflib.get_close_matches(value, SIZE_PRESETS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -281,6 +309,7 @@ def _size(value: Any) -> Any:
         w, h = int(m.group(1)), int(m.group(2))
         if not (200 <= w <= 4096 and 200 <= h <= 4096):
             raise ValueError(f"size {value} out of range (200 to 4096 pixels a side)")
+        return f"{w}x{h}"
     return value
 
 
@@ -371,7 +400,9 @@ class Schedule(Strict):
         default=None, description="A date and time, or a duration after start such as 7d"
     )
     timezone: Zone | None = Field(default=None, description="Default: campaign.timezone")
-    slots: list[Slot] = Field(default_factory=lambda: [Slot(days=list(DAYS[:5]), times=[time(9), time(18)])])
+    slots: list[Slot] = Field(
+        default_factory=lambda: [Slot(days=list(DAYS[:5]), times=[time(9), time(18)])], min_length=1
+    )
     spacing: Duration = Field(default=timedelta(hours=2), description="Minimum gap per account")
     stagger: Duration = Field(default=timedelta(minutes=10), description="Offset between accounts")
     thread_gap: Duration = Field(default=timedelta(seconds=0), description="Gap between thread parts")
@@ -437,17 +468,15 @@ def _post_checks(cfg: CampaignConfig, file: str, doc: Located) -> list[Problem]:
         problems.append(Problem(file, line, col, field_path(loc), message))
 
     art = cfg.article
-    if not art.is_url:
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", art.source) and not art.is_url:
+        add(("article", "source"), f"'{art.source}': only http:// and https:// URLs can be read")
+    elif not art.is_url:
         p = cfg.resolve(art.source)
         if not p.exists():
             add(("article", "source"), f"article file not found: {p}")
         elif not p.is_file():
             add(("article", "source"), f"not a file: {p}")
-    for field in ("image", "logo", "font"):
-        value = getattr(cfg.cards.theme, field)
-        if value and (field != "font" or value.lower().endswith((".ttf", ".otf"))):
-            if not cfg.resolve(value).is_file():
-                add(("cards", "theme", field), f"file not found: {cfg.resolve(value)}")
+    problems += _theme_problems(cfg, add)
 
     known = set(_installed_platforms())
     for name, acct in cfg.accounts.items():
@@ -467,6 +496,71 @@ def _post_checks(cfg: CampaignConfig, file: str, doc: Located) -> list[Problem]:
         if not any((handles.x, handles.mastodon, handles.bluesky)):
             add(("posts", "people", person), "give at least one of x, mastodon, bluesky")
     return problems
+
+
+def _theme_problems(cfg: CampaignConfig, add: Any) -> list[Problem]:
+    """The theme's base and font family exist; its image, logo and font files open."""
+    from campaign.cards.themes import names as theme_names
+
+    theme = cfg.cards.theme
+    builtins = theme_names()
+    if theme.base not in builtins:
+        close = difflib.get_close_matches(theme.base, builtins, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        add(("cards", "theme", "base"), f"unknown theme '{theme.base}'{hint}; built-ins: {', '.join(builtins)}")
+    font_file = bool(theme.font and theme.font.lower().endswith((".ttf", ".otf")))
+    if theme.font and not font_file and theme.font not in ("sans", "serif"):
+        add(("cards", "theme", "font"), f"unknown font '{theme.font}'; use sans, serif or a .ttf/.otf file")
+    for field in ("image", "logo", "font"):
+        value = getattr(theme, field)
+        if not value or (field == "font" and not font_file):
+            continue
+        path = cfg.resolve(value)
+        if not path.exists():
+            add(("cards", "theme", field), f"file not found: {path}")
+        elif not path.is_file():
+            add(("cards", "theme", field), f"not a file: {path}")
+        else:
+            why = _unreadable(path, font=field == "font")
+            if why:
+                add(("cards", "theme", field), f"cannot read {path}: {why}")
+    return []
+
+
+def _unreadable(path: Path, *, font: bool) -> str | None:
+    """Why Pillow cannot open this image or font file, or None (Pillow imported only here)."""
+    try:
+        if font:
+            from PIL import ImageFont
+
+            ImageFont.truetype(str(path), 12)
+        else:
+            from PIL import Image
+
+            with Image.open(path) as im:
+                im.verify()
+    except Exception as e:  # Pillow raises many kinds for a broken file
+        kind = "a font" if font else "an image"
+        return f"not {kind} Pillow can open ({type(e).__name__})"
+    return None
+
+
+def _one_per_place(problems: list[Problem]) -> list[Problem]:
+    """A value that fits none of a union's branches gets one message, not one per branch:
+    pydantic's generic "Input should be ..." gives way to our own, more helpful one."""
+    places: dict[tuple[Any, ...], list[Problem]] = {}
+    for p in problems:
+        places.setdefault((p.line, p.column, p.field), []).append(p)
+    out: list[Problem] = []
+    for group in places.values():
+        ours = [p for p in group if not p.message.startswith("Input should be")]
+        if ours and len(ours) < len(group):
+            literals = [p.message for p in group if p.message.startswith("Input should be '")]
+            extra = ", or " + literals[0][len("Input should be "):] if len(literals) == 1 else ""
+            out += [Problem(p.file, p.line, p.column, p.field, p.message + extra) for p in ours]
+        else:
+            out += group
+    return out
 
 
 def _missing_article(doc: Located, file: str, base: Path | None) -> list[Problem]:
@@ -516,6 +610,7 @@ def loads(text: str, file: str = "<string>", base: Path | None = None) -> Campai
     except ValidationError as e:
         problems = [problem_from_error(CampaignConfig, file, err, doc) for err in e.errors()]  # type: ignore[arg-type]
         problems += _missing_article(doc, file, base)
+        problems = _one_per_place(problems)
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ConfigError(problems) from None
     path = (base / Path(file).name) if base else Path(file)

@@ -79,6 +79,39 @@ def problem_from_error(root: type[BaseModel], file: str, err: dict[str, Any], do
     elif kind == "missing":
         msg = "required field is missing"
         line, col = doc.key_position(loc[:-1]) if len(loc) > 1 else (1, 1)
+    elif loc and loc[-1] == "[key]":
+        # a mapping key that is not text, e.g. `1:` or `~:` under accounts or people
+        loc = loc[:-1]
+        key = loc[-1] if loc else None
+        parent = doc.value(loc[:-1])
+        if isinstance(parent, dict) and key not in parent and key == "None" and None in parent:
+            key = None
+            loc = loc[:-1] + (None,)
+        line, col = doc.key_position(loc)
+        shown = "nothing (~ or null)" if key is None else repr(key)
+        where = field_path(loc[:-1])
+        msg = f"a name here must be text, got {shown}; quote it or give a name"
+        return Problem(file, line, col, where, msg)
+    elif kind in ("model_type", "dict_type", "model_attributes_type") and doc.value(loc) is None \
+            and _is_mapping(doc, loc):
+        line, col = doc.position(loc)
+        msg = "this section is empty: fill it in or remove it"
+    elif kind in ("too_short", "too_long") and isinstance(err.get("ctx"), dict):
+        line, col = doc.position(loc)
+        n = err["ctx"].get("min_length" if kind == "too_short" else "max_length")
+        msg = (f"give at least {n} item(s)" if kind == "too_short" else f"give at most {n} item(s)")
+        if kind == "too_short" and loc == ("accounts",):
+            msg = "give at least one account, e.g. `local: {platform: outbox}`"
+    elif kind == "model_type":
+        line, col = doc.position(loc)
+        got = doc.value(loc)
+        model = _model_for(root, (*loc, "_"))
+        allowed = f" ({', '.join(n for n in model.model_fields if n != 'path')})" if model else ""
+        msg = f"expected a mapping of keys{allowed}, got {type(got).__name__}: {got!r}"
+    elif kind == "string_pattern_mismatch" and loc == ("campaign", "slug"):
+        line, col = doc.position(loc)
+        msg = (f"'{doc.value(loc)}' is not a slug: lower-case letters, digits and -, "
+               "starting with a letter or digit (e.g. my-campaign)")
     else:
         line, col = doc.position(loc)
         if kind in ("string_type", "int_type", "int_parsing", "bool_type", "list_type", "dict_type", "model_type", "float_type", "bool_parsing"):
@@ -87,3 +120,9 @@ def problem_from_error(root: type[BaseModel], file: str, err: dict[str, Any], do
     return Problem(file, line, col, field_path(loc), msg)
 
 
+
+
+def _is_mapping(doc: Located, loc: tuple[Any, ...]) -> bool:
+    """`loc` names a key present in the YAML (written with nothing after it)."""
+    parent = doc.value(loc[:-1]) if loc else None
+    return isinstance(parent, dict) and bool(loc) and loc[-1] in parent

@@ -46,17 +46,48 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+# A campaign file holds a few hundred values; aliases (`*name`) repeating aliases can make a
+# small file expand to billions ("billion laughs"). Past this many values we stop.
+MAX_VALUES = 200_000
+
+
+class _TooBig(yaml.MarkedYAMLError):
+    pass
+
+
 def load_located(text: str) -> Located:
     """Parse one YAML document with the safe loader, keeping positions; refuses duplicate keys."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         out = Located(None)
+        if node is not None and _count(node, {}) > MAX_VALUES:
+            raise _TooBig(None, None, f"the file expands to more than {MAX_VALUES:,} values "
+                          "(aliases repeating aliases?)", node.start_mark)
         if node is not None:
             out.data = _build(loader, node, (), out)
         return out
+    except RecursionError:  # the parser itself on thousands of nested brackets
+        raise _TooBig(None, None, "nested too deeply", None) from None
     finally:
         loader.dispose()
+
+
+def _count(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values `node` expands to, aliases counted each time they are used."""
+    key = id(node)
+    if key in memo:
+        if memo[key] < 0:
+            raise _TooBig(None, None, "an alias refers to the value it is part of", node.start_mark)
+        return memo[key]
+    memo[key] = -1  # being counted: meeting it again means an alias inside itself
+    total = 1
+    if isinstance(node, yaml.MappingNode):
+        total += sum(_count(k, memo) + _count(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        total += sum(_count(c, memo) for c in node.value)
+    memo[key] = total
+    return total
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:

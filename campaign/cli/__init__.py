@@ -51,6 +51,11 @@ class CampaignGroup(click.Group):
             raise
         except BrokenPipeError:
             ctx.exit(1)
+        except OSError as e:  # a folder that cannot be written, a full disk, a path under a file
+            where = " -> ".join(str(f) for f in (e.filename, e.filename2) if f is not None)
+            why = e.strerror or str(e) or type(e).__name__
+            click.echo(redact(f"error: {where}: {why}" if where else f"error: {why}"), err=True)
+            ctx.exit(1)
         except Exception as e:  # the last line of defence: a bug, reported in one line
             if os.environ.get("CAMPAIGN_DEBUG"):
                 raise

@@ -52,7 +52,7 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
         "contact_sheet": str(out / "cards" / "contact-sheet.png") if built.cards else None,
         "pack": str(index),
         "zip": str(pack_zip_path(out / "pack", cfg.campaign.slug)) if make_zip else None,
-        "warnings": built.warnings + built.notes,
+        "warnings": built.warnings + built.notes + nothing_found(cfg, built.highlights),
     }
     outbox_only = all(a.platform == "outbox" for a in cfg.enabled_accounts().values())
     if publish and outbox_only:
@@ -79,13 +79,22 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
         click.echo(f"next:       {result['next']}")
 
 
+def nothing_found(cfg: Any, highlights: list[Any]) -> list[str]:
+    """A warning when the article yielded no highlight at all (so nothing will be posted)."""
+    if highlights:
+        return []
+    return [f"no highlights found in {cfg.article.source}: nothing to post; check the article, "
+            "lower highlights.auto.min_length, or add highlights.extra quotes"]
+
+
 def _publish_to_outbox(cfg: Any, built: Any, out: Path) -> dict[str, Any]:
     """Queue every draft due now in a queue of the build folder and publish it to the outbox."""
     from dataclasses import replace
     from datetime import UTC, datetime
 
+    from campaign.cli.queue import open_db
     from campaign.plan import plan
-    from campaign.queue import campaign_record, enqueue_plan, open_store
+    from campaign.queue import campaign_record, enqueue_plan
     from campaign.worker import run as run_worker
 
     outbox = out / "outbox"
@@ -95,7 +104,7 @@ def _publish_to_outbox(cfg: Any, built: Any, out: Path) -> dict[str, Any]:
     }
     cfg = cfg.model_copy(update={"accounts": accounts})
     db = out / "queue.sqlite3"
-    store = open_store(db)
+    store = open_db(str(db))
     try:
         now = datetime.now(UTC)
         existing = store.campaign(cfg.campaign.slug)

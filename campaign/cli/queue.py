@@ -23,9 +23,20 @@ def db_option() -> Any:
 
 
 def open_db(db: str | None) -> Store:
-    from campaign.queue import open_store
+    """The queue store, or a one-line QueueError naming the database that cannot be opened."""
+    import sqlite3
 
-    return open_store(db)
+    from campaign.errors import QueueError
+    from campaign.queue import default_db_path, open_store
+
+    try:
+        return open_store(db)
+    except OSError as e:
+        where = db or default_db_path()
+        raise QueueError(f"cannot open the queue database {where}: {e.strerror or e}") from None
+    except sqlite3.DatabaseError as e:
+        where = db or default_db_path()
+        raise QueueError(f"cannot open the queue database {where}: {e} (give another --db or CAMPAIGN_DB)") from None
 
 
 def now_utc() -> datetime:
@@ -122,7 +133,7 @@ def status(db: str | None, campaign_slug: str | None, as_json: bool) -> None:
 @click.option("--state", type=click.Choice(["todo", "doing", "succeeded", "failed", "cancelled"]),
               default=None, help="Only jobs in this state.")
 @click.option("--campaign", "campaign_slug", default=None, help="Only this campaign (its slug).")
-@click.option("--limit", type=int, default=None, help="At most this many jobs.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many jobs.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def jobs(db: str | None, state: str | None, campaign_slug: str | None, limit: int | None, as_json: bool) -> None:
     """A table of jobs: when, account, state, attempts, post, remote URL or last error."""
