@@ -232,3 +232,23 @@ def test_sentence_splitting(text: str, expected: int) -> None:
     assert len(spans) == expected, [text[a:b] for a, b in spans]
     for a, b in spans:
         assert text[a:b] == text[a:b].strip()
+
+
+def test_press_release_about_sections_end_the_body(tmp_path: Path) -> None:
+    md = ("# Trust launches river fund\n\n"
+          "The Trust today announced a fund for chalk streams across the south of England.\n\n"
+          "\"Chalk streams are our rainforests,\" said Dr. Harriet Oakes, chief executive of the Trust.\n\n"
+          "Applications open on 1 June and close on 30 September, the Trust said.\n\n"
+          "### About the Clearwater Trust\n\n"
+          "The Clearwater Trust is a registered charity. \"Rivers for everyone\" is its motto.\n")
+    art = read_article(str(write(tmp_path, "release.md", md.encode())))
+    assert "registered charity" not in art.text and "About the" not in art.text
+    assert "Applications open" in art.text
+
+
+def test_series_note_is_furniture(tmp_path: Path) -> None:
+    txt = ("Heat maps of the city\n\nThe hottest streets are where nobody on the council lives, she said.\n\n"
+           "Bus stops come first, because that is where people wait in the sun.\n\n"
+           "This interview is part of our Summer Cities series. Read more at example.org/cities.\n")
+    art = read_article(str(write(tmp_path, "q.txt", txt.encode())))
+    assert "Summer Cities" not in art.text

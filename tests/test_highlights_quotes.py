@@ -250,3 +250,86 @@ def test_action_beat_and_french_incise_inside_the_quote() -> None:
     assert q.speaker == "Hélène Rouvier"
     assert q.text == "Je ne suis pas contre les éoliennes, Je suis contre les projets imposés."
     assert len(q.pieces) == 2
+
+
+# --- found through the second held-out batch (heldout2) ----------------------------------------
+
+
+def test_dash_attribution_names_the_speaker_but_not_a_clause() -> None:
+    text = ("The board approved the plan on Monday.\n\n"
+            "“Today the city chose its future over its past.”\n— Priya Raghunathan, chief executive of Harbour Partners\n\n"
+            "“The board ignored the flood risk in its own files.” —Professor Samir Haddad, coastal engineer\n\n"
+            "“We will fight this all the way to the courts,” — a promise the group has made before.")
+    assert quotes(text) == [
+        ("Today the city chose its future over its past.", "Priya Raghunathan"),
+        ("The board ignored the flood risk in its own files.", "Samir Haddad"),
+        ("We will fight this all the way to the courts,", None),
+    ]
+
+
+def test_quote_on_its_own_paragraph_after_a_colon_line() -> None:
+    text = ("Kwame Osei, the victim's brother, read a statement outside the court. He said:\n\n"
+            "“Hannah loved that bike more than any car, and she rode it every day.”\n\n"
+            "The hearing lasted two hours.\n\n"
+            "“We ask every driver to put the phone away while they are at the wheel.”")
+    assert quotes(text) == [
+        ("Hannah loved that bike more than any car, and she rode it every day.", "Kwame Osei"),
+        ("We ask every driver to put the phone away while they are at the wheel.", None),
+    ]
+
+
+def test_unnamed_spokesperson_is_the_organisation_never_a_known_spokesperson() -> None:
+    text = ("Opposition spokesperson Declan Moyo said the plan was a stunt.\n\n"
+            "A Department for Education spokesperson said: “The formal offer was sent to all unions this morning.”\n\n"
+            "A spokesperson said: “We do not comment on leaked documents of any kind.”")
+    assert [s for _, s in quotes(text)] == ["Department for Education", None]
+
+
+def test_short_whole_sentences_next_to_their_attribution_are_quotes() -> None:
+    text = ("“Signatures are easy,” he said. “Water in the canals in August is what counts.”\n\n"
+            "“A bridge goes both ways,” she says. “Everybody forgets that.”\n\n"
+            "He called the scheme “Operation Clean Sweep.” Nobody laughed.")
+    found = [t for t, _ in quotes(text)]
+    assert "Signatures are easy," in found and "Everybody forgets that." in found
+    assert not any("Clean Sweep" in t for t in found)
+
+
+def test_transcript_turns_are_quotes_of_the_labelled_person() -> None:
+    text = ("Participants: Ambassador Helen Smith; Dr. Rafael Ortiz, World Food Relief.\n\n"
+            "MODERATOR: Good afternoon. We will start with brief remarks from the ambassador.\n\n"
+            "AMB. SMITH: The Council agreed this morning to extend the corridor for ninety days.\n\n"
+            "QUESTION (Reuters): Is ninety days long enough for the convoys?\n\n"
+            "DR. ORTIZ: No. Ninety days is a breath, not a cure, and we will be back.\n\n"
+            "MODERATOR: Thank you both, that is all we have time for today.")
+    assert quotes(text) == [
+        ("The Council agreed this morning to extend the corridor for ninety days.", "Helen Smith"),
+        ("No. Ninety days is a breath, not a cure, and we will be back.", "Rafael Ortiz"),
+    ]
+
+
+def test_one_label_is_not_a_transcript() -> None:
+    text = ("UPDATE: The minister has resigned, her office said on Friday evening.\n\n"
+            "The minister had faced calls to go for weeks after the report.")
+    assert quotes(text) == []
+
+
+def test_arabic_verb_first_attribution() -> None:
+    text = ("وقال المزارع محمود عبد السلام: «المياه لا تصل إلى أرضي إلا مرة كل أسبوعين».\n\n"
+            "وأضاف: «إذا استمر الوضع هكذا سأترك الأرض بوراً».\n\n"
+            "وقالت الدكتورة هالة المنياوي، أستاذة الموارد المائية، إن «المشكلة في شبكة القنوات القديمة».\n\n"
+            "وأكد مسؤول محلي، طلب عدم الكشف عن اسمه، أن «الحصص المائية خُفّضت هذا العام بنسبة كبيرة».")
+    assert [s for _, s in quotes(text, "ar")] == ["محمود عبد السلام", "محمود عبد السلام", "هالة المنياوي", None]
+
+
+def test_persian_short_forms_resolve_to_the_named_official() -> None:
+    text = ("محمد ظاهر صافی، رئیس زراعت بلخ، می‌گوید که بذر توزیع می‌شود.\n\n"
+            "آقای صافی گفت: «ما برای بیش از سه هزار خانواده بذر توزیع کرده‌ایم.»\n\n"
+            "به گفته او، «کانال‌های آبیاری قدیمی نیز باید بازسازی شوند.»\n\n"
+            "صافی در پایان گفت: «این روند تا پایان سال ادامه خواهد داشت.»")
+    assert [s for _, s in quotes(text, "fa")] == ["محمد ظاهر صافی"] * 3
+
+
+def test_french_inverted_attribution_with_an_abbreviated_title() -> None:
+    text = ("Olivier Garnier dirige le site depuis 2019.\n\n"
+            "« Je comprends la colère des habitants ce soir », a déclaré M. Garnier à l'AFP.")
+    assert speaker_of(text, "Je comprends", "fr") == "Olivier Garnier"
