@@ -64,6 +64,8 @@ _FA_POST = regex.compile(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.patter
 _FA_PRE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s*[:：]?\s*$")
 _FA_STATING = regex.compile(r"با\s+(?:بیان|اشاره\s+به|تأکید\s+بر|تاکید\s+بر)\s+(?:این\u200c?\s*که|اینکه)\s*$")
 _FA_PRE_KE = regex.compile(r"(?:" + FA_VERB_RE.pattern + r")\s+(?:که)\s*:?\s*$")
+_THEN_ADDING = regex.compile(r"^[\s,]*(?:[^.!?«»“”]{0,60},\s*)?(?:avant|puis|et)\s+d['’](?:ajouter|expliquer|préciser|conclure|"
+                             r"insister|souligner|affirmer|lancer|poursuivre)\s*:?\s*$", regex.I)
 _FR_INCISE = (r"(?:(?:a|ont|avait)-t-|(?:a|ont)\s+)?(?:" + FR_VERB_PATTERN
               + r")(?:-t)?-(?P<pro>il|elle|ils|elles|on)\b")
 _FR_INCISE2 = r"(?:a|ont)-t-(?P<pro>il|elle|ils|elles)\s+(?:" + FR_VERB_PATTERN + r")"
@@ -115,6 +117,9 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 masked = "".join(text[pq[j - 1].closer if j else para.start : pq[j].opener] + "«»" for j in range(k))
                 sp = _pre(_last_sentence(masked) + before, reg, True)
                 sieve = "before" if sp is not None else ""
+            if sp is None and k and pq[k - 1].speaker and _THEN_ADDING.search(before):
+                sp = Speaker(pq[k - 1].speaker, pq[k - 1].speaker_kind or "person", pq[k - 1].role)
+                sieve = "then-adding"  # "« … », a-t-il expliqué, avant d'ajouter : « … »"
             if sp is None:
                 sp, sieve = _according_to(before + " " + after, reg)
             if sp is not None and sp.kind == "pronoun":
@@ -250,7 +255,12 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     np = _AUX.sub("", " " + np).strip()
     if _rx(r"[“”\"«».;!?]", 0).search(np) or len(np.split()) > 12:
         return None
-    return parse_np(np, reg)
+    sp = parse_np(np, reg)
+    of = _rx(r"(?P<p>(?:\p{Lu}[\p{L}.'’\-]*\s+){1,3}\p{Lu}[\p{L}'’\-]+)\s+(?:of|at|from)\s+(?:the\s+)?\p{Lu}", 0).match(np) if sp is None else None
+    if of is not None:  # "Chief Luis Arriaga of the Klamath County Fire District"
+        person = parse_np(of.group("p"), reg)
+        return person if person is not None and person.kind == "person" and len((person.name or "").split()) >= 2 else None
+    return sp
 
 
 def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker | None:
@@ -303,14 +313,14 @@ def _pre_ar(s: str, reg: Registry) -> Speaker | None:
     if len(rest.split()) > 30 or not _rx(r"(?:[:،,]|(?<!\p{L})[إأ]ن(?:ه|ها|هم)?(?:\s+\p{L}+)?)\s*$", 0).search(rest):
         return None
     gender = "f" if v.group().endswith("ت") else "m"
-    subject = _rx(r"[،,:]|\s(?:[إأ]ن|[إأ]نه|[إأ]نها|في|خلال|لـ?|ل\p{L}+)\s", 0).split(" " + rest + " ", maxsplit=1)[0].split()
+    subject = _rx(r"[،,:]|\s(?:[إأ]ن|[إأ]نه|[إأ]نها|في|خلال|لـ)\s", 0).split(" " + rest + " ", maxsplit=1)[0].split()
     if not subject:
         return Speaker(None, "pronoun", gender=gender)  # "وأضاف: «…»"
     if subject[0] in AR_GENERIC:
         return None  # "مسؤول محلي، طلب عدم الكشف عن اسمه": anonymous
     if subject[0] in ("متحدث", "متحدثة", "المتحدث", "المتحدثة", "الناطق", "ناطق") and len(subject) > 2 and subject[1] == "باسم":
         return Speaker(reg.org(" ".join(subject[2:])), "org", role="Spokesperson")
-    while subject and (subject[0] in AR_ROLES or (subject[0].startswith("ال") and len(subject) > 2)):
+    while subject and (subject[0] in AR_ROLES or (subject[0].startswith(("ال", "لل")) and len(subject) > 2)):
         subject = subject[1:]  # "المزارع محمود عبد السلام", "وزير الخارجية أحمد ..."
     if not 2 <= len(subject) <= 4:
         return None  # one word may be a noun; five are a clause

@@ -191,7 +191,7 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
 
 
 # "AMB. SMITH:", "DR. ORTIZ:", "MODERATOR:", "QUESTION (Reuters):" at the start of a paragraph
-_LABEL = regex.compile(r"(?P<label>\p{Lu}[\p{Lu}\p{M}.'’\- ]{1,40}?)\s*(?:\([^()]{1,40}\))?\s*:\s+(?=\S)")
+_LABEL = regex.compile(r"(?P<label>\p{Lu}[\p{Lu}\p{M}.'’\- ]{0,40}?)\s*(?:\([^()]{1,40}\))?\s*:\s+(?=\S)")
 _ROLE_LABELS = regex.compile(
     r"(?:MODERATOR|QUESTION|Q|A|REPORTER|JOURNALIST|INTERVIEWER|HOST|CO-HOST|ANCHOR|PRESENTER|AUDIENCE(?:\s+MEMBER)?|"
     r"PARTICIPANT|UNIDENTIFIED(?:\s+\p{Lu}+)*|OPERATOR|VOICE|CALLER|SPEAKER|CHAIR|INTERPRETER|TRANSLATOR|NARRATOR|"
@@ -204,14 +204,21 @@ def _transcript_turns(article: Article, reg: Registry) -> dict[int, tuple[int, s
     found: dict[int, tuple[int, str]] = {}
     for pi, para in enumerate(article.paragraphs):
         m = _LABEL.match(para.text)
-        if m and sum(c.isalpha() for c in m.group("label")) >= 2:
+        if m and (sum(c.isalpha() for c in m.group("label")) >= 2 or m.group("label") in ("Q", "A")):
             found[pi] = (para.start + m.end(), m.group("label").strip())
     labels = [lab for _, lab in found.values()]
     if len(found) < 3 or len(set(labels)) < 2 or len(set(labels)) == len(labels):
         return {}
+    # "A:" answers an interview: they belong to the one person the text names before the first turn
+    first = min(start for start, _ in found.values())
+    named = [n for n in reg.names if reg.first_pos.get(n, first) < first]
+    interviewee = named[0] if len(named) == 1 else None
     out: dict[int, tuple[int, str | None]] = {}
     for pi, (start, label) in found.items():
-        out[pi] = (start, None if _ROLE_LABELS.fullmatch(label) else _label_person(label, reg))
+        if label in ("A", "ANSWER"):
+            out[pi] = (start, interviewee)
+        else:
+            out[pi] = (start, None if _ROLE_LABELS.fullmatch(label) else _label_person(label, reg))
     return out
 
 

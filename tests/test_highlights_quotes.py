@@ -333,3 +333,28 @@ def test_french_inverted_attribution_with_an_abbreviated_title() -> None:
     text = ("Olivier Garnier dirige le site depuis 2019.\n\n"
             "« Je comprends la colère des habitants ce soir », a déclaré M. Garnier à l'AFP.")
     assert speaker_of(text, "Je comprends", "fr") == "Olivier Garnier"
+
+
+# --- found through the third held-out batch (heldout3) -----------------------------------------
+
+
+def test_q_and_a_answers_belong_to_the_one_person_introduced() -> None:
+    text = ("Maren Lindahl has measured the glacier for twenty-five years.\n\n"
+            "Q: What did this summer's survey find?\n\n"
+            "A: The glacier front moved back 74 metres, the largest retreat on record.\n\n"
+            "Q: Can anything slow it down?\n\n"
+            "A: Locally, no. Blankets work for a ski slope, not for forty square kilometres.")
+    assert [s for _, s in quotes(text)] == ["Maren Lindahl", "Maren Lindahl"]
+
+
+def test_french_avant_d_ajouter_keeps_the_speaker_and_english_of_firm_is_the_person() -> None:
+    fr = ("Le recteur, Bertrand Lemoine, s'est montré prudent. « Nous ne voulons pas que l'évaluation devienne "
+          "impossible », a-t-il expliqué, avant d'ajouter : « Un devoir à la maison n'a plus de sens. »")
+    assert [s for _, s in quotes(fr, "fr")] == ["Bertrand Lemoine", "Bertrand Lemoine"]
+    en = "“You can buy a truck with one vote,” Chief Luis Arriaga of the Klamath County Fire District wrote."
+    assert speaker_of(en, "buy a truck") == "Luis Arriaga"
+
+
+def test_arabic_role_chain_before_the_name() -> None:
+    text = "قال الأمين العام للمنظمة العربية للتنمية الزراعية إبراهيم الدخيري إن المنظمة «ستضع آلية لمتابعة تنفيذ الخطة».\n"
+    assert speaker_of(text, "ستضع آلية", "ar") == "إبراهيم الدخيري"
