@@ -2,8 +2,8 @@
 
 Identical pixels give identical bytes: no timestamps, no text chunks, no EXIF, no paths. A card
 over its budget is re-encoded (PNG: adaptive row filters, stronger compression, then a 256-colour
-palette; JPEG: lower quality steps, then 4:2:0 chroma) and never resized. `CardError` if nothing
-fits.
+palette; JPEG: optimized Huffman tables, lower quality steps, then 4:2:0 chroma) and never
+resized. `CardError` if nothing fits.
 
 PNG cards are first written here rather than by Pillow: every row unfiltered (filter type 0) and
 the whole image deflated at level 3 in one call. Pillow's encoder picks one of five filters per
@@ -79,10 +79,11 @@ def png(img: Image.Image, *, level: int = PNG_LEVEL) -> bytes:
     return _tag_png_srgb(buf.getvalue())
 
 
-def jpeg(img: Image.Image, *, quality: int = JPEG_QUALITIES[0], subsampling: int = 0) -> bytes:
+def jpeg(img: Image.Image, *, quality: int = JPEG_QUALITIES[0], subsampling: int = 0,
+         optimize: bool = True) -> bytes:
     buf = io.BytesIO()
     rgb = img.convert("RGB") if img.mode != "RGB" else img
-    rgb.save(buf, "JPEG", quality=quality, subsampling=subsampling, optimize=True,
+    rgb.save(buf, "JPEG", quality=quality, subsampling=subsampling, optimize=optimize,
              progressive=False, icc_profile=srgb_icc())
     return buf.getvalue()
 
@@ -94,6 +95,13 @@ def encode(img: Image.Image, fmt: str = "png", budget: int = 1_000_000, *, what:
     if fmt in ("jpg", "jpeg"):
         attempts = [(q, 0) for q in JPEG_QUALITIES[:3]] + [(q, 2) for q in JPEG_QUALITIES]
         for q, sub in attempts:
+            # the standard Huffman tables first: half the time of optimized ones, ~10% larger;
+            # the same pixels either way, so optimizing is tried before lowering the quality
+            data = jpeg(img, quality=q, subsampling=sub, optimize=False)
+            if len(data) <= budget:
+                return data
+            if len(data) > budget * 1.25:  # optimizing saves ~10%: hopeless at this quality
+                continue
             data = jpeg(img, quality=q, subsampling=sub)
             if len(data) <= budget:
                 return data
