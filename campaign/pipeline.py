@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaign.config import CampaignConfig
+from campaign.errors import Problem
 from campaign.models import Article, Card, Draft, Highlight, MediaRef
 
 if TYPE_CHECKING:
@@ -94,9 +95,8 @@ def build(
     `live=False` skips asking real accounts' adapters for their limits (no network).
     """
     from campaign.compose import compose
-    from campaign.highlights import highlights_for
 
-    article, highlights = highlights_for(cfg)
+    article, highlights = chosen_highlights(cfg)
     out = out_dir or default_out_dir(cfg)
     rendered: list[Card] = []
     if cards and cfg.cards.enabled and highlights:
@@ -113,3 +113,61 @@ def build(
     accounts = list(cfg.enabled_accounts())
     drafts.sort(key=lambda d: (order.get(d.highlight_id, 0), accounts.index(d.account)))
     return Build(article, highlights, drafts, rendered, out, notes)
+
+
+def _shown(path: Path) -> str:
+    """A config path as the user most likely typed it: relative to the working folder if under it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def locate(cfg: CampaignConfig, loc: tuple[object, ...], message: str) -> Problem:
+    """A Problem at `loc` of the config's YAML file (line and column when the file can be read)."""
+    from campaign.configerrors import field_path
+    from campaign.yamlpos import load_located
+
+    line = col = None
+    file = _shown(cfg.path) if cfg.path else "<config>"
+    if cfg.path is not None:
+        try:
+            line, col = load_located(cfg.path.read_text(encoding="utf-8-sig")).position(loc)
+        except Exception:  # the file changed under us: the field name still says where
+            pass
+    return Problem(file, line, col, field_path(loc), message)
+
+
+def chosen_highlights(cfg: CampaignConfig) -> tuple[Article, list[Highlight]]:
+    """`highlights_for(cfg)`, with every id the config refers to checked against what was found:
+    `highlights.pinned`/`exclude`, `schedule.at` and `cards.alt` name their file:line when unknown."""
+    import re
+
+    from campaign.errors import CampaignError, ConfigError
+    from campaign.highlights import highlights_for
+
+    try:
+        article, highlights = highlights_for(cfg)
+    except ConfigError:
+        raise
+    except CampaignError as e:
+        m = re.match(r"highlights\.(pinned|exclude): unknown highlight id '([^']*)'", str(e))
+        if not m:
+            raise
+        section, hid = m.group(1), m.group(2)
+        items = cfg.highlights.pinned if section == "pinned" else cfg.highlights.exclude
+        index = next((i for i, v in enumerate(items) if v == hid), None)
+        loc = ("highlights", section) + ((index,) if index is not None else ())
+        raise ConfigError(locate(cfg, loc, str(e).split(": ", 1)[1])) from None
+    ids = {h.id for h in highlights}
+    problems = []
+    for section, refs in ((("schedule", "at"), cfg.schedule.at), (("cards", "alt"), cfg.cards.alt)):
+        for hid in refs:
+            if hid not in ids:
+                problems.append(locate(cfg, (*section, hid), (
+                    f"'{hid}' is not one of the campaign's highlights ({', '.join(sorted(ids)) or 'none'}); "
+                    "`campaign extract CONFIG` lists them, `--all` every candidate to pin"
+                )))
+    if problems:
+        raise ConfigError(problems)
+    return article, highlights

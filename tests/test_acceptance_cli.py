@@ -250,3 +250,30 @@ def test_compose_piped_to_head_has_no_traceback(example: Path) -> None:
     )
     assert p.stdout.strip()
     assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr, p.stderr
+
+
+# --- ids the config refers to -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["validate", "compose", "plan", "extract"])
+@pytest.mark.parametrize("old, new, field", [
+    ("  # pinned: [a1b2c3d4]", "  pinned: [deadbeef]", "highlights.pinned[0]"),
+    ("  # exclude: [e5f6a7b8]", "  exclude: [deadbeef]", "highlights.exclude[0]"),
+    ("  stagger: 10m", '  stagger: 10m\n  at: {deadbeef: "2026-12-01 09:00"}', "schedule.at.deadbeef"),
+    ("  format: png", '  format: png\n  alt: {deadbeef: "A card"}', "cards.alt.deadbeef"),
+])
+def test_unknown_highlight_ids_name_their_line(starter: Path, command: str, old: str, new: str,
+                                               field: str) -> None:
+    _edit(starter, old, new)
+    code, _, err = _invoke(command, str(starter))
+    assert code == 2, err
+    (line,) = _one_line_errors(err)
+    assert "campaign.yaml:" in line and f"{field}: " in line and "deadbeef" in line
+
+
+def test_validate_reads_the_article(starter: Path) -> None:
+    (starter.parent / "article.txt").write_bytes(bytes(range(256)) * 10)
+    code, _, err = _invoke("validate", str(starter))
+    assert code == 2
+    (line,) = _one_line_errors(err)
+    assert "campaign.yaml:12:11: article.source:" in line and "binary" in line

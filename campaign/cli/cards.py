@@ -81,15 +81,15 @@ def cards(config: str, out_dir: Path | None, jobs: int | None, as_json: bool) ->
     """
     from campaign.cards import render_campaign
     from campaign.config import load
-    from campaign.highlights import highlights_for
 
     cfg = load(config)
     if not cfg.cards.enabled:
         click.echo("cards are disabled in this campaign (cards.enabled: false)", err=True)
         return
     show_library_warnings()
-    _, highlights = highlights_for(cfg)
-    from campaign.pipeline import default_out_dir
+    from campaign.pipeline import chosen_highlights, default_out_dir
+
+    _, highlights = chosen_highlights(cfg)
 
     out = out_dir or default_out_dir(cfg) / "cards"
     n = jobs or os.cpu_count() or 1

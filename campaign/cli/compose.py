@@ -16,11 +16,11 @@ def compose(config: str, platform: str | None, as_json: bool) -> None:
     """Compose the posts of CONFIG for each account, fitted to each platform's rules."""
     from campaign.compose import compose as compose_drafts
     from campaign.config import load
-    from campaign.highlights import highlights_for
+    from campaign.pipeline import chosen_highlights
     from campaign.pipeline import targets as account_targets
 
     cfg = load(config)
-    _, highlights = highlights_for(cfg)
+    _, highlights = chosen_highlights(cfg)
     all_targets, notes = account_targets(cfg)
     for note in notes:
         click.echo(f"note: {note}", err=True)

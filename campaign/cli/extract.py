@@ -35,7 +35,9 @@ def extract(source: str, as_json: bool, limit: int | None, show_all: bool) -> No
             auto = cfg.highlights.auto
             items = highlights.extract(article, min_length=auto.min_length, max_length=auto.max_length)
         else:
-            _, items = highlights.highlights_for(cfg)
+            from campaign.pipeline import chosen_highlights
+
+            _, items = chosen_highlights(cfg)
     else:
         from campaign.article import read_article
 

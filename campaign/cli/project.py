@@ -38,6 +38,14 @@ def validate(config: str, as_json: bool) -> None:
     from campaign.summary import summarize
 
     cfg = load(config)
+    if not cfg.article.is_url:  # a local article is cheap to read: check the ids the config names
+        from campaign.errors import ArticleError, ConfigError
+        from campaign.pipeline import chosen_highlights, locate
+
+        try:
+            chosen_highlights(cfg)
+        except ArticleError as e:
+            raise ConfigError(locate(cfg, ("article", "source"), str(e))) from None
     summary = summarize(cfg)
     if as_json:
         echo_json({"ok": True, **summary})
