@@ -21,8 +21,20 @@ MAX_BYTES = 10 * 1024 * 1024
 TIMEOUT = 20.0
 _HTML_EXT = (".html", ".htm", ".xhtml")
 _MD_EXT = (".md", ".markdown", ".mdown")
-# Zero-width and bidi control characters, except ZWNJ (U+200C), which Persian spelling needs.
-_INVISIBLE = re.compile("[\u200b\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Zero-width and bidi control characters, except ZWNJ (U+200C), which Persian spelling needs, and
+# ZWJ (U+200D), which holds emoji sequences such as 👩‍👩‍👧‍👦 together.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# Documents that are not articles we can read, by their first bytes.
+_NOT_TEXT = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/OpenDocument file)"),
+    (b"\xd0\xcf\x11\xe0", "an old Word/Office document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"{\\rtf", "an RTF document"),
+)
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u3000]+")
 
 
@@ -177,6 +189,10 @@ def _decode(raw: bytes, name: str) -> str:
     """Bytes to text: BOMs, UTF-8, then charset detection; binary data is refused."""
     if not raw.strip():
         raise ArticleError(f"{name}: the file is empty")
+    for magic, what in _NOT_TEXT:
+        if raw.startswith(magic):
+            raise ArticleError(f"{name}: {what}, not a text, Markdown or HTML article; "
+                               "save or export it as text first")
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if raw.startswith(bom):
             try:

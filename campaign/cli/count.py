@@ -45,7 +45,12 @@ def count(platform: str, limit: int | None, as_json: bool, text: str | None) -> 
         text = sys.stdin.read()
         if text.endswith("\n"):
             text = text[:-1]
-    rules = platforms.get(platform, **({"max_chars": limit} if limit else {}))
+    from campaign.errors import CampaignError
+
+    try:
+        rules = platforms.get(platform, **({"max_chars": limit} if limit else {}))
+    except CampaignError as e:  # an unknown platform is a usage error
+        raise click.BadParameter(str(e), param_hint="--platform") from None
     report = count_text(rules, text)
     if as_json:
         echo_json(report)

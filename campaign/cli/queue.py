@@ -174,7 +174,13 @@ def cancel(job: int | None, campaign_slug: str | None, db: str | None) -> None:
     """Cancel JOB (and the rest of its thread), or every queued job of --campaign."""
     if (job is None) == (campaign_slug is None):
         raise click.UsageError("give a JOB id or --campaign SLUG")
-    ids = open_db(db).cancel(now=now_utc(), job_id=job, campaign=campaign_slug)
+    store = open_db(db)
+    if campaign_slug is not None and store.campaign(campaign_slug) is None:
+        from campaign.errors import QueueError
+
+        known = ", ".join(c.slug for c in store.campaigns()) or "none"
+        raise QueueError(f"no campaign '{campaign_slug}' in the queue (queued: {known})")
+    ids = store.cancel(now=now_utc(), job_id=job, campaign=campaign_slug)
     click.echo(f"cancelled {len(ids)} job(s)" + (f": {', '.join('#' + str(i) for i in ids)}" if ids else ""))
 
 
