@@ -51,7 +51,7 @@ def test_json_x_invalid() -> None:
 def test_limit_option_and_unknown_platform() -> None:
     assert run("-p", "mastodon", "--limit", "3", "abcd").exit_code == 1
     r = run("-p", "myspace", "hi")
-    assert r.exit_code == 1 and "known: x, mastodon, bluesky, outbox" in r.output
+    assert r.exit_code == 2 and "known: x, mastodon, bluesky, outbox" in r.output
 
 
 def test_outbox_has_no_limit() -> None:
