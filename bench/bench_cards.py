@@ -2,9 +2,10 @@
 
 For each size the full render (`render_card`: fit, layout, draw, encode, alt text) is timed
 against encoding an already-drawn card of that size with exactly the same settings (the floor no
-renderer can beat). Text measurements are cleared before every card so each one pays for
-its own shaping, as in a campaign of different quotes; fonts and backgrounds stay cached, as
-they do in a worker process. Then the example campaign is rendered with 1 and with 2 processes.
+renderer can beat). Text measurements (word and run widths, ink boxes) are cleared before every
+card so each one pays for its own shaping and rasterizing, as in a campaign of different quotes;
+fonts and backgrounds stay cached, as they do in a worker process. Then the example campaign is
+rendered with 1 and with 2 processes.
 
 Run: python bench/bench_cards.py [--repeat N]
 Targets: full render within 1.25x of the encode floor; at least 3x faster than the ~60 ms a

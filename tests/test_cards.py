@@ -272,6 +272,54 @@ def _chunks(data: bytes) -> list[bytes]:
     return out
 
 
+def test_lines_are_drawn_from_their_measured_masks_exactly_as_pillow_draws_them() -> None:
+    """The masks rasterized while measuring are what ImageDraw.text draws at the line origin."""
+    chain = fonts.chain("sans", "semibold")
+    for text, lang in ((MASSOUD, "en"), ("سلام Hello دنیا and more", "fa")):
+        block = layout(text, chain, 57, 700, language=lang)
+        assert block is not None and all(ln.masks for ln in block.lines)
+        t = Text(block, 20.3, 10.6, 700, "right", "#ffffff")
+        ours = Image.new("L", (760, round(block.height) + 40), 0)
+        _draw_text(ours, t)
+        ref = Image.new("L", ours.size, 0)
+        d = ImageDraw.Draw(ref)
+        for i, line in enumerate(block.lines):
+            ox, base = t.line_origin(i)
+            assert isinstance(ox, int) and isinstance(base, int)
+            for seg in line.segs:
+                if seg.text.strip():
+                    d.text((ox + seg.x, base), seg.text, font=fonts.load(seg.face, block.size),
+                           fill=255, anchor="ls", direction="rtl" if seg.rtl else "ltr",
+                           language=lang)
+        assert ImageChops.difference(ours, ref).getbbox() is None, text
+        for box in t.ink_boxes():  # every drawn pixel is inside the measured ink
+            x0, y0, x1, y1 = (round(v) for v in box)
+            ours.paste(0, (x0, y0, x1, y1))
+        assert ours.getbbox() is None
+
+
+@pytest.mark.parametrize("theme", ["dark", "paper", "photo"])
+def test_png_decodes_to_the_drawn_pixels(theme: str) -> None:
+    from campaign.cards.encode import encode
+
+    img, _ = render_image(PERSIAN, speaker="احمد مسعود", theme=theme, size="story", language="fa")
+    data = encode(img, "png", 1_000_000)
+    back = Image.open(io.BytesIO(data))
+    assert back.mode == "RGB" and back.size == img.size
+    assert ImageChops.difference(back.convert("RGB"), img).getbbox() is None
+
+
+def test_jpeg_optimizes_its_tables_before_lowering_quality() -> None:
+    from campaign.cards.encode import encode, jpeg
+
+    img, _ = render_image(MASSOUD, speaker="Ahmad Massoud", theme="photo", size="square")
+    plain = jpeg(img, optimize=False)
+    optimized = jpeg(img)
+    assert len(optimized) < len(plain)
+    assert encode(img, "jpeg", len(plain)) == plain
+    assert encode(img, "jpeg", len(plain) - 1) == optimized  # same quality, smaller tables
+
+
 def test_png_is_srgb_without_metadata() -> None:
     data, _ = render_card("Hello", speaker="A")
     chunks = _chunks(data)
