@@ -123,6 +123,7 @@ class EnqueueReport:
 
     campaign: str
     items: tuple[EnqueueItem, ...] = ()
+    late: tuple[int, ...] = ()  # jobs added now whose planned time has already passed
 
     def of(self, outcome: Outcome) -> list[EnqueueItem]:
         return [i for i in self.items if i.outcome == outcome]
@@ -141,6 +142,10 @@ class EnqueueReport:
                         ("cancelled", "cancelled (no longer in the config)")):
             if c.get(k):
                 text += f"; {c[k]} {what}"
+        if self.late:
+            ids = ", ".join(f"#{i}" for i in self.late[:5]) + (", ..." if len(self.late) > 5 else "")
+            text += (f"; warning: {len(self.late)} new post(s) fall on slots already past and go out at "
+                     f"the next run ({ids}; move them with `campaign reschedule JOB --at ...`)")
         return text
 
 
@@ -341,6 +346,9 @@ def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: b
         planned = [replace(p, at=utc(now), notes=(*p.notes, "queued to go out now, not at its slot"))
                    for p in planned]
     report = enqueue_plan(store, campaign_record(cfg, anchor=anchor), planned, now=now)
+    if existing and not asap:  # a campaign queued before: new highlights may land on past slots
+        late = tuple(i.job_id for i in report.of("added") if store.get(i.job_id).run_at < utc(now))
+        report = replace(report, late=late)
     return report, planned
 
 

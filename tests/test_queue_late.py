@@ -1,0 +1,46 @@
+"""Re-queueing a `start: now` campaign days later: new posts on past slots are reported, not hidden."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import campaign.pipeline
+from campaign.config import load
+from campaign.models import Draft
+from campaign.queue import queue_campaign
+from campaign.queue_sqlite import SqliteStore
+
+CONFIG = """\
+campaign: {name: Late, slug: late, timezone: UTC}
+article: {source: article.txt}
+accounts: {one: {platform: outbox}}
+schedule:
+  start: now
+  end: 30d
+  slots: [{days: daily, times: ["09:00"]}]
+  spacing: 1h
+"""
+
+
+def test_new_posts_on_past_slots_are_warned_about(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "article.txt").write_text("An article.\n")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    ids = ["h1"]
+
+    def fake_build(cfg: Any, **kw: Any) -> Any:
+        drafts = [Draft(h, "one", "outbox", (f"post {h}",), (6,), 10**9) for h in ids]
+        return SimpleNamespace(article=None, highlights=[], drafts=drafts, cards=[])
+
+    monkeypatch.setattr(campaign.pipeline, "build", fake_build)
+    cfg = load(tmp_path / "c.yaml")
+    store = SqliteStore(tmp_path / "q.sqlite3")
+    t0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    first, _ = queue_campaign(cfg, store, now=t0)
+    assert first.late == () and "warning" not in first.summary()
+    ids.insert(0, "h0")  # a new top highlight: it takes the first slot, long past by now
+    later, _ = queue_campaign(cfg, store, now=t0 + timedelta(days=5))
+    assert len(later.late) == 1 and "go out at the next run" in later.summary()
+    store.close()
