@@ -364,3 +364,12 @@ def test_from_config_and_posting_window(tmp_path: Path) -> None:
     html = index.read_text(encoding="utf-8")
     assert "Stand with the Afghan resistance" in html
     assert "Anti-Taliban Resistance Leader Addresses the European Union" in html
+
+
+def test_post_headings_use_the_organizers_role_over_the_articles(tmp_path):
+    from campaign.pack.writer import Brief, Person, _role
+
+    brief = Brief(name="T", slug="t", people=(Person("Jane Doe", {"x": "@jane"}, "Director, Rights Watch"),))
+    h = Highlight("h1", "quote", "Words.", "jane doe", 1.0, 0, 6, role="a lawyer")
+    assert _role(brief, h) == "Director, Rights Watch"
+    assert _role(brief, Highlight("h2", "quote", "Words.", "Sam Roe", 1.0, 0, 6, role="a lawyer")) == "a lawyer"

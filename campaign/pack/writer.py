@@ -259,6 +259,13 @@ class _ImageCopier:
                     p.unlink()
 
 
+def _role(brief: Brief, h: Highlight) -> str | None:
+    """The speaker's role: the organizer's (people:) over the one read in the article."""
+    name = (h.speaker or "").casefold()
+    person = next((p for p in brief.people if p.name.casefold() == name and p.role), None)
+    return person.role if person else h.role
+
+
 def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:80] or "image"
 
@@ -348,7 +355,7 @@ def _context(
                     "number": order[d.highlight_id] + 1,
                     "kind": h.kind if h else "sentence",
                     "speaker": h.speaker if h else None,
-                    "role": h.role if h else None,
+                    "role": _role(brief, h) if h else None,
                     "language": d.language,
                     "limit": d.limit,
                     "parts": parts,
