@@ -108,17 +108,34 @@ class AutoHighlights(Strict):
         return self
 
 
-class LiteralQuote(Strict):
+class ExtraQuote(Strict):
+    """A quote the article does not contain, with who said it."""
+
     text: str = Field(min_length=1)
     speaker: str | None = None
     role: str | None = None
+
+
+class LiteralQuote(Strict):
+    """A quote by its words; or, with `id`, a found highlight edited (text, speaker or role)."""
+
+    id: str | None = Field(default=None, description="A highlight id from `campaign extract`, to edit it")
+    text: str | None = Field(default=None, min_length=1)
+    speaker: str | None = None
+    role: str | None = None
+
+    @model_validator(mode="after")
+    def _needs_text_or_id(self) -> LiteralQuote:
+        if self.text is None and self.id is None:
+            raise ValueError("give the quote's text, or the id of a highlight to edit")
+        return self
 
 
 class HighlightsSection(Strict):
     auto: AutoHighlights = AutoHighlights()
     pinned: list[str | LiteralQuote] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
-    extra: list[LiteralQuote] = Field(default_factory=list)
+    extra: list[ExtraQuote] = Field(default_factory=list)
 
 
 class Handles(Strict):

@@ -55,7 +55,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
         p
         for p in loc
         if isinstance(p, int)
-        or not (isinstance(p, str) and (p.startswith(("function-", "str", "list[", "dict[")) or p in ("LiteralQuote", "Literal['now']", "datetime", "tagged-union")))
+        or not (isinstance(p, str) and (p.startswith(("function-", "str", "list[", "dict[")) or p in ("LiteralQuote", "ExtraQuote", "Literal['now']", "datetime", "tagged-union")))
     )
 
 

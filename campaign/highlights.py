@@ -252,7 +252,14 @@ def select(candidates: list[Highlight], section: HighlightsSection, article: Art
             if re.fullmatch(r"[0-9a-f]{6,12}", p) or len(p.split()) < 3:
                 raise CampaignError(f"highlights.pinned: unknown highlight id '{p}'{hint}")
             chosen.append(replace(_literal(p, None, None, candidates, article), pinned=True))
+        elif p.id is not None:  # a found highlight, edited: it keeps its id for `at:` and `alt:`
+            if p.id not in by_id:
+                raise CampaignError(f"highlights.pinned: unknown highlight id '{p.id}'{hint}")
+            base = by_id[p.id]
+            chosen.append(replace(base, text=p.text or base.text, speaker=p.speaker or base.speaker,
+                                  role=p.role or base.role, pinned=True))
         else:
+            assert p.text is not None
             chosen.append(replace(_literal(p.text, p.speaker, p.role, candidates, article), pinned=True))
     auto = section.auto
     pool = [

@@ -156,7 +156,7 @@ def chosen_highlights(cfg: CampaignConfig) -> tuple[Article, list[Highlight]]:
             raise
         section, hid = m.group(1), m.group(2)
         items = cfg.highlights.pinned if section == "pinned" else cfg.highlights.exclude
-        index = next((i for i, v in enumerate(items) if v == hid), None)
+        index = next((i for i, v in enumerate(items) if v == hid or getattr(v, "id", None) == hid), None)
         loc = ("highlights", section) + ((index,) if index is not None else ())
         raise ConfigError(locate(cfg, loc, str(e).split(": ", 1)[1])) from None
     ids = {h.id for h in highlights}

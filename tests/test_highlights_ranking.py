@@ -42,3 +42,22 @@ def test_top_two_are_the_quotable_ones():
     art = text_article(REPORT)
     picked = select(extract(art), HighlightsSection.model_validate({"auto": {"count": 2}}), art)
     assert {h.text.split()[0] for h in picked} == {"Families", "Residents"}
+
+
+def test_a_pinned_id_can_be_edited_and_keeps_its_id():
+    art = text_article(REPORT)
+    cands = extract(art)
+    target = next(h for h in cands if h.text.startswith("Residents say"))
+    section = HighlightsSection.model_validate({"auto": {"count": 0}, "pinned": [
+        {"id": target.id, "text": "Residents say the delay abandons the most vulnerable.", "speaker": "Residents"}]})
+    (h,) = select(cands, section, art)
+    assert (h.id, h.text, h.speaker, h.pinned) == (
+        target.id, "Residents say the delay abandons the most vulnerable.", "Residents", True)
+
+
+def test_a_pinned_entry_needs_text_or_id():
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="give the quote's text, or the id"):
+        HighlightsSection.model_validate({"pinned": [{"speaker": "Someone"}]})
