@@ -93,7 +93,8 @@ def test_unknown_theme_and_font_family(starter: Path) -> None:
 
 def test_theme_string_typo(starter: Path) -> None:
     _edit(starter, "theme: dark ", "theme: papr ")
-    _validate_fails(starter, "campaign.yaml:36:10: cards.theme", "did you mean 'paper'?")
+    line = next(i for i, t in enumerate(starter.read_text().splitlines(), 1) if "theme: papr" in t)
+    _validate_fails(starter, f"campaign.yaml:{line}:10: cards.theme", "did you mean 'paper'?")
 
 
 def test_logo_background_and_font_that_are_not_images_or_fonts(starter: Path) -> None:
@@ -276,4 +277,5 @@ def test_validate_reads_the_article(starter: Path) -> None:
     code, _, err = _invoke("validate", str(starter))
     assert code == 2
     (line,) = _one_line_errors(err)
-    assert "campaign.yaml:12:11: article.source:" in line and "binary" in line
+    n = next(i for i, t in enumerate(starter.read_text().splitlines(), 1) if t.lstrip().startswith("source:"))
+    assert f"campaign.yaml:{n}:11: article.source:" in line and "binary" in line
