@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from campaign.config import SIZE_PRESETS, CampaignConfig
+from campaign.config import CampaignConfig
 
 
 def duration_text(d: timedelta) -> str:
@@ -29,7 +29,9 @@ def summarize(cfg: CampaignConfig) -> dict[str, Any]:
         for name, a in accounts.items()
     ]
     tags = " ".join("#" + h.tag + ("?" if h.optional else "") for h in cfg.posts.hashtags)
-    sizes = cfg.cards.sizes or ["(per platform)"]
+    from campaign.cards import sizes_for
+
+    sizes = sizes_for([a.rules_platform for a in accounts.values()], cfg.cards.sizes)
     sched = cfg.schedule
     start = "now" if sched.start == "now" else f"{sched.start:%Y-%m-%d %H:%M}"
     if isinstance(sched.end, timedelta):
@@ -56,7 +58,7 @@ def summarize(cfg: CampaignConfig) -> dict[str, Any]:
         "slug": cfg.campaign.slug,
         "article": cfg.article.source,
         "accounts": {n: a.platform for n, a in accounts.items()},
-        "sizes": [s for s in (cfg.cards.sizes or []) if s in SIZE_PRESETS or "x" in s],
+        "sizes": sizes,
         "timezone": cfg.zone,
         "text": text,
     }
