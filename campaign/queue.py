@@ -34,6 +34,7 @@ from campaign.models import Draft, Job, JobStatus, MediaRef, PlannedPost, Remote
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
+    from campaign.pipeline import Build
 
 STATES: tuple[JobStatus, ...] = ("todo", "doing", "succeeded", "failed", "cancelled")
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -328,19 +329,21 @@ def enqueue_plan(store: Store, record: CampaignRecord, planned: list[PlannedPost
 
 
 def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: bool = True,
-                   out_dir: Path | None = None, asap: bool = False) -> tuple[EnqueueReport, list[PlannedPost]]:
+                   out_dir: Path | None = None, asap: bool = False, built: Build | None = None
+                   ) -> tuple[EnqueueReport, list[PlannedPost]]:
     """Build the campaign (drafts, cards), plan it and enqueue it.
 
     `start: now` is anchored the first time a campaign is queued, so queueing the
     same config again plans the same times and adds nothing. `asap`: every post is
-    due at `now`, in plan order (to try a campaign end to end on the outbox).
+    due at `now`, in plan order (to try a campaign end to end on the outbox). `built`: a
+    `pipeline.build` result to queue instead of building again.
     """
     from campaign.pipeline import build
     from campaign.plan import plan
 
     existing = store.campaign(cfg.campaign.slug)
     anchor = existing.anchor if existing else utc(now)
-    built = build(cfg, out_dir=out_dir, cards=cards)
+    built = built or build(cfg, out_dir=out_dir, cards=cards)
     planned = plan(list(built.drafts), cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
     if asap:
         planned = [replace(p, at=utc(now), notes=(*p.notes, "queued to go out now, not at its slot"))

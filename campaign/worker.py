@@ -29,7 +29,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from campaign.adapters.base import Adapter, AdapterContext, create
+from campaign.adapters.base import Adapter, AdapterContext, create, state_root
 from campaign.errors import CampaignError, QueueError, RejectedError
 from campaign.models import Job, RemoteRef
 from campaign.queue import DEFAULT_LEASE, Claim, LeaseLost, Limit, Store
@@ -107,12 +107,6 @@ def break_dead_leases(store: Store, me: str, now: datetime) -> int:
 
 
 # --- adapters and limits from what the queue stored ----------------------------------------
-
-
-def state_root() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("campaign")) / "state"
 
 
 def adapters_from_store(store: Store, *, state_dir: Path | None = None) -> AdapterFactory:

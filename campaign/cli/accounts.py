@@ -42,13 +42,6 @@ def accounts() -> None:
 # --- library-side helpers (no click) ----------------------------------------------------------
 
 
-def adapter_context(cfg: Any, name: str, timeout: float = 30.0) -> Any:
-    """The AdapterContext the worker would build for account `name` of a loaded config."""
-    from campaign.adapters.base import context_for
-
-    return context_for(cfg, name, timeout=timeout)
-
-
 def credential_fields(platform: str) -> tuple[tuple[str, ...], str | None]:
     """The adapter's credential field names, or () and why they are unknown."""
     from campaign.adapters.base import adapter_class
@@ -95,7 +88,7 @@ def credential_sources(cfg: Any) -> list[dict[str, Any]]:
 
 def check_accounts(cfg: Any, names: list[str], timeout: float) -> list[dict[str, Any]]:
     """Call each account's adapter `check()`; who it posts as, or the exact problem."""
-    from campaign.adapters.base import create
+    from campaign.adapters.base import context_for, create
     from campaign.errors import CampaignError
     from campaign.redact import redact
 
@@ -104,7 +97,7 @@ def check_accounts(cfg: Any, names: list[str], timeout: float) -> list[dict[str,
         acct = cfg.accounts[name]
         row: dict[str, Any] = {"account": name, "platform": acct.platform}
         try:
-            info = create(adapter_context(cfg, name, timeout)).check()
+            info = create(context_for(cfg, name, timeout=timeout)).check()
         except CampaignError as e:
             row.update(ok=False, error=redact(str(e)), kind=type(e).__name__)
         except Exception as e:  # a plugin's bug must not hide the other accounts' results

@@ -89,12 +89,10 @@ def nothing_found(cfg: Any, highlights: list[Any]) -> list[str]:
 
 def _publish_to_outbox(cfg: Any, built: Any, out: Path) -> dict[str, Any]:
     """Queue every draft due now in a queue of the build folder and publish it to the outbox."""
-    from dataclasses import replace
     from datetime import UTC, datetime
 
     from campaign.cli.queue import open_db
-    from campaign.plan import plan
-    from campaign.queue import campaign_record, enqueue_plan
+    from campaign.queue import queue_campaign
     from campaign.worker import run as run_worker
 
     outbox = out / "outbox"
@@ -107,11 +105,7 @@ def _publish_to_outbox(cfg: Any, built: Any, out: Path) -> dict[str, Any]:
     store = open_db(str(db))
     try:
         now = datetime.now(UTC)
-        existing = store.campaign(cfg.campaign.slug)
-        anchor = existing.anchor if existing else now
-        planned = plan(list(built.drafts), cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
-        planned = [replace(p, at=now) for p in planned]  # a dry run: everything goes out now
-        enqueue_plan(store, campaign_record(cfg, anchor=anchor), planned, now=now)
+        queue_campaign(cfg, store, now=now, built=built, asap=True)  # a dry run: everything now
         report = run_worker(store, now=lambda: datetime.now(UTC), once=True)
     finally:
         store.close()
