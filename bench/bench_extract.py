@@ -48,7 +48,7 @@ def import_time() -> tuple[float, float, float]:
         times = [float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(5)]
         return statistics.median(times)
 
-    return run("campaign.models"), run("campaign.highlights"), run("campaign.highlights, campaign.quotes")
+    return run("campaign.models"), run("campaign.highlights"), run("campaign.highlights, campaign.highlights.quotes")
 
 
 def main() -> None:

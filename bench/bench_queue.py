@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from campaign.models import Draft, PlannedPost, RemoteRef
+from campaign.publish.worker import Worker
 from campaign.queue import CampaignRecord, enqueue_plan
-from campaign.queue_sqlite import SqliteStore
-from campaign.worker import Worker
+from campaign.queue.sqlite import SqliteStore
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ACCOUNTS = ("x_main", "mastodon", "bluesky")

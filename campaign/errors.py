@@ -2,10 +2,15 @@
 
     CampaignError
     ├── ConfigError        (problems: file, line, column, field, message)
+    │   └── UnknownHighlightError   (section, highlight_id, index): an id the config names
     ├── ArticleError
+    ├── UnknownPlatformError        (platform): no such platform, adapter or option
     ├── ComposeError       a draft that cannot fit its platform
     ├── CardError
+    ├── PlanError          the schedule cannot place every draft
     ├── QueueError
+    │   └── LeaseLost      (job_id, owner): another worker holds the job now
+    ├── CredentialsError   a secrets file that is unsafe or unreadable
     └── AdapterError
         ├── AuthError          permanent: credentials missing, wrong or revoked
         ├── RejectedError      permanent: the platform refused this post
@@ -53,6 +58,40 @@ class ConfigError(CampaignError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class UnknownHighlightError(ConfigError):
+    """`highlights.pinned`/`exclude` names an id no candidate has.
+
+    Carries `section` ("pinned" or "exclude"), `highlight_id` and the item's `index` in that
+    list, so the caller can point at its line without reading the message.
+    """
+
+    def __init__(self, section: str, highlight_id: str, index: int | None, *, file: str = "<config>",
+                 line: int | None = None, column: int | None = None):
+        self.section = section
+        self.highlight_id = highlight_id
+        self.index = index
+        super().__init__(Problem(file, line, column, f"highlights.{section}",
+                                 f"unknown highlight id '{highlight_id}'; run `campaign extract` to list the ids"))
+
+
+class UnknownPlatformError(CampaignError):
+    """No platform, adapter or platform option of that name is installed; `platform` names it."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, platform: str = ""):
+        super().__init__(message)
+        self.platform = platform
+
+
+class PlanError(CampaignError):
+    """The schedule cannot place every draft (or is given something it cannot read)."""
+
+
+class CredentialsError(CampaignError):
+    """The secrets file is readable by others, unreadable or malformed."""
+
+
 class ArticleError(CampaignError):
     """The article cannot be read (missing, binary, too large, unreachable)."""
 
@@ -67,6 +106,15 @@ class CardError(CampaignError):
 
 class QueueError(CampaignError):
     """The job store refused an operation (unknown job, wrong state)."""
+
+
+class LeaseLost(QueueError):
+    """The job is no longer this worker's `doing` job (another worker reclaimed it)."""
+
+    def __init__(self, message: str, *, job_id: int | None = None, owner: str = ""):
+        super().__init__(message)
+        self.job_id = job_id
+        self.owner = owner
 
 
 class AdapterError(CampaignError):

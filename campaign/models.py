@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
+
+from campaign.errors import QueueError
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +191,9 @@ class AccountInfo:
     handle: str
     display_name: str | None = None
     url: str | None = None
+
+def utc(dt: datetime) -> datetime:
+    """`dt` as aware UTC; a naive time is refused (it would be a silent DST bug)."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise QueueError(f"naive datetime {dt.isoformat()}: give a time zone")
+    return dt.astimezone(UTC)

@@ -1,26 +1,23 @@
-"""The whole chain for one campaign: article → highlights → cards → drafts (with media)."""
+"""Orchestration: article → highlights → cards → drafts (with media) → plan → queue.
+
+The one module that may import every stage; no stage imports it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaign.config import CampaignConfig
 from campaign.errors import Problem
-from campaign.models import Article, Card, Draft, Highlight, MediaRef
+from campaign.models import Article, Card, Draft, Highlight, PlannedPost, utc
+from campaign.queue import CampaignRecord, EnqueueReport, Store, enqueue_plan
 
 if TYPE_CHECKING:
-    from campaign.compose import Target
-
-# Preferred card size per platform, in order: the first one rendered is attached.
-PREFERRED_SIZES = {
-    "x": ("landscape", "square"),
-    "mastodon": ("landscape", "square"),
-    "bluesky": ("landscape", "square"),
-}
-
+    from campaign.posts.compose import Target
 
 @dataclass(frozen=True)
 class Build:
@@ -43,38 +40,32 @@ def default_out_dir(cfg: CampaignConfig) -> Path:
     return Path.cwd() / "campaign-out" / cfg.campaign.slug
 
 
-def media_by_highlight(cards: list[Card], platform: str) -> dict[str, list[MediaRef]]:
-    """The card each highlight attaches on `platform` (its preferred size, else the first)."""
-    order = PREFERRED_SIZES.get(platform, ("landscape", "square"))
-    out: dict[str, list[MediaRef]] = {}
-    for hid in dict.fromkeys(c.highlight_id for c in cards):
-        mine = [c for c in cards if c.highlight_id == hid]
-        mine.sort(key=lambda c: order.index(c.size) if c.size in order else len(order))
-        c = mine[0]
-        mime = "image/jpeg" if c.format in ("jpeg", "jpg") else "image/png"
-        out[hid] = [MediaRef(path=c.path, alt=c.alt, mime=mime, width=c.width, height=c.height)]
-    return out
-
-
 def targets(cfg: CampaignConfig, *, live: bool = True) -> tuple[list[Target], list[str]]:
     """One compose Target per enabled account, and notes on limits that could not be read.
 
     With `live`, a real account's rules come from its adapter (a Mastodon instance's own
-    character and media limits, X Premium's `max_chars`); outbox and plugin accounts, or an
-    adapter that cannot be built, use the platform's published defaults.
+    character and media limits, X Premium's `max_chars`, a plugin's own); an account that does
+    not post anywhere real (the outbox), or an adapter that cannot be built, uses the rules its
+    platform declares.
     """
-    from campaign.compose import Target, targets_for
+    from campaign import platforms
     from campaign.errors import CampaignError
+    from campaign.platforms import Rules, as_rules
+    from campaign.posts.compose import Target, targets_for
 
     out, notes = [], []
     for t in targets_for(cfg):
         acct = cfg.accounts[t.account]
-        if live and acct.platform in ("x", "mastodon", "bluesky"):
-            from campaign.adapters.base import context_for, create
+        if live and platforms.get(acct.platform).real:
+            from campaign.publish.adapters.base import close, context_for, create
 
             try:
-                rules = create(context_for(cfg, t.account, timeout=10)).rules
-                t = Target(t.account, t.platform, rules)  # type: ignore[arg-type]
+                adapter = create(context_for(cfg, t.account, timeout=10))
+                try:
+                    rules: Rules = as_rules(adapter.rules, acct.platform)
+                finally:
+                    close(adapter)
+                t = Target(t.account, t.platform, rules)
             except CampaignError as e:
                 notes.append(f"{t.account}: using {acct.platform}'s default limits ({e})")
         out.append(t)
@@ -94,7 +85,8 @@ def build(
 
     `live=False` skips asking real accounts' adapters for their limits (no network).
     """
-    from campaign.compose import compose
+    from campaign.posts.compose import compose
+    from campaign.posts.media import media_by_highlight
 
     article, highlights = chosen_highlights(cfg)
     out = out_dir or default_out_dir(cfg)
@@ -125,8 +117,8 @@ def _shown(path: Path) -> str:
 
 def locate(cfg: CampaignConfig, loc: tuple[object, ...], message: str) -> Problem:
     """A Problem at `loc` of the config's YAML file (line and column when the file can be read)."""
-    from campaign.configerrors import field_path
-    from campaign.yamlpos import load_located
+    from campaign.config.problems import field_path
+    from campaign.config.yamlpos import load_located
 
     line = col = None
     file = _shown(cfg.path) if cfg.path else "<config>"
@@ -141,24 +133,14 @@ def locate(cfg: CampaignConfig, loc: tuple[object, ...], message: str) -> Proble
 def chosen_highlights(cfg: CampaignConfig) -> tuple[Article, list[Highlight]]:
     """`highlights_for(cfg)`, with every id the config refers to checked against what was found:
     `highlights.pinned`/`exclude`, `schedule.at` and `cards.alt` name their file:line when unknown."""
-    import re
-
-    from campaign.errors import CampaignError, ConfigError
+    from campaign.errors import ConfigError, UnknownHighlightError
     from campaign.highlights import highlights_for
 
     try:
         article, highlights = highlights_for(cfg)
-    except ConfigError:
-        raise
-    except CampaignError as e:
-        m = re.match(r"highlights\.(pinned|exclude): unknown highlight id '([^']*)'", str(e))
-        if not m:
-            raise
-        section, hid = m.group(1), m.group(2)
-        items = cfg.highlights.pinned if section == "pinned" else cfg.highlights.exclude
-        index = next((i for i, v in enumerate(items) if v == hid or getattr(v, "id", None) == hid), None)
-        loc = ("highlights", section) + ((index,) if index is not None else ())
-        raise ConfigError(locate(cfg, loc, str(e).split(": ", 1)[1])) from None
+    except UnknownHighlightError as e:
+        loc = ("highlights", e.section) + ((e.index,) if e.index is not None else ())
+        raise ConfigError(locate(cfg, loc, e.problems[0].message)) from None
     ids = {h.id for h in highlights}
     problems = []
     for section, refs in ((("schedule", "at"), cfg.schedule.at), (("cards", "alt"), cfg.cards.alt)):
@@ -171,3 +153,83 @@ def chosen_highlights(cfg: CampaignConfig) -> tuple[Article, list[Highlight]]:
     if problems:
         raise ConfigError(problems)
     return article, highlights
+
+
+# --- queueing a campaign -------------------------------------------------------------------
+
+def campaign_record(cfg: CampaignConfig, *, anchor: datetime) -> CampaignRecord:
+    """The parts of a config the worker needs later (account settings hold no secrets)."""
+    accounts = {name: a.model_dump(mode="json", exclude_none=True) for name, a in cfg.enabled_accounts().items()}
+    return CampaignRecord(
+        slug=cfg.campaign.slug,
+        name=cfg.campaign.name,
+        zone=cfg.zone,
+        language=cfg.campaign.language,
+        base_dir=str(cfg.base_dir),
+        config_path=str(cfg.path) if cfg.path else None,
+        accounts=accounts,
+        anchor=utc(anchor),
+    )
+
+
+def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: bool = True,
+                   out_dir: Path | None = None, asap: bool = False, built: Build | None = None
+                   ) -> tuple[EnqueueReport, list[PlannedPost]]:
+    """Build the campaign (drafts, cards), plan it and enqueue it.
+
+    `start: now` is anchored the first time a campaign is queued, so queueing the
+    same config again plans the same times and adds nothing. `asap`: every post is
+    due at `now`, in plan order (to try a campaign end to end on the outbox). `built`: a
+    `pipeline.build` result to queue instead of building again.
+    """
+    from campaign.plan import plan
+
+    existing = store.campaign(cfg.campaign.slug)
+    anchor = existing.anchor if existing else utc(now)
+    built = built or build(cfg, out_dir=out_dir, cards=cards)
+    planned = plan(list(built.drafts), cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
+    if asap:
+        planned = [replace(p, at=utc(now), notes=(*p.notes, "queued to go out now, not at its slot"))
+                   for p in planned]
+    report = enqueue_plan(store, campaign_record(cfg, anchor=anchor), planned, now=now)
+    if existing and not asap:  # a campaign queued before: new highlights may land on past slots
+        late = tuple(i.job_id for i in report.of("added") if store.get(i.job_id).run_at < utc(now))
+        report = replace(report, late=late)
+    return report, planned
+
+
+# --- a dry run on the outbox -----------------------------------------------------------------
+
+
+def any_real_account(cfg: CampaignConfig) -> bool:
+    """True when an enabled account posts to a real platform (not the outbox)."""
+    from campaign import platforms
+
+    return any(platforms.get(a.platform).real for a in cfg.enabled_accounts().values())
+
+
+def publish_to_outbox(cfg: CampaignConfig, built: Build, out: Path) -> dict[str, Any]:
+    """Queue every draft due now in a queue of the build folder and publish it to the outbox
+    (a campaign with no real account: the dry run `campaign build` ends with)."""
+    from datetime import UTC
+
+    from campaign.publish.worker import run as run_worker
+    from campaign.queue import open_store
+
+    outbox = out / "outbox"
+    accounts = {
+        name: a if a.path else a.model_copy(update={"path": str(outbox)})
+        for name, a in cfg.accounts.items()
+    }
+    cfg = cfg.model_copy(update={"accounts": accounts})
+    db = out / "queue.sqlite3"
+    store = open_store(db)
+    try:
+        now = datetime.now(UTC)
+        queue_campaign(cfg, store, now=now, built=built, asap=True)  # a dry run: everything now
+        report = run_worker(store, now=lambda: datetime.now(UTC), once=True)
+    finally:
+        store.close()
+    folders = sorted({str(Path(a.path or outbox)) for a in cfg.enabled_accounts().values()})
+    return {"sent": report.succeeded + report.reconciled, "failed": report.failed,
+            "outbox": ", ".join(folders), "queue": str(db)}

@@ -29,15 +29,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from campaign.config import DAYS, Schedule
-from campaign.errors import CampaignError
+from campaign.config.schema import DAYS, Schedule
+from campaign.errors import PlanError
 from campaign.models import Draft, PlannedPost
 
 HORIZON = timedelta(days=366)  # an open-ended schedule still ends somewhere
-
-
-class PlanError(CampaignError):
-    """The schedule cannot place every draft (or is given something it cannot read)."""
 
 
 def resolve_local(naive: datetime, tz: ZoneInfo) -> tuple[datetime, str | None]:

@@ -173,4 +173,4 @@ def test_adapters_lists_built_ins_with_limits() -> None:
     assert line.split("\t")[1:6] == ["built-in", "280", "4", "5000000", "1000"]
     data = {a["name"]: a for a in json.loads(run("adapters", "--json").output)["adapters"]}
     assert data["x"]["credential_fields"] == ["api_key", "api_secret", "access_token", "access_token_secret"]
-    assert data["x"]["target"] == "campaign.adapters.x:XAdapter"
+    assert data["x"]["target"] == "campaign.publish.adapters.x:XAdapter"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from campaign import tid
-from campaign.adapters.base import AdapterContext, create
-from campaign.adapters.bluesky import BlueskyAdapter
 from campaign.errors import AuthError, RateLimitedError, RejectedError, TransientError
 from campaign.models import Draft, MediaRef, RemoteRef
+from campaign.publish.adapters.base import AdapterContext, create
+from campaign.publish.adapters.bluesky import BlueskyAdapter
 from tests.fakes.bluesky import APP_PASSWORD, DID, HANDLE, FakeBluesky
 
 LINK = "https://example.org/news/nrf?utm_source=bluesky"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from campaign.adapters.base import AdapterContext, create
-from campaign.adapters.mastodon import MastodonAdapter, normalize, plain_text
 from campaign.errors import AuthError, RateLimitedError, RejectedError, TransientError
 from campaign.models import Draft, MediaRef, RemoteRef
+from campaign.publish.adapters.base import AdapterContext, create
+from campaign.publish.adapters.mastodon import MastodonAdapter, normalize, plain_text
 from tests.fakes.mastodon import TOKEN, FakeMastodon, render_content
 
 KEY = "3l7kxzq2abc22"

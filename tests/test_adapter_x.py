@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from campaign.adapters.base import AdapterContext
-from campaign.adapters.x import XAdapter, normalize_text, retry_after_from
 from campaign.errors import AuthError, RateLimitedError, RejectedError, TransientError
 from campaign.models import Draft, MediaRef, RemoteRef
+from campaign.publish.adapters.base import AdapterContext
+from campaign.publish.adapters.x import XAdapter, normalize_text, retry_after_from
 from tests.fakes.x import FakeX
 
 KEYS = {

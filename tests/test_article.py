@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from campaign.article import read_article
+from campaign.article.sentences import split
 from campaign.errors import ArticleError
-from campaign.sentences import split
 from tests.conftest import REPO
 
 EXAMPLE = REPO / "configs" / "examples" / "nrf-strasbourg-article.txt"
@@ -178,7 +178,7 @@ def test_url_errors_are_one_line(server: str) -> None:
 def test_url_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
-    import campaign.article as art
+    import campaign.article.read as art
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from campaign.cards import budget_for, fonts, render_card, render_image, sizes_for, themes
-from campaign.cards.alt import alt_limit, alt_text, check_override
+from campaign.cards.alt import alt_text, check_override
 from campaign.cards.bidi import base_rtl, levels, visual_order
 from campaign.cards.layout import _greedy, break_words, layout
 from campaign.cards.render import SIZE_PRESETS, Text, _draw_text, smarten
+from campaign.cards.sizes import alt_limit
 from campaign.config import Theme
 from campaign.errors import CardError
 

@@ -10,7 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from campaign.compose import (
+from campaign.config import loads
+from campaign.errors import ComposeError
+from campaign.models import Highlight
+from campaign.platforms import get as rules
+from campaign.posts.compose import (
     Target,
     compose,
     compose_one,
@@ -20,11 +24,7 @@ from campaign.compose import (
     render,
     tracked_link,
 )
-from campaign.config import loads
-from campaign.errors import ComposeError
-from campaign.models import Highlight
-from campaign.platforms import get as rules
-from campaign.textfit import grapheme_boundaries
+from campaign.posts.textfit import grapheme_boundaries
 
 BASE = """\
 campaign: {{name: Test campaign, slug: test, language: en, timezone: Europe/Paris}}

@@ -30,7 +30,7 @@ import pytest
 
 from campaign.models import Draft, PlannedPost
 from campaign.queue import CampaignRecord, enqueue_plan
-from campaign.queue_sqlite import SqliteStore
+from campaign.queue.sqlite import SqliteStore
 
 ACCOUNTS = ("alpha", "beta", "gamma")
 FAULTS = "transient:0.06,ambiguous:0.04,permanent:0.02,crash-before:0.015,crash-after:0.015,delay:0.005"

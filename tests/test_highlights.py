@@ -15,8 +15,8 @@ from campaign.article import read_article, text_article
 from campaign.config import HighlightsSection, load
 from campaign.errors import CampaignError
 from campaign.highlights import display, extract, highlight_id, highlights_for, normalize, select
+from campaign.highlights.quotes import find_quotes
 from campaign.models import Article, Highlight
-from campaign.quotes import find_quotes
 from tests.conftest import EXAMPLE, REPO
 
 ARTICLE = REPO / "configs" / "examples" / "nrf-strasbourg-article.txt"

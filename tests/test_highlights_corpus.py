@@ -38,8 +38,8 @@ import yaml
 
 from campaign.article import read_article
 from campaign.highlights import extract
+from campaign.highlights.quotes import Quote, find_quotes
 from campaign.models import Article
-from campaign.quotes import Quote, find_quotes
 
 CORPUS = Path(__file__).parent / "fixtures" / "articles"
 

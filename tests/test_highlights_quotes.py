@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaign.article import text_article
-from campaign.quotes import find_quotes
+from campaign.highlights.quotes import find_quotes
 
 
 def quotes(text: str, language: str = "en") -> list[tuple[str, str | None]]:

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaign.config import Schedule
+from campaign.errors import PlanError
 from campaign.models import Draft
-from campaign.plan import PlanError, plan
+from campaign.plan import plan
 
 
 def drafts(n: int, accounts: tuple[str, ...] = ("a",), parts: int = 1) -> list[Draft]:

@@ -1,5 +1,5 @@
 """The plugin path: a third-party adapter package (tests/plugin_example) registered through
-the `campaign.adapters` entry point is listed, validated and used like a built-in.
+the `campaign.publish.adapters` entry point is listed, validated and used like a built-in.
 
 The package is "installed" hermetically, with no network and no pip: its module and a
 `campaign_echo-0.1.dist-info` (METADATA + entry_points.txt built from its own pyproject.toml)
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from campaign.adapters import base
-from campaign.adapters.base import AdapterContext
 from campaign.cli import cli
 from campaign.models import Draft, RemoteRef
+from campaign.publish.adapters import base
+from campaign.publish.adapters.base import AdapterContext
 
 EXAMPLE = Path(__file__).parent / "plugin_example"
 
@@ -47,10 +47,10 @@ def echo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     site = tmp_path / "site"
     install(EXAMPLE, site)
     monkeypatch.syspath_prepend(str(site))  # also invalidates importlib's caches
-    base._entry_points.cache_clear()
+    base.refresh()
     yield site
     sys.modules.pop("campaign_echo", None)
-    base._entry_points.cache_clear()
+    base.refresh()
 
 
 def write_config(tmp_path: Path, platform: str = "echo") -> str:
@@ -64,7 +64,7 @@ def write_config(tmp_path: Path, platform: str = "echo") -> str:
 
 
 def test_not_installed_means_not_listed() -> None:
-    base._entry_points.cache_clear()
+    base.refresh()
     assert "echo" not in base.available()
 
 
@@ -86,7 +86,7 @@ def test_validate_accepts_the_plugin_platform(echo: Path, tmp_path: Path) -> Non
 
 
 def test_validate_refuses_it_when_not_installed(tmp_path: Path) -> None:
-    base._entry_points.cache_clear()
+    base.refresh()
     r = CliRunner().invoke(cli, ["validate", write_config(tmp_path)], catch_exceptions=False)
     assert r.exit_code == 2 and "unknown platform 'echo'" in r.output
 

@@ -10,17 +10,16 @@ from pathlib import Path
 import pytest
 
 from campaign import tid
-from campaign.errors import QueueError
+from campaign.errors import LeaseLost, QueueError
 from campaign.models import Draft, MediaRef, PlannedPost, RemoteRef
 from campaign.queue import (
     CampaignRecord,
-    LeaseLost,
     Limit,
     enqueue_plan,
     new_jobs,
     open_store,
 )
-from campaign.queue_sqlite import SCHEMA_VERSION, SqliteStore
+from campaign.queue.sqlite import SCHEMA_VERSION, SqliteStore
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from typing import Any
 import campaign.pipeline
 from campaign.config import load
 from campaign.models import Draft
-from campaign.queue import queue_campaign
-from campaign.queue_sqlite import SqliteStore
+from campaign.pipeline import queue_campaign
+from campaign.queue.sqlite import SqliteStore
 
 CONFIG = """\
 campaign: {name: Late, slug: late, timezone: UTC}

@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from campaign.adapters.base import AdapterContext
-from campaign.adapters.outbox import Faults, OutboxAdapter
 from campaign.errors import AdapterError, AuthError, RateLimitedError, RejectedError, TransientError
 from campaign.models import AccountInfo, Draft, Job, MediaRef, RemoteRef
-from campaign.queue import Limit
-from campaign.queue_sqlite import SqliteStore
-from campaign.retry import RetryPolicy, backoff, next_run
-from campaign.worker import (
+from campaign.publish.adapters.base import AdapterContext
+from campaign.publish.adapters.outbox import Faults, OutboxAdapter
+from campaign.publish.retry import RetryPolicy, backoff, next_run
+from campaign.publish.worker import (
     Worker,
     adapters_from_store,
     dead_owner,
@@ -26,6 +24,8 @@ from campaign.worker import (
     run,
     worker_id,
 )
+from campaign.queue import Limit
+from campaign.queue.sqlite import SqliteStore
 from tests.test_queue import T0, make_draft, queue, record
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from campaign.errors import RejectedError
-from campaign.queue_sqlite import SqliteStore
+from campaign.queue.sqlite import SqliteStore
 from tests.test_queue import make_draft, queue
 from tests.test_worker import Clock, Scripted, worker
 

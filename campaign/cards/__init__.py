@@ -17,57 +17,13 @@ imported lazily, inside the functions that draw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from campaign.cards.alt import alt_limit
 from campaign.cards.batch import render_campaign
 from campaign.cards.card import render_card, render_image
 from campaign.cards.render import SIZE_PRESETS, dimensions
+from campaign.cards.sizes import alt_limit, budget_for, sizes_for
 from campaign.cards.themes import BUILTINS as THEMES
 
-# Sizes each platform's timeline shows best: a wide card for link-style previews and a square
-# one that survives every crop. Unknown platforms get both.
-PLATFORM_SIZES: dict[str, tuple[str, ...]] = {
-    "x": ("landscape", "square"),
-    "mastodon": ("landscape", "square"),
-    "bluesky": ("landscape", "square"),
-}
-DEFAULT_SIZES = ("landscape", "square")
-
-# Largest image each platform accepts, in bytes.
-BUDGETS: dict[str, int] = {"bluesky": 1_000_000, "x": 5_000_000, "mastodon": 16_000_000}
-DEFAULT_BUDGET = 1_000_000
-
-
-def sizes_for(platforms: Iterable[str], configured: list[str] | None) -> list[str]:
-    """The sizes a campaign renders: `configured` (cards.sizes) wins, else each platform's.
-
-    Pass the accounts' rules platforms (an outbox account counts as what it simulates).
-    Presets come in a stable order (square, portrait, landscape, story, og), then custom sizes.
-    """
-    if configured:
-        wanted = list(dict.fromkeys(configured))
-    else:
-        wanted = []
-        plats = list(platforms)
-        for p in plats or [""]:
-            wanted += PLATFORM_SIZES.get(p, DEFAULT_SIZES)
-        wanted = list(dict.fromkeys(wanted))
-    for s in wanted:
-        dimensions(s)  # CardError for a bad size
-    order = list(SIZE_PRESETS)
-    presets = [s for s in order if s in wanted]
-    return presets + [s for s in wanted if s not in SIZE_PRESETS]
-
-
-def budget_for(platforms: Iterable[str]) -> int:
-    """The strictest image byte budget of `platforms` (1,000,000 when none is known)."""
-    budgets = [BUDGETS.get(p, DEFAULT_BUDGET) for p in platforms]
-    return min(budgets) if budgets else DEFAULT_BUDGET
-
-
 __all__ = [
-    "BUDGETS",
     "SIZE_PRESETS",
     "THEMES",
     "alt_limit",

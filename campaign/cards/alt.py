@@ -1,25 +1,16 @@
 """Alt text for cards: the full quote, who said it, and what the image looks like.
 
-Every platform caps alt text (X 1000, Mastodon 1500, Bluesky 2000 characters). A card goes to
-several platforms, so its alt text is made to fit the strictest of them; a quote too long for
+Every platform caps alt text (its rules' `alt_max`). A card goes to several platforms, so its
+alt text is made to fit the strictest of them (`campaign.cards.sizes.alt_limit`); a quote too long for
 that keeps its first words and ends with an ellipsis (the post itself carries the full text).
 `cards.alt` in the YAML overrides the text per highlight id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from campaign.errors import CardError
 
-ALT_LIMITS = {"x": 1000, "mastodon": 1500, "bluesky": 2000}
 DEFAULT_ALT_LIMIT = 1000
-
-
-def alt_limit(platforms: Iterable[str]) -> int:
-    """The strictest alt-text limit of `platforms` (1000 when none is known)."""
-    limits = [ALT_LIMITS.get(p, DEFAULT_ALT_LIMIT) for p in platforms]
-    return min(limits) if limits else DEFAULT_ALT_LIMIT
 
 
 def alt_text(quote: str, *, speaker: str | None, role: str | None = None,

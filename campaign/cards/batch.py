@@ -48,7 +48,7 @@ class Task:
 
 def tasks_for(cfg: CampaignConfig, highlights: list[Highlight], out_dir: Path) -> list[Task]:
     """One task per highlight and size, in a stable order."""
-    from campaign.cards import alt_limit, budget_for, sizes_for
+    from campaign.cards.sizes import alt_limit, budget_for, sizes_for
 
     platforms = [a.rules_platform for a in cfg.enabled_accounts().values()]
     sizes = sizes_for(platforms, cfg.cards.sizes)

@@ -21,7 +21,7 @@ from campaign.cards import bidi, fonts
 from campaign.cards.backgrounds import background
 from campaign.cards.layout import Block, fit, layout
 from campaign.cards.themes import Style
-from campaign.config import SIZE_PRESETS
+from campaign.config.schema import SIZE_PRESETS
 from campaign.errors import CardError
 
 if TYPE_CHECKING:

@@ -6,13 +6,18 @@ Credentials are never printed: the listing says where each field comes from
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
 from campaign.cli import cli
 from campaign.cli.output import config_argument, echo_json
+from campaign.publish.accounts import (
+    adapter_listing,
+    check_accounts,
+    credential_fields,
+    credential_sources,
+)
 
 
 class _DefaultList(click.Group):
@@ -37,126 +42,6 @@ def accounts() -> None:
     (or <PREFIX>_<FIELD> when the account sets `credentials: PREFIX`), else from
     the secrets file that `login` writes. Values are never shown.
     """
-
-
-# --- library-side helpers (no click) ----------------------------------------------------------
-
-
-def credential_fields(platform: str) -> tuple[tuple[str, ...], str | None]:
-    """The adapter's credential field names, or () and why they are unknown."""
-    from campaign.adapters.base import adapter_class
-    from campaign.errors import CampaignError
-
-    try:
-        cls = adapter_class(platform)
-    except CampaignError as e:
-        return (), str(e)
-    return tuple(getattr(cls, "credential_fields", ()) or ()), None
-
-
-def credential_sources(cfg: Any) -> list[dict[str, Any]]:
-    """Per account: platform, handle, and for each credential field where it comes from."""
-    import os
-
-    from campaign.credentials import env_name, read_secrets_file, secrets_path
-
-    path = secrets_path()
-    stored = read_secrets_file(path)  # refuses a file others can read, with the chmod fix
-    rows: list[dict[str, Any]] = []
-    for name, acct in cfg.accounts.items():
-        fields, problem = credential_fields(acct.platform)
-        creds: dict[str, dict[str, str]] = {}
-        for field in fields:
-            var = env_name(name, field, acct.credentials)
-            if os.environ.get(var):
-                creds[field] = {"source": "env", "variable": var}
-            elif (stored.get(name) or {}).get(field):
-                creds[field] = {"source": "secrets file", "path": str(path), "variable": var}
-            else:
-                creds[field] = {"source": "missing", "variable": var}
-        rows.append({
-            "account": name,
-            "platform": acct.platform,
-            "handle": acct.handle,
-            "enabled": acct.enabled,
-            "credentials": creds,
-            "ok": problem is None and all(c["source"] != "missing" for c in creds.values()),
-            **({"problem": problem} if problem else {}),
-        })
-    return rows
-
-
-def check_accounts(cfg: Any, names: list[str], timeout: float) -> list[dict[str, Any]]:
-    """Call each account's adapter `check()`; who it posts as, or the exact problem."""
-    from campaign.adapters.base import context_for, create
-    from campaign.errors import CampaignError
-    from campaign.redact import redact
-
-    results: list[dict[str, Any]] = []
-    for name in names:
-        acct = cfg.accounts[name]
-        row: dict[str, Any] = {"account": name, "platform": acct.platform}
-        try:
-            info = create(context_for(cfg, name, timeout=timeout)).check()
-        except CampaignError as e:
-            row.update(ok=False, error=redact(str(e)), kind=type(e).__name__)
-        except Exception as e:  # a plugin's bug must not hide the other accounts' results
-            row.update(ok=False, error=redact(f"{type(e).__name__}: {e}"), kind="InternalError")
-        else:
-            row.update(ok=True, handle=info.handle, display_name=info.display_name, url=info.url)
-        results.append(row)
-    return results
-
-
-def adapter_listing() -> list[dict[str, Any]]:
-    """Installed adapters (entry points), built-in or plugin, with their limits."""
-    from campaign.adapters.base import _entry_points, adapter_class
-    from campaign.errors import CampaignError
-
-    out: list[dict[str, Any]] = []
-    for name, ep in sorted(_entry_points().items()):
-        dist = getattr(getattr(ep, "dist", None), "name", None)
-        row: dict[str, Any] = {
-            "name": name,
-            "target": ep.value,
-            "source": "built-in" if (dist or "").lower() == "campaign" else f"plugin ({dist or 'unknown'})",
-        }
-        try:
-            cls = adapter_class(name)
-        except CampaignError as e:
-            row.update(error=str(e))
-            out.append(row)
-            continue
-        row["credential_fields"] = list(getattr(cls, "credential_fields", ()) or ())
-        rules = _rules_of(cls, name)
-        for limit in ("max_chars", "max_images", "max_image_bytes", "alt_max"):
-            row[limit] = getattr(rules, limit, None) if rules is not None else None
-        out.append(row)
-    return out
-
-
-def _rules_of(cls: type, name: str) -> Any:
-    """An adapter's rules without building it when possible: class attribute, then platforms.get."""
-    import inspect
-    import tempfile
-
-    static = inspect.getattr_static(cls, "rules", None)
-    if static is not None and not isinstance(static, property | classmethod | staticmethod):
-        return static
-    try:
-        from campaign import platforms
-
-        return platforms.get(name)
-    except Exception:  # noqa: BLE001 - not a platform the text rules know
-        pass
-    try:
-        from campaign.adapters.base import AdapterContext
-
-        with tempfile.TemporaryDirectory() as tmp:
-            ctx = AdapterContext(account="_", platform=name, state_dir=Path(tmp), base_dir=Path(tmp))
-            return cls(ctx).rules
-    except Exception:  # noqa: BLE001 - a plugin that needs more to be built
-        return None
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -246,8 +131,7 @@ def login(config: str, account: str) -> None:
     import os
 
     from campaign.config import load
-    from campaign.credentials import env_name, secrets_path, write_secrets
-    from campaign.errors import CampaignError
+    from campaign.publish.credentials import env_name, secrets_path, write_secrets
 
     cfg = load(config)
     if account not in cfg.accounts:
@@ -256,13 +140,11 @@ def login(config: str, account: str) -> None:
             param_hint="ACCOUNT",
         )
     acct = cfg.accounts[account]
-    fields, problem = credential_fields(acct.platform)
-    if problem:
-        raise CampaignError(problem)
+    fields = credential_fields(acct.platform)
     if not fields:
         click.echo(f"{account} ({acct.platform}) needs no credentials")
         return
-    from campaign.credentials import read_secrets_file
+    from campaign.publish.credentials import read_secrets_file
 
     read_secrets_file()  # refuse a readable-by-others file before asking for anything
     click.echo(f"{account} ({acct.platform}): enter {len(fields)} value(s); input is hidden")

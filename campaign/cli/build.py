@@ -32,7 +32,7 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
     """
     from campaign.config import load
     from campaign.pack import pack_drafts, pack_zip_path, posting_window, write_pack
-    from campaign.pipeline import build, default_out_dir
+    from campaign.pipeline import any_real_account, build, default_out_dir, publish_to_outbox
 
     cfg = load(config)
     show_library_warnings()
@@ -41,7 +41,7 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
     built = run_with_progress(
         lambda progress: build(cfg, out_dir=out, cards=True, jobs=n, progress=progress), quiet=as_json
     )
-    index = write_pack(cfg, built.highlights, pack_drafts(cfg, built), built.cards, out / "pack",
+    index = write_pack(cfg, built.highlights, pack_drafts(cfg, built.highlights, built.cards), built.cards, out / "pack",
                        window=posting_window(cfg), zip=make_zip)
     result: dict[str, Any] = {
         "highlights": len(built.highlights),
@@ -54,9 +54,9 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
         "zip": str(pack_zip_path(out / "pack", cfg.campaign.slug)) if make_zip else None,
         "warnings": built.warnings + built.notes + nothing_found(cfg, built.highlights),
     }
-    outbox_only = all(a.platform == "outbox" for a in cfg.enabled_accounts().values())
+    outbox_only = not any_real_account(cfg)
     if publish and outbox_only:
-        result.update(_publish_to_outbox(cfg, built, out))
+        result.update(publish_to_outbox(cfg, built, out))
     elif not outbox_only:
         result["next"] = f"campaign queue {config} && campaign run"
     if as_json:
@@ -85,30 +85,3 @@ def nothing_found(cfg: Any, highlights: list[Any]) -> list[str]:
         return []
     return [f"no highlights found in {cfg.article.source}: nothing to post; check the article, "
             "lower highlights.auto.min_length, or add highlights.extra quotes"]
-
-
-def _publish_to_outbox(cfg: Any, built: Any, out: Path) -> dict[str, Any]:
-    """Queue every draft due now in a queue of the build folder and publish it to the outbox."""
-    from datetime import UTC, datetime
-
-    from campaign.cli.queue import open_db
-    from campaign.queue import queue_campaign
-    from campaign.worker import run as run_worker
-
-    outbox = out / "outbox"
-    accounts = {
-        name: a if a.path else a.model_copy(update={"path": str(outbox)})
-        for name, a in cfg.accounts.items()
-    }
-    cfg = cfg.model_copy(update={"accounts": accounts})
-    db = out / "queue.sqlite3"
-    store = open_db(str(db))
-    try:
-        now = datetime.now(UTC)
-        queue_campaign(cfg, store, now=now, built=built, asap=True)  # a dry run: everything now
-        report = run_worker(store, now=lambda: datetime.now(UTC), once=True)
-    finally:
-        store.close()
-    folders = sorted({str(Path(a.path or outbox)) for a in cfg.enabled_accounts().values()})
-    return {"sent": report.succeeded + report.reconciled, "failed": report.failed,
-            "outbox": ", ".join(folders), "queue": str(db)}

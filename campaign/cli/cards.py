@@ -42,7 +42,7 @@ def card(quote: str, speaker: str, role: str | None, theme: str, size: str, lang
     """
     from campaign.cards import render_card
     from campaign.cards.batch import alt_path
-    from campaign.configtypes import parse_language
+    from campaign.config.types import parse_language
 
     try:
         parse_language(language)

@@ -14,10 +14,10 @@ from campaign.cli.output import config_argument, echo_json, is_terminal
 @click.option("--json", "as_json", is_flag=True, help="Print JSON objects instead of text.")
 def compose(config: str, platform: str | None, as_json: bool) -> None:
     """Compose the posts of CONFIG for each account, fitted to each platform's rules."""
-    from campaign.compose import compose as compose_drafts
     from campaign.config import load
     from campaign.pipeline import chosen_highlights
     from campaign.pipeline import targets as account_targets
+    from campaign.posts.compose import compose as compose_drafts
 
     cfg = load(config)
     _, highlights = chosen_highlights(cfg)

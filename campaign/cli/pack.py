@@ -30,7 +30,7 @@ def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as
     import tempfile
 
     from campaign.config import load
-    from campaign.pack import PACK_PLATFORMS, pack_drafts, pack_zip_path, posting_window, write_pack
+    from campaign.pack import pack_drafts, pack_platforms, pack_zip_path, posting_window, write_pack
     from campaign.pipeline import build, default_out_dir
 
     cfg = load(config)
@@ -45,7 +45,7 @@ def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as
             lambda progress: build(cfg, out_dir=work, cards=True, jobs=n, progress=progress),
             quiet=as_json,
         )
-        drafts = pack_drafts(cfg, result)
+        drafts = pack_drafts(cfg, result.highlights, result.cards)
         index = write_pack(cfg, result.highlights, drafts, result.cards, target,
                            window=posting_window(cfg), zip=make_zip)
     archive = pack_zip_path(target, cfg.campaign.slug) if make_zip else None
@@ -63,7 +63,7 @@ def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as
     for w in dict.fromkeys(warnings):
         click.echo(f"warning: {w}", err=True)
     click.echo(
-        f"pack: {len(result.highlights)} posts × {len(PACK_PLATFORMS)} platforms, "
+        f"pack: {len(result.highlights)} posts × {len(pack_platforms())} platforms, "
         f"{len(result.cards)} images", err=True,
     )
     click.echo(str(index))

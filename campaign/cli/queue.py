@@ -24,19 +24,9 @@ def db_option() -> Any:
 
 def open_db(db: str | None) -> Store:
     """The queue store, or a one-line QueueError naming the database that cannot be opened."""
-    import sqlite3
+    from campaign.queue import open_store
 
-    from campaign.errors import QueueError
-    from campaign.queue import default_db_path, open_store
-
-    try:
-        return open_store(db)
-    except OSError as e:
-        where = db or default_db_path()
-        raise QueueError(f"cannot open the queue database {where}: {e.strerror or e}") from None
-    except sqlite3.DatabaseError as e:
-        where = db or default_db_path()
-        raise QueueError(f"cannot open the queue database {where}: {e} (give another --db or CAMPAIGN_DB)") from None
+    return open_store(db)
 
 
 def now_utc() -> datetime:
@@ -87,7 +77,7 @@ def queue_cmd(config: str, db: str | None, asap: bool, as_json: bool) -> None:
     gone out is updated; one that went out is left alone and reported.
     """
     from campaign.config import load
-    from campaign.queue import queue_campaign
+    from campaign.pipeline import queue_campaign
 
     cfg = load(config)
     store = open_db(db)

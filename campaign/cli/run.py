@@ -42,9 +42,9 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], asap: bool, lease: 
     from urllib.parse import unquote, urlsplit
 
     from campaign.config import load, parse_duration
-    from campaign.queue import queue_campaign
-    from campaign.retry import RetryPolicy
-    from campaign.worker import run as run_worker
+    from campaign.pipeline import queue_campaign
+    from campaign.publish.retry import RetryPolicy
+    from campaign.publish.worker import run as run_worker
 
     try:
         lease_td, poll_td, backoff_td = parse_duration(lease), parse_duration(poll), parse_duration(backoff)

@@ -5,7 +5,7 @@
 and copies the card images beside it; see `campaign.pack.writer`.
 """
 
-from campaign.pack.drafts import PACK_PLATFORMS, pack_drafts
+from campaign.pack.drafts import pack_drafts, pack_platforms
 from campaign.pack.writer import Brief, Person, pack_zip_path, posting_window, write_pack
 
-__all__ = ["PACK_PLATFORMS", "Brief", "Person", "pack_drafts", "pack_zip_path", "posting_window", "write_pack"]
+__all__ = ["Brief", "Person", "pack_drafts", "pack_platforms", "pack_zip_path", "posting_window", "write_pack"]

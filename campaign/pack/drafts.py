@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from campaign.compose import drafts_for_platforms
+from collections.abc import Sequence
+
+from campaign import platforms
 from campaign.config import CampaignConfig
-from campaign.models import Draft
-from campaign.pipeline import Build, media_by_highlight
+from campaign.models import Card, Draft, Highlight
+from campaign.posts.compose import drafts_for_platforms
+from campaign.posts.media import media_by_highlight
 
-PACK_PLATFORMS = ("x", "mastodon", "bluesky")
+
+def pack_platforms() -> list[str]:
+    """The platforms volunteers post to by hand (`Rules.volunteer`), built-ins first."""
+    return platforms.names(volunteer=True)
 
 
-def pack_drafts(cfg: CampaignConfig, built: Build) -> list[Draft]:
-    """Drafts for X, Mastodon and Bluesky with the card each platform prefers attached."""
+def pack_drafts(cfg: CampaignConfig, highlights: Sequence[Highlight], cards: Sequence[Card]) -> list[Draft]:
+    """Drafts for every volunteer platform, with the card each platform prefers attached."""
     return [
         d
-        for platform in PACK_PLATFORMS
-        for d in drafts_for_platforms(cfg, built.highlights, platforms=(platform,),
-                                      media=media_by_highlight(built.cards, platform))
+        for platform in pack_platforms()
+        for d in drafts_for_platforms(cfg, highlights, platforms=(platform,),
+                                      media=media_by_highlight(list(cards), platform))
     ]

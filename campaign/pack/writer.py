@@ -23,18 +23,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from campaign.compose import pasteable
+from campaign import platforms as registry
 from campaign.errors import CardError
 from campaign.models import Card, Draft, Highlight
+from campaign.posts.compose import pasteable
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
 
-PLATFORMS: dict[str, dict[str, str]] = {
-    "x": {"name": "X", "intent": "https://x.com/intent/post?text="},
-    "mastodon": {"name": "Mastodon", "intent": ""},  # on the volunteer's own instance
-    "bluesky": {"name": "Bluesky", "intent": "https://bsky.app/intent/compose?text="},
-}
 SIZE_LABELS = {
     "square": "Square",
     "portrait": "Portrait",
@@ -95,7 +91,7 @@ class Brief:
             Person(
                 name=name,
                 role=h.role,
-                handles={p: v for p in PLATFORMS if (v := getattr(h, p, None))},
+                handles={p: v for p in h.platforms() if (v := h.handle(p))},
             )
             for name, h in posts.people.items()
         )
@@ -316,11 +312,14 @@ def _context(
             }
         )
 
-    platform_keys = [p for p in PLATFORMS if any(d.platform == p for d in drafts)]
+    known = registry.names()
+    platform_keys = [p for p in known if any(d.platform == p for d in drafts)]
     platform_keys += sorted({d.platform for d in drafts} - set(platform_keys))
     platforms: list[dict[str, Any]] = []
     for key in platform_keys:
-        meta = PLATFORMS.get(key, {"name": key.capitalize(), "intent": ""})
+        rules = registry.get(key) if key in known else registry.Rules(name=key, share_url="")
+        own_server = "{server}" in rules.share_url  # each volunteer shares on their own server
+        intent = "" if own_server else rules.share_url
         posts: list[dict[str, Any]] = []
         mine = sorted((d for d in drafts if d.platform == key), key=lambda d: order[d.highlight_id])
         seen: dict[str, int] = {}
@@ -334,7 +333,7 @@ def _context(
                     "number": i + 1,
                     "text": text,
                     "length": d.lengths[i] if i < len(d.lengths) else len(text),
-                    "intent": (meta["intent"] + _encode(text)) if meta["intent"] else "",
+                    "intent": (intent + _encode(text)) if intent else "",
                     "rows": _rows(text),
                 }
                 for i, text in enumerate(pasteable(p, d) for p in d.parts)
@@ -370,8 +369,9 @@ def _context(
         platforms.append(
             {
                 "key": key,
-                "name": meta["name"],
-                "shareable": key in PLATFORMS,
+                "name": rules.title,
+                "shareable": bool(rules.share_url),
+                "own_server": own_server,
                 "posts": posts,
                 "hashtags": tags,
                 "own_hashtags": key in brief.platform_hashtags,
@@ -391,7 +391,7 @@ def _context(
         "card_count": sum(len(g["variants"]) for g in card_views),
         "post_count": len({d.highlight_id for d in drafts}),
         "people": brief.people,
-        "platform_names": {k: v["name"] for k, v in PLATFORMS.items()},
+        "platform_names": {k: registry.get(k).title for k in known},
     }
 
 

@@ -1,4 +1,4 @@
-"""Each platform's text rules: length as the platform counts it, limits, entities, facets.
+"""The platform registry: every platform's rules, built-in or declared by an installed adapter.
 
     >>> from campaign import platforms
     >>> rules = platforms.get("x")
@@ -7,91 +7,122 @@
 
 `get(name, **options)` returns a frozen `Rules`; options override instance limits, e.g.
 `get("mastodon", max_characters=1000)` or `get("x", max_chars=25_000)` (Premium).
+`names()` lists every platform known here: the built-ins below and each adapter registered
+under the entry-point group `campaign.adapters` (its class's `rules` attribute is read; no
+other stage looks platforms up any other way).
+
+- `rules`: the `Rules` base class every platform's rules are (or are wrapped as).
+- `x`, `mastodon`, `bluesky`, `outbox`: the built-ins' rules; `text`: shared text helpers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
+from functools import cache
+from importlib import import_module
 from typing import Any
 
-from campaign.errors import CampaignError
+from campaign.errors import UnknownPlatformError
+from campaign.platforms.rules import Entity, Rules
 
-Entity = tuple[int, int, str]  # (start, end, kind) in code points; kind: url | mention | hashtag
+GROUP = "campaign.adapters"
 
-NAMES = ("x", "mastodon", "bluesky", "outbox")
+# The built-ins' rules, by platform name (module:class, imported on first use).
+_BUILTIN = {
+    "x": "campaign.platforms.x:XRules",
+    "mastodon": "campaign.platforms.mastodon:MastodonRules",
+    "bluesky": "campaign.platforms.bluesky:BlueskyRules",
+    "outbox": "campaign.platforms.outbox:OutboxRules",
+}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rules:
-    """A platform's text rules. The base counts grapheme clusters with no entity rules."""
+@cache
+def _plugin_entry_points() -> dict[str, Any]:
+    from importlib.metadata import entry_points
 
-    name: str = "outbox"
-    max_chars: int = 1_000_000_000
-    max_images: int = 4
-    max_image_bytes: int = 1_000_000_000
-    alt_max: int = 1_000_000_000
+    return {ep.name: ep for ep in entry_points(group=GROUP) if ep.name not in _BUILTIN}
 
-    def length(self, text: str) -> int:
-        """Length of `text` as the platform counts it."""
-        from campaign.platforms.text import grapheme_count
 
-        return grapheme_count(text)
+def refresh() -> None:
+    """Forget what was read from the installed distributions (after installing a plugin)."""
+    _plugin_entry_points.cache_clear()
+    _declared.cache_clear()
 
-    def problems(self, text: str) -> list[str]:
-        """Why `text` cannot be posted as is (empty when it fits)."""
-        from campaign.platforms.text import surrogate_problem
 
-        n = self.length(text)
-        too_long = [f"too long: {n}/{self.max_chars}"] if n > self.max_chars else []
-        return too_long + surrogate_problem(text)
-
-    def fits(self, text: str) -> bool:
-        """True when `text` can be posted: within the limit and valid."""
-        return not self.problems(text)
-
-    def entities(self, text: str) -> list[Entity]:
-        """URLs, mentions and hashtags as the platform detects them, sorted, never overlapping."""
-        return []
+def names(*, real: bool | None = None, volunteer: bool | None = None) -> list[str]:
+    """Every known platform, built-ins first; filtered by `Rules.real` / `Rules.volunteer`."""
+    every = list(_BUILTIN) + sorted(_plugin_entry_points())
+    if real is None and volunteer is None:
+        return every
+    out = []
+    for name in every:
+        try:
+            r = get(name)
+        except UnknownPlatformError:  # a broken plugin is listed by `campaign adapters`, not here
+            continue
+        if (real is None or r.real == real) and (volunteer is None or r.volunteer == volunteer):
+            out.append(name)
+    return out
 
 
 def get(name: str, **options: Any) -> Rules:
-    """The rules for platform `name` ("x", "mastodon", "bluesky", "outbox").
+    """The rules for platform `name`, with `options` overriding limits.
 
-    Options override limits: any field of the rules (`max_chars`, `max_images`,
-    `max_image_bytes`, `alt_max`, Mastodon's `url_length`), or the platform's own name for it
-    (Mastodon `max_characters`, `characters_reserved_per_url`, `max_media` /
-    `max_media_attachments`, `image_size_limit`, `description_limit`).
+    Options: any field of the rules (`max_chars`, `max_images`, `max_image_bytes`, `alt_max`,
+    Mastodon's `url_length`), or the platform's own name for it (Mastodon `max_characters`,
+    `characters_reserved_per_url`, `max_media` / `max_media_attachments`, `image_size_limit`,
+    `description_limit`).
     """
     key = (name or "").strip().lower()
-    if key == "x":
-        from campaign.platforms.x import XRules as cls
-    elif key == "mastodon":
-        from campaign.platforms.mastodon import MastodonRules as cls  # type: ignore[assignment]
-    elif key == "bluesky":
-        from campaign.platforms.bluesky import BlueskyRules as cls  # type: ignore[assignment]
-    elif key == "outbox":
-        from campaign.platforms.outbox import OutboxRules as cls  # type: ignore[assignment]
-    else:
-        raise CampaignError(f"unknown platform '{name}'; known: {', '.join(NAMES)}")
-    rules = cls()
+    rules = _declared(key)
     if not options:
         return rules
+    cls = type(rules)
     aliases: dict[str, str] = getattr(cls, "ALIASES", {})
-    known = {f.name for f in fields(cls)} - {"name"}
+    known = {f.name for f in fields(cls) if f.type in ("int", int)}
     changes: dict[str, Any] = {}
     for opt, value in options.items():
         field_name = aliases.get(opt, opt)
         if field_name not in known:
             allowed = ", ".join(sorted(known | set(aliases)))
-            raise CampaignError(f"unknown option '{opt}' for platform '{key}'; known: {allowed}")
+            raise UnknownPlatformError(f"unknown option '{opt}' for platform '{key}'; known: {allowed}",
+                                       platform=key)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise CampaignError(
-                f"option '{opt}' for platform '{key}' must be a non-negative integer"
-            )
+            raise UnknownPlatformError(f"option '{opt}' for platform '{key}' must be a non-negative integer",
+                                       platform=key)
         changes[field_name] = value
     return replace(rules, **changes)
 
 
-__all__ = ["NAMES", "Entity", "Rules", "get"]
+@cache
+def _declared(key: str) -> Rules:
+    if key in _BUILTIN:
+        module, _, cls = _BUILTIN[key].partition(":")
+        return getattr(import_module(module), cls)()  # type: ignore[no-any-return]
+    ep = _plugin_entry_points().get(key)
+    if ep is None:
+        raise UnknownPlatformError(f"unknown platform '{key}'; known: {', '.join(names())}", platform=key)
+    try:
+        declared = getattr(ep.load(), "rules", None)
+    except Exception as e:  # a broken plugin must not take the caller down
+        raise UnknownPlatformError(f"adapter '{key}' failed to load: {type(e).__name__}: {e}",
+                                   platform=key) from None
+    return as_rules(declared, key)
+
+
+def as_rules(declared: Any, name: str) -> Rules:
+    """An adapter's declared rules as `Rules`: a `Rules` instance as is; any other object with
+    the documented attributes (at least `max_chars` and `length(text)`) wrapped, its missing
+    limits taken from the base."""
+    if isinstance(declared, Rules):
+        return declared if declared.name == name else replace(declared, name=name)
+    if declared is None:
+        return Rules(name=name)
+    from campaign.platforms.declared import DeclaredRules
+
+    return DeclaredRules.wrap(declared, name)
+
+
+__all__ = ["GROUP", "Entity", "Rules", "as_rules", "get", "names", "refresh"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import regex
 
-from campaign.platforms import Entity, Rules
+from campaign.platforms.rules import Entity, Rules
 from campaign.platforms.text import JS_SPACE, JS_SPACE_CHARS
 
 Resolver = Callable[[str], "str | None"]
@@ -94,6 +94,10 @@ class BlueskyRules(Rules):
     """Bluesky's rules: `max_chars` graphemes and `max_bytes` UTF-8 bytes."""
 
     name: str = "bluesky"
+    label: str = "Bluesky"
+    handle_pattern: str = r"@[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}"
+    handle_example: str = "@name.bsky.social"
+    share_url: str = "https://bsky.app/intent/compose?text="
     max_chars: int = 300
     max_bytes: int = 3000
     max_images: int = 4
@@ -117,6 +121,10 @@ class BlueskyRules(Rules):
         if b > self.max_bytes:
             out.append(f"too long: {b}/{self.max_bytes} UTF-8 bytes")
         return out + surrogate_problem(text)
+
+    def show_link(self, url: str) -> str:
+        """Shortened as the Bluesky app shows it (`display_link`); the facet keeps the full URL."""
+        return display_link(url)
 
     def entities(self, text: str) -> list[Entity]:
         """Links, mentions and hashtags the app would make rich (mentions even unresolved)."""

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import regex
 
-from campaign.platforms import Entity, Rules
+from campaign.platforms.rules import Entity, Rules
 
 # app/models/account.rb MENTION_RE (with USERNAME_RE), and what may not follow a mention.
 # app/lib/extractor.rb drops a mention whose domain is longer than 253 characters (it then
@@ -39,6 +39,11 @@ class MastodonRules(Rules):
     """Mastodon's rules; pass the instance's `configuration` values when known."""
 
     name: str = "mastodon"
+    label: str = "Mastodon"
+    handle_pattern: str = r"@[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+    handle_example: str = "@user@instance.social"
+    share_url: str = "https://{server}/share?text="  # on each volunteer's own server
+    requires: tuple[tuple[str, str], ...] = (("instance", "https://your.instance"),)
     max_chars: int = 500
     url_length: int = 23
     max_images: int = 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaign.platforms import Rules
+from campaign.platforms.rules import Rules
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -12,3 +12,6 @@ class OutboxRules(Rules):
     """No limits worth the name: `max_chars` and the media limits are 10**9."""
 
     name: str = "outbox"
+    label: str = "Outbox"
+    real: bool = False
+    volunteer: bool = False

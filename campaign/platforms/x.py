@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import regex
 
-from campaign.platforms import Entity, Rules
+from campaign.platforms.rules import Entity, Rules
 
 SCALE = 100
 DEFAULT_WEIGHT = 200
@@ -60,10 +60,14 @@ class XRules(Rules):
     """X's rules; `max_chars=25_000` for Premium accounts."""
 
     name: str = "x"
+    label: str = "X"
     max_chars: int = 280
     max_images: int = 4
     max_image_bytes: int = 5_000_000
     alt_max: int = 1000
+    handle_pattern: str = r"@[A-Za-z0-9_]{1,15}"
+    handle_example: str = "@name"
+    share_url: str = "https://x.com/intent/post?text="
     ALIASES: ClassVar[dict[str, str]] = {"max_weighted_length": "max_chars"}
 
     def length(self, text: str) -> int:

@@ -3,7 +3,7 @@
 It "posts" by appending one JSON line per post to `echo.jsonl` in the account's
 state folder (or the `settings: {path: ...}` folder, relative to the campaign
 YAML), and shows everything a real adapter needs: a name, credential fields
-(read with `campaign.credentials.lookup`, so `campaign accounts` lists them),
+(read with `campaign.publish.credentials.lookup`, so `campaign accounts` lists them),
 text rules, `check`, `publish` with an idempotency key and reply target, and
 `find`. Register it in your pyproject.toml:
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from campaign.adapters.base import AdapterContext
 from campaign.errors import RejectedError
 from campaign.models import AccountInfo, Draft, RemoteRef
+from campaign.publish.adapters.base import AdapterContext
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class EchoAdapter:
         return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines() if line]
 
     def check(self) -> AccountInfo:
-        from campaign.credentials import lookup
+        from campaign.publish.credentials import lookup
 
         lookup(self.ctx.account, self.credential_fields, secrets_file=self.ctx.secrets_file)
         return AccountInfo(self.ctx.account, self.name, "@" + self.ctx.account, url=self.log.as_uri())

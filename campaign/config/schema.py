@@ -1,9 +1,4 @@
-"""The campaign YAML schema (pydantic, extra="forbid") and loading with file:line errors.
-
-`load(path)` returns a validated `CampaignConfig` with relative paths resolved
-against the YAML file's folder, or raises `ConfigError` listing every problem
-found as `file:line:column: field: problem`.
-"""
+"""The campaign YAML schema: one pydantic model per section, every one `extra="forbid"`."""
 
 from __future__ import annotations
 
@@ -13,39 +8,25 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from campaign.configerrors import field_path, problem_from_error
-from campaign.configtypes import (
+from campaign.config.types import (
     Clock,
     Duration,
     Language,
     LocalDateTime,
     Zone,
-    parse_clock,
-    parse_duration,
-    parse_language,
-    parse_local_datetime,
-    parse_zone,
 )
-from campaign.errors import ConfigError, Problem
-from campaign.yamlpos import Located, load_located
 
-__all__ = [
-    "CampaignConfig", "load", "loads", "parse_clock", "parse_duration", "parse_language",
-    "parse_local_datetime", "parse_zone",
-]
-
-BUILTIN_PLATFORMS = ("x", "mastodon", "bluesky", "outbox")
+# The built-in card themes (campaign.cards.themes draws them; a test keeps the two in step).
+THEME_NAMES = ("dark", "paper", "photo", "light")
 SIZE_PRESETS = {
     "square": (1080, 1080),
     "portrait": (1080, 1350),
@@ -139,7 +120,11 @@ class HighlightsSection(Strict):
 
 
 class Handles(Strict):
-    """A person's handle on each platform: x `@name`, mastodon `@user@instance`, bluesky `@name.bsky.social`."""
+    """A person's handle on each platform, written as that platform writes handles: x `@name`,
+    mastodon `@user@instance`, bluesky `@name.bsky.social`; any installed plugin platform by
+    its name (e.g. `echo: "@name"`); and an optional `role` shown after their name."""
+
+    model_config = ConfigDict(extra="allow")
 
     x: str | None = None
     mastodon: str | None = None
@@ -149,21 +134,47 @@ class Handles(Strict):
     @field_validator("x", "mastodon", "bluesky")
     @classmethod
     def _handle(cls, v: str | None, info: Any) -> str | None:
-        if v is None:
-            return v
-        v = v.strip()
-        if not v.startswith("@"):
-            v = "@" + v
-        pattern = {
-            "x": r"@[A-Za-z0-9_]{1,15}",
-            "mastodon": r"@[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
-            "bluesky": r"@[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}",
-        }[info.field_name]
-        if not re.fullmatch(pattern, v):
-            example = {"x": "@name", "mastodon": "@user@instance.social", "bluesky": "@name.bsky.social"}
-            article = "an" if info.field_name == "x" else "a"
-            raise ValueError(f"'{v}' is not {article} {info.field_name} handle like {example[info.field_name]}")
-        return v
+        return None if v is None else _valid_handle(info.field_name, v)
+
+    @model_validator(mode="after")
+    def _plugin_handles(self) -> Handles:
+        from campaign import platforms
+        from campaign.errors import UnknownPlatformError
+
+        for key, value in (self.model_extra or {}).items():
+            if key not in platforms.names():
+                raise ValueError(f"unknown platform '{key}'; known: {', '.join(platforms.names())}")
+            if not isinstance(value, str):
+                raise ValueError(f"{key}: a handle is text, like @name")
+            try:
+                setattr(self, key, _valid_handle(key, value))
+            except UnknownPlatformError as e:
+                raise ValueError(str(e)) from None
+        return self
+
+    def handle(self, platform: str) -> str | None:
+        """The handle on `platform`, or None."""
+        value = getattr(self, platform, None) if platform != "role" else None
+        return value if isinstance(value, str) else None
+
+    def platforms(self) -> list[str]:
+        """The platforms this person has a handle on."""
+        named = [p for p in ("x", "mastodon", "bluesky") if getattr(self, p)]
+        return named + [k for k, v in (self.model_extra or {}).items() if v]
+
+
+def _valid_handle(platform: str, value: str) -> str:
+    """`value` with a leading @, checked against the platform's declared handle pattern."""
+    from campaign import platforms
+
+    v = value.strip()
+    if not v.startswith("@"):
+        v = "@" + v
+    rules = platforms.get(platform)
+    if not rules.valid_handle(v):
+        article = "an" if rules.title[:1].lower() in "aeiox" else "a"
+        raise ValueError(f"'{v}' is not {article} {platform} handle like {rules.handle_example}")
+    return v
 
 
 class Hashtag(Strict):
@@ -471,187 +482,3 @@ class CampaignConfig(Strict):
 
     def enabled_accounts(self) -> dict[str, Account]:
         return {k: a for k, a in self.accounts.items() if a.enabled}
-
-
-# --- loading -------------------------------------------------------------------------------
-
-
-def _post_checks(cfg: CampaignConfig, file: str, doc: Located) -> list[Problem]:
-    """Checks that need the file system or several fields at once."""
-    problems: list[Problem] = []
-
-    def add(loc: tuple[Any, ...], message: str) -> None:
-        line, col = doc.position(loc)
-        problems.append(Problem(file, line, col, field_path(loc), message))
-
-    art = cfg.article
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", art.source) and not art.is_url:
-        add(("article", "source"), f"'{art.source}': only http:// and https:// URLs can be read")
-    elif not art.is_url:
-        p = cfg.resolve(art.source)
-        if not p.exists():
-            add(("article", "source"), f"article file not found: {p}")
-        elif not p.is_file():
-            add(("article", "source"), f"not a file: {p}")
-    problems += _theme_problems(cfg, add)
-
-    known = set(_installed_platforms())
-    for name, acct in cfg.accounts.items():
-        if acct.platform not in known:
-            close = difflib.get_close_matches(acct.platform, sorted(known), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            add(("accounts", name, "platform"),
-                f"unknown platform '{acct.platform}'{hint}; installed: {', '.join(sorted(known))}")
-        if acct.simulate and acct.simulate not in BUILTIN_PLATFORMS[:3]:
-            add(("accounts", name, "simulate"), f"'{acct.simulate}' is not one of x, mastodon, bluesky")
-        if acct.platform == "mastodon" and not acct.instance:
-            add(("accounts", name), "a mastodon account needs 'instance: https://your.instance'")
-    for key in cfg.posts.platforms:
-        if key not in known:
-            add(("posts", "platforms", key), f"unknown platform '{key}'")
-    for person, handles in cfg.posts.people.items():
-        if not any((handles.x, handles.mastodon, handles.bluesky)):
-            add(("posts", "people", person), "give at least one of x, mastodon, bluesky")
-    return problems
-
-
-def _theme_problems(cfg: CampaignConfig, add: Any) -> list[Problem]:
-    """The theme's base and font family exist; its image, logo and font files open."""
-    from campaign.cards.themes import names as theme_names
-
-    theme = cfg.cards.theme
-    builtins = theme_names()
-    if theme.base not in builtins:
-        close = difflib.get_close_matches(theme.base, builtins, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        add(("cards", "theme", "base"), f"unknown theme '{theme.base}'{hint}; built-ins: {', '.join(builtins)}")
-    font_file = bool(theme.font and theme.font.lower().endswith((".ttf", ".otf")))
-    if theme.font and not font_file and theme.font not in ("sans", "serif"):
-        add(("cards", "theme", "font"), f"unknown font '{theme.font}'; use sans, serif or a .ttf/.otf file")
-    for field in ("image", "logo", "font"):
-        value = getattr(theme, field)
-        if not value or (field == "font" and not font_file):
-            continue
-        path = cfg.resolve(value)
-        if not path.exists():
-            add(("cards", "theme", field), f"file not found: {path}")
-        elif not path.is_file():
-            add(("cards", "theme", field), f"not a file: {path}")
-        else:
-            why = _unreadable(path, font=field == "font")
-            if why:
-                add(("cards", "theme", field), f"cannot read {path}: {why}")
-    return []
-
-
-def _unreadable(path: Path, *, font: bool) -> str | None:
-    """Why Pillow cannot open this image or font file, or None (Pillow imported only here)."""
-    try:
-        if font:
-            from PIL import ImageFont
-
-            ImageFont.truetype(str(path), 12)
-        else:
-            from PIL import Image
-
-            with Image.open(path) as im:
-                im.verify()
-    except Exception as e:  # Pillow raises many kinds for a broken file
-        kind = "a font" if font else "an image"
-        return f"not {kind} Pillow can open ({type(e).__name__})"
-    return None
-
-
-def _one_per_place(problems: list[Problem]) -> list[Problem]:
-    """A value that fits none of a union's branches gets one message, not one per branch:
-    pydantic's generic "Input should be ..." gives way to our own, more helpful one."""
-    places: dict[tuple[Any, ...], list[Problem]] = {}
-    for p in problems:
-        places.setdefault((p.line, p.column, p.field), []).append(p)
-    out: list[Problem] = []
-    for group in places.values():
-        ours = [p for p in group if not p.message.startswith("Input should be")]
-        if ours and len(ours) < len(group):
-            literals = [p.message for p in group if p.message.startswith("Input should be '")]
-            extra = ", or " + literals[0][len("Input should be "):] if len(literals) == 1 else ""
-            out += [Problem(p.file, p.line, p.column, p.field, p.message + extra) for p in ours]
-        else:
-            out += group
-    return out
-
-
-def _missing_article(doc: Located, file: str, base: Path | None) -> list[Problem]:
-    """The article-file check, for a config that failed validation elsewhere (report it all)."""
-    source = doc.value(("article", "source"))
-    if not isinstance(source, str) or source.startswith(("http://", "https://")):
-        return []
-    p = Path(source).expanduser()
-    p = p if p.is_absolute() else (base or Path(file).resolve().parent) / p
-    if p.is_file():
-        return []
-    line, col = doc.position(("article", "source"))
-    return [Problem(file, line, col, "article.source", f"article file not found: {p}")]
-
-
-def _installed_platforms() -> list[str]:
-    """Built-in platform names plus those of installed adapter plugins (entry points)."""
-    from importlib.metadata import entry_points
-
-    names = set(BUILTIN_PLATFORMS)
-    names.update(ep.name for ep in entry_points(group="campaign.adapters"))
-    return sorted(names)
-
-
-def loads(text: str, file: str = "<string>", base: Path | None = None) -> CampaignConfig:
-    """Validate YAML text; `file` names it in messages, `base` is the folder paths are relative to."""
-    try:
-        doc = load_located(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        context_mark = getattr(e, "context_mark", None)
-        problem = getattr(e, "problem", None) or str(e)
-        context = getattr(e, "context", None)
-        if context_mark is not None and (mark is None or "<stream end>" in str(problem)):
-            context = f"{context} that starts here" if context else None
-            mark = context_mark  # an unclosed bracket: point at where it opened, not at EOF
-        msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise ConfigError(Problem(file, line, col, "", msg)) from None
-    if doc.data is None:
-        raise ConfigError(Problem(file, 1, 1, "", "the file is empty; run `campaign init` for a starter"))
-    if not isinstance(doc.data, dict):
-        raise ConfigError(Problem(file, 1, 1, "", "expected a mapping of sections (campaign:, article:, ...)"))
-    try:
-        cfg = CampaignConfig.model_validate(doc.data)
-    except ValidationError as e:
-        problems = [problem_from_error(CampaignConfig, file, err, doc) for err in e.errors()]  # type: ignore[arg-type]
-        problems += _missing_article(doc, file, base)
-        problems = _one_per_place(problems)
-        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise ConfigError(problems) from None
-    path = (base / Path(file).name) if base else Path(file)
-    cfg = cfg.model_copy(update={"path": path.resolve() if base or Path(file).exists() else None})
-    problems = _post_checks(cfg, file, doc)
-    if problems:
-        raise ConfigError(problems)
-    return cfg
-
-
-def load(path: str | Path) -> CampaignConfig:
-    """Read and validate a campaign YAML file."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(Problem(str(path), None, None, "", "file not found")) from None
-    except IsADirectoryError:
-        raise ConfigError(Problem(str(path), None, None, "", "is a folder, not a YAML file")) from None
-    except OSError as e:
-        raise ConfigError(Problem(str(path), None, None, "", f"cannot read: {e.strerror}")) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ConfigError(Problem(str(path), line, None, "", "not UTF-8 text")) from None
-    return loads(text, str(path), base=p.resolve().parent)

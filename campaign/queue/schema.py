@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from campaign.queue import utc
+from campaign.models import utc
 
 # Each entry moves the schema from version i to i+1 (PRAGMA user_version). Append only.
 MIGRATIONS: list[list[str]] = [

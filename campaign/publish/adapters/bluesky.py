@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from campaign import redact
-from campaign.adapters.base import AdapterContext, PlatformRules
+from campaign import platforms, redact
 from campaign.errors import (
     AdapterError,
     AuthError,
@@ -34,6 +33,8 @@ from campaign.errors import (
     TransientError,
 )
 from campaign.models import AccountInfo, Draft, MediaRef, RemoteRef
+from campaign.platforms import Rules
+from campaign.publish.adapters.base import AdapterContext
 from campaign.tid import is_valid as is_tid
 
 log = logging.getLogger(__name__)
@@ -46,39 +47,6 @@ _AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthF
                 "AccountTakedown", "AccountDeactivated", "InvalidAuth"}
 _NOT_FOUND = re.compile(r"RecordNotFound|could not locate record|not found", re.I)
 _file_lock = threading.Lock()
-
-
-class _FallbackRules:
-    """Used only until `campaign.platforms` exists."""
-
-    name = "bluesky"
-    max_chars = 300
-    max_images = MAX_IMAGES
-    max_image_bytes = MAX_IMAGE_BYTES
-    alt_max = 2000
-
-    def length(self, text: str) -> int:
-        import regex
-
-        return len(regex.findall(r"\X", text))
-
-    def fits(self, text: str) -> bool:
-        return self.length(text) <= self.max_chars and len(text.encode()) <= 3000
-
-    def facets(self, text: str) -> list[dict[str, Any]]:
-        from atproto_client.utils import facet_detection
-
-        return [f.model_dump(by_alias=True, exclude_none=True)
-                for f in facet_detection.detect_facets(text)]
-
-
-def _rules() -> Any:
-    try:
-        from campaign import platforms
-
-        return platforms.get("bluesky")
-    except ImportError:  # the platform rules are not installed yet
-        return _FallbackRules()
 
 
 def post_url(handle: str, uri: str) -> str:
@@ -106,12 +74,12 @@ class BlueskyAdapter:
         self._client_obj: Any = None
         self._from_cache = False
         self._dids: dict[str, str | None] = {}
-        self._rules: PlatformRules | None = None
+        self._rules: Rules | None = None
 
     @property
-    def rules(self) -> PlatformRules:
+    def rules(self) -> Rules:
         if self._rules is None:
-            self._rules = _rules()
+            self._rules = platforms.get("bluesky")
         return self._rules
 
     # -- session -----------------------------------------------------------------------
@@ -121,10 +89,8 @@ class BlueskyAdapter:
         return Path(self.ctx.state_dir) / f"bluesky-session-{self.ctx.account}.json"
 
     def _credentials(self) -> tuple[str, str]:
-        from campaign.credentials import lookup
-
-        creds = lookup(self.ctx.account, self.credential_fields, optional=self.optional_fields,
-                       prefix=self._prefix, secrets_file=self.ctx.secrets_file)
+        creds = self.ctx.credentials(self.credential_fields, optional=self.optional_fields,
+                                     prefix=self._prefix)
         handle = self._handle or (creds.get("handle") or "").lstrip("@")
         if not handle:
             raise AuthError("no handle: set `handle:` on the account or "
@@ -230,6 +196,10 @@ class BlueskyAdapter:
             raise self._map(e, posting=posting) from None
 
     # -- the contract ------------------------------------------------------------------
+    def close(self) -> None:
+        """Forget the client (its session stays cached on disk for the next run)."""
+        self._client_obj = None
+
     def check(self) -> AccountInfo:
         """Who the app password logs in as (`com.atproto.server.getSession`)."""
         s = self._call(lambda c: c.com.atproto.server.get_session())
@@ -361,14 +331,9 @@ class BlueskyAdapter:
         from atproto import models
 
         rules: Any = self.rules
-        if isinstance(rules, _FallbackRules):
-            raw = rules.facets(text) + _mention_facets(text, self._resolve)
-        else:
-            from campaign.platforms.bluesky import display_link
-
-            shown = display_link(link) if link else None
-            links = {shown: link} if link and shown and shown != link and shown in text else None
-            raw = rules.facets(text, resolve=self._resolve, links=links)
+        shown = rules.show_link(link) if link else None
+        links = {shown: link} if link and shown and shown != link and shown in text else None
+        raw = rules.facets(text, resolve=self._resolve, links=links)
         out: list[Any] = []
         for d in raw:
             features: list[Any] = []

@@ -1,8 +1,8 @@
 """Read .txt, .md and .html files and http(s) URLs into an `Article` with offsets.
 
 The body is cleaned of what is not the article (author bios, related-headline lists,
-share/subscribe lines, `exclude` prefixes) by `campaign.boilerplate`; paragraphs are
-joined by a blank line and split into sentences by `campaign.sentences`.
+share/subscribe lines, `exclude` prefixes) by `campaign.article.boilerplate`; paragraphs are
+joined by a blank line and split into sentences by `campaign.article.sentences`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from campaign.boilerplate import clean_paragraphs, looks_like_headline
+from campaign.article.boilerplate import clean_paragraphs, looks_like_headline
+from campaign.article.sentences import split
 from campaign.errors import ArticleError
 from campaign.models import Article, Paragraph, Sentence
-from campaign.sentences import split
 
 MAX_BYTES = 10 * 1024 * 1024
 TIMEOUT = 20.0
@@ -320,7 +320,7 @@ def _parse_html(html: str, page_url: str | None) -> tuple[list[str], Meta]:
     try:
         import trafilatura
     except ImportError:
-        from campaign.htmltext import html_paragraphs
+        from campaign.article.html import html_paragraphs
 
         return html_paragraphs(html)
     doc = trafilatura.bare_extraction(
@@ -328,7 +328,7 @@ def _parse_html(html: str, page_url: str | None) -> tuple[list[str], Meta]:
         include_images=False, favor_precision=True,
     )
     if doc is None:
-        from campaign.htmltext import html_paragraphs
+        from campaign.article.html import html_paragraphs
 
         return html_paragraphs(html)
     get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)  # type: ignore[union-attr]
@@ -337,7 +337,7 @@ def _parse_html(html: str, page_url: str | None) -> tuple[list[str], Meta]:
     paragraphs = [ln.strip() for ln in body.split("\n") if ln.strip()]
     paragraphs = [re.sub(r"^[-*•]\s+", "", p) for p in paragraphs]
     if not paragraphs:
-        from campaign.htmltext import html_paragraphs
+        from campaign.article.html import html_paragraphs
 
         return html_paragraphs(html)
     return paragraphs, meta

@@ -31,11 +31,13 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
-from campaign.adapters.base import AdapterContext, PlatformRules
+from campaign import platforms
 from campaign.errors import AdapterError, RejectedError, TransientError
 from campaign.models import AccountInfo, Draft, RemoteRef
+from campaign.platforms import Rules
+from campaign.publish.adapters.base import AdapterContext
 
 FAIL_ENV = "CAMPAIGN_OUTBOX_FAIL"
 SEED_ENV = "CAMPAIGN_OUTBOX_SEED"
@@ -112,15 +114,13 @@ class OutboxAdapter:
         self.faults = Faults.parse(os.environ.get(FAIL_ENV, ""))
         seed = os.environ.get(SEED_ENV, "0")
         self._rng = random.Random(f"{seed}:{ctx.account}:{os.getpid()}")
-        self._rules: PlatformRules | None = None
+        self._rules: Rules | None = None
 
     @property
-    def rules(self) -> PlatformRules:
+    def rules(self) -> Rules:
         """The simulated platform's text rules (`campaign.platforms`, imported on first use)."""
         if self._rules is None:
-            from campaign import platforms
-
-            self._rules = cast(PlatformRules, platforms.get(self.ctx.settings.get("simulate") or "outbox"))
+            self._rules = platforms.get(self.ctx.settings.get("simulate") or "outbox")
         return self._rules
 
     def _path(self, key: str) -> Path:
@@ -130,6 +130,9 @@ class OutboxAdapter:
 
     def _ref(self, path: Path) -> RemoteRef:
         return RemoteRef(id=path.stem, url=path.resolve().as_uri(), extra={"path": str(path)})
+
+    def close(self) -> None:
+        """Nothing to release: every post is written and closed at once."""
 
     def check(self) -> AccountInfo:
         try:
@@ -185,11 +188,10 @@ class OutboxAdapter:
                                                   "height": m.height} for m in draft.media],
             "posted_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        if rules.name == "bluesky":  # what Bluesky would receive: links, tags (mentions need a DID)
-            from campaign.platforms.bluesky import display_link
-
-            links = {display_link(draft.link): draft.link} if draft.link else None
-            record["facets"] = rules.facets(draft.text, links=links)  # type: ignore[attr-defined]
+        facets = getattr(rules, "facets", None)
+        if callable(facets):  # what a facet platform would receive: links, tags (mentions need a DID)
+            shown = rules.show_link(draft.link) if draft.link else None
+            record["facets"] = facets(draft.text, links={shown: draft.link} if shown else None)
         data = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
         _write_atomic(path, data, crash_midway=fault == "crash-before")
         if fault == "crash-after":

@@ -18,12 +18,12 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from campaign.errors import CampaignError
+from campaign.errors import UnknownHighlightError
 from campaign.models import Article, Highlight
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig, HighlightsSection
-    from campaign.quotes import Quote
+    from campaign.highlights.quotes import Quote
 
 _DANGLING = re.compile(
     r"^(?:and|but|or|so|yet|nor|because|then|also|this|that|these|those|it|its|they|them|their|he|she|his|her|"
@@ -93,7 +93,7 @@ def highlight_id(text: str) -> str:
 
 def extract(article: Article, *, min_length: int = 40, max_length: int = 220) -> list[Highlight]:
     """Every candidate: quotes (and their pull-quote parts) with speakers, then key sentences; best first."""
-    from campaign.quotes import find_quotes
+    from campaign.highlights.quotes import find_quotes
 
     quotes = find_quotes(article)
     n = max(1, len(article.text))
@@ -105,7 +105,7 @@ def extract(article: Article, *, min_length: int = 40, max_length: int = 220) ->
 
 
 def _quote_candidates(q: Quote, n: int, lo: int, hi: int) -> list[Highlight]:
-    from campaign.sentences import split
+    from campaign.article.sentences import split
 
     out: list[Highlight] = []
     joined = q.text  # the pieces joined by one space; `pos` maps each character back
@@ -233,28 +233,27 @@ def _dedupe(items: list[Highlight]) -> list[Highlight]:
 def select(candidates: list[Highlight], section: HighlightsSection, article: Article | None = None) -> list[Highlight]:
     """Apply the config: `pinned` first, then the best `auto.count` others, then `extra` quotes.
 
-    Raises CampaignError for an id in `pinned` or `exclude` that no candidate has.
+    Raises UnknownHighlightError for an id in `pinned` or `exclude` that no candidate has.
     """
     from dataclasses import replace
 
     by_id = {h.id: h for h in candidates}
-    hint = "; run `campaign extract` to list the ids"
-    for x in section.exclude:
+    for i, x in enumerate(section.exclude):
         if x not in by_id:
-            raise CampaignError(f"highlights.exclude: unknown highlight id '{x}'{hint}")
+            raise UnknownHighlightError("exclude", x, i)
     excluded = set(section.exclude)
     chosen: list[Highlight] = []
-    for p in section.pinned:
+    for i, p in enumerate(section.pinned):
         if isinstance(p, str):
             if p in by_id:
                 chosen.append(replace(by_id[p], pinned=True))
                 continue
             if re.fullmatch(r"[0-9a-f]{6,12}", p) or len(p.split()) < 3:
-                raise CampaignError(f"highlights.pinned: unknown highlight id '{p}'{hint}")
+                raise UnknownHighlightError("pinned", p, i)
             chosen.append(replace(_literal(p, None, None, candidates, article), pinned=True))
         elif p.id is not None:  # a found highlight, edited: it keeps its id for `at:` and `alt:`
             if p.id not in by_id:
-                raise CampaignError(f"highlights.pinned: unknown highlight id '{p.id}'{hint}")
+                raise UnknownHighlightError("pinned", p.id, i)
             base = by_id[p.id]
             chosen.append(replace(base, text=p.text or base.text, speaker=p.speaker or base.speaker,
                                   role=p.role or base.role, pinned=True))

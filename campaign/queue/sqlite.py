@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from campaign import tid
-from campaign.errors import QueueError
-from campaign.models import Job, RemoteRef
-from campaign.queue import (
+from campaign.errors import LeaseLost, QueueError
+from campaign.models import Job, RemoteRef, utc
+from campaign.queue.schema import MIGRATIONS, SCHEMA_VERSION, SQL, parse_ts, ts
+from campaign.queue.store import (
     DEFAULT_LEASE,
     STATES,
     CampaignRecord,
@@ -27,15 +28,12 @@ from campaign.queue import (
     EnqueueItem,
     EnqueueReport,
     JobEvent,
-    LeaseLost,
     Limit,
     NewJob,
     decide,
     draft_from_json,
     draft_to_json,
-    utc,
 )
-from campaign.queue_schema import MIGRATIONS, SCHEMA_VERSION, SQL, parse_ts, ts
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -301,7 +299,7 @@ class SqliteStore:
             if row is None:
                 cur = c.execute(SQL["get"], {"id": job_id}).fetchone()
                 state = f"{cur['status']}, held by {cur['locked_by']}" if cur else "missing"
-                raise LeaseLost(f"job #{job_id} is no longer held by this worker ({state})")
+                raise LeaseLost(f"job #{job_id} is no longer held by this worker ({state})", job_id=job_id, owner=owner)
             job = job_from_row(row)
             self._event(c, job_id, kind, n, job.attempts, owner, detail)
             if kind in ("failed",):

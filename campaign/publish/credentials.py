@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campaign import redact
-from campaign.errors import AuthError, CampaignError
+from campaign.errors import AuthError, CredentialsError
 
 
 def secrets_path() -> Path:
@@ -47,16 +47,16 @@ def read_secrets_file(path: Path | None = None) -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         return {}
     if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CampaignError(
+        raise CredentialsError(
             f"{path}: secrets file is readable by other users (mode {stat.S_IMODE(st.st_mode):o}); "
             f"run: chmod 600 {path}"
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise CampaignError(f"{path}: cannot read secrets file: {e}") from None
+        raise CredentialsError(f"{path}: cannot read secrets file: {e}") from None
     if not isinstance(data, dict):
-        raise CampaignError(f"{path}: secrets file must hold an object keyed by account")
+        raise CredentialsError(f"{path}: secrets file must hold an object keyed by account")
     for values in data.values():
         if isinstance(values, dict):
             for v in values.values():

@@ -36,13 +36,12 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from campaign import redact
-from campaign.adapters.base import AdapterContext, PlatformRules
+from campaign import platforms, redact
 from campaign.errors import (
     AdapterError,
     AuthError,
@@ -51,6 +50,8 @@ from campaign.errors import (
     TransientError,
 )
 from campaign.models import AccountInfo, Draft, MediaRef, RemoteRef
+from campaign.platforms import Rules
+from campaign.publish.adapters.base import AdapterContext
 
 log = logging.getLogger(__name__)
 
@@ -106,30 +107,9 @@ class XSession(requests.Session):
         return response
 
 
-class _FallbackRules:
-    """X's limits, used only while `campaign.platforms` is unavailable."""
-
-    name = "x"
-    max_chars = 280
-    max_images = 4
-    max_image_bytes = 5_000_000
-    alt_max = 1000
-
-    def length(self, text: str) -> int:
-        return len(unicodedata.normalize("NFC", text))
-
-    def fits(self, text: str) -> bool:
-        return self.length(text) <= self.max_chars
-
-
-def x_rules(**overrides: Any) -> PlatformRules:
-    """X's text rules from `campaign.platforms` (imported lazily); e.g. `max_chars=25_000` for Premium."""
-    try:
-        from campaign import platforms
-
-        return cast(PlatformRules, platforms.get("x", **overrides))  # type: ignore[attr-defined,unused-ignore]
-    except (ImportError, AttributeError, KeyError):
-        return cast(PlatformRules, _FallbackRules())
+def x_rules(**overrides: Any) -> Rules:
+    """X's text rules from the registry; e.g. `max_chars=25_000` for Premium."""
+    return platforms.get("x", **overrides)
 
 
 # --- text matching for find() ----------------------------------------------------------------
@@ -158,7 +138,7 @@ class XAdapter:
 
     def __init__(self, ctx: AdapterContext) -> None:
         self.ctx = ctx
-        self._rules: PlatformRules | None = None
+        self._rules: Rules | None = None
         self._creds: Any = None
         self._client: Any = None
         self._api: Any = None
@@ -169,7 +149,7 @@ class XAdapter:
 
     # -- configuration ------------------------------------------------------------------------
     @property
-    def rules(self) -> PlatformRules:
+    def rules(self) -> Rules:
         if self._rules is None:
             premium = self._setting("max_chars")  # `settings: {max_chars: 25000}` for Premium accounts
             self._rules = x_rules(max_chars=int(premium)) if premium else x_rules()
@@ -187,7 +167,7 @@ class XAdapter:
     @property
     def api_base(self) -> str | None:
         """The base URL override: account setting `api_base`, else `CAMPAIGN_<ACCOUNT>_API_BASE`."""
-        from campaign.credentials import env_name
+        from campaign.publish.credentials import env_name
 
         value = self._setting("api_base")
         if not value:
@@ -199,14 +179,7 @@ class XAdapter:
 
     def _credentials(self) -> Any:
         if self._creds is None:
-            from campaign.credentials import lookup
-
-            creds = lookup(
-                self.ctx.account,
-                self.credential_fields,
-                prefix=self._setting("credentials"),
-                secrets_file=self.ctx.secrets_file,
-            )
+            creds = self.ctx.credentials(self.credential_fields, prefix=self._setting("credentials"))
             for v in creds.values.values():  # also mask the forms OAuth puts on the wire
                 redact.register(quote(v, safe=""))
                 redact.register(quote(v, safe="~"))
@@ -326,6 +299,12 @@ class XAdapter:
         return self._err(RejectedError, f"{what}: X refused ({said})")
 
     # -- the contract -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the HTTP session; the next call opens a new one."""
+        if self._session is not None:
+            self._session.close()
+        self._client = self._api = self._session = None
+
     def check(self) -> AccountInfo:
         """Who the keys post as (GET /2/users/me); AuthError if the token is read-only."""
         self._me = None

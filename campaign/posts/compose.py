@@ -25,7 +25,7 @@ from campaign.errors import ComposeError
 from campaign.models import Draft, Highlight, MediaRef
 from campaign.platforms import Rules
 from campaign.platforms import get as get_rules
-from campaign.textfit import cut_points, sentence_spans, smart_quotes
+from campaign.posts.textfit import cut_points, sentence_spans, smart_quotes
 
 ELLIPSIS = "…"
 
@@ -87,21 +87,17 @@ def tracked_link(url: str | None, platform: str, cfg: CampaignConfig, highlight_
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), parts.fragment))
 
 
-def shown_link(link: str | None, platform: str) -> str | None:
-    """The link as written in the post: Bluesky shows it shortened (its facet keeps the full URL,
-    see `campaign.platforms.bluesky.display_link`); X and Mastodon count any URL as 23."""
-    if link and platform == "bluesky":
-        from campaign.platforms.bluesky import display_link
-
-        return display_link(link)
-    return link
+def shown_link(link: str | None, rules: Rules) -> str | None:
+    """The link as written in the post (`Rules.show_link`: Bluesky shows it shortened and its
+    facet keeps the full URL; X and Mastodon write it in full and count any URL as 23)."""
+    return rules.show_link(link) if link else link
 
 
 def pasteable(text: str, draft: Draft) -> str:
-    """A part as a person pastes it into the app: Bluesky's shortened link written out in full
-    (the Bluesky composer shortens it again and makes it a link, so the length is the same)."""
-    if draft.link and draft.platform == "bluesky":
-        shown = shown_link(draft.link, "bluesky")
+    """A part as a person pastes it into the app: a link the platform shows shortened written out
+    in full (its composer shortens it again and makes it a link, so the length is the same)."""
+    if draft.link:
+        shown = shown_link(draft.link, get_rules(draft.platform))
         if shown and shown != draft.link:
             return text.replace(shown, draft.link)
     return text
@@ -122,8 +118,7 @@ def hashtag_text(tags: Iterable[Hashtag]) -> str:
 def speaker_label(name: str | None, platform: str, cfg: CampaignConfig) -> str | None:
     """The speaker's handle on `platform` from `people:`, else their name."""
     entry = cfg.posts.person(name)
-    handle = getattr(entry, platform, None) if entry and platform in ("x", "mastodon", "bluesky") else None
-    return handle or name
+    return (entry.handle(platform) if entry else None) or name
 
 
 _EMPTY_SPEAKER = re.compile(r"[ \t]*(?:[—–-]{1,2}|~)?[ \t]*\{speaker\}(?:,[ \t]*\{role\})?")
@@ -336,7 +331,7 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
     values: dict[str, str | None] = {
         "speaker": label,
         "role": cfg.posts.role_of(name, h.role),
-        "link": shown_link(link, platform),
+        "link": shown_link(link, target.rules),
         "title": cfg.article.title,
         "mentions": " ".join(settings.mentions) or None,
     }
@@ -393,9 +388,7 @@ def targets_for(cfg: CampaignConfig, rules_options: dict[str, dict[str, int]] | 
     out = []
     for name, acct in cfg.enabled_accounts().items():
         platform = acct.rules_platform
-        known = platform in ("x", "mastodon", "bluesky", "outbox")
-        rules = get_rules(platform if known else "outbox", **(rules_options or {}).get(name, {}))
-        out.append(Target(name, platform, rules))
+        out.append(Target(name, platform, get_rules(platform, **(rules_options or {}).get(name, {}))))
     return out
 
 
@@ -420,8 +413,12 @@ def compose(cfg: CampaignConfig, highlights: Sequence[Highlight], targets: Seque
 
 
 def drafts_for_platforms(cfg: CampaignConfig, highlights: Sequence[Highlight],
-                         platforms: Sequence[str] = ("x", "mastodon", "bluesky"),
+                         platforms: Sequence[str] | None = None,
                          media: dict[str, list[MediaRef]] | None = None) -> list[Draft]:
-    """Drafts per platform, not per account (the volunteer pack): `account` is the platform name."""
-    targets = [Target(p, p, get_rules(p)) for p in platforms]
+    """Drafts per platform, not per account (the volunteer pack): `account` is the platform name.
+    By default every platform volunteers post to by hand (`Rules.volunteer`)."""
+    from campaign.platforms import names
+
+    chosen = names(volunteer=True) if platforms is None else platforms
+    targets = [Target(p, p, get_rules(p)) for p in chosen]
     return compose(cfg, highlights, targets, media)

@@ -1,7 +1,7 @@
-"""The job store: what the worker and the CLI may ask of it, and queueing a planned campaign.
+"""The job store: what the worker and the CLI may ask of it, and the values it takes and returns.
 
 The `Store` protocol is the whole contract between the queue and its users (the
-worker, the CLI). `campaign.queue_sqlite.SqliteStore` implements it on one SQLite
+worker, the CLI). `campaign.queue.sqlite.SqliteStore` implements it on one SQLite
 file; a PostgreSQL store (claiming with `FOR UPDATE SKIP LOCKED`) can implement
 the same methods without the worker changing.
 
@@ -25,23 +25,16 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from campaign.errors import QueueError
-from campaign.models import Draft, Job, JobStatus, MediaRef, PlannedPost, RemoteRef
-
-if TYPE_CHECKING:
-    from campaign.config import CampaignConfig
-    from campaign.pipeline import Build
+from campaign.models import Draft, Job, JobStatus, MediaRef, PlannedPost, RemoteRef, utc
 
 STATES: tuple[JobStatus, ...] = ("todo", "doing", "succeeded", "failed", "cancelled")
 DEFAULT_LEASE = timedelta(minutes=5)
 
-
-class LeaseLost(QueueError):
-    """The job is no longer this worker's `doing` job (another worker reclaimed it)."""
 
 
 # --- values the store takes and returns ----------------------------------------------------
@@ -228,11 +221,6 @@ def content_hash(draft: Draft, parts: int) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def utc(dt: datetime) -> datetime:
-    """`dt` as aware UTC; a naive time is refused (it would be a silent DST bug)."""
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise QueueError(f"naive datetime {dt.isoformat()}: give a time zone")
-    return dt.astimezone(UTC)
 
 
 def decide(status: JobStatus, uncertain: bool, same_content: bool, same_time: bool) -> tuple[Outcome, str]:
@@ -259,20 +247,6 @@ def decide(status: JobStatus, uncertain: bool, same_content: bool, same_time: bo
 
 # --- queueing a campaign -------------------------------------------------------------------
 
-
-def campaign_record(cfg: CampaignConfig, *, anchor: datetime) -> CampaignRecord:
-    """The parts of a config the worker needs later (account settings hold no secrets)."""
-    accounts = {name: a.model_dump(mode="json", exclude_none=True) for name, a in cfg.enabled_accounts().items()}
-    return CampaignRecord(
-        slug=cfg.campaign.slug,
-        name=cfg.campaign.name,
-        zone=cfg.zone,
-        language=cfg.campaign.language,
-        base_dir=str(cfg.base_dir),
-        config_path=str(cfg.path) if cfg.path else None,
-        accounts=accounts,
-        anchor=utc(anchor),
-    )
 
 
 def keep_media(draft: Draft, media_dir: Path) -> Draft:
@@ -328,46 +302,6 @@ def enqueue_plan(store: Store, record: CampaignRecord, planned: list[PlannedPost
     return store.enqueue(record.slug, new_jobs(record.slug, planned, media_dir=store.media_dir), now=now)
 
 
-def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: bool = True,
-                   out_dir: Path | None = None, asap: bool = False, built: Build | None = None
-                   ) -> tuple[EnqueueReport, list[PlannedPost]]:
-    """Build the campaign (drafts, cards), plan it and enqueue it.
-
-    `start: now` is anchored the first time a campaign is queued, so queueing the
-    same config again plans the same times and adds nothing. `asap`: every post is
-    due at `now`, in plan order (to try a campaign end to end on the outbox). `built`: a
-    `pipeline.build` result to queue instead of building again.
-    """
-    from campaign.pipeline import build
-    from campaign.plan import plan
-
-    existing = store.campaign(cfg.campaign.slug)
-    anchor = existing.anchor if existing else utc(now)
-    built = built or build(cfg, out_dir=out_dir, cards=cards)
-    planned = plan(list(built.drafts), cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
-    if asap:
-        planned = [replace(p, at=utc(now), notes=(*p.notes, "queued to go out now, not at its slot"))
-                   for p in planned]
-    report = enqueue_plan(store, campaign_record(cfg, anchor=anchor), planned, now=now)
-    if existing and not asap:  # a campaign queued before: new highlights may land on past slots
-        late = tuple(i.job_id for i in report.of("added") if store.get(i.job_id).run_at < utc(now))
-        report = replace(report, late=late)
-    return report, planned
-
-
-# --- where the database lives --------------------------------------------------------------
-
-
-def default_db_path() -> Path:
-    """`CAMPAIGN_DB`, else `queue.sqlite3` in the user data folder."""
-    env = os.environ.get("CAMPAIGN_DB")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("campaign")) / "queue.sqlite3"
-
-
 def retry_failed(store: Store, *, now: datetime, campaign: str | None = None,
                  account: str | None = None) -> list[Job]:
     """Queue every failed job (of a campaign and/or account) again, e.g. once credentials are fixed."""
@@ -378,11 +312,3 @@ def retry_failed(store: Store, *, now: datetime, campaign: str | None = None,
         if store.get(job.id).status == "failed":  # an earlier part's retry may have requeued it
             done.append(store.retry(job.id, now=now))
     return done
-
-
-def open_store(path: str | Path | None = None) -> Store:
-    """Open (creating and migrating) the SQLite store at `path` or the default place."""
-    from campaign.queue_sqlite import SqliteStore
-
-    return SqliteStore(Path(path).expanduser() if path else default_db_path())
-

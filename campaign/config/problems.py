@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from campaign.config.yamlpos import Located
 from campaign.errors import Problem
-from campaign.yamlpos import Located
 
 
 def _model_for(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:

@@ -11,23 +11,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 
-from campaign.attribution import FRENCHY, PERSIAN, attribute
-from campaign.models import Article
-from campaign.speakers import (
+from campaign.highlights.attribution import FRENCHY, PERSIAN, attribute
+from campaign.highlights.mentions import build_registry
+from campaign.highlights.speakers import (
     EN_VERB_RE,
     FA_VERB_RE,
     FR_VERB_PATTERN,
     TITLES,
     Registry,
-    build_registry,
     fr_verb_re,
     split_name,
 )
+from campaign.highlights.values import Quote
+from campaign.models import Article
 
 
 @lru_cache(maxsize=512)
@@ -53,28 +53,6 @@ _SCARE_CUE = regex.compile(
     regex.I,
 )
 _FRAGMENT_START = regex.compile(r"^(?:and|but|or|so|because|that|which|who)\b", regex.I)
-
-
-@dataclass(slots=True)
-class Quote:
-    """A direct quote: its pieces' content spans in `Article.text` and its speaker (or None)."""
-
-    pieces: list[tuple[int, int]]
-    paragraph: int
-    opener: int  # offset of the first opening mark
-    closer: int  # offset just past the last closing mark (or the paragraph end if it runs on)
-    text: str = ""
-    speaker: str | None = None
-    role: str | None = None
-    speaker_kind: str | None = None
-    sieve: str = ""
-    partial: bool = False
-    ends_sentence: bool = True
-    continued: bool = False  # carries on a quote from the previous paragraph
-    runs_on: bool = False  # carries on into the next paragraph
-    pronoun: str | None = None
-    inner: tuple[int, int] | None = None  # the attribution between the pieces of a split quote
-    hidden: bool = False  # a short utterance ("Why?" she asked.): attributed, then dropped
 
 
 # --- spans -------------------------------------------------------------------------------------

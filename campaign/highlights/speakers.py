@@ -326,50 +326,6 @@ class Registry:
         return name
 
 
-_APPOSITIVE = regex.compile(
-    r"(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
-)
-_ROLE_FIRST = regex.compile(
-    r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
-)
-_TITLED = regex.compile(
-    r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]*|former|deputy|acting|vice)[ \u00a0]+){1,3})(?P<name>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
-)
-
-
-def build_registry(text: str) -> Registry:
-    """Scan the article for named people with appositive roles and titles."""
-    reg = Registry()
-    found: list[tuple[int, str, str | None, str]] = []
-    for m in _APPOSITIVE.finditer(text):
-        title, name = split_name(m.group("name").split())
-        role = m.group("role")
-        if name and len(name) >= 2 and ROLE_NOUNS.search(role) and not _has_verb_head(role):
-            found.append((m.start(), " ".join(_clean_token(w) for w in name), role_text(role), _gender(title)))
-    for m in _ROLE_FIRST.finditer(text):
-        role = m.group("role")
-        title, name = split_name(m.group("name").split())
-        if name and len(name) >= 2 and ROLE_NOUNS.search(role) and len(role.split()) <= 6:
-            found.append((m.start(), " ".join(_clean_token(w) for w in name), role_text(role), _gender(title)))
-    for m in _TITLED.finditer(text):
-        words = (m.group("title") + m.group("name")).split()
-        title, name = split_name(words)
-        if (title and 2 <= len(name) <= 3 and any(t.lower().rstrip(".") in TITLES for t in title)
-                and all(_rx(r"\p{Lu}[\p{L}\p{M}'’\-]+", 0).fullmatch(w) for w in name)):
-            honorific = all(t.lower().rstrip(".") in _HONORIFIC_GENDER or t.lower().rstrip(".") in ("dr", "prof") for t in title)
-            role = None if honorific else role_text(" ".join(title))
-            found.append((m.start() + len(text), " ".join(_clean_token(w) for w in name), role, _gender(title)))
-    # appositive roles first (in text order), then titles: "the leader of X" beats "Commander"
-    for pos, full, role, gender in sorted(found, key=lambda f: (f[0], -len(f[1]))):
-        reg.add(full, role, gender, pos=pos % len(text) if text else 0)
-    from campaign.mentions import collect_names
-
-    collect_names(text, reg)
-    if _PERSIAN.search(text):
-        persian_names(text, reg)
-    return reg
-
-
 def _has_verb_head(role: str) -> bool:
     return bool(_rx(r"(?:the|a|an)\s+\w+\s+(?:is|was|has|had|said)\b", 0).match(role))
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import regex
 
-from campaign.mentions import AMBIGUOUS, person_mentions
-from campaign.models import Article
-from campaign.sentences import split as split_sentences
-from campaign.speakers import (
+from campaign.article.sentences import split as split_sentences
+from campaign.highlights.mentions import AMBIGUOUS, person_mentions
+from campaign.highlights.speakers import (
     AR_GENERIC,
     AR_ROLES,
     AR_VERB_RE,
@@ -35,9 +33,8 @@ from campaign.speakers import (
     parse_np,
     split_name,
 )
-
-if TYPE_CHECKING:
-    from campaign.quotes import Quote
+from campaign.highlights.values import Quote
+from campaign.models import Article
 
 
 @lru_cache(maxsize=512)

@@ -18,6 +18,7 @@ checked inside the claim transaction, so two workers share them.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -29,11 +30,22 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from campaign.adapters.base import Adapter, AdapterContext, create, state_root
-from campaign.errors import CampaignError, QueueError, RejectedError
+from campaign.errors import CampaignError, LeaseLost, QueueError, RejectedError
 from campaign.models import Job, RemoteRef
-from campaign.queue import DEFAULT_LEASE, Claim, LeaseLost, Limit, Store
-from campaign.retry import DEFAULT, RetryPolicy, describe, is_ambiguous, is_transient, next_run
+from campaign.publish.adapters.base import Adapter, AdapterContext, create, state_root
+from campaign.publish.adapters.base import close as close_adapter
+from campaign.publish.retry import (
+    DEFAULT,
+    RetryPolicy,
+    describe,
+    is_ambiguous,
+    is_transient,
+    next_run,
+)
+from campaign.queue import DEFAULT_LEASE, Claim, Limit, Store
+from campaign.redact import redact
+
+log = logging.getLogger("campaign.publish")
 
 AdapterFactory = Callable[[Job], Adapter]
 Clock = Callable[[], datetime]
@@ -109,15 +121,19 @@ def break_dead_leases(store: Store, me: str, now: datetime) -> int:
 # --- adapters and limits from what the queue stored ----------------------------------------
 
 
-def adapters_from_store(store: Store, *, state_dir: Path | None = None) -> AdapterFactory:
-    """Build each account's adapter from the campaign record saved at enqueue (no YAML needed)."""
-    cache: dict[tuple[str, str], Adapter] = {}
-    root = state_dir or state_root()
+class StoreAdapters:
+    """Each account's adapter, built once from the campaign record saved at enqueue (no YAML
+    needed); `close()` closes every adapter built."""
 
-    def factory(job: Job) -> Adapter:
+    def __init__(self, store: Store, *, state_dir: Path | None = None) -> None:
+        self.store = store
+        self.root = state_dir or state_root()
+        self.cache: dict[tuple[str, str], Adapter] = {}
+
+    def __call__(self, job: Job) -> Adapter:
         key = (job.campaign, job.account)
-        if key not in cache:
-            rec = store.campaign(job.campaign)
+        if key not in self.cache:
+            rec = self.store.campaign(job.campaign)
             if rec is None:
                 raise QueueError(f"campaign '{job.campaign}' is not in the queue database")
             settings = rec.accounts.get(job.account)
@@ -128,13 +144,24 @@ def adapters_from_store(store: Store, *, state_dir: Path | None = None) -> Adapt
                 platform=str(settings.get("platform") or job.platform),
                 settings=dict(settings),
                 language=str(settings.get("language") or rec.language),
-                state_dir=root / job.account,
+                state_dir=self.root / job.account,
                 base_dir=Path(rec.base_dir),
             )
-            cache[key] = create(ctx)
-        return cache[key]
+            self.cache[key] = create(ctx)
+        return self.cache[key]
 
-    return factory
+    def close(self) -> None:
+        for adapter in self.cache.values():
+            try:
+                close_adapter(adapter)
+            except Exception as e:  # closing must not hide what the run did
+                log.warning("closing %s: %s", getattr(adapter, "name", "adapter"), redact(str(e)))
+        self.cache.clear()
+
+
+def adapters_from_store(store: Store, *, state_dir: Path | None = None) -> AdapterFactory:
+    """Build each account's adapter from the campaign record saved at enqueue (no YAML needed)."""
+    return StoreAdapters(store, state_dir=state_dir)
 
 
 def limits_from_store(store: Store) -> dict[str, Limit]:
@@ -311,8 +338,13 @@ class Worker:
         wait = sleep or self.stop.wait
         self.report = RunReport()
         break_dead_leases(self.store, self.owner, self.now())
-        with _Heartbeat(self):
-            self._loop(once, poll, wait, max_jobs)
+        try:
+            with _Heartbeat(self):
+                self._loop(once, poll, wait, max_jobs)
+        finally:
+            closer = getattr(self.adapters, "close", None)
+            if callable(closer):
+                closer()
         self.report.stopped = self.stop.is_set()
         return self.report
 

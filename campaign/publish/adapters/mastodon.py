@@ -26,11 +26,10 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from campaign import redact
-from campaign.adapters.base import AdapterContext, PlatformRules
+from campaign import platforms, redact
 from campaign.errors import (
     AdapterError,
     AuthError,
@@ -39,6 +38,8 @@ from campaign.errors import (
     TransientError,
 )
 from campaign.models import AccountInfo, Draft, MediaRef, RemoteRef
+from campaign.platforms import Rules
+from campaign.publish.adapters.base import AdapterContext
 
 log = logging.getLogger(__name__)
 
@@ -138,26 +139,6 @@ def normalize(text: str) -> str:
 # --- the adapter ----------------------------------------------------------------------------
 
 
-class _FallbackRules:
-    """Used only until `campaign.platforms` exists: graphemes approximated by code points."""
-
-    name = "mastodon"
-
-    def __init__(self, max_characters: int, url_length: int, max_media: int, alt_max: int) -> None:
-        self.max_chars = max_characters
-        self.url_length = url_length
-        self.max_images = max_media
-        self.max_image_bytes = 16 * 1024 * 1024
-        self.alt_max = alt_max
-
-    def length(self, text: str) -> int:
-        text = _URL.sub("x" * self.url_length, text)
-        return len(_MENTION.sub(r"@\1", text))
-
-    def fits(self, text: str) -> bool:
-        return self.length(text) <= self.max_chars
-
-
 class MastodonAdapter:
     """Posts to one Mastodon account. Settings: `instance` (required), `visibility`, `language`,
     `content_warning`, `credentials` (env prefix); in `settings:`, `focus: "x,y"` (−1..1)."""
@@ -181,7 +162,7 @@ class MastodonAdapter:
         self.content_warning: str | None = s.get("content_warning") or None
         self._prefix: str | None = s.get("credentials") or None
         self._limits: MastodonLimits | None = None
-        self._rules: PlatformRules | None = None
+        self._rules: Rules | None = None
         self._api_obj: Any = None
         self._me: dict[str, Any] | None = None
 
@@ -218,7 +199,7 @@ class MastodonAdapter:
         return lim
 
     @property
-    def rules(self) -> PlatformRules:
+    def rules(self) -> Rules:
         """The text rules with this instance's limits; defaults when they cannot be read."""
         if self._rules is None:
             try:
@@ -231,22 +212,15 @@ class MastodonAdapter:
         return self._rules
 
     @staticmethod
-    def _make_rules(lim: MastodonLimits) -> PlatformRules:
-        try:
-            from campaign import platforms
-
-            rules = platforms.get(
-                "mastodon",
-                max_characters=lim.max_characters,
-                url_length=lim.characters_reserved_per_url,
-                max_media=lim.max_media_attachments,
-                description_limit=lim.description_limit,
-                image_size_limit=lim.image_size_limit,
-            )
-        except ImportError:  # the platform rules are not installed yet
-            return _FallbackRules(lim.max_characters, lim.characters_reserved_per_url,
-                                  lim.max_media_attachments, lim.description_limit)
-        return cast(PlatformRules, rules)
+    def _make_rules(lim: MastodonLimits) -> Rules:
+        return platforms.get(
+            "mastodon",
+            max_characters=lim.max_characters,
+            url_length=lim.characters_reserved_per_url,
+            max_media=lim.max_media_attachments,
+            description_limit=lim.description_limit,
+            image_size_limit=lim.image_size_limit,
+        )
 
     def _read_cache(self) -> tuple[MastodonLimits, bool] | None:
         try:
@@ -286,11 +260,8 @@ class MastodonAdapter:
 
     # -- the client --------------------------------------------------------------------
     def _token(self, required: bool = True) -> str | None:
-        from campaign.credentials import lookup
-
         try:
-            creds = lookup(self.ctx.account, self.credential_fields, prefix=self._prefix,
-                           secrets_file=self.ctx.secrets_file)
+            creds = self.ctx.credentials(self.credential_fields, prefix=self._prefix)
         except AuthError:
             if required:
                 raise
@@ -316,6 +287,13 @@ class MastodonAdapter:
         return self._api_obj
 
     # -- the contract ------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the HTTP session; the next call opens a new one."""
+        session = getattr(self._api_obj, "session", None)
+        if session is not None:
+            session.close()
+        self._api_obj = None
+
     def check(self) -> AccountInfo:
         """Who the token posts as (`GET /api/v1/accounts/verify_credentials`)."""
         me = self._whoami()
