@@ -89,3 +89,24 @@ def _guard() -> object:
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "configs" / "example.yaml"
+# Made by tools, not by the tests: caches and the editable install's metadata.
+_TOOL_LITTER = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis",
+                "campaign.egg-info", ".benchmarks"}
+
+
+def _repo_entries() -> set[str]:
+    out = set()
+    for folder in (REPO, REPO / "configs", REPO / "examples", REPO / "tests"):
+        if folder.is_dir():
+            out |= {str(p.relative_to(REPO)) for p in folder.iterdir() if p.name not in _TOOL_LITTER}
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _leaves_the_checkout_clean() -> object:
+    """Fail the test that wrote into the checkout (outputs belong under tmp_path)."""
+    before = _repo_entries()
+    yield
+    new = sorted(_repo_entries() - before)
+    if new:
+        pytest.fail("the test wrote into the checkout: " + ", ".join(new))

@@ -75,6 +75,7 @@ def test_example_campaign_survives_crashes_mid_thread(servers, tmp_path, monkeyp
     monkeypatch.setenv("CAMPAIGN_NRF_MASTODON_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", APP_PASSWORD)
     cfg = _campaign(tmp_path, m, b)
+    monkeypatch.chdir(tmp_path)  # `queue` renders the cards under ./campaign-out
     r = CliRunner().invoke(cli, ["queue", str(cfg)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     jobs = _jobs(db)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,118 +11,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from campaign import platforms
 from campaign.errors import CardError
-from campaign.models import Card, Draft, Highlight, MediaRef
-from campaign.pack import Brief, Person, pack_zip_path, posting_window, write_pack
-
-XSS = 'Freedom <script>window.__xss = 1</script> "onmouseover="window.__xss=2" & <b>bold</b>'
-RTL = "ما برای آزادی افغانستان ایستاده‌ایم و هرگز تسلیم نخواهیم شد."
-LINK = "https://example.org/news/leader-addresses-eu?utm_source=x&utm_medium=social"
-WINDOW = (datetime(2026, 12, 1, 8, 0, tzinfo=UTC), datetime(2026, 12, 7, 17, 0, tzinfo=UTC))
-SIZES = {"square": (1080, 1080), "landscape": (1200, 675), "portrait": (1080, 1350)}
-LIMITS = {"x": 280, "mastodon": 500, "bluesky": 300}
-
-
-@dataclass
-class Sample:
-    brief: Brief
-    highlights: list[Highlight]
-    drafts: list[Draft]
-    cards: list[Card]
-
-
-def _card_image(path: Path, size: tuple[int, int], text: str, colour: str) -> int:
-    from PIL import Image, ImageDraw
-
-    img = Image.new("RGB", size, colour)
-    draw = ImageDraw.Draw(img)
-    w, h = size
-    draw.rectangle([w // 12, h // 12, w - w // 12, h - h // 12], outline="#fbbf24", width=max(4, w // 150))
-    draw.text((w // 8, h // 2 - 40), text[:40], fill="#fdf8f1", font_size=max(28, w // 22))
-    draw.text((w // 8, h - h // 5), "#StandWithNRF", fill="#fbbf24", font_size=max(22, w // 30))
-    img.save(path, "PNG", optimize=True)
-    return path.stat().st_size
-
-
-def _draft(h: Highlight, platform: str, parts: tuple[str, ...], media: tuple[MediaRef, ...] = (),
-           language: str = "en") -> Draft:
-    rules = platforms.get(platform)
-    return Draft(
-        highlight_id=h.id, account=f"volunteer_{platform}", platform=platform, parts=parts,
-        lengths=tuple(rules.length(p) for p in parts), limit=LIMITS[platform], media=media,
-        language=language, link=LINK,
-    )
-
-
-def make_sample(root: Path) -> Sample:
-    """Three highlights (plain, XSS, right-to-left) × three platforms, with a thread and cards."""
-    src = root / "cards-src"
-    src.mkdir(parents=True, exist_ok=True)
-    highlights = [
-        Highlight(
-            id="a1b2c3", kind="quote", speaker="Ahmad Massoud",
-            role="Leader of the National Resistance Front of Afghanistan",
-            text="We are not asking you to fight for us. We are asking you not to legitimise "
-                 "those who oppress millions of Afghan women and girls.",
-            score=1.0, start=0, end=10,
-        ),
-        Highlight(id="d4e5f6", kind="quote", speaker="A <b>bold</b> speaker", text=XSS,
-                  score=0.9, start=20, end=40),
-        Highlight(id="0789ab", kind="sentence", speaker=None, text=RTL, score=0.8, start=50, end=90),
-    ]
-    colours = ["#1c1917", "#7c2d12", "#1e3a5f"]
-    cards: list[Card] = []
-    for h, colour in zip(highlights, colours, strict=True):
-        for size, (w, hgt) in SIZES.items():
-            p = src / f"{h.id}-{size}.png"
-            n = _card_image(p, (w, hgt), h.text, colour)
-            cards.append(Card(highlight_id=h.id, size=size, width=w, height=hgt, theme="dark",
-                              path=str(p), bytes=n, alt=f"Quote card: {h.text}"))
-    by = {(c.highlight_id, c.size): c for c in cards}
-
-    def media(h: Highlight, size: str = "landscape") -> tuple[MediaRef, ...]:
-        c = by[(h.id, size)]
-        return (MediaRef(path=c.path, alt=c.alt, width=c.width, height=c.height),)
-
-    a, x, r = highlights
-    tags = "#Afghanistan #StandWithNRF"
-    drafts: list[Draft] = []
-    for platform in ("x", "mastodon", "bluesky"):
-        first = f"“{a.text}”\n— Ahmad Massoud\n\n{tags}\n{LINK}"
-        if platform == "x":
-            drafts.append(_draft(a, platform, (
-                f"1/2 “{a.text[:90]}…”",
-                f"2/2 …{a.text[90:]}” — Ahmad Massoud {tags} {LINK}",
-            ), media(a)))
-        else:
-            drafts.append(_draft(a, platform, (first,), media(a)))
-        drafts.append(_draft(x, platform, (f"“{x.text}” — A <b>bold</b> speaker {LINK}",), media(x)))
-        drafts.append(_draft(r, platform, (f"{r.text}\n\n{tags}\n{LINK}",), media(r, "square"), "fa"))
-    brief = Brief(
-        name="Stand with the Afghan resistance",
-        slug="nrf-strasbourg",
-        zone="Europe/Paris",
-        article_title="Anti-Taliban Resistance Leader Addresses the European Union",
-        article_url="https://example.org/news/nrf-leader-addresses-european-union",
-        hashtags=("#Afghanistan", "#StandWithNRF", "#FreeAfghanistan"),
-        mentions=("@EUParliament",),
-        people=(
-            Person("Ahmad Massoud", {"x": "@AhmadMassoud01", "mastodon": "@ahmadmassoud@mastodon.social",
-                                     "bluesky": "@ahmadmassoud.bsky.social"},
-                   "Leader of the National Resistance Front of Afghanistan"),
-            Person("Nathalie Loiseau", {"x": "@NathalieLoiseau", "bluesky": "@nathalieloiseau.bsky.social"},
-                   "Member of the European Parliament"),
-        ),
-        slots=("Weekdays at 09:00, 13:00, 18:00", "Weekends at 11:00"),
-    )
-    return Sample(brief, highlights, drafts, cards)
-
-
-def write_sample(tmp_path: Path, *, zip: bool = False) -> tuple[Sample, Path]:
-    s = make_sample(tmp_path)
-    index = write_pack(s.brief, s.highlights, s.drafts, s.cards, tmp_path / "pack", window=WINDOW, zip=zip)
-    return s, index
+from campaign.models import Highlight, MediaRef
+from campaign.pack import Brief, pack_zip_path, posting_window, write_pack
+from tests.helpers import (
+    WINDOW,
+    XSS,
+    make_pack_draft,
+    make_sample,
+    write_sample,
+)
 
 
 class _Links(HTMLParser):
@@ -339,7 +236,7 @@ def test_same_file_name_from_two_folders_does_not_clash(tmp_path: Path) -> None:
     twin = other / Path(s.cards[0].path).name
     twin.write_bytes(b"\x89PNG other")
     h = s.highlights[0]
-    drafts = [_draft(h, "bluesky", ("hello",), (MediaRef(path=str(twin), alt="other"),))]
+    drafts = [make_pack_draft(h, "bluesky", ("hello",), (MediaRef(path=str(twin), alt="other"),))]
     index = write_pack(s.brief, s.highlights, drafts, s.cards, tmp_path / "p", window=None)
     names = sorted(p.name for p in (index.parent / "images").iterdir())
     assert len(names) == len(s.cards) + 1

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.conftest import EXAMPLE, REPO
-from tests.test_pack import RTL, WINDOW, XSS, write_sample
+from tests.helpers import RTL, WINDOW, XSS, write_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(

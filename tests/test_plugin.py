@@ -1,4 +1,4 @@
-"""The plugin path: a third-party adapter package (tests/plugin_example) registered through
+"""The plugin path: a third-party adapter package (examples/echo-adapter) registered through
 the `campaign.publish.adapters` entry point is listed, validated and used like a built-in.
 
 The package is "installed" hermetically, with no network and no pip: its module and a
@@ -24,7 +24,7 @@ from campaign.models import Draft, RemoteRef
 from campaign.publish.adapters import base
 from campaign.publish.adapters.base import AdapterContext
 
-EXAMPLE = Path(__file__).parent / "plugin_example"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "echo-adapter"
 
 
 def install(example: Path, site: Path) -> None:
@@ -111,3 +111,65 @@ def test_the_plugin_works_through_the_registry_and_the_accounts_cli(
     assert adapter.find(second, key="k2") == RemoteRef("k2", "echo://echo1/k2")
     lines = (tmp_path / "echoed" / "echo.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(x)["reply_to"] for x in lines] == [None, "k1"]
+
+
+LONG = " ".join(
+    f"Sentence number {i} of a long statement says that rights are not negotiable anywhere."
+    for i in range(1, 15)
+)
+
+
+def test_the_plugin_limits_shape_its_drafts_threads_and_cards(echo: Path, tmp_path: Path) -> None:
+    from campaign.cards import alt_limit, budget_for, sizes_for
+    from campaign.config import load
+    from campaign.pack import pack_drafts
+    from campaign.pipeline import build
+
+    (tmp_path / "article.txt").write_text("“We will not stop,” Jane Doe said.\n", encoding="utf-8")
+    (tmp_path / "campaign.yaml").write_text(
+        "campaign:\n  name: Plugin test\narticle:\n  source: article.txt\n"
+        f"highlights:\n  extra:\n    - {{text: \"{LONG}\", speaker: Jane Doe}}\n"
+        "posts:\n  people:\n    Jane Doe: {echo: \"@jane_doe\"}\n"
+        "accounts:\n  echo1:\n    platform: echo\n  dry:\n    platform: outbox\n",
+        encoding="utf-8")
+    cfg = load(tmp_path / "campaign.yaml")
+    built = build(cfg, out_dir=tmp_path / "out", cards=False, live=True)
+    mine = [d for d in built.drafts if d.account == "echo1"]
+    assert mine and all(d.limit == 500 for d in mine)
+    assert all(len(p) <= 500 for d in mine for p in d.parts)  # the plugin counts code points
+    threads = [d for d in mine if len(d.parts) > 1]
+    assert threads and len(LONG) > 500
+    assert "@jane_doe" in threads[0].parts[0]  # its own handle format, from `people:`
+    outbox = [d for d in built.drafts if d.account == "dry"]
+    assert all(len(d.parts) == 1 for d in outbox)  # the outbox has no limit: no thread there
+    # the cards it asks for: its own preferred size, byte budget and alt-text limit
+    assert sizes_for(["echo"], None) == ["square"]
+    assert (budget_for(["echo", "mastodon"]), alt_limit(["echo", "bluesky"])) == (2_000_000, 420)
+    # volunteers see it in the pack, fitted the same way
+    packed = [d for d in pack_drafts(cfg, built.highlights, []) if d.platform == "echo"]
+    assert packed and all(len(p) <= 500 for d in packed for p in d.parts)
+
+
+def test_a_bad_handle_for_the_plugin_is_a_config_error(echo: Path, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path)
+    text = Path(cfg).read_text(encoding="utf-8").replace(
+        "accounts:", "posts:\n  people:\n    Jane Doe: {echo: \"@Not A Handle\"}\naccounts:")
+    Path(cfg).write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["validate", cfg], catch_exceptions=False)
+    assert r.exit_code == 2 and "is not an echo handle like @name" in r.output
+
+
+def test_rules_declared_without_subclassing_are_wrapped() -> None:
+    from campaign import platforms
+
+    class Duck:
+        max_chars = 20
+        max_images = 1
+
+        def length(self, text: str) -> int:
+            return len(text.encode("utf-8"))
+
+    rules = platforms.as_rules(Duck(), "duck")
+    assert (rules.name, rules.max_chars, rules.max_images, rules.alt_max) == ("duck", 20, 1, 1_000_000_000)
+    assert rules.fits("é" * 10) and not rules.fits("é" * 11)  # its own length, not graphemes
+    assert rules.problems("x" * 21) == ["too long: 21/20"]

@@ -4,47 +4,22 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from campaign import tid
 from campaign.errors import LeaseLost, QueueError
-from campaign.models import Draft, MediaRef, PlannedPost, RemoteRef
+from campaign.models import MediaRef, PlannedPost, RemoteRef
 from campaign.queue import (
-    CampaignRecord,
     Limit,
     enqueue_plan,
     new_jobs,
     open_store,
 )
 from campaign.queue.sqlite import SCHEMA_VERSION, SqliteStore
-
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-def make_draft(hid: str = "h1", account: str = "acct", parts: tuple[str, ...] = ("hello",),
-               platform: str = "outbox", media: tuple[MediaRef, ...] = ()) -> Draft:
-    return Draft(highlight_id=hid, account=account, platform=platform, parts=parts,
-                 lengths=tuple(len(p) for p in parts), limit=500, media=media)
-
-
-def make_plan(drafts: list[Draft], start: datetime = T0, step: timedelta = timedelta(minutes=1)) -> list[PlannedPost]:
-    out = []
-    for i, d in enumerate(drafts):
-        for k in range(len(d.parts)):
-            out.append(PlannedPost(d, k, start + i * step, "Europe/Paris"))
-    return out
-
-
-def record(slug: str = "camp", accounts: dict | None = None, base_dir: str = ".") -> CampaignRecord:
-    return CampaignRecord(slug=slug, name=slug, zone="Europe/Paris", language="en", base_dir=base_dir,
-                          config_path=None, accounts=accounts or {"acct": {"platform": "outbox"}}, anchor=T0)
-
-
-def queue(store: SqliteStore, drafts: list[Draft], *, slug: str = "camp", now: datetime = T0, **kw):
-    return enqueue_plan(store, record(slug, **kw), make_plan(drafts), now=now)
+from tests.helpers import T0, make_draft, make_plan, queue, record
 
 
 @pytest.fixture

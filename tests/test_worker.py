@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
 
 from campaign.errors import AdapterError, AuthError, RateLimitedError, RejectedError, TransientError
-from campaign.models import AccountInfo, Draft, Job, MediaRef, RemoteRef
+from campaign.models import Draft, Job, MediaRef, RemoteRef
 from campaign.publish.adapters.base import AdapterContext
 from campaign.publish.adapters.outbox import Faults, OutboxAdapter
 from campaign.publish.retry import RetryPolicy, backoff, next_run
 from campaign.publish.worker import (
-    Worker,
     adapters_from_store,
     dead_owner,
     limits_from_store,
@@ -26,47 +24,7 @@ from campaign.publish.worker import (
 )
 from campaign.queue import Limit
 from campaign.queue.sqlite import SqliteStore
-from tests.test_queue import T0, make_draft, queue, record
-
-
-class Clock:
-    def __init__(self, t: datetime = T0):
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += timedelta(seconds=seconds)
-
-
-@dataclass
-class Scripted:
-    """An adapter whose publish answers come from a script (an exception or None = success)."""
-
-    script: list[BaseException | None] = field(default_factory=list)
-    posted: dict[str, tuple[Draft, RemoteRef | None]] = field(default_factory=dict)
-    calls: list[str] = field(default_factory=list)
-    land_on_error: bool = False
-    name = "scripted"
-    credential_fields = ()
-    rules = None
-
-    def check(self) -> AccountInfo:
-        return AccountInfo("a", "scripted", "@a")
-
-    def publish(self, draft: Draft, *, key: str, reply_to: RemoteRef | None) -> RemoteRef:
-        self.calls.append(f"publish {key}")
-        answer = self.script.pop(0) if self.script else None
-        if answer is None or self.land_on_error:
-            self.posted[key] = (draft, reply_to)
-        if answer is not None:
-            raise answer
-        return RemoteRef(f"id-{key}", f"https://example.test/{key}")
-
-    def find(self, draft: Draft, *, key: str) -> RemoteRef | None:
-        self.calls.append(f"find {key}")
-        return RemoteRef(f"id-{key}", f"https://example.test/{key}") if key in self.posted else None
+from tests.helpers import T0, Clock, Scripted, make_draft, queue, record, worker
 
 
 @pytest.fixture
@@ -74,10 +32,6 @@ def store(tmp_path: Path):
     s = SqliteStore(tmp_path / "q.sqlite3")
     yield s
     s.close()
-
-
-def worker(store: SqliteStore, adapter: Scripted, clock: Clock, **kw) -> Worker:
-    return Worker(store, lambda job: adapter, now=clock, limits=kw.pop("limits", {}), **kw)
 
 
 def test_publish_records_remote_id_and_events_in_order(store: SqliteStore) -> None:

@@ -8,8 +8,7 @@ import pytest
 
 from campaign.errors import RejectedError
 from campaign.queue.sqlite import SqliteStore
-from tests.test_queue import make_draft, queue
-from tests.test_worker import Clock, Scripted, worker
+from tests.helpers import Clock, Scripted, make_draft, queue, worker
 
 
 @pytest.fixture

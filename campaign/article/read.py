@@ -331,7 +331,7 @@ def _parse_html(html: str, page_url: str | None) -> tuple[list[str], Meta]:
         from campaign.article.html import html_paragraphs
 
         return html_paragraphs(html)
-    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)  # type: ignore[union-attr]
+    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k, None)  # type: ignore[union-attr, unused-ignore]
     body = get("text") or ""
     meta: Meta = {k: str(v) for k in ("title", "author", "date", "url") if (v := get(k))}
     paragraphs = [ln.strip() for ln in body.split("\n") if ln.strip()]

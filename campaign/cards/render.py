@@ -21,7 +21,7 @@ from campaign.cards import bidi, fonts
 from campaign.cards.backgrounds import background
 from campaign.cards.layout import Block, fit, layout
 from campaign.cards.themes import Style
-from campaign.config.schema import SIZE_PRESETS
+from campaign.config.schema import SIZE_PRESETS as SIZE_PRESETS  # re-exported
 from campaign.errors import CardError
 
 if TYPE_CHECKING:
@@ -322,7 +322,7 @@ def compose(
                            footer_text.color)
     comp.footer = footer_text
     if logo_box:
-        comp.logo = (style.logo, *logo_box) if style.logo else None  # type: ignore[assignment]
+        comp.logo = (style.logo, *logo_box) if style.logo else None
     return comp
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
+
+# What click's parameter decorators (`click.argument`, `click.option`) accept and return.
+FC = TypeVar("FC", bound="Callable[..., Any] | click.Command")
 
 
 def echo_json(data: Any) -> None:
@@ -43,7 +47,7 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     console().print(t)
 
 
-def config_argument() -> Any:
+def config_argument() -> Callable[[FC], FC]:
     """The CONFIG argument most commands take."""
     return click.argument("config", type=click.Path(dir_okay=False, path_type=str))
 

@@ -11,11 +11,14 @@ from campaign.cli import cli
 from campaign.cli.output import config_argument, echo_json, table
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from campaign.cli.output import FC
     from campaign.models import Job
     from campaign.queue import Store
 
 
-def db_option() -> Any:
+def db_option() -> Callable[[FC], FC]:
     return click.option(
         "--db", type=click.Path(dir_okay=False), default=None,
         help="Queue database (default: $CAMPAIGN_DB, else queue.sqlite3 in the user data folder).",

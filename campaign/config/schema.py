@@ -136,21 +136,28 @@ class Handles(Strict):
     def _handle(cls, v: str | None, info: Any) -> str | None:
         return None if v is None else _valid_handle(info.field_name, v)
 
-    @model_validator(mode="after")
-    def _plugin_handles(self) -> Handles:
+    @model_validator(mode="before")
+    @classmethod
+    def _plugin_handles(cls, data: Any) -> Any:
+        """Handles on plugin platforms: the platform must be installed, the handle well written."""
+        if not isinstance(data, dict):
+            return data
         from campaign import platforms
         from campaign.errors import UnknownPlatformError
 
-        for key, value in (self.model_extra or {}).items():
+        out = dict(data)
+        for key, value in data.items():
+            if key in cls.model_fields:
+                continue
             if key not in platforms.names():
                 raise ValueError(f"unknown platform '{key}'; known: {', '.join(platforms.names())}")
             if not isinstance(value, str):
                 raise ValueError(f"{key}: a handle is text, like @name")
             try:
-                setattr(self, key, _valid_handle(key, value))
+                out[key] = _valid_handle(key, value)
             except UnknownPlatformError as e:
                 raise ValueError(str(e)) from None
-        return self
+        return out
 
     def handle(self, platform: str) -> str | None:
         """The handle on `platform`, or None."""

@@ -26,7 +26,7 @@ from campaign.highlights.speakers import (
     fr_verb_re,
     split_name,
 )
-from campaign.highlights.values import Quote
+from campaign.highlights.values import Quote as Quote  # re-exported
 from campaign.models import Article
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
+from typing import cast
 
 import regex
 
@@ -45,7 +46,7 @@ def nfc(text: str) -> str:
 
 def graphemes(text: str) -> list[str]:
     """Extended grapheme clusters (what a reader sees as one character)."""
-    return _GRAPHEME.findall(text)
+    return cast("list[str]", _GRAPHEME.findall(text))
 
 
 def grapheme_count(text: str) -> int:

@@ -1,6 +1,6 @@
 """The SQLite queue's schema, its forward migrations, and every SQL statement (named parameters).
 
-Kept apart from `queue_sqlite.py` so the SQL reads in one place. Times are stored
+Kept apart from `campaign.queue.sqlite` so the SQL reads in one place. Times are stored
 as fixed-width UTC text (`2026-03-29T07:00:00.000000Z`), which sorts as time does.
 """
 

@@ -1,4 +1,4 @@
-"""The SQLite job store: transactions, migrating on open, one row mapper (SQL: `queue_schema`).
+"""The SQLite job store: transactions, migrating on open, one row mapper (SQL: `campaign.queue.schema`).
 
 One file, WAL mode, a busy timeout; every method is one `BEGIN IMMEDIATE`
 transaction, so two processes (two `campaign run`, or `run` beside `queue`)

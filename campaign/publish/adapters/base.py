@@ -6,14 +6,14 @@ the entry-point group `campaign.adapters` (name = platform name), and are built 
 
 What the worker does with each exception an adapter raises (from `publish`, `find`, `check`):
 
-    AuthError          the job fails; the account's other jobs wait until credentials are fixed
+    AuthError          the job fails with the message (fix the account, then `retry --failed`)
     RejectedError      the job fails with the platform's reason; with `possibly_posted=True`
                        (refused as a duplicate) the worker first asks `find` and, if it
                        landed, records it as sent
     RateLimitedError   the job goes back to the queue until `retry_after` seconds have passed
     TransientError     retried with backoff; with `ambiguous=True` (the request may have been
                        received: a timeout after sending) the retry starts with `find`
-    anything else      treated as an ambiguous TransientError, and logged as a bug
+    anything else      treated as an ambiguous TransientError (a bug: its type is recorded)
 """
 
 from __future__ import annotations

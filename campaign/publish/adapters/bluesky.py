@@ -21,7 +21,7 @@ import tempfile
 import threading
 import warnings
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 from campaign import platforms, redact
@@ -439,7 +439,7 @@ def _retry_after(e: Any) -> float:
     if e.retry_after is not None:
         return max(1.0, float(e.retry_after))
     if e.reset_at is not None:
-        return max(1.0, e.reset_at.timestamp() - time.time())
+        return max(1.0, cast(float, e.reset_at.timestamp()) - time.time())
     return 60.0
 
 

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 from campaign import platforms, redact
@@ -266,7 +266,7 @@ class MastodonAdapter:
             if required:
                 raise
             return None
-        return creds["access_token"]
+        return cast(str, creds["access_token"])
 
     def _api(self) -> Any:
         if self._api_obj is None:

@@ -33,7 +33,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,7 @@ class XSession(requests.Session):
         self.base = base.rstrip("/") if base else None
         self.last_headers: Any = {}
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override, unused-ignore]
         if isinstance(url, bytes):
             url = url.decode()
         if self.base:
@@ -372,7 +372,9 @@ class XAdapter:
             user = response.data
             if user is None:
                 raise self._err(AuthError, "X returned no user for these credentials")
-            get = user.get if isinstance(user, dict) else (lambda k: getattr(user, k, None))
+            get: Callable[[str], Any] = (
+                user.get if isinstance(user, dict) else (lambda k: getattr(user, k, None))
+            )
             self._me = (str(get("id")), str(get("username")), get("name"))
         return self._me
 

@@ -20,24 +20,26 @@ from typing import Any
 
 from campaign.errors import RejectedError
 from campaign.models import AccountInfo, Draft, RemoteRef
+from campaign.platforms import Rules
 from campaign.publish.adapters.base import AdapterContext
 
 
-@dataclass(frozen=True)
-class EchoRules:
-    """Text rules: plain code points, 500 per post, 2 images."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EchoRules(Rules):
+    """Plain code points, 500 per post, 2 images of 2 MB, square cards, handles like @name."""
 
     name: str = "echo"
+    label: str = "Echo"
     max_chars: int = 500
     max_images: int = 2
     max_image_bytes: int = 2_000_000
     alt_max: int = 420
+    card_sizes: tuple[str, ...] = ("square",)
+    handle_pattern: str = r"@[a-z0-9_]{1,30}"
+    handle_example: str = "@name"
 
     def length(self, text: str) -> int:
         return len(text)
-
-    def fits(self, text: str) -> bool:
-        return self.length(text) <= self.max_chars
 
 
 class EchoAdapter:
@@ -58,9 +60,7 @@ class EchoAdapter:
         return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines() if line]
 
     def check(self) -> AccountInfo:
-        from campaign.publish.credentials import lookup
-
-        lookup(self.ctx.account, self.credential_fields, secrets_file=self.ctx.secrets_file)
+        self.ctx.credentials(self.credential_fields)  # AuthError naming what is missing
         return AccountInfo(self.ctx.account, self.name, "@" + self.ctx.account, url=self.log.as_uri())
 
     def publish(self, draft: Draft, *, key: str, reply_to: RemoteRef | None) -> RemoteRef:
@@ -76,6 +76,9 @@ class EchoAdapter:
         with self.log.open("a", encoding="utf-8") as f:
             f.write(json.dumps(post, ensure_ascii=False) + "\n")
         return RemoteRef(key, f"echo://{self.ctx.account}/{key}")
+
+    def close(self) -> None:
+        """Nothing to release: each post is written and closed at once."""
 
     def find(self, draft: Draft, *, key: str) -> RemoteRef | None:
         for post in self._posts():
