@@ -12,10 +12,15 @@ import ipaddress
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from campaign.queue.sqlite import SqliteStore
 
 # CI explores the same examples on every run, so a landing never depends on luck; locally
 # hypothesis keeps exploring new ones (and remembers failures in .hypothesis/).
@@ -110,3 +115,13 @@ def _leaves_the_checkout_clean() -> object:
     new = sorted(_repo_entries() - before)
     if new:
         pytest.fail("the test wrote into the checkout: " + ", ".join(new))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """A SQLite job store in tmp_path, closed after the test."""
+    from campaign.queue.sqlite import SqliteStore
+
+    s = SqliteStore(tmp_path / "q.sqlite3")
+    yield s
+    s.close()

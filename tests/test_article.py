@@ -252,3 +252,18 @@ def test_series_note_is_furniture(tmp_path: Path) -> None:
            "This interview is part of our Summer Cities series. Read more at example.org/cities.\n")
     art = read_article(str(write(tmp_path, "q.txt", txt.encode())))
     assert "Summer Cities" not in art.text
+
+
+def test_emoji_sequences_keep_their_joiners(tmp_path: Path):
+    family = "👩\u200d👩\u200d👧\u200d👦"
+    (tmp_path / "a.txt").write_text(f'"We {family} will never give up on our people," said Jane Roe.\n')
+    art = read_article("a.txt", base_dir=tmp_path)
+    assert family in art.text
+
+
+@pytest.mark.parametrize("head,what", [(b"%PDF-1.4 x", "a PDF document"), (b"PK\x03\x04rest", "a ZIP archive"),
+                                       (b"\x89PNG\r\n", "a PNG image")])
+def test_documents_that_are_not_articles_are_refused(tmp_path: Path, head: bytes, what: str):
+    (tmp_path / "a.pdf").write_bytes(head)
+    with pytest.raises(ArticleError, match=what):
+        read_article("a.pdf", base_dir=tmp_path)

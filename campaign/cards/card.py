@@ -1,4 +1,4 @@
-"""One card from a quote: compose, draw, encode, and describe (alt text)."""
+"""One card from a quote: lay out, draw, encode, and describe (alt text)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from campaign.cards import themes
 from campaign.cards.alt import DEFAULT_ALT_LIMIT, alt_text, check_override
 from campaign.cards.encode import encode
-from campaign.cards.render import Composition, compose, draw, sample_under_text
+from campaign.cards.render import Composition, draw, lay_out, sample_under_text
 from campaign.errors import CardError
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def render_image(
 ) -> tuple[Image.Image, Composition]:
     """The card's pixels and the measured composition (for tests and previews)."""
     style = themes.resolve(theme, base_dir)
-    comp = compose(text, speaker=speaker, role=role, style=style, size=size, language=language,
+    comp = lay_out(text, speaker=speaker, role=role, style=style, size=size, language=language,
                    source_line=source_line, footer=footer, highlight_id=highlight_id)
     try:
         img = draw(comp)

@@ -1,6 +1,6 @@
 """Compose one card: background, quote, attribution, footer and logo, within safe margins.
 
-The layout is computed in `compose()` (pure measuring, no pixels) and drawn in `draw()`; the
+The layout is computed in `lay_out()` (pure measuring, no pixels) and drawn in `draw()`; the
 returned `Composition` keeps every box, so tests can check that the measured ink of each line
 stays inside the safe area.
 
@@ -155,7 +155,7 @@ def _unit(w: int, h: int) -> float:
     return math.sqrt(w * h) / 1080
 
 
-def compose(
+def lay_out(
     quote: str,
     *,
     speaker: str | None,

@@ -166,7 +166,7 @@ class Handles(Strict):
 
     def platforms(self) -> list[str]:
         """The platforms this person has a handle on."""
-        named = [p for p in ("x", "mastodon", "bluesky") if getattr(self, p)]
+        named = [p for p in type(self).model_fields if p != "role" and getattr(self, p)]
         return named + [k for k, v in (self.model_extra or {}).items() if v]
 
 

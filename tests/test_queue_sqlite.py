@@ -21,14 +21,6 @@ from campaign.queue import (
 from campaign.queue.sqlite import SCHEMA_VERSION, SqliteStore
 from tests.helpers import T0, make_draft, make_plan, queue, record
 
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqliteStore(tmp_path / "q.sqlite3")
-    yield s
-    s.close()
-
-
 # --- schema --------------------------------------------------------------------------------
 
 

@@ -27,13 +27,6 @@ from campaign.queue.sqlite import SqliteStore
 from tests.helpers import T0, Clock, Scripted, make_draft, queue, record, worker
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqliteStore(tmp_path / "q.sqlite3")
-    yield s
-    s.close()
-
-
 def test_publish_records_remote_id_and_events_in_order(store: SqliteStore) -> None:
     queue(store, [make_draft("h1")])
     a, clock = Scripted(), Clock()

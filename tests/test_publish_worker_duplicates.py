@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from campaign.errors import RejectedError
 from campaign.queue.sqlite import SqliteStore
 from tests.helpers import Clock, Scripted, make_draft, queue, worker
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqliteStore(tmp_path / "q.sqlite3")
-    yield s
-    s.close()
 
 
 def test_duplicate_found_on_the_platform_is_reconciled(store: SqliteStore) -> None:

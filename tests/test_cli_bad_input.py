@@ -1,4 +1,4 @@
-"""Acceptance: what organizers and advocates actually do wrong, and what the CLI must answer.
+"""Bad input from organizers and advocates, and the one-line answer the CLI must give.
 
 Every case here was found by breaking the starter campaign or the example by hand: each bad
 input must give one-line `error: ...` messages naming the file, line and field (or the path),
@@ -279,3 +279,13 @@ def test_validate_reads_the_article(starter: Path) -> None:
     (line,) = _one_line_errors(err)
     n = next(i for i, t in enumerate(starter.read_text().splitlines(), 1) if t.lstrip().startswith("source:"))
     assert f"campaign.yaml:{n}:11: article.source:" in line and "binary" in line
+
+
+def test_unknown_platform_is_a_usage_error():
+    r = CliRunner().invoke(cli, ["count", "-p", "twitter", "hi"])
+    assert r.exit_code == 2 and "unknown platform 'twitter'" in r.output
+
+
+def test_cancel_an_unknown_campaign_says_so(tmp_path: Path):
+    r = CliRunner().invoke(cli, ["cancel", "--campaign", "nope", "--db", str(tmp_path / "q.sqlite3")])
+    assert r.exit_code == 1 and "no campaign 'nope'" in r.output
