@@ -14,7 +14,9 @@
     └── AdapterError
         ├── AuthError          permanent: credentials missing, wrong or revoked
         ├── RejectedError      permanent: the platform refused this post
-        └── TransientError     retry later
+        │   └── TooLongError       refused as too long (limit, when the platform said it)
+        └── TransientError     retry later (ambiguous: it may have landed; unreachable:
+            │                  a timeout or connection failure)
             └── RateLimitedError   carries retry_after (seconds)
 """
 
@@ -144,12 +146,26 @@ class RejectedError(AdapterError):
         self.possibly_posted = possibly_posted
 
 
-class TransientError(AdapterError):
-    """Try again later (network, 5xx, processing). `ambiguous`: the post may have landed."""
+class TooLongError(RejectedError):
+    """The platform refused the text as too long, although it fitted the rules we counted with
+    (a server counting URLs in full while advertising 23, a limit lowered since it was read).
+    `limit`: the limit the platform gave, when it gave one. The worker re-fits the post once."""
 
-    def __init__(self, message: str, *, ambiguous: bool = False, platform: str = "", account: str = ""):
+    def __init__(self, message: str, *, limit: int | None = None, platform: str = "", account: str = ""):
+        super().__init__(message, platform=platform, account=account)
+        self.limit = limit
+
+
+class TransientError(AdapterError):
+    """Try again later (network, 5xx, processing). `ambiguous`: the post may have landed.
+    `unreachable`: the platform did not answer (a timeout or a connection failure); the worker
+    defers an account's other jobs after repeated ones."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False, unreachable: bool = False,
+                 platform: str = "", account: str = ""):
         super().__init__(message, platform=platform, account=account)
         self.ambiguous = ambiguous
+        self.unreachable = unreachable
 
 
 class RateLimitedError(TransientError):

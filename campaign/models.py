@@ -56,6 +56,8 @@ class Highlight:
 
     `start`/`end` index `Article.text`; both are -1 for an `extra:` quote the
     article does not contain. `role` is the speaker's title or function, if known.
+    `confident` is False when the speaker is a plausible guess (a pronoun with rivals, a lone
+    name nearby); `evidence` says in words how the speaker was found.
     """
 
     id: str
@@ -67,6 +69,14 @@ class Highlight:
     end: int
     role: str | None = None
     pinned: bool = False
+    confident: bool = True
+    evidence: str = ""
+
+    @property
+    def credited(self) -> str | None:
+        """The speaker a post or card may name: a confident one, or one the organizer pinned.
+        An uncertain speaker stays on the highlight (for review) but is never published unasked."""
+        return self.speaker if (self.confident or self.pinned) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +95,9 @@ class Draft:
     """The text for one highlight on one account, already fitted to its platform.
 
     `parts` holds one string, or the ordered parts of a thread; `lengths[i]` is
-    the platform's own length of `parts[i]`. Media go on the first part.
+    the platform's own length of `parts[i]`. Media go on the first part. `names` pairs each
+    handle the text mentions for a person (from `people:`) with that person's name, so an
+    adapter can write the name instead when the handle does not exist on the platform.
     """
 
     highlight_id: str
@@ -98,6 +110,7 @@ class Draft:
     language: str = "en"
     link: str | None = None
     warnings: tuple[str, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()  # (handle as written, the person's name)
 
     @property
     def text(self) -> str:

@@ -250,7 +250,7 @@ def test_one_login_across_posts_and_adapter_instances(srv, tmp_path):
         a.publish(draft(f"post {i}"), key=key(), reply_to=None)
     b = adapter(srv, tmp_path)
     b.publish(draft("from another adapter"), key=key(), reply_to=None)
-    assert b.check().handle == "@" + HANDLE
+    assert b.find(draft("x"), key=key()) is None
     assert srv.create_sessions == 1 and len(srv.records) == 6
     mode = stat.S_IMODE(os.stat(a.session_file).st_mode)
     assert mode == 0o600 and a.session_file.parent == tmp_path / "state"
@@ -337,12 +337,13 @@ def test_timeouts_and_refused_connections(srv, tmp_path):
     k = key()
     with pytest.raises(TransientError) as e:
         a.publish(draft("slow"), key=k, reply_to=None)
-    assert e.value.ambiguous
+    assert e.value.ambiguous and e.value.unreachable
     down = adapter(srv, tmp_path, timeout=0.5)  # new connections, the cached session
     srv.stop()
     with pytest.raises(TransientError) as e:
         down.publish(draft("down"), key=key(), reply_to=None)
     assert not e.value.ambiguous and srv.create_sessions == 1
+    assert e.value.unreachable  # the worker defers the account's other jobs after a few
 
 
 # --- secrets -------------------------------------------------------------------------------
@@ -372,3 +373,145 @@ def test_no_secret_in_errors_or_logs(srv, tmp_path, caplog, capsys):
     for text in (*messages, caplog.text, out.out, out.err):
         for secret in secrets:
             assert secret not in text
+
+
+# --- one failed login per account per run --------------------------------------------------
+
+
+def _queue(store, srv: FakeBluesky, n: int) -> None:
+    from tests.helpers import make_draft, queue
+
+    drafts = [make_draft(f"h{i}", "nrf_bluesky", (f"post {i}",), platform="bluesky") for i in range(n)]
+    queue(store, drafts, accounts={"nrf_bluesky": {"platform": "bluesky", "service": srv.url,
+                                                   "handle": "@" + HANDLE}})
+
+
+def _run(store, tmp_path: Path, clock):
+    from campaign.publish.worker import Worker, adapters_from_store
+
+    return Worker(store, adapters_from_store(store, state_dir=tmp_path / "state"), now=clock).run(once=True)
+
+
+def test_a_wrong_app_password_costs_one_login_per_run(srv, tmp_path, monkeypatch, store):
+    from tests.helpers import T0, Clock
+
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", "wxyz-wxyz-wxyz-wxyz")
+    _queue(store, srv, 6)
+    clock = Clock(T0 + timedelta(hours=1))
+    report = _run(store, tmp_path, clock)
+    assert srv.create_sessions == 1  # was 6: one createSession per due post
+    jobs = store.jobs()
+    failed = [j for j in jobs if j.status == "failed"]
+    held = [j for j in jobs if j.status == "todo"]
+    assert len(failed) == 1 and "Invalid identifier or password" in (failed[0].last_error or "")
+    assert len(held) == 5, [(j.status, j.last_error) for j in jobs]
+    assert all("held back" in (j.last_error or "") and "wxyz" not in (j.last_error or "") for j in held)
+    assert all(j.run_at > clock() for j in held)
+    assert (report.failed, report.retried, report.succeeded) == (1, 5, 0)
+
+    # the next run, once the password is fixed: one login, and the held posts go out
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", APP_PASSWORD)
+    clock.t += timedelta(hours=2)
+    report = _run(store, tmp_path, clock)
+    assert report.succeeded == 5 and len(srv.records) == 5 and srv.create_sessions == 2
+
+
+def test_a_failed_login_is_tried_again_with_new_credentials_only(srv, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", "wxyz-wxyz-wxyz-wxyz")
+    a = adapter(srv, tmp_path)
+    with pytest.raises(AuthError, match="Invalid identifier or password"):
+        a.publish(draft("one"), key=key(), reply_to=None)
+    for call in (lambda: a.publish(draft("two"), key=key(), reply_to=None),
+                 lambda: a.find(draft("two"), key=key())):
+        with pytest.raises(TransientError, match="held back") as e:
+            call()
+        assert not e.value.ambiguous and not isinstance(e.value, AuthError)
+    assert srv.create_sessions == 1 and not srv.received("POST", r"createRecord")
+    # `campaign accounts login` stored a new password while the worker runs: it is tried
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", APP_PASSWORD)
+    a.publish(draft("three"), key=key(), reply_to=None)
+    assert srv.create_sessions == 2 and len(srv.records) == 1
+
+
+def test_a_rate_limited_login_holds_the_other_posts_until_the_reset(srv, tmp_path):
+    a = adapter(srv, tmp_path)
+    srv.rate_limit_next(r"createSession", seconds=600)
+    with pytest.raises(RateLimitedError):
+        a.publish(draft("one"), key=key(), reply_to=None)
+    with pytest.raises(RateLimitedError, match="held back") as e:
+        a.publish(draft("two"), key=key(), reply_to=None)
+    assert 500 < e.value.retry_after <= 601 and len(srv.received("POST", r"createSession$")) == 1
+
+
+def test_a_revoked_session_and_a_wrong_password_cost_one_login(srv, tmp_path, monkeypatch):
+    adapter(srv, tmp_path).publish(draft("one"), key=key(), reply_to=None)
+    srv.revoke_sessions()
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", "wxyz-wxyz-wxyz-wxyz")
+    a = adapter(srv, tmp_path)
+    with pytest.raises(AuthError):
+        a.publish(draft("two"), key=key(), reply_to=None)
+    requests = len(srv.requests)
+    for _ in range(3):
+        with pytest.raises(TransientError, match="held back"):
+            a.publish(draft("three"), key=key(), reply_to=None)
+    assert srv.create_sessions == 2 and len(srv.requests) == requests  # nothing more sent
+
+
+# --- accounts check ------------------------------------------------------------------------
+
+
+def test_check_verifies_the_app_password_even_with_a_cached_session(srv, tmp_path, monkeypatch):
+    adapter(srv, tmp_path).publish(draft("one"), key=key(), reply_to=None)  # a session is cached
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", "wxyz-wxyz-wxyz-wxyz")
+    with pytest.raises(AuthError, match="Invalid identifier or password"):
+        adapter(srv, tmp_path).check()
+    monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", APP_PASSWORD)
+    assert adapter(srv, tmp_path).check().handle == "@" + HANDLE
+    assert srv.create_sessions == 3
+    adapter(srv, tmp_path).publish(draft("two"), key=key(), reply_to=None)  # check's session is kept
+    assert srv.create_sessions == 3
+
+
+# --- a handle that does not resolve ----------------------------------------------------------
+
+
+def test_an_unresolvable_handle_falls_back_to_the_speakers_name(srv, tmp_path):
+    from dataclasses import replace
+
+    text = ("“Nous ne céderons pas.” 🇦🇫\n— @loiseau-nrf.bsky.social\n\n#Afghanistan #StandWithNRF\n"
+            + LINK)
+    d = replace(draft(text), names=(("@loiseau-nrf.bsky.social", "Nathalie Loiseau"),
+                                    ("@ahmadmassoud.bsky.social", "Ahmad Massoud")))
+    k = key()
+    adapter(srv, tmp_path).publish(d, key=k, reply_to=None)
+    rec = srv.records[k]
+    assert rec.text == text.replace("@loiseau-nrf.bsky.social", "Nathalie Loiseau")
+    got = sorted(sliced(rec.text, f) for f in rec.facets)
+    assert got == sorted(["#Afghanistan", "#StandWithNRF", LINK])  # offsets follow the new text
+
+    # a handle that resolves keeps its mention; one with no name known stays plain text
+    text2 = "“Resist.” — @ahmadmassoud.bsky.social, with @someone-else.bsky.social"
+    k2 = key()
+    adapter(srv, tmp_path).publish(replace(draft(text2, link=None), names=d.names), key=k2, reply_to=None)
+    rec2 = srv.records[k2]
+    assert rec2.text == text2
+    assert [(sliced(text2, f), f["features"][0]["did"]) for f in rec2.facets] == \
+        [("@ahmadmassoud.bsky.social", MASSOUD)]
+
+
+def test_the_speakers_name_is_used_only_when_the_post_still_fits(srv, tmp_path):
+    from dataclasses import replace
+
+    text = "x" * 270 + " — @loiseau-nrf.bsky.social"  # 297 graphemes; with a long name, 311
+    d = replace(draft(text, link=None), names=(("@loiseau-nrf.bsky.social", "Nathalie Loiseau, MEP, Renew"),))
+    k = key()
+    adapter(srv, tmp_path).publish(d, key=k, reply_to=None)
+    assert srv.records[k].text == text and not srv.records[k].facets
+
+
+def test_names_survive_the_queue():
+    from campaign.queue import draft_from_json, draft_to_json
+
+    d = Draft("h1", "nrf_bluesky", "bluesky", ("— @a.bsky.social",), (16,), 300,
+              names=(("@a.bsky.social", "A Person"),))
+    assert draft_from_json(draft_to_json(d)) == d

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign.errors import AuthError, RateLimitedError, RejectedError, TransientError
+from campaign.errors import AuthError, RateLimitedError, RejectedError, TooLongError, TransientError
 from campaign.models import Draft, MediaRef, RemoteRef
 from campaign.publish.adapters.base import AdapterContext, create
 from campaign.publish.adapters.mastodon import MastodonAdapter, normalize, plain_text
@@ -66,7 +66,7 @@ def test_limits_come_from_the_instance_and_are_cached(tmp_path):
         assert (lim.max_characters, lim.characters_reserved_per_url, lim.max_media_attachments,
                 lim.description_limit, lim.source) == (1000, 23, 6, 1200, "instance")
         assert a.rules.max_chars == 1000 and a.rules.max_images == 6
-        assert [r.path for r in s.received()] == ["/api/v2/instance/"]
+        assert [r.path for r in s.received()] == ["/api/v2/instance"]
         again = adapter(s, tmp_path).limits()  # a new adapter reads the day-old cache
         assert again.max_characters == 1000 and again.source == "cache"
         assert len(s.received()) == 1
@@ -278,3 +278,169 @@ def test_no_token_in_errors_or_logs(srv, tmp_path, caplog, capsys):
     out = capsys.readouterr()
     for text in (*messages, caplog.text, out.out, out.err):
         assert TOKEN not in text
+
+
+# --- servers that speak the Mastodon API in their own ways (issue 13) -------------------------
+
+
+@pytest.mark.parametrize("version", ["takahe/0.11.0", "3.5.3 (compatible; GoToSocial 0.17.0)",
+                                     "2.7.2 (compatible; Akkoma 3.13.2)", "4.3.0+glitch", "", "?"])
+def test_no_version_string_stops_a_post(tmp_path, version):
+    with FakeMastodon(version=version) as s:
+        a = adapter(s, tmp_path)
+        assert a.check().handle == "@nrf@127.0.0.1"
+        ref = a.publish(draft("Hello from a compatible server", media=(card(tmp_path),)), key=KEY,
+                        reply_to=None)
+        assert ref.id == s.posted()[0].id and s.posted()[0].media_ids
+        assert s.received("POST", r"^/api/v2/media$") and not s.received("POST", r"^/api/v1/media$")
+        # Mastodon.py never looked the version up (its parser raises on several of these)
+        assert not s.received("GET", r"/api/v1/instance/$")
+
+
+def test_compatible_version_is_read_where_there_is_one():
+    from campaign.publish.adapters.mastodon import compatible_version
+
+    assert compatible_version("4.3.0+glitch") == (4, 3, 0)
+    assert compatible_version("3.5.3 (compatible; GoToSocial 0.17.0)") == (3, 5, 3)
+    assert compatible_version("2.7.2 (compatible; Akkoma 3.13.2)") == (2, 7, 2)
+    assert compatible_version("takahe/0.11.0") is None
+
+
+def test_limits_without_the_trailing_slash(tmp_path):
+    with FakeMastodon(slash_404=True, max_characters=1000, domain="social.example.org") as s:
+        lim = adapter(s, tmp_path).limits()
+        assert (lim.max_characters, lim.source, lim.domain) == (1000, "instance", "social.example.org")
+        assert [r.path for r in s.received("GET")] == ["/api/v2/instance"]
+
+
+def test_limits_from_v1_when_v2_is_missing(tmp_path):
+    with FakeMastodon(max_characters=5000) as s:
+        s.fail_next(r"GET /api/v2/instance", 404, {"error": "Record not found"}, times=2)
+        lim = adapter(s, tmp_path).limits()
+        assert lim.max_characters == 5000
+        assert [r.path for r in s.received("GET")] == ["/api/v2/instance", "/api/v2/instance/",
+                                                       "/api/v1/instance"]
+
+
+def test_no_instance_document_means_defaults_and_the_post_goes_out(tmp_path):
+    with FakeMastodon(no_instance=True) as s:
+        a = adapter(s, tmp_path)
+        lim = a.limits()
+        assert (lim.max_characters, lim.source) == (500, "default")
+        a.publish(draft("Posted all the same"), key=KEY, reply_to=None)
+        assert [st.text for st in s.posted()] == ["Posted all the same"]
+
+
+def test_a_bad_token_answered_400_is_a_refused_token(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_NRF_MASTODON_ACCESS_TOKEN", "wrong-token-5544332211")
+    with FakeMastodon.takahe() as s:
+        with pytest.raises(AuthError) as e:
+            adapter(s, tmp_path).check()
+        text = str(e.value)
+        assert "refused the access token while checking who the token belongs to" in text
+        assert "the post" not in text and "wrong-token-5544332211" not in text
+        for d in (draft("Hello"), draft("With a card", media=(card(tmp_path),))):
+            with pytest.raises(AuthError, match="refused the access token while"):
+                adapter(s, tmp_path).publish(d, key=KEY, reply_to=None)
+        assert not s.statuses
+
+
+def test_a_refused_token_on_mastodon_is_worded_by_what_was_done(srv, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_NRF_MASTODON_ACCESS_TOKEN", "revoked-token-xyz987654")
+    with pytest.raises(AuthError) as e:
+        adapter(srv, tmp_path).check()
+    assert "while checking who the token belongs to" in str(e.value) and "the post" not in str(e.value)
+
+
+def test_check_names_the_account_as_the_server_does(tmp_path):
+    with FakeMastodon(acct="campaigns", domain="example.org") as s:
+        info = adapter(s, tmp_path).check()
+        assert info.handle == "@campaigns@example.org"  # not the web host 127.0.0.1:PORT
+
+
+def test_check_reads_the_limits_again(tmp_path):
+    with FakeMastodon(max_characters=500) as s:
+        a = adapter(s, tmp_path)
+        assert a.limits().max_characters == 500
+        s.max_characters = 800
+        adapter(s, tmp_path).check()
+        assert adapter(s, tmp_path).limits().max_characters == 800  # from the refreshed cache
+
+
+@pytest.mark.parametrize("visibility", ["private", "direct"])
+def test_find_sees_posts_hidden_from_the_account_statuses(tmp_path, visibility):
+    with FakeMastodon(hide_private=True, idempotency=False) as s:
+        a = adapter(s, tmp_path, visibility=visibility)
+        text = "Only for followers: we stand with the Afghan resistance " + LINK
+        ref = a.publish(draft(text), key=KEY, reply_to=None)
+        assert a.find(draft(text), key=KEY) == ref
+        assert s.received("GET", r"/api/v1/timelines/home")
+        assert a.find(draft("Never posted"), key="3l7kxzq2abc40") is None
+
+
+def test_find_ignores_other_accounts_posts_in_the_home_timeline(srv, tmp_path):
+    a = adapter(srv, tmp_path)
+    a.publish(draft("Mine"), key=KEY, reply_to=None)
+    srv.acct = "someone_else"
+    original = srv._status_json
+
+    def foreign(st):
+        out = original(st)
+        out["account"] = dict(out["account"], id="2")
+        return out
+
+    srv._status_json = foreign  # type: ignore[method-assign]
+    assert a.find(draft("Mine"), key=KEY) is None
+
+
+def test_refused_as_too_long_when_urls_count_in_full(tmp_path):
+    with FakeMastodon.takahe(max_characters=100) as s:
+        a = adapter(s, tmp_path)
+        text = "Stand with the Afghan resistance, read the speech " + LINK  # 74 with 23 per URL
+        assert a.rules.fits(text)
+        with pytest.raises(TooLongError) as e:
+            a.publish(draft(text), key=KEY, reply_to=None)
+        assert e.value.limit == 100 and "Status is too long" in str(e.value)
+        assert a.limits().counts_in_full and not a.rules.fits(text)
+        again = adapter(s, tmp_path)  # remembered in the cache, and kept when limits are read again
+        assert not again.rules.fits(text)
+        assert again.limits(refresh=True).counts_in_full and not again.rules.fits(text)
+        assert not s.statuses
+
+
+def test_mastodons_too_long_is_a_too_long_error(tmp_path):
+    with FakeMastodon(max_characters=20) as s:
+        with pytest.raises(TooLongError) as e:
+            adapter(s, tmp_path).publish(draft("This is far longer than twenty characters"), key=KEY,
+                                         reply_to=None)
+        assert e.value.limit == 20
+        assert not adapter(s, tmp_path).limits().counts_in_full  # no URL: nothing learnt
+
+
+def test_media_goes_to_v1_on_a_server_without_v2(srv, tmp_path):
+    srv.fail_next(r"POST /api/v2/media", 404, {"error": "Not found"})
+    adapter(srv, tmp_path).publish(draft("Card", media=(card(tmp_path),)), key=KEY, reply_to=None)
+    assert srv.received("POST", r"^/api/v1/media$") and len(srv.statuses) == 1
+
+
+def test_timeouts_and_refused_connections_are_unreachable(tmp_path):
+    s = FakeMastodon().start()
+    a = adapter(s, tmp_path, timeout=0.5)
+    a.limits()
+    s.delay_next(r"POST /api/v1/statuses", 1.5)
+    with pytest.raises(TransientError) as e:
+        a.publish(draft("Slow"), key=KEY, reply_to=None)
+    assert e.value.unreachable and e.value.ambiguous
+    s.fail_next(r"POST /api/v1/statuses", 503, {"error": "down"})
+    with pytest.raises(TransientError) as e:
+        a.publish(draft("Down"), key=KEY, reply_to=None)
+    assert e.value.unreachable
+    s.fail_next(r"POST /api/v1/statuses", 500, {"error": "bug"})
+    with pytest.raises(TransientError) as e:
+        a.publish(draft("Bug"), key=KEY, reply_to=None)
+    assert not e.value.unreachable
+    s.stop()
+    a.close()  # no kept-alive connection to a handler thread that outlives the server
+    with pytest.raises(TransientError) as e:
+        a.publish(draft("Gone"), key=KEY, reply_to=None)
+    assert e.value.unreachable and not e.value.ambiguous

@@ -56,7 +56,7 @@ def tasks_for(cfg: CampaignConfig, highlights: list[Highlight], out_dir: Path) -
     limit = alt_limit(platforms)
     out: list[Task] = []
     for h in highlights:
-        speaker = h.speaker
+        speaker = h.credited  # an uncertain speaker never goes on a card unless pinned
         role = cfg.posts.role_of(speaker, h.role)
         if not speaker and h.kind == "sentence":
             speaker = cfg.article.author

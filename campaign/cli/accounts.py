@@ -90,8 +90,10 @@ def list_accounts(config: str, as_json: bool) -> None:
 def check(config: str, account: str | None, timeout: float, as_json: bool) -> None:
     """Ask each platform who ACCOUNT (default: every enabled account) posts as.
 
-    Prints the handle for each account, or the exact problem (missing variable,
-    revoked token, read-only app, ...). Exits 1 if any account fails.
+    Prints the handle for each account as the platform names it (a Mastodon-API
+    server's `@user@domain`), or the exact problem (missing variable, revoked
+    token, read-only app, ...), and warns when the YAML's `handle:` names someone
+    else. Reads each instance's limits again. Exits 1 if any account fails.
     """
     from campaign.config import load
 
@@ -110,6 +112,8 @@ def check(config: str, account: str | None, timeout: float, as_json: bool) -> No
             if r["ok"]:
                 url = f" {r['url']}" if r.get("url") else ""
                 click.echo(f"{r['account']}: ok, posts to {r['platform']} as {r['handle']}{url}")
+                if r.get("warning"):
+                    click.echo(f"{r['account']}: warning: {r['warning']}", err=True)
             else:
                 msg = r["error"]
                 if not msg.startswith(r["account"] + ":"):

@@ -6,6 +6,7 @@ import click
 
 from campaign.cli import cli
 from campaign.cli.output import echo_json, table
+from campaign.models import Highlight
 
 
 @cli.command()
@@ -47,9 +48,24 @@ def extract(source: str, as_json: bool, limit: int | None, show_all: bool) -> No
     if as_json:
         echo_json([
             {"id": h.id, "kind": h.kind, "text": h.text, "speaker": h.speaker, "role": h.role,
+             "speaker_confident": h.confident if h.speaker else None, "evidence": h.evidence or None,
              "score": h.score, "start": h.start, "end": h.end, "pinned": h.pinned}
             for h in items
         ])
         return
-    rows = [[h.id, h.kind, h.speaker or "", f"{h.score:.2f}", h.text] for h in items]
+    rows = [[h.id, h.kind, _speaker_cell(h), f"{h.score:.2f}", h.text] for h in items]
     table(f"{len(items)} highlight(s)", ["id", "kind", "speaker", "score", "text"], rows)
+    unsure = [h for h in items if h.speaker and not h.credited]
+    if unsure:
+        click.echo(f"? = uncertain speaker ({len(unsure)}): not put on posts or cards until you pin the "
+                   "highlight with its speaker; --json shows how each speaker was found", err=True)
+
+
+def _speaker_cell(h: Highlight) -> str:
+    """The speaker, marked `?` when uncertain, with the evidence in brief."""
+    if not h.speaker:
+        return ""
+    if h.credited:
+        return h.speaker
+    how = "pronoun" if "pronoun" in h.evidence else h.evidence.split(":", 1)[0].split(",", 1)[0]
+    return f"? {h.speaker}" + (f" ({how})" if how else "")

@@ -106,10 +106,13 @@ def queue_cmd(config: str, db: str | None, asap: bool, as_json: bool) -> None:
 @click.option("--campaign", "campaign_slug", default=None, help="Only this campaign (its slug).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(db: str | None, campaign_slug: str | None, as_json: bool) -> None:
-    """Counts of jobs per state and the next posts due."""
+    """Counts of jobs per state and the next posts due (a thread's part once its previous
+    part has gone out)."""
+    from campaign.queue.store import next_due
+
     store = open_db(db)
     counts = store.counts(campaign=campaign_slug)
-    upcoming = store.jobs(status="todo", campaign=campaign_slug, limit=5)
+    upcoming = next_due(store, campaign=campaign_slug, limit=5)
     if as_json:
         echo_json({"counts": counts, "next": [job_dict(j) for j in upcoming]})
         return

@@ -37,6 +37,14 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], asap: bool, lease: 
     Without --once it sleeps until the next post is due and keeps going; Ctrl-C or
     SIGTERM finishes the post in flight and exits cleanly. Several `campaign run`
     processes may share one queue: no post is ever sent twice.
+
+    When an account's server does not answer twice in a row (timeouts, refused
+    connections), its other posts wait for the next run instead of each waiting
+    out the timeout; they stay queued and no attempt is counted.
+
+    \b
+    Exit status with --once (for cron): 0 when no post failed in this run,
+    1 when any post failed (see `campaign jobs --state failed`), 2 on a usage error.
     """
     from pathlib import Path
     from urllib.parse import unquote, urlsplit
@@ -45,6 +53,7 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], asap: bool, lease: 
     from campaign.pipeline import queue_campaign
     from campaign.publish.retry import RetryPolicy
     from campaign.publish.worker import run as run_worker
+    from campaign.queue.store import next_due
 
     try:
         lease_td, poll_td, backoff_td = parse_duration(lease), parse_duration(poll), parse_duration(backoff)
@@ -74,23 +83,35 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], asap: bool, lease: 
     report = run_worker(store, now=now_utc, once=once, dry_run=dry_run, lease=lease_td, poll=poll_td,
                         policy=policy, on_event=show)
     counts = store.counts()
-    upcoming = store.jobs(status="todo", limit=1)
+    upcoming = next_due(store, limit=1)
     summary = {
         "sent": report.succeeded, "reconciled": report.reconciled, "retrying": report.retried,
-        "failed": report.failed, "released": report.released, "stopped_by_signal": report.stopped,
+        "failed": report.failed, "refitted": report.refitted, "released": report.released,
+        "stopped_by_signal": report.stopped, "deferred": report.deferred,
         "due": len(report.due), "queue": counts, "folders": list(folders),
         "next_due": upcoming[0].run_at.isoformat() if upcoming else None,
     }
+    failed = once and not dry_run and report.failed > 0
     if as_json:
         echo_json(summary)
+        if failed:
+            click.get_current_context().exit(1)
         return
     if dry_run:
         click.echo(f"{len(report.due)} post(s) due now (dry run: nothing sent)")
         return
     line = (f"sent {report.succeeded}, found already posted {report.reconciled}, to retry {report.retried}, "
             f"failed {report.failed}")
+    if report.refitted:
+        line += f", re-fitted {report.refitted}"
     if upcoming:
         line += f"; next due {local(upcoming[0].run_at, upcoming[0].zone)}"
     click.echo(line + (" (stopped)" if report.stopped else ""))
+    for account, why in report.deferred.items():
+        click.echo(f"deferred to the next run: {account}'s posts ({why})")
     for folder in folders:
         click.echo(f"posts written to {folder}")
+    if failed:
+        click.echo(f"{report.failed} post(s) failed in this run: `campaign jobs --state failed` says why",
+                   err=True)
+        click.get_current_context().exit(1)

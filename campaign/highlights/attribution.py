@@ -7,7 +7,7 @@ candidate. Anything unclear leaves the speaker None: no speaker is better than a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import regex
@@ -30,11 +30,12 @@ from campaign.highlights.speakers import (
     Registry,
     Speaker,
     fr_verb_re,
+    given_name_gender,
     parse_np,
     split_name,
 )
 from campaign.highlights.values import Quote
-from campaign.models import Article
+from campaign.models import Article, Paragraph
 
 
 @lru_cache(maxsize=512)
@@ -78,11 +79,13 @@ class _State:
     speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (paragraph, speaker)
     spans: list[tuple[int, int]] = field(default_factory=list)  # every quote's (opener, closer)
     attributed: list[tuple[int, int]] = field(default_factory=list)  # (closer, paragraph) of quotes with a speaker
+    text: str = ""
+    speaks: dict[str, bool] = field(default_factory=dict)  # name -> is it the subject of a speech verb
 
 
 def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
     text = article.text
-    state = _State(reg, spans=[(q.opener, q.closer) for q in quotes])
+    state = _State(reg, spans=[(q.opener, q.closer) for q in quotes], text=text)
     by_para: dict[int, list[Quote]] = {}
     for q in quotes:
         by_para.setdefault(q.paragraph, []).append(q)
@@ -90,7 +93,8 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
         pq = by_para.get(pi, [])
         for k, q in enumerate(pq):
             if q.sieve == "label":  # a transcript turn: its label said it
-                _set(q, Speaker(q.speaker, "person", q.role, state.reg.genders.get(q.speaker or "", "")), "label", state, pi)
+                _set(q, Speaker(q.speaker, "person", q.role, state.reg.genders.get(q.speaker or "", "")), "label", state, pi,
+                     text[para.start:q.opener])
                 continue
             lo = pq[k - 1].closer if k else para.start
             hi = pq[k + 1].opener if k + 1 < len(pq) else para.end
@@ -115,43 +119,88 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sp = _pre(_last_sentence(masked) + before, reg, True)
                 sieve = "before" if sp is not None else ""
             if sp is None and k and pq[k - 1].speaker and _THEN_ADDING.search(before):
-                sp = Speaker(pq[k - 1].speaker, pq[k - 1].speaker_kind or "person", pq[k - 1].role)
+                sp = Speaker(pq[k - 1].speaker, pq[k - 1].speaker_kind or "person", pq[k - 1].role,
+                             sure=pq[k - 1].confident)
                 sieve = "then-adding"  # "« … », a-t-il expliqué, avant d'ajouter : « … »"
             if sp is None:
                 sp, sieve = _according_to(before + " " + after, reg)
             if sp is not None and sp.kind == "pronoun":
                 q.pronoun = sieve
+                q.pronoun_word = {"m": "masculine", "f": "feminine", "n": "plural or neuter"}.get(sp.gender, "")
                 sp = _resolve_pronoun(sp, state, pi, article, q)
                 sieve += "+pronoun" if sp else ""
             if sp is None:
                 sp, sieve = _continuation(q, k, pq, article, state, before, after)
             if sp is not None and sp.name:
-                _set(q, sp, sieve, state, pi)
+                cue = {"after": after, "before": before, "inside": text[q.inner[0]:q.inner[1]] if q.inner else ""}
+                _set(q, sp, sieve, state, pi, cue.get(sieve.split("+")[0]) or _around(text, q, para))
     # «…» after "با بیان اینکه" (stating that) belongs to the speaker of the sentence's next quote.
     for i, q in enumerate(quotes[:-1]):
         nq = quotes[i + 1]
         if (not q.speaker and nq.speaker and nq.paragraph == q.paragraph
                 and _FA_STATING.search(text, max(0, q.opener - 40), q.opener)):
             q.speaker, q.role, q.speaker_kind, q.sieve = nq.speaker, nq.role, nq.speaker_kind, "stating-that"
+            q.confident, q.evidence = nq.confident, f"shares the next quote's speaker: {nq.evidence}"
     # A quote running over paragraphs shares one speaker.
     for i, q in enumerate(quotes):
         if q.runs_on and i + 1 < len(quotes) and quotes[i + 1].continued:
             nq = quotes[i + 1]
             if q.speaker and not nq.speaker:
                 nq.speaker, nq.role, nq.speaker_kind, nq.sieve = q.speaker, q.role, q.speaker_kind, "continued"
+                nq.confident, nq.evidence = q.confident, f"continues a quote from the paragraph before: {q.evidence}"
             elif nq.speaker and not q.speaker:
                 q.speaker, q.role, q.speaker_kind, q.sieve = nq.speaker, nq.role, nq.speaker_kind, "continued"
+                q.confident, q.evidence = nq.confident, f"runs on into a quote whose speaker is known: {nq.evidence}"
 
 
-def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int) -> None:
+# Sieves whose own evidence is enough; the rest (a lone name nearby, an action beat) are guesses.
+_SURE_SIEVES = {"label", "inside", "after", "before", "dash", "colon-paragraph", "according-to",
+                "continuation", "same-paragraph", "then-adding", "beat"}
+_EVIDENCE = {
+    "label": "transcript label", "inside": "attribution inside the quote",
+    "after": "attribution right after the quote", "before": "attribution right before the quote",
+    "dash": "name after a dash", "colon-paragraph": "introduced by the paragraph before",
+    "according-to": "\"according to\"", "continuation": "continues the last speaker's quote",
+    "same-paragraph": "continues the quote before it in the paragraph",
+    "then-adding": "\"avant d'ajouter\" after the quote before", "single-candidate": "the only speaker named nearby",
+    "beat": "the subject of the sentence before",
+}
+
+
+def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int, cue: str = "") -> None:
     q.speaker = sp.name
     q.role = sp.role or (state.reg.roles.get(sp.name) if sp.name else None)
     q.speaker_kind = sp.kind
     q.sieve = sieve
+    base, _, pronoun = sieve.partition("+")
+    q.confident = sp.sure and base in _SURE_SIEVES and not (sp.kind == "org" and _unsure_org(sp.name or ""))
+    how = _EVIDENCE.get(base, base)
+    if pronoun:
+        how += f", a {(q.pronoun_word + ' ') if q.pronoun_word else ''}pronoun read as {sp.name}"
+    snippet = " ".join(cue.split())
+    q.evidence = how + (f": “{snippet[:160]}{'…' if len(snippet) > 160 else ''}”" if snippet else "")
     state.attributed.append((q.closer, pi))
     if sp.name:
         state.reg.add(sp.name, q.role, sp.gender)
-        state.speakers.append((pi, sp))
+        state.speakers.append((pi, replace(sp, sure=q.confident)))
+
+
+# News outlets report what others say; place names are where, not who. As speakers they are guesses.
+_OUTLET = regex.compile(r"\b(?:post|times|news|journal|tribune|herald|gazette|press|reuters|associated|"
+                        r"cnn|bbc|nbc|cbs|abc|msnbc|fox|politico|huffington|breitbart|magazine|daily|"
+                        r"newspaper|states|kingdom|republic|islamic)\b", regex.I)
+
+
+def _unsure_org(name: str) -> bool:
+    """An organisation speaker is sure only when its name says what it is (a ministry, a party,
+    a campaign), and it is not a news outlet or a country."""
+    words = name.lower().split()
+    return bool(_OUTLET.search(name)) or not any(ORG_NOUNS.fullmatch(w) for w in words)
+
+
+def _around(text: str, q: Quote, para: Paragraph) -> str:
+    """The paragraph's words around the quote (the quote itself elided), for the evidence."""
+    return (text[para.start : q.opener] + "“…”" + text[q.closer : para.end]).strip()
 
 
 def _last_sentence(s: str) -> str:
@@ -429,38 +478,123 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
 def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote,
                      upto: int | None = None) -> Speaker | None:
     """he/she/il/elle/وی -> the person the text last named before the quote's sentence (outside
-    quotes, since the previous quote), of a compatible gender; else the last named speaker."""
+    quotes, since the previous quote), of a compatible gender; else the last named speaker.
+
+    The answer is `sure` only when its gender is known to agree and no other person of a
+    compatible (or unknown) gender was named or spoke in this paragraph or the one before:
+    otherwise it is a guess for the organizer to confirm."""
     reg = state.reg
     if sp.gender == "n":
         for ppi, prev in reversed(state.speakers):
-            return prev if prev.kind == "org" and pi - ppi <= 2 else None
+            return replace(prev, sure=prev.sure and pi == ppi) if prev.kind == "org" and pi - ppi <= 2 else None
         return None
     text = article.text
     lo = article.paragraphs[max(0, pi - 3)].start
     lo = max([lo] + [c for c, _ in state.attributed if c <= q.opener])
     hi = upto if upto is not None else next(
         (s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
+    chosen = _previous_subject(sp, state, pi, article, min(hi, q.opener))
+    if chosen is not None:
+        return chosen
+    orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
     for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
         if name == AMBIGUOUS:
             return None
         g = reg.genders.get(name, "")
-        if sp.gender and g and g != sp.gender:
+        if (sp.gender and g and g != sp.gender) or name in orgs:
             continue
-        if sp.gender and not g:
-            reg.genders[name] = sp.gender
-        return Speaker(name, "person", reg.roles.get(name), sp.gender or g)
-    for ppi, prev in reversed(state.speakers):
-        if pi - ppi > 4:
+        chosen = Speaker(name, "person", reg.roles.get(name), sp.gender or g)
+        break
+    if chosen is None:
+        for ppi, prev in reversed(state.speakers):
+            if pi - ppi > 4:
+                break
+            if prev.kind != "person":
+                return None  # an organisation spoke last: "he" is not clear
+            g = reg.genders.get(prev.name or "", prev.gender)
+            if sp.gender and g and g != sp.gender:
+                continue
+            chosen = Speaker(prev.name, "person", prev.role, sp.gender or g)
             break
-        if prev.kind != "person":
-            return None  # an organisation spoke last: "he" is not clear
-        g = reg.genders.get(prev.name or "", prev.gender)
-        if sp.gender and g and g != sp.gender:
-            continue
-        if sp.gender and prev.name and not g:
-            reg.genders[prev.name] = sp.gender
-        return Speaker(prev.name, "person", prev.role, sp.gender or g)
-    return None
+    if chosen is None or not chosen.name:
+        return None
+    known = reg.genders.get(chosen.name, "")
+    rivals = _rivals(chosen.name, sp.gender, state, pi, article, q)
+    return replace(chosen, sure=not rivals and (known == sp.gender or not known))
+
+
+def _previous_subject(sp: Speaker, state: _State, pi: int, article: Article, hi: int) -> Speaker | None:
+    """he/she -> the named person who is the subject of the sentence before (in this paragraph or
+    at the end of the one before): "Kasich took a different tack. “…,” he said." A subject whose
+    gender is known to agree makes a sure answer."""
+    reg = state.reg
+    prev = [s for s in article.sentences if s.end <= hi and s.paragraph >= pi - 1]
+    if not prev or any(a < prev[-1].end and prev[-1].start < b for a, b in state.spans):
+        return None  # no sentence before, or it holds a quote: the last speaker decides
+    sentence = prev[-1]
+    found = _subject_mention(article.text, sentence.start, sentence.end, state)
+    if found is None:
+        np = _head_np(sentence.text)
+        if not np or np.split()[0].lower() in PRONOUNS:
+            return None
+        words = np.split()
+        while len(words) > 2 and NATIONALITY.match(words[0]):
+            words = words[1:]  # "Republican Christine Todd Whitman"
+        found = parse_np(" ".join(words), reg)
+    if found is None or found.kind != "person" or not found.name or found.name in reg.orgs:
+        return None
+    name = found.name
+    gender = reg.genders.get(name) or found.gender or given_name_gender(name)
+    if not gender and not _personlike(name, state):
+        return None  # not a name we know to be a person's ("Super Bowl", "Florida Standards")
+    if sp.gender and gender and gender != sp.gender:
+        return None
+    same_paragraph = sentence.paragraph == pi
+    lo = article.paragraphs[pi].start
+    rival = any(n != name and n not in reg.orgs and (n == AMBIGUOUS or reg.genders.get(n, "") in ("", sp.gender))
+                for _, n in person_mentions(article.text, reg, lo, hi, state.spans))
+    return Speaker(name, "person", found.role or reg.roles.get(name), gender or sp.gender,
+                   sure=(gender == sp.gender or same_paragraph) and not rival)
+
+
+def _subject_mention(text: str, lo: int, hi: int, state: _State) -> Speaker | None:
+    """The person named first in a sentence, when the name stands in its first words (before
+    any verb): the sentence's subject, as in "Head teacher Rachel Lindqvist, who runs ..., said"."""
+    mentions = person_mentions(text, state.reg, lo, hi, state.spans)
+    if not mentions:
+        return None
+    pos, name = mentions[0]
+    lead = text[lo:pos]
+    if name == AMBIGUOUS or name in state.reg.orgs or any(s.name == name and s.kind == "org" for _, s in state.speakers):
+        return None
+    if len(lead.split()) > 4 or EN_VERB_RE.search(lead) or "," in lead:
+        return None
+    return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
+
+
+def _personlike(name: str, state: _State) -> bool:
+    """Is this a person's name, by some evidence: a known gender or given name, a role or title in
+    the text, or a person's quote already attributed to it? ("Florida Standards" has none.)"""
+    reg = state.reg
+    if (reg.genders.get(name) or given_name_gender(name) or reg.roles.get(name)
+            or any(s.name == name and s.kind == "person" for _, s in state.speakers)):
+        return True
+    if name not in state.speaks:  # "Orla Brennan, who chairs the branch, said": it speaks somewhere
+        last = regex.escape(name.split()[-1])
+        state.speaks[name] = bool(_rx(last + r"(?:,[^,.;“”\"]{0,100},)?\s+(?:" + EN_VERB_RE.pattern + r"|"
+                                      + FR_VERB_PATTERN + r")", regex.I).search(state.text))
+    return state.speaks[name]
+
+
+def _rivals(name: str, gender: str, state: _State, pi: int, article: Article, q: Quote) -> bool:
+    """Did another person who could be "he"/"she" appear in this paragraph or the one before?"""
+    reg = state.reg
+    lo = article.paragraphs[max(0, pi - 1)].start
+    others = {n for _, n in person_mentions(article.text, reg, lo, q.opener, state.spans)}
+    others |= {s.name for ppi, s in state.speakers if pi - ppi <= 1 and s.kind == "person" and s.name}
+    others.discard(name)
+    others -= set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
+    return any(o == AMBIGUOUS or not gender or reg.genders.get(o, "") in ("", gender) for o in others)
 
 
 def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _State,
@@ -472,7 +606,7 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
     if k > 0:
         prev = pq[k - 1]
         if prev.speaker and not cue and not _names_someone(text, prev.closer, q.opener, state, prev.speaker):
-            return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role), "same-paragraph"
+            return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role, sure=prev.confident), "same-paragraph"
         return None, ""
     para = article.paragraphs[q.paragraph]
     if q.continued:

@@ -192,10 +192,10 @@ def person_mentions(text: str, reg: Registry, lo: int, hi: int,
 # --- the registry: every person the article names, with roles and genders ------------
 
 _APPOSITIVE = regex.compile(
-    r"(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
+    r"(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]*[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
 )
 _ROLE_FIRST = regex.compile(
-    r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:\p{Lu}[\p{L}\p{M}'’.\-]+\s+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
+    r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]*[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
 )
 _TITLED = regex.compile(
     r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]*|former|deputy|acting|vice)[ \u00a0]+){1,3})(?P<name>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
@@ -230,4 +230,28 @@ def build_registry(text: str) -> Registry:
     collect_names(text, reg)
     if _PERSIAN.search(text):
         persian_names(text, reg)
+    else:
+        _genders_from_next_sentence(text, reg)
     return reg
+
+
+_NEXT_PRONOUN = regex.compile(r"\s*(?P<p>He|She|His|Her)\b")
+
+
+def _genders_from_next_sentence(text: str, reg: Registry) -> None:
+    """"That father, Jordi Serra, drives a snowplough. He remembers ...": the person named as a
+    sentence's subject (in its first words) is "he" when the next sentence opens with He/His."""
+    from campaign.article.sentences import split
+
+    spans = split(text)
+    for (a, b), nxt in zip(spans, spans[1:], strict=False):
+        m = _NEXT_PRONOUN.match(text, nxt[0], nxt[1])
+        if m is None or '"' in text[a:b] or "“" in text[a:b]:
+            continue
+        named = person_mentions(text, reg, a, b)
+        people = {n for _, n in named if n != AMBIGUOUS and n not in reg.orgs}
+        if len(people) != 1 or len(text[a : named[0][0]].split()) > 4:
+            continue
+        name = people.pop()
+        if name not in reg.genders:
+            reg.genders[name] = "m" if m.group("p") in ("He", "His") else "f"

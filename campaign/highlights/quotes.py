@@ -165,6 +165,9 @@ def find_quotes(article: Article, registry: Registry | None = None) -> list[Quot
     if PERSIAN.search(text):
         quotes = [q for q in quotes if q.speaker or not PERSIAN.search(q.text) or (len(q.text.split()) >= 5 and (
             _rx(r"[.!؟?]\W*$", 0).search(q.text) or _rx(r"[.!؟?]", 0).match(text, q.closer)))]
+    for q in quotes:  # precision first: an uncertain speaker is a guess, never the speaker
+        if q.speaker and not q.confident:
+            q.guess, q.speaker = q.speaker, None
     return quotes
 
 

@@ -166,8 +166,9 @@ def _make(q: Quote, text: str, start: int, end: int, n: int, *, sub: bool) -> Hi
         score -= 0.05
     if len(_NUMBERISH.findall(text)) > 6:
         score -= 0.05
-    return Highlight(id=highlight_id(text), kind="quote", text=text, speaker=q.speaker,
-                     score=round(min(score, 1.0), 3), start=start, end=end, role=q.role)
+    return Highlight(id=highlight_id(text), kind="quote", text=text, speaker=q.speaker or q.guess,
+                     score=round(min(score, 1.0), 3), start=start, end=end, role=q.role,
+                     confident=q.speaker is not None or q.guess is None, evidence=q.evidence)
 
 
 def _sentence_candidates(article: Article, quotes: Sequence[Quote], lo: int, hi: int) -> list[Highlight]:
@@ -256,7 +257,8 @@ def select(candidates: list[Highlight], section: HighlightsSection, article: Art
                 raise UnknownHighlightError("pinned", p.id, i)
             base = by_id[p.id]
             chosen.append(replace(base, text=p.text or base.text, speaker=p.speaker or base.speaker,
-                                  role=p.role or base.role, pinned=True))
+                                  role=p.role or base.role, pinned=True,
+                                  evidence="given in the campaign YAML" if p.speaker else base.evidence))
         else:
             assert p.text is not None
             chosen.append(replace(_literal(p.text, p.speaker, p.role, candidates, article), pinned=True))

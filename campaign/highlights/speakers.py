@@ -184,6 +184,7 @@ class Speaker:
     kind: str = "person"  # person | org | pronoun
     role: str | None = None
     gender: str = ""
+    sure: bool = True  # False: a plausible guess (a pronoun with rivals, an inherited guess)
 
 
 def _clean_token(t: str) -> str:
@@ -321,9 +322,31 @@ class Registry:
             self.first_pos[name] = pos
         if role and name not in self.roles:
             self.roles[name] = role
-        if gender and name not in self.genders:
-            self.genders[name] = gender
+        if name not in self.genders:
+            gender = gender or given_name_gender(name)
+            if gender:
+                self.genders[name] = gender
         return name
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> dict[str, str]:
+    """Given name -> "m" or "f", from data/first_names.txt (names read both ways left out)."""
+    from pathlib import Path
+
+    out: dict[str, str] = {}
+    path = Path(__file__).with_name("data") / "first_names.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        gender, _, names = line.partition(":")
+        if gender in ("m", "f") and not line.startswith("#"):
+            out.update(dict.fromkeys(names.split(), gender))
+    return out
+
+
+def given_name_gender(name: str) -> str:
+    """"m"/"f" when a full name (two words or more) starts with a given name read one way."""
+    words = name.split()
+    return _given_names().get(words[0].lower().strip(".,"), "") if len(words) >= 2 else ""
 
 
 def _has_verb_head(role: str) -> bool:

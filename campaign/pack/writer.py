@@ -257,7 +257,7 @@ class _ImageCopier:
 
 def _role(brief: Brief, h: Highlight) -> str | None:
     """The speaker's role: the organizer's (people:) over the one read in the article."""
-    name = (h.speaker or "").casefold()
+    name = (h.credited or "").casefold()
     person = next((p for p in brief.people if p.name.casefold() == name and p.role), None)
     return person.role if person else h.role
 
@@ -306,7 +306,7 @@ def _context(
                 "id": hid,
                 "number": order[hid] + 1,
                 "text": h.text if h else "",
-                "speaker": h.speaker if h else None,
+                "speaker": h.credited if h else None,
                 "variants": variants,
                 "alt": alts.pop() if len(alts := {v["alt"] for v in variants}) == 1 else None,
             }
@@ -353,7 +353,7 @@ def _context(
                     "id": pid,
                     "number": order[d.highlight_id] + 1,
                     "kind": h.kind if h else "sentence",
-                    "speaker": h.speaker if h else None,
+                    "speaker": h.credited if h else None,
                     "role": _role(brief, h) if h else None,
                     "language": d.language,
                     "limit": d.limit,

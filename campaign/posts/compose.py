@@ -134,7 +134,7 @@ def render(template: str, values: dict[str, str | None]) -> str:
     text = re.sub(r"\n[ \t]+", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
-    text = re.sub(r",\s*(?=\n|$)", "", text)  # ", {role}" with no role
+    text = re.sub(r",[ \t]*(?=\n|$)", "", text)  # ", {role}" with no role (the line breaks stay)
     return text.strip()
 
 
@@ -325,7 +325,7 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
     """One fitted Draft for a highlight on one account."""
     platform = target.platform
     settings = Settings.of(cfg.posts, platform)
-    name = h.speaker
+    name = h.credited  # an uncertain speaker is never put on a post unless pinned
     label = speaker_label(name, platform, cfg)
     link = tracked_link(link_url, platform, cfg, h.id)
     values: dict[str, str | None] = {
@@ -339,7 +339,10 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
     templates = settings.sentence_templates if h.kind == "sentence" else settings.templates
     quote = quote_text(h)
     warnings: list[str] = []
-    if h.kind == "quote" and not name:
+    if h.kind == "quote" and not name and h.speaker:
+        warnings.append(f"highlight {h.id}: speaker '{h.speaker}' is uncertain ({h.evidence or 'no evidence'}); "
+                        "posted without a name: pin it to credit them")
+    elif h.kind == "quote" and not name:
         warnings.append(f"highlight {h.id}: quote without a known speaker")
 
     parts: list[str] | None = None
@@ -375,6 +378,7 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
         language=cfg.campaign.language,
         link=link,
         warnings=tuple(warnings),
+        names=((label, name),) if name and label and label != name else (),
     )
 
 

@@ -56,8 +56,21 @@ def credential_sources(cfg: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def same_handle(configured: str, actual: str) -> bool:
+    """Whether the YAML's `handle:` names the account the platform reports, case aside; a
+    handle written without its domain (`@nrf`) matches on the user name alone."""
+    a = configured.strip().lstrip("@").casefold()
+    b = actual.strip().lstrip("@").casefold()
+    if a == b:
+        return True
+    if ("@" in a) != ("@" in b):
+        return a.split("@", 1)[0] == b.split("@", 1)[0]
+    return False
+
+
 def check_accounts(cfg: Any, names: list[str], timeout: float) -> list[dict[str, Any]]:
-    """Call each account's adapter `check()`; who it posts as, or the exact problem."""
+    """Call each account's adapter `check()`; who it posts as (as the platform names it), or the
+    exact problem. `warning`: the YAML's `handle:` names someone else."""
     results: list[dict[str, Any]] = []
     for name in names:
         acct = cfg.accounts[name]
@@ -70,6 +83,9 @@ def check_accounts(cfg: Any, names: list[str], timeout: float) -> list[dict[str,
             row.update(ok=False, error=redact(f"{type(e).__name__}: {e}"), kind="InternalError")
         else:
             row.update(ok=True, handle=info.handle, display_name=info.display_name, url=info.url)
+            if acct.handle and info.handle and not same_handle(acct.handle, info.handle):
+                row["warning"] = (f"the config says handle: {acct.handle}, but {acct.platform} names this "
+                                  f"account {info.handle}; posts go out as {info.handle}")
         results.append(row)
     return results
 

@@ -14,6 +14,16 @@ Crash safety, step by step:
 A thread's part is claimable only once its previous part succeeded; its
 `reply_to` is that part's remote ref. Rate limits (`Account.rate_limit`) are
 checked inside the claim transaction, so two workers share them.
+
+When a platform does not answer (timeouts, refused connections: `unreachable`), every due
+post of that account would wait the full timeout; after `unreachable_after` such failures in a
+row on one account, the worker holds that account's other jobs back for `defer_for` (in a
+`run --once`, until the next run): they stay queued, and no attempt is counted.
+
+A post refused as too long although it fitted (`TooLongError`: a server counting URLs in full
+while advertising 23) is composed again once, counted as written (`campaign.posts.refit`), and
+queued in place of its unsent thread (a shorter template, fewer hashtags, or one more thread
+part); the job's events say what happened.
 """
 
 from __future__ import annotations
@@ -30,8 +40,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from campaign.errors import CampaignError, LeaseLost, QueueError, RejectedError
-from campaign.models import Job, RemoteRef
+from campaign.errors import (
+    AdapterError,
+    CampaignError,
+    LeaseLost,
+    QueueError,
+    RateLimitedError,
+    RejectedError,
+    TooLongError,
+    TransientError,
+)
+from campaign.models import Draft, Job, RemoteRef
 from campaign.publish.adapters.base import Adapter, AdapterContext, create, state_root
 from campaign.publish.adapters.base import close as close_adapter
 from campaign.publish.retry import (
@@ -66,12 +85,42 @@ class RunReport:
     failed: int = 0
     released: int = 0
     lost: int = 0
+    refitted: int = 0
     stopped: bool = False
     due: list[Job] = field(default_factory=list)
+    deferred: dict[str, str] = field(default_factory=dict)  # account -> why its jobs wait
 
     @property
     def handled(self) -> int:
-        return self.succeeded + self.reconciled + self.retried + self.failed + self.lost
+        return self.succeeded + self.reconciled + self.retried + self.failed + self.lost + self.refitted
+
+
+# --- a platform that does not answer -------------------------------------------------------
+
+#: exceptions of the HTTP libraries adapters use that mean "no answer" (module root, class name)
+_NO_ANSWER = {("requests", "ConnectionError"), ("requests", "Timeout"), ("httpx", "TimeoutException"),
+              ("httpx", "NetworkError"), ("urllib3", "NewConnectionError"), ("urllib3", "TimeoutError")}
+
+
+def unreachable(error: BaseException) -> bool:
+    """True when `error` says the platform did not answer: a timeout or a connection failure.
+
+    Adapters say so with `TransientError(unreachable=True)`; for one that does not, the
+    exception's chain (`__cause__`, `__context__`) is searched for the standard library's
+    timeouts and connection errors and those of requests, urllib3 and httpx."""
+    if isinstance(error, RateLimitedError) or (isinstance(error, AdapterError)
+                                               and not isinstance(error, TransientError)):
+        return False
+    seen: set[int] = set()
+    e: BaseException | None = error
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if getattr(e, "unreachable", False) or isinstance(e, TimeoutError | ConnectionError):
+            return True
+        if any((c.__module__.split(".")[0], c.__name__) in _NO_ANSWER for c in type(e).__mro__):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
 
 
 # --- who we are, and who is dead -----------------------------------------------------------
@@ -218,7 +267,8 @@ class Worker:
     def __init__(self, store: Store, adapters: AdapterFactory | None = None, *, now: Clock = system_clock,
                  lease: timedelta = DEFAULT_LEASE, policy: RetryPolicy = DEFAULT,
                  limits: Mapping[str, Limit] | None = None, on_event: EventHook | None = None,
-                 owner: str | None = None):
+                 owner: str | None = None, unreachable_after: int = 2,
+                 defer_for: timedelta = timedelta(minutes=10)):
         self.store = store
         self.adapters = adapters or adapters_from_store(store)
         self.now = now
@@ -230,6 +280,10 @@ class Worker:
         self.stop = threading.Event()
         self.report = RunReport()
         self.current: Claim | None = None  # the claim in flight, for the lease heartbeat
+        self.unreachable_after = unreachable_after
+        self.defer_for = defer_for
+        self._strikes: dict[str, int] = {}  # account -> unanswered calls in a row
+        self._own_limits: dict[str, Limit | None] = {}  # a deferred account's limit before it
 
     def _emit(self, kind: str, job: Job, detail: str = "") -> None:
         self.on_event(kind, job, detail)
@@ -261,7 +315,13 @@ class Worker:
                 still_uncertain = False
                 self.store.note(job.id, "reconciled", now=self.now(), owner=self.owner,
                                 detail="not found on the platform; sending again")
-            ref = self._publish(adapter, claim)
+            try:
+                ref = self._publish(adapter, claim)
+            except TooLongError as e:
+                why = self._refit(claim, adapter, e)
+                if why is not None:
+                    self._failed(claim, e, still_uncertain, note=f"; not re-fitted: {why}")
+                return
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:  # noqa: BLE001 - every failure is recorded, none is lost
@@ -289,7 +349,66 @@ class Worker:
                             detail=f"refused as a duplicate, and found on the platform: {found.url or found.id}")
             return found  # type: ignore[no-any-return]
 
+    def _refit(self, claim: Claim, adapter: Any, error: TooLongError) -> str | None:
+        """Compose the refused post again under a stricter count and queue it in place of its
+        thread (`replace_thread`); None when done (the job is back in the queue, its events say
+        how it changed), else why it could not be re-fitted (the job then fails as before)."""
+        from campaign.queue.store import replace_thread
+
+        job = claim.job
+        if job.part > 0:
+            return "an earlier part of its thread already went out"
+        if any(e.kind == "refit" for e in self.store.events(job.id)):
+            return "it was re-fitted once already"
+        try:
+            draft, how = self._recompose(job, adapter)
+        except CampaignError as e:
+            return f"it could not be composed again ({e})"
+        except Exception as e:  # a bug must not cost the post its ordinary failure
+            log.exception("re-fitting job #%s", job.id)
+            return f"re-fitting failed ({type(e).__name__}: {e})"
+        thread = sorted((j for j in self.store.jobs(campaign=job.campaign)
+                         if (j.account, j.highlight_id) == (job.account, job.highlight_id)),
+                        key=lambda j: j.part)
+        if tuple(j.draft.text for j in thread) == draft.parts:
+            return f"composed again with {how}, it is the same text"
+        rules_note = f"{len(thread)} part(s) -> {len(draft.parts)} part(s) of " + ", ".join(
+            f"{n}" for n in draft.lengths) + f"/{draft.limit} characters, {how}"
+        detail = f"refused as too long, re-fitted: {rules_note}" + (
+            f" ({'; '.join(draft.warnings)})" if draft.warnings else "")
+        now = self.now()
+        try:
+            self.store.note(job.id, "refit", now=now, owner=self.owner, detail=detail)
+            back = self.store.retry_later(job.id, self.owner, run_at=now, error=describe(error), now=now,
+                                          uncertain=False)
+            replace_thread(self.store, back, draft, now=now, note="re-fitted after the server refused it as too long")
+        except LeaseLost as e:
+            self.report.lost += 1
+            self._emit("lost", job, str(e))
+            return None
+        except QueueError as e:  # the job is queued again as it was; its next refusal fails it
+            log.warning("job #%s: re-fitted, but not queued: %s", job.id, e)
+        self.report.refitted += 1
+        self._emit("refit", job, detail)
+        return None
+
+    def _recompose(self, job: Job, adapter: Any) -> tuple[Draft, str]:
+        """The job's highlight composed again for its account from the campaign's YAML (its path
+        is in the queue's record), under the adapter's rules as it now reads them, counted as
+        written when those rules do not explain the refusal (`posts.refit.stricter`)."""
+        from campaign.config import load
+        from campaign.platforms import as_rules
+        from campaign.posts.refit import refit
+
+        rec = self.store.campaign(job.campaign)
+        if rec is None or not rec.config_path:
+            raise QueueError("the queue does not know the campaign's YAML file")
+        rules = as_rules(adapter.rules, job.draft.platform)
+        return refit(load(rec.config_path), job.highlight_id, job.account, rules, refused=job.draft.text,
+                     media=job.draft.media)
+
     def _succeed(self, claim: Claim, ref: RemoteRef, *, reconciled: bool) -> None:
+        self._answered(claim.job.account)
         try:
             job = self.store.succeed(claim.job.id, self.owner, ref, now=self.now(), reconciled=reconciled)
         except LeaseLost as e:  # another worker took over; it will find this post by its key
@@ -302,9 +421,42 @@ class Worker:
             self.report.succeeded += 1
         self._emit("reconciled" if reconciled else "succeeded", job, ref.url or ref.id)
 
-    def _failed(self, claim: Claim, error: BaseException, uncertain: bool) -> None:
+    def _answered(self, account: str) -> None:
+        """The account's platform answered: forget its unanswered calls, end a deferral."""
+        self._strikes.pop(account, None)
+        if account in self._own_limits:
+            own = self._own_limits.pop(account)
+            if own is None:
+                self.limits.pop(account, None)
+            else:
+                self.limits[account] = own
+            self.report.deferred.pop(account, None)
+
+    def _unanswered(self, job: Job, error: BaseException) -> None:
+        """Count a timeout or connection failure; at `unreachable_after` in a row, hold the
+        account's other jobs back for `defer_for` (one start per `defer_for` then, as a probe)."""
+        if not unreachable(error):
+            if isinstance(error, AdapterError):  # the platform answered, if only to refuse
+                self._strikes.pop(job.account, None)
+            return
+        n = self._strikes[job.account] = self._strikes.get(job.account, 0) + 1
+        if n < self.unreachable_after or job.account in self._own_limits:
+            return
+        self._own_limits[job.account] = self.limits.get(job.account)
+        self.limits[job.account] = Limit(1, self.defer_for)
+        why = f"{n} timeouts or connection failures in a row"
+        self.report.deferred[job.account] = why
+        self._emit("deferred", job, f"{why}; {job.account}'s other posts wait for the next run")
+
+    def _failed(self, claim: Claim, error: BaseException, uncertain: bool, note: str = "") -> None:
+        """Record a failed attempt (retried later, or failed for good), then count it if the
+        platform did not answer."""
+        self._record_failure(claim, error, uncertain, note)
+        self._unanswered(claim.job, error)
+
+    def _record_failure(self, claim: Claim, error: BaseException, uncertain: bool, note: str) -> None:
         job = claim.job
-        message = describe(error)
+        message = describe(error) + note
         at = next_run(job.attempts, error, now=self.now(), policy=self.policy, seed=job.idempotency_key)
         try:
             if at is not None:
@@ -367,13 +519,16 @@ def run(store: Store, adapters: AdapterFactory | None = None, *, now: Clock = sy
         once: bool = False, dry_run: bool = False, lease: timedelta = DEFAULT_LEASE,
         policy: RetryPolicy = DEFAULT, limits: Mapping[str, Limit] | None = None,
         poll: timedelta = timedelta(seconds=5), on_event: EventHook | None = None,
-        handle_signals: bool = True, max_jobs: int | None = None) -> RunReport:
+        handle_signals: bool = True, max_jobs: int | None = None, unreachable_after: int = 2,
+        defer_for: timedelta = timedelta(minutes=10)) -> RunReport:
     """Publish due jobs: with `once` until none is due, else forever (sleeping, ~0 CPU, in between).
 
     SIGINT/SIGTERM (when `handle_signals` and on the main thread) stop the loop after
-    the call in flight; the report says so in `stopped`.
+    the call in flight; the report says so in `stopped`. An account whose platform did not
+    answer `unreachable_after` times in a row waits `defer_for` (see the module's doc).
     """
-    worker = Worker(store, adapters, now=now, lease=lease, policy=policy, limits=limits, on_event=on_event)
+    worker = Worker(store, adapters, now=now, lease=lease, policy=policy, limits=limits, on_event=on_event,
+                    unreachable_after=unreachable_after, defer_for=defer_for)
     if dry_run:
         return worker.dry_run()
     previous: dict[signal.Signals, Any] = {}

@@ -208,6 +208,7 @@ def draft_from_json(text: str) -> Draft:
     media = tuple(MediaRef(**m) for m in d.pop("media", ()))
     for key in ("parts", "lengths", "warnings"):
         d[key] = tuple(d.get(key, ()))
+    d["names"] = tuple((str(h), str(n)) for h, n in d.get("names", ()))
     return Draft(**d, media=media)
 
 
@@ -312,3 +313,41 @@ def retry_failed(store: Store, *, now: datetime, campaign: str | None = None,
         if store.get(job.id).status == "failed":  # an earlier part's retry may have requeued it
             done.append(store.retry(job.id, now=now))
     return done
+
+
+def _part_key(job: Job, part: int | None = None) -> tuple[str, str, str, int]:
+    return (job.campaign, job.account, job.highlight_id, job.part if part is None else part)
+
+
+def next_due(store: Store, *, campaign: str | None = None, limit: int | None = 5) -> list[Job]:
+    """Queued jobs in the order they will go out, naming a thread's part only once the part
+    before it went out (a later part may carry an earlier `run_at` than its previous part when
+    that part was retried later; it still waits for it)."""
+    todo = store.jobs(status="todo", campaign=campaign)
+    waiting = {_part_key(j) for j in todo}
+    for state in ("doing", "failed", "cancelled"):
+        waiting |= {_part_key(j) for j in store.jobs(status=state, campaign=campaign)}
+    ready = [j for j in todo if j.part == 0 or _part_key(j, j.part - 1) not in waiting]
+    return ready if limit is None else ready[:limit]
+
+
+def replace_thread(store: Store, job: Job, draft: Draft, *, now: datetime, note: str) -> EnqueueReport:
+    """Queue `draft` in place of the thread `job` starts, none of whose parts has gone out: its
+    parts' drafts are updated, parts added (each with its own key) or cancelled to match
+    `draft`'s parts, through `enqueue`, so the rules of an organizer's edit apply (`decide`).
+    Every other job of the campaign is passed through unchanged. New parts go out at the last
+    existing part's time; `note` goes into each part's event. Raises QueueError when a part of
+    the thread is not waiting in `todo`."""
+    jobs = store.jobs(campaign=job.campaign)
+    thread = sorted((j for j in jobs if (j.account, j.highlight_id) == (job.account, job.highlight_id)),
+                    key=lambda j: j.part)
+    busy = [f"#{j.id} is {j.status}" for j in thread if j.status != "todo"]
+    if busy or not thread:
+        raise QueueError(f"cannot replace the thread of job #{job.id}: " + (", ".join(busy) or "no parts"))
+    ids = {j.id for j in thread}
+    others = [NewJob(j.campaign, j.account, j.platform, j.highlight_id, j.part, j.parts, j.run_at, j.zone,
+                     j.draft) for j in jobs if j.id not in ids]
+    times = [j.run_at for j in thread]
+    planned = [PlannedPost(draft, k, times[min(k, len(times) - 1)], job.zone, (note,))
+               for k in range(len(draft.parts))]
+    return store.enqueue(job.campaign, others + new_jobs(job.campaign, planned, media_dir=None), now=now)

@@ -24,6 +24,10 @@ HANDLE = "nrf-demo.bsky.social"
 DID = "did:plc:nrfdemo7x2kq4example"
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 MAX_BLOB = 1_000_000
+# The example campaign's people (configs/example.yaml) have accounts here, as on bsky.social:
+# their handles resolve, so posts keep the handles the composer wrote.
+EXAMPLE_PEOPLE = {"ahmadmassoud.bsky.social": "did:plc:massoud4resistance",
+                  "nathalieloiseau.bsky.social": "did:plc:loiseau4europarl"}
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
@@ -82,7 +86,7 @@ class FakeBluesky(FakeServer):
         super().__init__()
         self.handle, self.did, self.password = handle, did, password
         self.access_ttl = access_ttl
-        self.known_handles = {handle: did, **(known_handles or {})}
+        self.known_handles = {handle: did, **EXAMPLE_PEOPLE, **(known_handles or {})}
         self.access_tokens: dict[str, float] = {}  # token → exp
         self.refresh_tokens: set[str] = set()
         self.blobs: dict[str, Blob] = {}

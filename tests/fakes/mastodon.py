@@ -5,6 +5,16 @@ token within the hour → the same status, as `PostStatusService` does), renders
 `content` HTML the way Mastodon does (links split into invisible/ellipsis spans,
 hashtags, mentions), enforces the character limit and unprocessed media (422), and
 sends `X-RateLimit-*` headers. Faults come from `FakeServer` plus the helpers below.
+
+Switches reproduce what other servers that speak the Mastodon API do differently (each seen
+on a real server; `FakeMastodon.takahe()` turns on all of Takahē 0.11's):
+`version` (any string: `takahe/0.11.0`, `3.5.3 (compatible; GoToSocial 0.17.0)`),
+`slash_404` (the instance documents 404 with a trailing slash), `no_instance` (no instance
+document at all), `bad_token_status=400` (a wrong bearer token is answered 400 with a plain
+text body on every endpoint, public ones included), `idempotency=False` (the key is ignored),
+`hide_private=True` (the owner's private and direct posts are left out of the account's
+statuses; the home timeline has them), `urls_in_full=True` (the length check counts URLs in
+full, with `too_long` as the refusal), `domain` (the name the server gives itself).
 """
 
 from __future__ import annotations
@@ -98,10 +108,13 @@ def render_content(text: str, base: str) -> str:
                    for p in paragraphs)
 
 
-def status_length(text: str, spoiler: str = "") -> int:
-    """Mastodon's count, near enough for the fake: URLs 23, `@user@domain` as `@user`."""
+def status_length(text: str, spoiler: str = "", *, urls_in_full: bool = False) -> int:
+    """Mastodon's count, near enough for the fake: URLs 23, `@user@domain` as `@user`
+    (`urls_in_full`: Takahē's, every code point of the text as written)."""
     import regex
 
+    if urls_in_full:  # Takahē: len(status), code points, URLs and mentions as written
+        return len(text)
     t = re.sub(r"https?://\S+", "x" * 23, text)
     t = re.sub(r"(?<![\w@])@(\w+)@[\w.-]+\w", r"@\1", t)
     return len(regex.findall(r"\X", t + spoiler))
@@ -109,7 +122,11 @@ def status_length(text: str, spoiler: str = "") -> int:
 
 class FakeMastodon(FakeServer):
     def __init__(self, *, token: str = TOKEN, max_characters: int = 500, version: str = "4.3.0",
-                 max_media: int = 4, description_limit: int = 1500, acct: str = "nrf") -> None:
+                 max_media: int = 4, description_limit: int = 1500, acct: str = "nrf",
+                 domain: str = "127.0.0.1", slash_404: bool = False, no_instance: bool = False,
+                 bad_token_status: int = 401, idempotency: bool = True, hide_private: bool = False,
+                 urls_in_full: bool = False,
+                 too_long: tuple[int, str] | None = None) -> None:
         super().__init__()
         self.token = token
         self.max_characters = max_characters
@@ -117,6 +134,14 @@ class FakeMastodon(FakeServer):
         self.description_limit = description_limit
         self.version = version
         self.acct = acct
+        self.domain = domain
+        self.slash_404 = slash_404
+        self.no_instance = no_instance
+        self.bad_token_status = bad_token_status
+        self.idempotency_honoured = idempotency
+        self.hide_private = hide_private
+        self.urls_in_full = urls_in_full
+        self.too_long = too_long
         self.statuses: dict[str, Status] = {}
         self.media: dict[str, Media] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
@@ -133,6 +158,18 @@ class FakeMastodon(FakeServer):
         r("POST", r"/api/v1/statuses", self._status_post)
         r("GET", r"/api/v1/statuses/(?P<id>\d+)", self._status_get)
         r("GET", r"/api/v1/accounts/(?P<id>\w+)/statuses", self._account_statuses)
+        r("GET", r"/api/v1/timelines/home", self._home)
+
+    @classmethod
+    def takahe(cls, **kw: Any) -> FakeMastodon:
+        """Takahē 0.11 as seen on a real one: `takahe/0.11.0`, 404 on `/api/v2/instance/`, 400
+        "Invalid Bearer token" everywhere, no idempotency, private posts only in the home
+        timeline, URLs counted in full and refused with 400 "Status is too long"."""
+        opts: dict[str, Any] = {"version": "takahe/0.11.0", "slash_404": True, "bad_token_status": 400,
+                                "idempotency": False, "hide_private": True, "urls_in_full": True,
+                                "too_long": (400, "Status is too long")}
+        opts.update(kw)
+        return cls(**opts)
 
     # -- helpers for tests ---------------------------------------------------------------
     def rate_limit_next(self, match: str = r"POST /api/v1/statuses", seconds: int = 120) -> None:
@@ -192,8 +229,19 @@ class FakeMastodon(FakeServer):
 
     def _auth(self, req: Request) -> Reply | None:
         if req.header("authorization") != f"Bearer {self.token}":
-            return Reply(401, {"error": "The access token is invalid"})
+            if self.bad_token_status == 400:
+                return Reply(400, "Invalid Bearer token", {"Content-Type": "text/html; charset=utf-8"})
+            return Reply(self.bad_token_status, {"error": "The access token is invalid"})
         return None
+
+    def _handle(self, req: Request) -> Reply:
+        given = req.header("authorization")
+        if self.bad_token_status == 400 and given and given != f"Bearer {self.token}":
+            return self._auth(req) or Reply(500)  # Takahē's middleware: before any route
+        return super()._handle(req)
+
+    def _instance_missing(self, req: Request) -> bool:
+        return self.no_instance or (self.slash_404 and req.path.endswith("/"))
 
     # -- handlers ------------------------------------------------------------------------
     def _configuration(self) -> dict[str, Any]:
@@ -206,11 +254,15 @@ class FakeMastodon(FakeServer):
                                       "image_matrix_limit": 33177600}}
 
     def _instance_v1(self, req: Request, m: re.Match[str]) -> Reply:
-        return self._ok({"uri": "127.0.0.1", "title": "Fake", "version": self.version,
+        if self._instance_missing(req):
+            return Reply(404, b"<h1>Not Found</h1>", {"Content-Type": "text/html"})
+        return self._ok({"uri": self.domain, "title": "Fake", "version": self.version,
                          "configuration": self._configuration()})
 
     def _instance_v2(self, req: Request, m: re.Match[str]) -> Reply:
-        return self._ok({"domain": "127.0.0.1", "title": "Fake", "version": self.version,
+        if self._instance_missing(req):
+            return Reply(404, b"<h1>Not Found</h1>", {"Content-Type": "text/html"})
+        return self._ok({"domain": self.domain, "title": "Fake", "version": self.version,
                          "source_url": "", "description": "", "api_versions": {"mastodon": 2},
                          "configuration": self._configuration(),
                          "registrations": {"enabled": False}})
@@ -254,15 +306,17 @@ class FakeMastodon(FakeServer):
         key = req.header("idempotency-key")
         self._maybe_hold(form)
         with self._mlock:
-            if key and (self.token, key) in self.idempotency:
+            if key and self.idempotency_honoured and (self.token, key) in self.idempotency:
                 return self._ok(self._status_json(self.statuses[self.idempotency[(self.token, key)]]))
             text = form.get("status", [""])[0]
             media_ids = form.get("media_ids[]", [])
             if not text and not media_ids:
                 return Reply(422, {"error": "Validation failed: Text can't be blank"})
             spoiler = form.get("spoiler_text", [""])[0]
-            n = status_length(text, spoiler)
+            n = status_length(text, spoiler, urls_in_full=self.urls_in_full)
             if n > self.max_characters:
+                if self.too_long:
+                    return Reply(self.too_long[0], {"error": self.too_long[1]})
                 return Reply(422, {"error": f"Validation failed: Text character limit of "
                                             f"{self.max_characters} exceeded"})
             if len(media_ids) > self.max_media:
@@ -292,6 +346,16 @@ class FakeMastodon(FakeServer):
             return denied
         if m.group("id") != "1":
             return Reply(404, {"error": "Record not found"})
+        limit = min(int(req.query.get("limit", ["20"])[0]), 40)
+        shown = [s for s in self.statuses.values()
+                 if not self.hide_private or s.visibility in ("public", "unlisted")]
+        newest = sorted(shown, key=lambda s: int(s.id), reverse=True)[:limit]
+        return self._ok([self._status_json(s) for s in newest])
+
+    def _home(self, req: Request, m: re.Match[str]) -> Reply:
+        """The owner's home timeline: their own posts, whatever the visibility."""
+        if (denied := self._auth(req)) is not None:
+            return denied
         limit = min(int(req.query.get("limit", ["20"])[0]), 40)
         newest = sorted(self.statuses.values(), key=lambda s: int(s.id), reverse=True)[:limit]
         return self._ok([self._status_json(s) for s in newest])

@@ -10,9 +10,14 @@ What the worker does with each exception an adapter raises (from `publish`, `fin
     RejectedError      the job fails with the platform's reason; with `possibly_posted=True`
                        (refused as a duplicate) the worker first asks `find` and, if it
                        landed, records it as sent
+    TooLongError       (a RejectedError) refused as too long although it fitted `rules`: the
+                       post is composed again once under a stricter count and queued in
+                       place of its unsent thread (`campaign.posts.refit`), else it fails
     RateLimitedError   the job goes back to the queue until `retry_after` seconds have passed
     TransientError     retried with backoff; with `ambiguous=True` (the request may have been
-                       received: a timeout after sending) the retry starts with `find`
+                       received: a timeout after sending) the retry starts with `find`; with
+                       `unreachable=True` (no answer: a timeout, a refused connection), two in
+                       a row defer the account's other jobs to the next run
     anything else      treated as an ambiguous TransientError (a bug: its type is recorded)
 """
 

@@ -3,7 +3,11 @@
 Credentials: the handle from the account's `handle:` (or `CAMPAIGN_<ACCOUNT>_HANDLE`)
 and an app password in `CAMPAIGN_<ACCOUNT>_APP_PASSWORD` (or the secrets file).
 The session is cached (0600) in `ctx.state_dir` and reused by every adapter
-instance: one `createSession` per account, then refreshes. See
+instance: one `createSession` per account, then refreshes. A login that fails is not
+tried again by the same adapter (the worker builds one per account per run) unless the
+credentials change: the account's other jobs are held back (a TransientError) instead of
+each costing a `createSession`, which Bluesky limits to a few dozen a day. `check` always
+logs in afresh, so `campaign accounts check` proves the app password itself. See
 docs/platforms/bluesky.md.
 
 Each post is created with the job's key (a TID) as its record key, so `find` is a
@@ -13,13 +17,16 @@ PDSes answer 500).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import re
 import tempfile
 import threading
+import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
@@ -49,6 +56,15 @@ _NOT_FOUND = re.compile(r"RecordNotFound|could not locate record|not found", re.
 _file_lock = threading.Lock()
 
 
+@dataclass(frozen=True, slots=True)
+class _FailedLogin:
+    """A login refused in this adapter's lifetime: for which credentials, why, and when."""
+
+    credentials: str  # a digest of handle and password: new credentials are tried again
+    reason: str
+    retry_at: float | None  # a rate-limited login: the monotonic time to try again
+
+
 def post_url(handle: str, uri: str) -> str:
     """The bsky.app address of the post at `uri` (at://did/app.bsky.feed.post/rkey)."""
     return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
@@ -75,6 +91,7 @@ class BlueskyAdapter:
         self._from_cache = False
         self._dids: dict[str, str | None] = {}
         self._rules: Rules | None = None
+        self._failed_login: _FailedLogin | None = None
 
     @property
     def rules(self) -> Rules:
@@ -145,6 +162,7 @@ class BlueskyAdapter:
         if self._client_obj is not None:
             return self._client_obj
         handle, password = self._credentials()
+        self._hold_back_after_failed_login(handle, password)
         client = self._new_client()
         cached = self._read_session()
         if cached:
@@ -166,12 +184,37 @@ class BlueskyAdapter:
         return client
 
     def _login(self, client: Any, handle: str, password: str) -> None:
+        self._hold_back_after_failed_login(handle, password)
         log.info("%s: logging in to %s as %s", self.ctx.account, self.service, handle)
         try:
             client.login(handle, password, fetch_bsky_profile=False)
         except Exception as e:
-            raise self._map(e, posting=False, login=True) from None
+            error = self._map(e, posting=False, login=True)
+            if isinstance(error, AuthError | RateLimitedError):
+                retry_at = time.monotonic() + error.retry_after \
+                    if isinstance(error, RateLimitedError) else None
+                reason = str(error).removeprefix(f"{self.ctx.account}: ")
+                self._failed_login = _FailedLogin(_digest(handle, password), reason, retry_at)
+            raise error from None
+        self._failed_login = None
         self._from_cache = False
+
+    def _hold_back_after_failed_login(self, handle: str, password: str) -> None:
+        """Raise instead of logging in again when this adapter's login failed with the same
+        credentials: a wrong app password costs one `createSession` per run, not one per post,
+        and the account's other jobs wait for a later run instead of failing."""
+        failed = self._failed_login
+        if failed is None or failed.credentials != _digest(handle, password):
+            return
+        kw: dict[str, Any] = {"platform": self.name, "account": self.ctx.account}
+        if failed.retry_at is not None:
+            wait = failed.retry_at - time.monotonic()
+            if wait <= 0:
+                return
+            raise RateLimitedError(f"held back: logging in was rate limited earlier in this run "
+                                   f"({failed.reason})", retry_after=wait, **kw)
+        raise TransientError(f"held back: logging in failed earlier in this run ({failed.reason}); "
+                             "not trying again until the credentials change or the next run", **kw)
 
     def _did(self) -> str:
         client = self._client()
@@ -187,6 +230,7 @@ class BlueskyAdapter:
                 log.info("%s: cached Bluesky session refused; logging in again", self.ctx.account)
                 handle, password = self._credentials()
                 fresh = self._new_client()
+                self._client_obj = None  # if this login fails, the next call holds back at once
                 self._login(fresh, handle, password)
                 self._client_obj = fresh
                 try:
@@ -201,7 +245,12 @@ class BlueskyAdapter:
         self._client_obj = None
 
     def check(self) -> AccountInfo:
-        """Who the app password logs in as (`com.atproto.server.getSession`)."""
+        """Who the app password logs in as: always a fresh `createSession` (a cached session
+        may outlive a wrong or revoked password), then `getSession`. The new session is kept."""
+        handle, password = self._credentials()
+        client = self._new_client()
+        self._login(client, handle, password)
+        self._client_obj = client
         s = self._call(lambda c: c.com.atproto.server.get_session())
         return AccountInfo(account=self.ctx.account, platform=self.name, handle=f"@{s.handle}",
                            display_name=None, url=f"https://bsky.app/profile/{s.handle}")
@@ -242,7 +291,7 @@ class BlueskyAdapter:
             log.info("%s: post %s already exists; not posting again", self.ctx.account, key)
             return existing
         did = self._did()
-        text = draft.text
+        text = self._names_for_dead_handles(draft)
         facets = self._facets(text, draft.link)
         reply, root = self._reply_ref(reply_to)
         embed: Any = None
@@ -353,6 +402,33 @@ class BlueskyAdapter:
                                                                 byte_end=int(idx["byteEnd"]))))
         return sorted(out, key=lambda f: f.index.byte_start)
 
+    def _names_for_dead_handles(self, draft: Draft) -> str:
+        """The text to post: a mentioned handle that does not resolve (`resolveHandle`) is
+        replaced by the person's name from `draft.names`, so the post names them instead of
+        showing a dead `@handle`. The composer fitted the text with the handle, so each
+        replacement is kept only if the text still fits (else the handle stays, as plain
+        text); facets are computed afterwards, on the text as posted."""
+        from campaign.platforms.bluesky import detect
+
+        text = draft.text
+        names = {h.lstrip("@").lower(): n for h, n in draft.names if h and n}
+        if not names or "@" not in text:
+            return text
+        mentions = [(a, b, v) for a, b, kind, v in detect(text) if kind == "mention"]
+        for start, end, handle in reversed(mentions):  # from the end: earlier offsets stay valid
+            name = names.get(handle.lower())
+            if name is None or self._resolve(handle) is not None:
+                continue
+            candidate = text[:start] + name + text[end:]
+            if self.rules.fits(candidate):
+                log.info("%s: @%s does not resolve; the post names %s instead",
+                         self.ctx.account, handle, name)
+                text = candidate
+            else:
+                log.warning("%s: @%s does not resolve, and the post is too long to name %s "
+                            "instead; the handle stays as plain text", self.ctx.account, handle, name)
+        return text
+
     def _resolve(self, handle: str) -> str | None:
         handle = handle.lower()
         if handle not in self._dids:
@@ -410,7 +486,8 @@ class BlueskyAdapter:
                 return TransientError(f"{self.service} answered {status}: {what}", ambiguous=posting, **kw)
             sent = _was_sent(e)
             return TransientError(f"network error talking to {self.service}: "
-                                  f"{type(e.__cause__ or e).__name__}", ambiguous=posting and sent, **kw)
+                                  f"{type(e.__cause__ or e).__name__}", ambiguous=posting and sent,
+                                  unreachable=True, **kw)
         if isinstance(e, ex.RequestException) and status is not None:
             if status >= 500:
                 return TransientError(f"{self.service} answered {status}: {what}", ambiguous=posting, **kw)
@@ -419,18 +496,6 @@ class BlueskyAdapter:
             return RejectedError(f"invalid post: {redact.redact(str(e)).splitlines()[0]}", **kw)
         return TransientError(f"unexpected error: {type(e).__name__}: {redact.redact(str(e))}",
                               ambiguous=posting, **kw)
-
-
-def _mention_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
-    from atproto_client.utils import facet_detection
-
-    out = []
-    for m in facet_detection.detect_mentions(text):
-        did = resolve(m.handle)
-        if did:
-            out.append({"index": {"byteStart": m.byte_start, "byteEnd": m.byte_end},
-                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]})
-    return out
 
 
 def _retry_after(e: Any) -> float:
@@ -447,6 +512,10 @@ def _was_sent(e: BaseException) -> bool:
     import httpx
 
     return not isinstance(e.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+def _digest(handle: str, password: str) -> str:
+    return hashlib.sha256(f"{handle}\0{password}".encode()).hexdigest()
 
 
 def _is_auth_failure(e: BaseException) -> bool:
