@@ -550,7 +550,7 @@ def _previous_subject(sp: Speaker, state: _State, pi: int, article: Article, hi:
     if sp.gender and gender and gender != sp.gender:
         return None
     same_paragraph = sentence.paragraph == pi
-    lo = article.paragraphs[pi].start
+    lo = min(sentence.start, article.paragraphs[pi].start)  # "Tom met Jim. “…,” he said." is unclear
     rival = any(n != name and n not in reg.orgs and (n == AMBIGUOUS or reg.genders.get(n, "") in ("", sp.gender))
                 for _, n in person_mentions(article.text, reg, lo, hi, state.spans))
     return Speaker(name, "person", found.role or reg.roles.get(name), gender or sp.gender,
@@ -605,7 +605,12 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
            or AR_VERB_RE.search(before + after) or FA_VERB_RE.search(before + after))
     if k > 0:
         prev = pq[k - 1]
-        if prev.speaker and not cue and not _names_someone(text, prev.closer, q.opener, state, prev.speaker):
+        between = text[prev.closer : q.opener]
+        # “Q1,” said X, a role. “Q2”: the words between the quotes are Q1's own attribution
+        own = (cue and prev.sieve.startswith("after") and len(split_sentences(between.strip() or ".")) == 1
+               and between.rstrip().endswith((".", ":")))
+        subject_end = prev.closer + (EN_VERB_RE.search(between).start() if own and cue and EN_VERB_RE.search(between) else len(between))
+        if prev.speaker and (not cue or own) and not _names_someone(text, prev.closer, subject_end, state, prev.speaker):
             return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role, sure=prev.confident), "same-paragraph"
         return None, ""
     para = article.paragraphs[q.paragraph]

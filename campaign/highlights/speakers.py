@@ -289,6 +289,8 @@ class Registry:
             known = [c for c in fit if self.genders.get(c) == gender]
             cands = known if len(known) == 1 else fit
         cands = [c for c in cands if not any(c != d and c in d for d in cands)]
+        if len(cands) > 1 and all(same_person(cands[0], c) for c in cands[1:]):
+            return cands[0]  # "Ken Starr" and "Kenneth Starr", "Harry Reid" and "Harry M. Reid"
         return cands[0] if len(cands) == 1 else None
 
     def canonical(self, name: str, gender: str = "") -> str:
@@ -327,6 +329,33 @@ class Registry:
             if gender:
                 self.genders[name] = gender
         return name
+
+
+# Short forms of given names that share no prefix with the full form.
+_NICKNAMES = {frozenset(p.split("/")) for p in (
+    "bill/william", "will/william", "bob/robert", "bobby/robert", "rob/robert", "dick/richard", "rick/richard",
+    "jim/james", "jimmy/james", "joe/joseph", "jack/john", "johnny/john", "peggy/margaret", "maggie/margaret",
+    "chuck/charles", "charlie/charles", "hank/henry", "harry/henry", "liz/elizabeth", "beth/elizabeth",
+    "betsy/elizabeth", "betty/elizabeth", "kate/katherine", "kate/catherine", "kathy/kathleen", "ted/edward",
+    "ted/theodore", "ned/edward", "ed/edward", "sandy/sandra", "sue/susan", "nancy/ann", "mike/michael",
+    "mitch/mitchell", "newt/newton", "tony/anthony", "larry/lawrence", "jerry/gerald", "steve/stephen",
+    "steve/steven", "tom/thomas", "dan/daniel", "dave/david", "chris/christopher", "matt/matthew",
+    "pat/patrick", "pat/patricia", "sam/samuel", "nick/nicholas", "andy/andrew", "ben/benjamin",
+)}
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two registered names for one person: the same surname and a first name that is the same,
+    a prefix ("Ken"/"Kenneth") or a known short form ("Bill"/"William"); middle names and initials
+    aside ("Harry Reid"/"Harry M. Reid")."""
+    x, y = a.split(), b.split()
+    if len(x) < 2 or len(y) < 2 or x[-1] != y[-1]:
+        return False
+    f, g = x[0].lower().rstrip("."), y[0].lower().rstrip(".")
+    if f == g:
+        return True
+    short, long_ = sorted((f, g), key=len)
+    return (len(short) >= 3 and long_.startswith(short)) or frozenset((f, g)) in _NICKNAMES
 
 
 @lru_cache(maxsize=1)
@@ -406,11 +435,20 @@ def _has_name(s: str) -> bool:
 def _roleish(s: str) -> bool:
     s = s.strip()
     return bool(_rx(r"(?:the|a|an|who|which|whose|former|then|now|one of)\b", regex.I).match(s)) or bool(
-        ROLE_NOUNS.search(s) and len(s.split()) <= 10
+        ROLE_NOUNS.search(s) and len(s.split()) <= 16
     )
 
 
+_OF_PLACE = regex.compile(r"^(?P<np>.*?\p{Lu}[\p{L}\p{M}'’\-]+[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+)[ \u00a0]+"
+                          r"(?:of|from)[ \u00a0]+(?:the[ \u00a0]+)?\p{Lu}[^,]*$")
+
+
 def _parse_simple(np: str, reg: Registry) -> Speaker | None:
+    place = _OF_PLACE.match(np.strip())
+    if place and not ORG_NOUNS.search(np.split()[-1].lower()):
+        found = _parse_simple(place.group("np"), reg)  # "Sen. Tom Udall of New Mexico"
+        if found is not None and found.kind == "person":
+            return found
     words = tokens(np)
     words = [w for w in words if w not in ("’", "'", "\"")]
     if not words or len(words) > 12:
@@ -425,7 +463,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         before = words[: len(words) - len(run)]
         titles, name = split_name(run)
         name = [w for w in name if w]
-        if name and all(_is_title(w) for w in name):
+        known = len(name) == 1 and reg.canonical(name[0]) != name[0]  # "Cuban" for Mark Cuban
+        if name and not known and all(_is_title(w) for w in name):
             return None if low[0] in ("a", "an") else _role_person(np, reg)
         if not name:
             return None
@@ -433,7 +472,10 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         if _rx(r"(?:\b(?:of|for|at|to|with|from|de|des|du|de\s+la)|\bd['’])$", regex.I).search(head.strip()):
             return None  # "the leader of the Taliban": the person is not named
         is_org = bool(ORG_NOUNS.search(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
-        if before and not all(w.lower() in _DETS or _is_title(w) or ROLE_NOUNS.search(w) or w.islower() for w in before):
+        # "Republican National Committee chairman Reince Priebus": an organisation, then a role
+        org_role = bool(before) and bool(ROLE_NOUNS.fullmatch(before[-1].lower()) or _is_title(before[-1]))
+        if before and not org_role and not all(
+                w.lower() in _DETS or _is_title(w) or ROLE_NOUNS.search(w) or w.islower() for w in before):
             return None
         full = " ".join(name)
         if is_org or (any(w.lower() == "the" for w in before) and not titles and not reg.roles.get(full)):
