@@ -166,8 +166,9 @@ def person_mentions(text: str, reg: Registry, lo: int, hi: int,
     if hi <= lo or not reg.names:
         return out
     saved = reg.cursor
+    inside = [(a, b) for a, b in skip if b > lo and a < hi]  # only the spans in the window
     for m in _RUN.finditer(text, lo, hi):
-        if any(a <= m.start() < b for a, b in skip):
+        if any(a <= m.start() < b for a, b in inside):
             continue
         for sub in regex.split(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+", m.group()):
             words = _words(sub)
@@ -235,18 +236,19 @@ def build_registry(text: str) -> Registry:
     return reg
 
 
-_NEXT_PRONOUN = regex.compile(r"\s*(?P<p>He|She|His|Her)\b")
+_NEXT_PRONOUN = regex.compile(r"(?<=[.!?][\"”’]?[ \u00a0]+|\n)(?P<p>He|She|His|Her)\b")
+_SENTENCE_START = regex.compile(r"(?:^|[.!?][\"”’]?\s+|\n)", regex.REVERSE)
 
 
 def _genders_from_next_sentence(text: str, reg: Registry) -> None:
     """"That father, Jordi Serra, drives a snowplough. He remembers ...": the person named as a
     sentence's subject (in its first words) is "he" when the next sentence opens with He/His."""
-    from campaign.article.sentences import split
-
-    spans = split(text)
-    for (a, b), nxt in zip(spans, spans[1:], strict=False):
-        m = _NEXT_PRONOUN.match(text, nxt[0], nxt[1])
-        if m is None or '"' in text[a:b] or "“" in text[a:b]:
+    for m in _NEXT_PRONOUN.finditer(text):
+        b = m.start()  # the previous sentence ends just before the pronoun
+        cut = _SENTENCE_START.search(text, max(0, b - 400), b - 2)
+        a = cut.end() if cut else max(0, b - 400)
+        sentence = text[a:b]
+        if '"' in sentence or "“" in sentence or not sentence.strip():
             continue
         named = person_mentions(text, reg, a, b)
         people = {n for _, n in named if n != AMBIGUOUS and n not in reg.orgs}
