@@ -120,6 +120,7 @@ def _sliced(text: str, facet: dict) -> str:
 
 def test_a_campaign_on_a_real_pds_once_even_after_sigkill(pds, proxy, tmp_path, monkeypatch):
     poster, speaker = pds.accounts[POSTER], pds.accounts[SPEAKER]
+    guarded = len(pds.guard_reports())
     db = tmp_path / "queue.sqlite3"
     monkeypatch.setenv("CAMPAIGN_DB", str(db))
     monkeypatch.setenv("CAMPAIGN_NRF_BLUESKY_APP_PASSWORD", poster.app_password)
@@ -158,6 +159,9 @@ def test_a_campaign_on_a_real_pds_once_even_after_sigkill(pds, proxy, tmp_path, 
     assert set(by_rkey) == {j.idempotency_key for j in jobs}
     assert all(tid.is_valid(k) for k in by_rkey)
     assert len(proxy.received("POST", r"createRecord$")) == len(jobs)  # the held one not re-sent
+    # each record was checked against the app.bsky.feed.post lexicon by the PDS as it was created
+    assert all(r.json()["validate"] is True for r in proxy.received("POST", r"createRecord$"))
+    assert [a.get("validationStatus") for a in proxy.created] == ["valid"] * len(jobs)
     assert len(proxy.received("POST", r"createSession$")) == 1  # one login, two processes
 
     mentions = ghosts = links = tags = images = 0
@@ -217,7 +221,7 @@ def test_a_campaign_on_a_real_pds_once_even_after_sigkill(pds, proxy, tmp_path, 
             assert (reply["root"]["uri"], reply["root"]["cid"]) == (recs[0]["uri"], recs[0]["cid"])
             replies += 1
     assert replies >= 2
-    assert pds.guard_reports() == []  # the PDS reached nothing beyond loopback
+    assert pds.guard_reports()[guarded:] == []  # the PDS tried nothing beyond loopback
 
 
 # --- logins ----------------------------------------------------------------------------------
@@ -269,3 +273,17 @@ def test_accounts_check_proves_the_app_password_on_a_real_pds(pds, proxy, tmp_pa
     records = pds.records(spare.did)
     assert [r["value"]["text"] for r in records] == ["A session is cached after this post."]
     assert json.dumps(records).count(spare.app_password) == 0
+
+
+def test_the_pds_cannot_reach_beyond_loopback(pds):
+    """A handle outside `.test` would send the PDS to its (unreachable, `.invalid`) AppView: the
+    guard in tests/pds/pds.js refuses the connection and reports it."""
+    import urllib.error
+
+    before = len(pds.guard_reports())
+    with pytest.raises(urllib.error.HTTPError) as e:
+        pds.get("com.atproto.identity.resolveHandle", handle="someone.bsky.social")
+    assert e.value.code == 400
+    assert any("appview.invalid" in line for line in pds.guard_reports()[before:])
+    assert pds.url.startswith("http://127.0.0.1:")
+

@@ -192,11 +192,13 @@ def start(folder: Path, handles: list[str], *, timeout: float = 90.0) -> Pds:
 
 class Proxy(FakeServer):
     """A loopback HTTP proxy in front of `target`: `requests`/`received` record what passed,
-    and `hold_next(predicate)` parks the answer to the next created post whose record matches,
-    after the PDS created it (`held` is set; the answer goes once `release` is set)."""
+    `created` the PDS's answers to `createRecord`, and `hold_next(predicate)` parks the answer
+    to the next created post whose record matches, after the PDS created it (`held` is set;
+    the answer goes once `release` is set)."""
 
     def __init__(self, target: str) -> None:
         super().__init__()
+        self.created: list[dict[str, Any]] = []
         parts = urlsplit(target)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         for method in ("GET", "POST"):
@@ -215,5 +217,6 @@ class Proxy(FakeServer):
         finally:
             conn.close()
         if req.path.endswith("com.atproto.repo.createRecord") and resp.status == 200:
+            self.created.append(json.loads(body))
             self._maybe_hold((req.json() or {}).get("record") or {})
         return Reply(resp.status, body, out)
