@@ -130,3 +130,52 @@ def test_an_uncertain_speaker_is_not_posted_unless_pinned(tmp_path: Path) -> Non
     [draft] = [d for d in build(pinned, out_dir=tmp_path / "out2", cards=False, live=False).drafts
                if d.highlight_id == hid]
     assert draft.text.endswith(f"— {guess}")  # pinning is the organizer's say-so
+
+
+def test_validate_names_each_uncertain_speaker(tmp_path: Path) -> None:
+    cfg = _campaign(tmp_path)
+    r = CliRunner().invoke(cli, ["validate", str(cfg)], catch_exceptions=False)
+    assert r.exit_code == 0 and "uncertain speaker: highlight" in r.output and "pin it" in r.output
+    data = json.loads(CliRunner().invoke(cli, ["validate", str(cfg), "--json"], catch_exceptions=False).output)
+    [u] = data["uncertain_speakers"]
+    assert u["speaker"] and "pronoun" in u["evidence"]
+
+
+# --- key sentences and pull quotes -----------------------------------------------------------------
+
+
+def test_key_sentences_are_never_put_in_quotation_marks() -> None:
+    from campaign.posts.compose import unquoted
+
+    assert unquoted("“{quote}” — {speaker} {link}") == "{quote} — {speaker} {link}"
+    assert unquoted("« {quote} » {link}") == "{quote} {link}"
+    assert unquoted("{quote}\n\n{hashtags}") == "{quote}\n\n{hashtags}"
+
+
+def test_a_key_sentence_card_has_no_marks_and_names_its_source() -> None:
+    from campaign.cards import render_card
+    from campaign.cards.alt import alt_text
+
+    _, alt = render_card("The council voted nine to two to keep the library open.", speaker=None,
+                         source_line="From “Library saved”", quoted=False)
+    assert alt.startswith("Card") and "“The council" not in alt and alt.endswith("From “Library saved”.")
+    assert alt_text("We will win.", speaker="Ana").startswith("Quote card") and "“We will win.”" in alt_text(
+        "We will win.", speaker="Ana")
+
+
+def test_pull_quotes_never_start_with_a_lower_case_bracket() -> None:
+    from campaign.highlights.select import display
+
+    assert display("[w]e will not stop,") == "[W]e will not stop."
+    assert display("[the senator] said it") == "[The senator] said it"
+
+
+def test_a_strong_quote_too_long_for_one_post_becomes_a_clause_pull_quote() -> None:
+    from campaign.highlights import extract
+
+    text = ("“We will keep fighting for every family in this city, for every worker who lost a job, for every "
+            "child who went to bed hungry, and for every parent who had to choose between rent and medicine "
+            "this winter,” Mayor Ana Ortiz said.")
+    [h] = [h for h in extract(text_article(text), min_length=40, max_length=120) if h.kind == "quote"]
+    assert h.text.endswith("…") and len(h.text) <= 121 and h.speaker == "Ana Ortiz"
+    assert h.text.startswith("We will keep fighting for every family in this city,")

@@ -15,9 +15,10 @@ DEFAULT_ALT_LIMIT = 1000
 
 def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
              description: str = "", source_line: str | None = None, footer: str | None = None,
-             logo: bool = False, limit: int = DEFAULT_ALT_LIMIT) -> str:
-    """`Quote card: white text on ... . “QUOTE” — SPEAKER, ROLE.` within `limit` characters."""
-    what = "Quote card" + (f": {description}" if description else "")
+             logo: bool = False, limit: int = DEFAULT_ALT_LIMIT, quoted: bool = True) -> str:
+    """`Quote card: white text on ... . “QUOTE” — SPEAKER, ROLE.` within `limit` characters;
+    with `quoted=False` (the article's own words) `Card: ... . TEXT. SOURCE.` with no marks."""
+    what = ("Quote card" if quoted else "Card") + (f": {description}" if description else "")
     if logo:
         what += ", with a logo"
     who = ""
@@ -29,11 +30,12 @@ def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
     if footer:
         tail += f" {footer}"
     quote = " ".join(quote.split()).strip("\"“”«»")
-    head = f"{what}. “"
-    room = limit - len(head) - len("”") - len(tail)
+    opening, closing = ("“", "”") if quoted else ("", "")
+    head = f"{what}. {opening}"
+    room = limit - len(head) - len(closing) - len(tail)
     if room < 20:
         tail = who + "."
-        room = limit - len(head) - len("”") - len(tail)
+        room = limit - len(head) - len(closing) - len(tail)
     if room < 1:
         raise CardError(f"alt text limit {limit} is too small for this card")
     if len(quote) > room:
@@ -41,7 +43,9 @@ def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
         if " " in cut:
             cut = cut[: cut.rfind(" ")]
         quote = cut.rstrip(" ,;:") + "…"
-    return (head + quote + "”" + tail).strip()
+    if not quoted and quote.endswith((".", "!", "?", "…")) and tail.startswith("."):
+        tail = tail[1:]
+    return (head + quote + closing + tail).strip()
 
 
 def check_override(text: str, limit: int, highlight_id: str) -> str:

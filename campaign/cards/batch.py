@@ -44,6 +44,19 @@ class Task:
     alt_limit: int
     base_dir: str
     out_dir: str
+    quoted: bool = True
+
+
+def article_source(cfg: CampaignConfig) -> str | None:
+    """Where a key sentence comes from, for its card: the article's title, else its outlet."""
+    from urllib.parse import urlsplit
+
+    art = cfg.article
+    if art.title:
+        return f"From “{art.title}”" + (f", {art.author}" if art.author else "")
+    url = art.url or (art.source if art.is_url else None)
+    host = urlsplit(url).netloc.removeprefix("www.") if url else ""
+    return f"From {host}" if host else (f"From {art.author}" if art.author else None)
 
 
 def tasks_for(cfg: CampaignConfig, highlights: list[Highlight], out_dir: Path) -> list[Task]:
@@ -58,13 +71,15 @@ def tasks_for(cfg: CampaignConfig, highlights: list[Highlight], out_dir: Path) -
     for h in highlights:
         speaker = h.credited  # an uncertain speaker never goes on a card unless pinned
         role = cfg.posts.role_of(speaker, h.role)
-        if not speaker and h.kind == "sentence":
-            speaker = cfg.article.author
+        source_line = cfg.cards.source_line
+        if h.kind == "sentence":  # the article's own words: no marks, and where they come from
+            speaker, role = None, None
+            source_line = source_line or article_source(cfg)
         for size in sizes:
             out.append(Task(
                 highlight_id=h.id, text=h.text, speaker=speaker, role=role, size=size,
                 theme=cfg.cards.theme, language=cfg.campaign.language,
-                source_line=cfg.cards.source_line, footer=cfg.cards.footer,
+                source_line=source_line, footer=cfg.cards.footer, quoted=h.kind != "sentence",
                 fmt=cfg.cards.format, budget=budget, alt=cfg.cards.alt.get(h.id),
                 alt_limit=limit, base_dir=str(cfg.base_dir), out_dir=str(out_dir),
             ))
@@ -79,7 +94,7 @@ def run_task(task: Task) -> tuple[Card, tuple[str, ...]]:
         task.text, speaker=task.speaker, role=task.role, theme=task.theme, size=task.size,
         language=task.language, source_line=task.source_line, footer=task.footer,
         fmt=task.fmt, budget=task.budget, highlight_id=task.highlight_id,
-        base_dir=Path(task.base_dir), alt=task.alt, alt_limit=task.alt_limit,
+        base_dir=Path(task.base_dir), alt=task.alt, alt_limit=task.alt_limit, quoted=task.quoted,
     )
     ext = "jpg" if task.fmt == "jpeg" else "png"
     path = Path(task.out_dir) / f"{task.highlight_id}-{task.size}.{ext}"

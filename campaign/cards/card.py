@@ -33,11 +33,12 @@ def render_image(
     footer: str | None = None,
     highlight_id: str = "card",
     base_dir: Path | None = None,
+    quoted: bool = True,
 ) -> tuple[Image.Image, Composition]:
     """The card's pixels and the measured composition (for tests and previews)."""
     style = themes.resolve(theme, base_dir)
     comp = lay_out(text, speaker=speaker, role=role, style=style, size=size, language=language,
-                   source_line=source_line, footer=footer, highlight_id=highlight_id)
+                   source_line=source_line, footer=footer, highlight_id=highlight_id, quoted=quoted)
     try:
         img = draw(comp)
     except CardError:
@@ -69,6 +70,7 @@ def render_card(
     base_dir: Path | None = None,
     alt: str | None = None,
     alt_limit: int = DEFAULT_ALT_LIMIT,
+    quoted: bool = True,
 ) -> tuple[bytes, str]:
     """Render one quote card: (image bytes, alt text).
 
@@ -77,12 +79,13 @@ def render_card(
     jpeg, encoded in at most `budget` bytes. `alt` overrides the generated alt text, which is
     kept within `alt_limit` characters. Contrast below WCAG AA is logged as a warning on the
     `campaign.cards` logger. Raises CardError naming `highlight_id` when the quote cannot fit at
-    the minimum font size, or a font, logo or image is missing.
+    the minimum font size, or a font, logo or image is missing. `quoted=False` draws the
+    article's own words (a key sentence) without quotation marks.
     """
     result = render_full(text, speaker=speaker, role=role, theme=theme, size=size,
                          language=language, source_line=source_line, footer=footer, fmt=fmt,
                          budget=budget, highlight_id=highlight_id, base_dir=base_dir, alt=alt,
-                         alt_limit=alt_limit)
+                         alt_limit=alt_limit, quoted=quoted)
     for w in result.warnings:
         log.warning(w)
     return result.data, result.alt
@@ -114,11 +117,12 @@ def render_full(
     base_dir: Path | None,
     alt: str | None,
     alt_limit: int,
+    quoted: bool = True,
 ) -> Rendered:
     """`render_card` returning its warnings and resolved theme name instead of logging."""
     img, comp = render_image(text, speaker=speaker, role=role, theme=theme, size=size,
                              language=language, source_line=source_line, footer=footer,
-                             highlight_id=highlight_id, base_dir=base_dir)
+                             highlight_id=highlight_id, base_dir=base_dir, quoted=quoted)
     warns = tuple(warnings_for(img, comp))
     data = encode(img, fmt, budget, what=f"highlight {highlight_id} ({size})")
     if alt is not None:
@@ -127,5 +131,5 @@ def render_full(
         description = alt_text(text, speaker=speaker, role=role,
                                description=comp.style.description,
                                source_line=source_line, footer=footer,
-                               logo=comp.logo is not None, limit=alt_limit)
+                               logo=comp.logo is not None, limit=alt_limit, quoted=quoted)
     return Rendered(data, description, warns, comp.style.name, comp.width, comp.height)

@@ -166,8 +166,10 @@ def lay_out(
     source_line: str | None,
     footer: str | None,
     highlight_id: str,
+    quoted: bool = True,
 ) -> Composition:
-    """Measure and place every element of a card (no pixels drawn)."""
+    """Measure and place every element of a card (no pixels drawn). `quoted=False`: the article's
+    own words (a key sentence), shown without quotation marks."""
     w, h = dimensions(size)
     u = _unit(w, h)
     margin = round(min(w, h) * 0.085)
@@ -182,7 +184,7 @@ def lay_out(
     align = style.align
     if rtl and align == "left":
         align = "right"
-    opening, closing = quote_marks(language, style.quote_mark, rtl)
+    opening, closing = quote_marks(language, style.quote_mark, rtl) if quoted else ("", "")
     hang = bool(opening) and align != "center"
     if opening and not hang:
         text = opening + text

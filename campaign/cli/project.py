@@ -38,17 +38,23 @@ def validate(config: str, as_json: bool) -> None:
     from campaign.summary import summarize
 
     cfg = load(config)
+    unsure: list[dict[str, str]] = []
     if not cfg.article.is_url:  # a local article is cheap to read: check the ids the config names
         from campaign.errors import ArticleError, ConfigError
         from campaign.pipeline import chosen_highlights, locate
 
         try:
-            chosen_highlights(cfg)
+            _, chosen = chosen_highlights(cfg)
         except ArticleError as e:
             raise ConfigError(locate(cfg, ("article", "source"), str(e))) from None
+        unsure = [{"id": h.id, "speaker": h.speaker or "", "evidence": h.evidence}
+                  for h in chosen if h.speaker and not h.credited]
     summary = summarize(cfg)
     if as_json:
-        echo_json({"ok": True, **summary})
+        echo_json({"ok": True, **summary, "uncertain_speakers": unsure})
         return
     click.echo(f"ok: {config}")
     click.echo(summary["text"])
+    for u in unsure:
+        click.echo(f"uncertain speaker: highlight {u['id']} may be {u['speaker']} ({u['evidence']}); "
+                   "posted without a name unless you pin it in highlights.pinned", err=True)

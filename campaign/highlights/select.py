@@ -60,6 +60,7 @@ _LEANS_BACK = re.compile(
 )
 _NUMBERISH = re.compile(r"\d")
 _TRAIL = re.compile(r"\s*[,;:—–-]+$")
+_LOWER_BRACKET = re.compile(r"^\[(\w)(?=[^\]]*\])")
 
 
 # --- text and ids ------------------------------------------------------------------------------
@@ -72,6 +73,7 @@ def display(source: str) -> str:
         s = _TRAIL.sub("", s) + "."
     if s[:1].islower():
         s = "[" + s[0].upper() + "]" + s[1:]
+    s = _LOWER_BRACKET.sub(lambda m: "[" + m.group(1).upper(), s)  # the article's “[w]e …” -> “[W]e …”
     return s
 
 
@@ -137,7 +139,20 @@ def _quote_candidates(q: Quote, n: int, lo: int, hi: int) -> list[Highlight]:
             if best and best != (0, len(joined)):
                 a, b = best
                 out.append(_make(q, display(joined[a:b]), pos[a], pos[b - 1] + 1, n, sub=True))
+    if not out and len(whole) > hi and not fragment:
+        clause = _clause_cut(joined, lo, hi)  # one long sentence: cut it at a clause, marked "…"
+        if clause is not None:
+            out.append(_make(q, clause, pos[0], pos[len(clause.rstrip("…")) - 1] + 1, n, sub=True))
     return out
+
+
+def _clause_cut(text: str, lo: int, hi: int) -> str | None:
+    """The longest start of `text` that ends at a clause boundary (, ; : —) within [lo, hi),
+    with "…" to show the quote goes on."""
+    ends = [m.start() for m in re.finditer(r"[,;:]\s|\s[—–]\s", text) if lo <= m.start() < hi]
+    if not ends:
+        return None
+    return display(text[: ends[-1]]).rstrip(".") + "…"
 
 
 def _positions(q: Quote) -> list[int]:

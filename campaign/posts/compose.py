@@ -56,6 +56,7 @@ class Settings:
         sentence = tuple(posts.sentence_templates or templates)
         if o and o.templates and not posts.sentence_templates:
             sentence = templates
+        sentence = tuple(dict.fromkeys(unquoted(t) for t in sentence))  # the article's words: no marks
         return cls(
             templates=templates,
             sentence_templates=sentence,
@@ -63,6 +64,14 @@ class Settings:
             mentions=tuple(o.mentions if o and o.mentions is not None else posts.mentions),
             threads=o.threads if o and o.threads else posts.threads,
         )
+
+
+_MARKS_AROUND = re.compile(r"[“”\"«»„‚‘’‹›][ \u00a0\u202f]*\{quote\}[ \u00a0\u202f]*[“”\"«»„‚‘’‹›]")
+
+
+def unquoted(template: str) -> str:
+    """A template for a key sentence: the article's own words are never put in quotation marks."""
+    return _MARKS_AROUND.sub("{quote}", template)
 
 
 # --- values ------------------------------------------------------------------------------
