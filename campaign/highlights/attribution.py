@@ -520,7 +520,9 @@ def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Q
         return None
     known = reg.genders.get(chosen.name, "")
     rivals = _rivals(chosen.name, sp.gender, state, pi, article, q)
-    return replace(chosen, sure=not rivals and (known == sp.gender or not known))
+    # no rival, and a gender that agrees; an unknown gender only for the story's last speaker
+    last = next((s.name for ppi, s in reversed(state.speakers) if pi - ppi <= 2), None)
+    return replace(chosen, sure=not rivals and (known == sp.gender or (not known and last in (None, chosen.name))))
 
 
 def _previous_subject(sp: Speaker, state: _State, pi: int, article: Article, hi: int) -> Speaker | None:

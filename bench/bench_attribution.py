@@ -1,0 +1,124 @@
+"""Speaker attribution on PolNeAR train (US political news nobody here wrote), scored exactly as the
+acceptance measurement does, with a breakdown by how each speaker was found.
+
+    python bench/bench_attribution.py PolNeAR/data/train [--hold | --fit] [--scorer PATH]
+    POLNEAR_TRAIN=PolNeAR/data/train python bench/bench_attribution.py --hold
+
+PolNeAR (github.com/networkdynamics/PolNeAR) states no licence, so none of it is in this repository:
+the folder is given on the command line or in POLNEAR_TRAIN. Use data/train only (dev and test are
+reserved for acceptance). `--hold` scores the fifth of train kept aside (a hash of each article's
+name), `--fit` the other four fifths. The headline line comes from the acceptance scorer
+(`polnear_score.py`, by default ../shared/tools/ beside the checkout); the table below it counts, per
+sieve, the speakers given right and wrong and the uncertain guesses kept off posts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCORER = ROOT.parent / "shared" / "tools" / "polnear_score.py"
+
+
+def load_scorer(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("polnear_score", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load the scorer {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def held_out(base: str) -> bool:
+    return int(hashlib.sha1(base.encode()).hexdigest(), 16) % 5 == 0
+
+
+def breakdown(data: Path, ps: ModuleType, hold: bool | None) -> dict[str, Counter[str]]:
+    """sieve -> Counter(right, wrong, guess, none) over the graded gold quotes found."""
+    from campaign.article import read_article
+    from campaign.highlights.quotes import find_quotes
+
+    stats: dict[str, Counter[str]] = defaultdict(Counter)
+    seen: set[str] = set()
+    for ann in sorted((data / "attributions").glob("*.ann")):
+        base = re.sub(r"_[0-9a-f]{4}\.ann$", "", ann.name)
+        text_path = data / "text" / f"{base}.txt"
+        if base in seen or not text_path.exists() or (hold is not None and held_out(base) != hold):
+            continue
+        seen.add(base)
+        text = text_path.read_text(encoding="utf-8")
+        spans, events = ps.load_ann(str(ann))
+        chains = ps.coref_mentions(str(data / "corenlp" / f"{base}.txt.xml"), text)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
+            f.write(text)
+        try:
+            quotes = [q for q in find_quotes(read_article(f.name)) if not q.hidden]
+        finally:
+            os.unlink(f.name)
+        for ev in events:
+            c, s = spans.get(ev.get("Content")), spans.get(ev.get("Source"))
+            if not c or c[0] != "Content":
+                continue
+            for m in ps.QUOTE.finditer(text[c[1]:c[2]]):
+                gold = m.group(1)
+                if len(ps.words(gold)) < 4:
+                    continue
+                best = max(quotes, key=lambda q: ps.cover(gold, q.text), default=None)
+                accepted = ps.accepted(s[3], s[1], s[2], chains) if s else set()
+                if best is None or ps.cover(gold, best.text) < 0.8 or not accepted:
+                    continue
+                sieve = (best.sieve or "none").split("+")[0] + ("+pronoun" if "+pronoun" in best.sieve else "")
+                if best.speaker:
+                    ok = ps.caps(best.speaker) & accepted or set(ps.words(best.speaker)) - ps.STOP & accepted
+                    stats[sieve]["right" if ok else "wrong"] += 1
+                else:
+                    stats[sieve]["guess" if best.guess else "none"] += 1
+    return stats
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("data", nargs="?", default=os.environ.get("POLNEAR_TRAIN"), help="PolNeAR data/train")
+    group = ap.add_mutually_exclusive_group()
+    group.add_argument("--hold", action="store_true", help="the held-out fifth of train")
+    group.add_argument("--fit", action="store_true", help="the other four fifths")
+    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the acceptance scorer")
+    args = ap.parse_args()
+    if not args.data:
+        ap.error("give PolNeAR's data/train folder, or set POLNEAR_TRAIN")
+    data = Path(args.data)
+    if "train" not in data.parts[-1] and not (data / "attributions").is_dir():
+        ap.error(f"{data} does not look like PolNeAR data/train")
+    if not args.scorer.is_file():
+        ap.error(f"acceptance scorer not found: {args.scorer} (give --scorer)")
+    split = ["--hold"] if args.hold else ["--fit"] if args.fit else []
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, str(args.scorer), str(data), *split], capture_output=True,
+                         text=True, cwd=ROOT, check=True)
+    print(out.stdout.strip().splitlines()[-1], f"({time.perf_counter() - started:.0f} s)")
+    stats = breakdown(data, load_scorer(args.scorer), True if args.hold else False if args.fit else None)
+    print(f"\n{'how the speaker was found':34} {'right':>6} {'wrong':>6} {'guess':>6} {'none':>6}  precision")
+    total: Counter[str] = Counter()
+    for sieve, c in sorted(stats.items(), key=lambda kv: -sum(kv[1].values())):
+        total.update(c)
+        given = c["right"] + c["wrong"]
+        prec = f"{c['right'] / given:.2f}" if given else "-"
+        print(f"{sieve:34} {c['right']:6} {c['wrong']:6} {c['guess']:6} {c['none']:6}  {prec}")
+    given = total["right"] + total["wrong"]
+    print(f"{'all':34} {total['right']:6} {total['wrong']:6} {total['guess']:6} {total['none']:6}  "
+          f"{total['right'] / given if given else 0:.2f}")
+
+
+if __name__ == "__main__":
+    main()
