@@ -179,3 +179,22 @@ def test_a_strong_quote_too_long_for_one_post_becomes_a_clause_pull_quote() -> N
     [h] = [h for h in extract(text_article(text), min_length=40, max_length=120) if h.kind == "quote"]
     assert h.text.endswith("…") and len(h.text) <= 121 and h.speaker == "Ana Ortiz"
     assert h.text.startswith("We will keep fighting for every family in this city,")
+
+
+def test_reporting_verbs_beyond_said_and_told() -> None:
+    text = ("Megyn Kelly moderated the debate.\n\n"
+            "“You have called women you do not like fat pigs and dogs,” Kelly charged in her question.\n\n"
+            "Julianne Moore thanked him for “stepping up and taking action when Congress won’t.”")
+    assert [s for s, _ in attributed(text)] == ["Megyn Kelly", "Julianne Moore"]
+
+
+def test_a_partial_quote_after_a_hearing_named_by_its_committee() -> None:
+    text = ("CIA Director John Brennan told a Senate Intelligence Committee hearing on Thursday that the "
+            "agency had “found no direct link between the shooter and militants abroad.”")
+    assert [s for s, _ in attributed(text)] == ["John Brennan"]
+
+
+def test_an_infinitive_is_not_the_speech_verb() -> None:
+    text = ("Maria Lopez, the mayor, opened the meeting.\n\n"
+            "She went on to thank the engineers: “Without them the town would still be cut in two.”")
+    assert [s for s, _ in attributed(text)] == ["Maria Lopez"]

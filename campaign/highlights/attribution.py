@@ -325,12 +325,16 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     # "in a note", "the post", "his statement": nouns, not verbs
     verbs = [v for v in verbs if not _NOUN_DET.search(s, max(0, v.start() - 8), v.start())]
     verbs.sort(key=lambda m: m.start())
+    # "She went on to thank the engineers:": the infinitive is not the speech verb
+    verbs = [v for i, v in enumerate(verbs) if not (i and s[max(0, v.start() - 3) : v.start()].lower() == "to ")]
     if verbs:
         v = verbs[-1]
         rest = s[v.end() :]
         n_rest = len(rest.split())
         # a partial quote ends the speaker's own sentence: "X said in a statement that it ... "open to talks.""
-        reported = partial and n_rest <= 40 and not _rx(r"[“”\"«»]|\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+", 0).search(rest)
+        others = [m.group() for m in _rx(r"\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)+", 0).finditer(rest)
+                  if not ORG_NOUNS.search(m.group().split()[-1].lower())]  # a committee is no rival
+        reported = partial and n_rest <= 40 and not _rx(r"[“”\"«»]", 0).search(rest) and not others
         if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30) or reported:
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()

@@ -27,7 +27,9 @@ _EN_REGULAR = (
     "repeat acknowledge admit agree announce argue assert boast caution claim comment complain concede "
     "confirm contend counter cry describe emphasise emphasize estimate exclaim insist interject joke "
     "lament maintain mention mutter observe predict promise quip remark recount shout stress suggest "
-    "testify urge vow warn whisper yell tweet write say pledge plead demand affirm reiterate"
+    "testify urge vow warn whisper yell tweet write say pledge plead demand affirm reiterate "
+    "charge surmise retort muse scoff snap chant proclaim thank allege opine reason marvel fume gush "
+    "rail declare shrug sigh tease concur counter caution contend lament"
 ).split()
 _EN_IRREGULAR = {
     "say": ["said", "says", "saying"], "tell": ["told", "tells", "telling"],
