@@ -198,3 +198,8 @@ def test_an_infinitive_is_not_the_speech_verb() -> None:
     text = ("Maria Lopez, the mayor, opened the meeting.\n\n"
             "She went on to thank the engineers: “Without them the town would still be cut in two.”")
     assert [s for s, _ in attributed(text)] == ["Maria Lopez"]
+
+
+def test_an_adverb_between_the_speaker_and_the_verb() -> None:
+    text = "“I will be the nominee and everyone in this room knows it,” Donald Trump jokingly said."
+    assert [s for s, _ in attributed(text)] == ["Donald Trump"]

@@ -46,7 +46,8 @@ def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
 PERSIAN = regex.compile(r"[\u0600-\u06ff]")
 FRENCHY = regex.compile(r"[«»éèêàçôû]|\b(?:selon|ont|le|la|les|du|des|est|que|qu')\b", regex.I)
 _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|simply|previously|reportedly|"
-                     r"has\s+since|had\s+earlier|would\s+later|would|will|could|can|did|does|do|was|were))+\s*$",
+                     r"has\s+since|had\s+earlier|would\s+later|would|will|could|can|did|does|do|was|were|"
+                     r"(?-i:\p{Ll}+ly)))+\s*$",  # "Trump jokingly said"
                      regex.I)
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
