@@ -203,3 +203,8 @@ def test_an_infinitive_is_not_the_speech_verb() -> None:
 def test_an_adverb_between_the_speaker_and_the_verb() -> None:
     text = "“I will be the nominee and everyone in this room knows it,” Donald Trump jokingly said."
     assert [s for s, _ in attributed(text)] == ["Donald Trump"]
+
+
+def test_a_possessive_noun_is_not_a_speech_verb() -> None:
+    text = "House Speaker Paul Ryan told CNN on Tuesday that Ginsburg’s comments “show a bias against the candidate.”"
+    assert [s for s, _ in attributed(text)] == ["Paul Ryan"]

@@ -52,7 +52,8 @@ _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
-_NOUN_DET = regex.compile(r"\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)\s+$", regex.I)
+_NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
+                          regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
 _DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
