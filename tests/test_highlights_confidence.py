@@ -208,3 +208,10 @@ def test_an_adverb_between_the_speaker_and_the_verb() -> None:
 def test_a_possessive_noun_is_not_a_speech_verb() -> None:
     text = "House Speaker Paul Ryan told CNN on Tuesday that Ginsburg’s comments “show a bias against the candidate.”"
     assert [s for s, _ in attributed(text)] == ["Paul Ryan"]
+
+
+def test_inverted_attributions_with_relative_clauses_outlets_and_party_labels() -> None:
+    text = ("“We will rebuild the boardwalk before summer,” said Sen. Jim Whelan who represents Atlantic City.\n\n"
+            "“He has no charisma at all, and it shows,” says Stu Rothenberg of the non-partisan Political Report.\n\n"
+            "“We need the full file before the conventions,” said Oversight ranking Democrat Elijah Cummings (D-Md.).")
+    assert [s for s, _ in attributed(text)] == ["Jim Whelan", "Stu Rothenberg", "Elijah Cummings"]

@@ -291,6 +291,8 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
         rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
         rest = _rx(r"[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]
+        # "said Sen. Jim Whelan who represents ...", "says Stu Rothenberg of the non-partisan Report"
+        rest = _rx(r"(?<=\p{Lu}[\p{L}'’\-]+)\s+(?:who|which|whose|of\s+the|at\s+the|from\s+the)\s.*$", 0).sub("", rest)
         rest = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", 0).split(rest, maxsplit=1)[0] if "," not in rest else rest
         segs = rest.split(",")
         segs[0] = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", 0).split(segs[0], maxsplit=1)[0]

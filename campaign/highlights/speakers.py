@@ -122,12 +122,12 @@ TITLES = set(
     councilman councilwoman commissioner founder co-founder head m mme monsieur madame president-elect
     marshal field warlord sen. gov. rep. gen. col. lt. dr. prof. mr. mrs. ms. st. lawmaker legislator
     activist analyst economist expert minister-president candidate
-    prosecutor executive ranger magistrate""".split()
+    prosecutor executive ranger magistrate ranking""".split()
 )
 NATIONALITY = regex.compile(
     r"^(?:\p{Lu}\p{Ll}+(?:ian|ean|ese|ish)|American|German|Mexican|African|Moroccan|Cuban|Arab|Somali|Yemeni|Qatari|Emirati|French|Dutch|Swiss|Greek|Thai|Czech|British|Irish|Scottish|"
     r"Welsh|Danish|Spanish|Polish|Swedish|Finnish|Turkish|Kurdish|Afghan|Pakistani|Iraqi|Israeli|Saudi|"
-    r"Democratic|Republican|Conservative|Labour|Liberal|Green|Socialist|European|Federal|National|"
+    r"Democratic|Republican|Democrat|Independent|Conservative|Labour|Liberal|Green|Socialist|European|Federal|National|"
     r"Senior|Junior|Top|Chief)$"
 )
 ROLE_NOUNS = regex.compile(
@@ -223,7 +223,8 @@ def split_name(words: list[str]) -> tuple[list[str], list[str]]:
     i = 0
     while i < len(words) - 1 and (
         _is_title_word(words[i]) or words[i].lower() in _DETS
-        or (NATIONALITY.match(words[i]) and _is_title(words[i + 1]))
+        or (NATIONALITY.match(words[i]) and (_is_title(words[i + 1]) or (
+            len(words) - i >= 3 and not ORG_NOUNS.search(words[-1].lower()))))
     ):
         i += 1
     for j in range(len(words) - 2, i - 1, -1):
