@@ -215,3 +215,10 @@ def test_inverted_attributions_with_relative_clauses_outlets_and_party_labels() 
             "“He has no charisma at all, and it shows,” says Stu Rothenberg of the non-partisan Political Report.\n\n"
             "“We need the full file before the conventions,” said Oversight ranking Democrat Elijah Cummings (D-Md.).")
     assert [s for s, _ in attributed(text)] == ["Jim Whelan", "Stu Rothenberg", "Elijah Cummings"]
+
+
+def test_unnamed_speakers_a_campaign_can_still_credit() -> None:
+    text = ("“I saw the soldiers open fire on the crowd without warning,” an eyewitness told the BBC.\n\n"
+            "“We have not decided anything about the summit yet,” a White House official said.\n\n"
+            "“This is the worst flood the valley has seen in fifty years,” the newspaper wrote.")
+    assert [s for s, _ in attributed(text)] == ["an eyewitness", "a White House official", "Newspaper"]

@@ -183,7 +183,7 @@ class Speaker:
     """A resolved speaker: a person's or organisation's canonical name and role; or a pronoun to resolve."""
 
     name: str | None
-    kind: str = "person"  # person | org | pronoun
+    kind: str = "person"  # person | org | group (unnamed: "an eyewitness") | pronoun
     role: str | None = None
     gender: str = ""
     sure: bool = True  # False: a plausible guess (a pronoun with rivals, an inherited guess)
@@ -393,6 +393,17 @@ def _gender(titles: list[str]) -> str:
     return ""
 
 
+# Unnamed speakers a campaign can still credit ("— an eyewitness"): a determiner, up to four words
+# (an organisation or a place may be among them), and one of these nouns.
+_GROUP = regex.compile(
+    r"(?P<det>(?:an?|the|one|two|three|several|some)\s+)?(?:[\p{L}\-’']+\s+){0,4}?"
+    r"(?:eye-?witness(?:es)?|witness(?:es)?|official|employee|aide|staffer|protesters|demonstrators|"
+    r"marchers|survivors?|residents|villagers|parents|workers|students|nurses|doctors|volunteers|"
+    r"supporters|voters|activists)",
+    regex.I,
+)
+
+
 def parse_np(np: str, reg: Registry) -> Speaker | None:
     """The speaker a subject phrase names, or None when it names no one we can put on a card."""
     np = np.strip(" \t,;:—–-\u00a0")
@@ -403,6 +414,10 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         return Speaker(None, "pronoun", gender=PRONOUNS[low])
     if _PERSIAN.search(np):
         return _parse_persian(np, reg)
+    group = _GROUP.fullmatch(np)
+    if group:  # "an eyewitness", "a White House official", "protesters": unnamed, but who they are
+        label = np[0].lower() + np[1:] if np[:1].isupper() and group.group("det") else np
+        return Speaker(label, "group")
     m = _rx(r"(?:a|the|an)\s+(?:\w+\s+)?spokes(?:man|woman|person)\s+(?:for|of|at)\s+(?:the\s+)?(.+)$", regex.I).match(np)
     if m:
         inner = parse_np(m.group(1), reg)
