@@ -222,3 +222,11 @@ def test_unnamed_speakers_a_campaign_can_still_credit() -> None:
             "“We have not decided anything about the summit yet,” a White House official said.\n\n"
             "“This is the worst flood the valley has seen in fifty years,” the newspaper wrote.")
     assert [s for s, _ in attributed(text)] == ["an eyewitness", "a White House official", "Newspaper"]
+
+
+def test_a_possessive_ends_a_name_and_the_second_quote_keeps_the_speaker() -> None:
+    reg = build_registry("Brad Komar is Clinton's Colorado state director.")
+    assert not any("Colorado" in n for n in reg.names)
+    text = ("“You need to build an organization, and you can't do that overnight,” said Brad Komar, "
+            "Clinton's Colorado state director. “You can't arrive two weeks beforehand and expect to win.”")
+    assert [s for s, _ in attributed(text)] == ["Brad Komar", "Brad Komar"]

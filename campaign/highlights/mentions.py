@@ -68,10 +68,13 @@ _STOP = _NOT_NAME | {"selon", "pour", "d'après", "après", "mais", "et", "dans"
 
 
 def _words(run: str) -> list[str]:
+    """The run's words, up to and including a possessive: "Clinton's Colorado" names Clinton only."""
     out = []
-    for w in run.split():
-        w = _clean_token(w)
+    for raw in run.split():
+        w = _clean_token(raw)
         out.append(w.rstrip(".") if len(w.rstrip(".")) > 1 else w)
+        if raw.endswith(("'s", "’s")) and len(raw) > 3:
+            break
     return out
 
 
