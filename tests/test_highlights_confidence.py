@@ -230,3 +230,9 @@ def test_a_possessive_ends_a_name_and_the_second_quote_keeps_the_speaker() -> No
     text = ("“You need to build an organization, and you can't do that overnight,” said Brad Komar, "
             "Clinton's Colorado state director. “You can't arrive two weeks beforehand and expect to win.”")
     assert [s for s, _ in attributed(text)] == ["Brad Komar", "Brad Komar"]
+
+
+def test_a_quote_that_closes_mid_sentence_then_says_who() -> None:
+    text = ("“Campaigns are having trouble raising money. Super PACs have the money. They don't have a choice” "
+            "but to take the lead in advertising, says Evan Tracey, a Republican media consultant.")
+    assert [s for s, _ in attributed(text)] == ["Evan Tracey"]

@@ -288,6 +288,11 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     if m is None:
         return None
     np = s[: m.start()].strip()
+    if np.endswith(",") and not _rx(r"[“”\"«».;!?]", 0).search(np) and m.group().lower().startswith(("say", "said")):
+        # “…” but to take the lead in advertising, says Evan Tracey: the rest of the quoted sentence
+        found = _post_en(s[m.start() :], reg)
+        if found is not None and found.kind in ("person", "org"):
+            return found
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
         rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
         rest = _rx(r"[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]
