@@ -222,6 +222,7 @@ def test_unnamed_speakers_a_campaign_can_still_credit() -> None:
             "“We have not decided anything about the summit yet,” a White House official said.\n\n"
             "“This is the worst flood the valley has seen in fifty years,” the newspaper wrote.")
     assert [s for s, _ in attributed(text)] == ["an eyewitness", "a White House official", "Newspaper"]
+    assert attributed("“We have not decided anything about the summit yet,” the official said.") == [(None, None)]
 
 
 def test_a_possessive_ends_a_name_and_the_second_quote_keeps_the_speaker() -> None:

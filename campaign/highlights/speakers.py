@@ -415,6 +415,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
     if _PERSIAN.search(np):
         return _parse_persian(np, reg)
     group = _GROUP.fullmatch(np)
+    if group and (group.group("det") or "").lower().strip() == "the" and not np.lower().endswith("s"):
+        group = None  # "the official": someone the story keeps anonymous, not a label to post
     if group:  # "an eyewitness", "a White House official", "protesters": unnamed, but who they are
         label = np[0].lower() + np[1:] if np[:1].isupper() and group.group("det") else np
         return Speaker(label, "group")
