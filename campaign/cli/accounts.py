@@ -12,12 +12,6 @@ import click
 
 from campaign.cli import cli
 from campaign.cli.output import config_argument, echo_json
-from campaign.publish.accounts import (
-    adapter_listing,
-    check_accounts,
-    credential_fields,
-    credential_sources,
-)
 
 
 class _DefaultList(click.Group):
@@ -59,6 +53,8 @@ def list_accounts(config: str, as_json: bool) -> None:
     from campaign.config import load
 
     cfg = load(config)
+    from campaign.publish.accounts import credential_sources
+
     rows = credential_sources(cfg)
     if as_json:
         echo_json({"accounts": rows})
@@ -104,6 +100,8 @@ def check(config: str, account: str | None, timeout: float, as_json: bool) -> No
             param_hint="ACCOUNT",
         )
     names = [account] if account else list(cfg.enabled_accounts())
+    from campaign.publish.accounts import check_accounts
+
     results = check_accounts(cfg, names, timeout)
     if as_json:
         echo_json({"accounts": results})
@@ -144,6 +142,8 @@ def login(config: str, account: str) -> None:
             param_hint="ACCOUNT",
         )
     acct = cfg.accounts[account]
+    from campaign.publish.accounts import credential_fields
+
     fields = credential_fields(acct.platform)
     if not fields:
         click.echo(f"{account} ({acct.platform}) needs no credentials")
@@ -173,6 +173,7 @@ def adapters_command(as_json: bool) -> None:
     """List the installed adapters (built-in and plugins, entry-point group campaign.adapters)
     with their limits: characters per post, images per post, bytes per image, alt text length."""
     from campaign.cli.output import table
+    from campaign.publish.accounts import adapter_listing
 
     rows = adapter_listing()
     if as_json:

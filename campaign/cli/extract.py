@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from campaign.cli import cli
 from campaign.cli.output import echo_json, table
-from campaign.models import Highlight
+
+if TYPE_CHECKING:
+    from campaign.models import Highlight
 
 
 @cli.command()

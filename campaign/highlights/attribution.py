@@ -623,10 +623,10 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
         between = text[prev.closer : q.opener]
         # “Q1,” said X, a role. “Q2”: the words between the quotes are Q1's own attribution
         verb = EN_VERB_RE.search(between)
-        own = (verb is not None and prev.sieve.startswith("after") and len(split_sentences(between.strip() or ".")) == 1
-               and between.rstrip().endswith((".", ":")))
-        subject_end = prev.closer + (verb.start() if own and verb else len(between))
-        if prev.speaker and (not cue or own) and not _names_someone(text, prev.closer, subject_end, state, prev.speaker):
+        said_before = (verb is not None and prev.sieve.startswith("after")
+                       and len(split_sentences(between.strip() or ".")) == 1 and between.rstrip().endswith((".", ":")))
+        subject_end = prev.closer + (verb.start() if said_before and verb else len(between))
+        if prev.speaker and (not cue or said_before) and not _names_someone(text, prev.closer, subject_end, state, prev.speaker):
             return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role, sure=prev.confident), "same-paragraph"
         return None, ""
     para = article.paragraphs[q.paragraph]
