@@ -237,3 +237,12 @@ def test_a_quote_that_closes_mid_sentence_then_says_who() -> None:
     text = ("“Campaigns are having trouble raising money. Super PACs have the money. They don't have a choice” "
             "but to take the lead in advertising, says Evan Tracey, a Republican media consultant.")
     assert [s for s, _ in attributed(text)] == ["Evan Tracey"]
+
+
+def test_roles_with_lower_case_titles_and_no_names_from_state_abbreviations() -> None:
+    text = ("Former prime minister Tony Abbott spoke in Sydney.\n\n"
+            "“We will not surrender our borders to anyone,” Abbott said.")
+    [q] = find_quotes(text_article(text))
+    assert (q.speaker, q.role) == ("Tony Abbott", "Former prime minister")
+    reg = build_registry("Gov. Tom Wolf of Harrisburg, Pa. Sure enough, the bill passed.")
+    assert not any(n.startswith("Pa ") for n in reg.names)

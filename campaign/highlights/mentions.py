@@ -67,10 +67,17 @@ _STOP = _NOT_NAME | {"selon", "pour", "d'après", "après", "mais", "et", "dans"
                      "speaking", "addressing", "writing", "everybody", "nobody", "somebody", "anyone", "dear"}
 
 
+_STATE_DOT = regex.compile(r"(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|"
+                           r"Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo)\.")
+
+
 def _words(run: str) -> list[str]:
     """The run's words, up to and including a possessive: "Clinton's Colorado" names Clinton only."""
-    out = []
+    out: list[str] = []
     for raw in run.split():
+        if _STATE_DOT.fullmatch(raw):
+            out = []  # "Pa. Sure": a state's abbreviation is no part of a name
+            continue
         w = _clean_token(raw)
         out.append(w.rstrip(".") if len(w.rstrip(".")) > 1 else w)
         if raw.endswith(("'s", "’s")) and len(raw) > 3:
@@ -202,7 +209,8 @@ _ROLE_FIRST = regex.compile(
     r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]*[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
 )
 _TITLED = regex.compile(
-    r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]*|former|deputy|acting|vice)[ \u00a0]+){1,3})(?P<name>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
+    r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]*|former|deputy|acting|vice|prime|minister|president|secretary|"
+    r"senator|governor|mayor|chief|leader|general|foreign|defen[cs]e|interior|finance)[ \u00a0]+){1,4})(?P<name>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
 )
 
 

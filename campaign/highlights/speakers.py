@@ -393,6 +393,12 @@ def _gender(titles: list[str]) -> str:
     return ""
 
 
+# US states as newspapers abbreviate them ("Pa.", "Calif.", "N.H."), followed by a capitalised word.
+_STATE_ABBREV = regex.compile(
+    r"\b(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|"
+    r"Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo|N\.[HJMYCD]|R\.I|S\.[CD]|W\.Va)\.[ \u00a0]+\p{Lu}")
+
+
 # Unnamed speakers a campaign can still credit ("— an eyewitness"): a determiner, up to four words
 # (an organisation or a place may be among them), and one of these nouns.
 _GROUP = regex.compile(
@@ -414,6 +420,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         return Speaker(None, "pronoun", gender=PRONOUNS[low])
     if _PERSIAN.search(np):
         return _parse_persian(np, reg)
+    if _STATE_ABBREV.search(np):
+        return None  # "Pa. Sure": a state's abbreviation and a word make no name
     group = _GROUP.fullmatch(np)
     if group and (group.group("det") or "").lower().strip() == "the" and not np.lower().endswith("s"):
         group = None  # "the official": someone the story keeps anonymous, not a label to post
