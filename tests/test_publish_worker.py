@@ -118,10 +118,12 @@ def test_worker_killed_mid_call_is_reconciled_after_lease(store: SqliteStore) ->
     queue(store, [make_draft("h1"), make_draft("h2")])
     a = Scripted()
     # a worker claimed h1, published it, and died before recording it
+    clock = Clock(T0 + timedelta(minutes=2))
+    store.clock = clock  # the database's clock moves with the test's
     c = store.claim("ghost", now=T0 + timedelta(minutes=2), lease=timedelta(minutes=5))
     assert c is not None
     a.posted[c.job.idempotency_key] = (c.job.draft, None)
-    clock = Clock(T0 + timedelta(minutes=3))
+    clock.t = T0 + timedelta(minutes=3)
     w = worker(store, a, clock, lease=timedelta(minutes=5))
     assert w.run(once=True).succeeded == 1  # h2; h1 is still leased
     clock.t = T0 + timedelta(minutes=7)

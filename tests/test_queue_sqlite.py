@@ -19,7 +19,7 @@ from campaign.queue import (
     open_store,
 )
 from campaign.queue.sqlite import SCHEMA_VERSION, SqliteStore
-from tests.helpers import T0, make_draft, make_plan, queue, record
+from tests.helpers import T0, Clock, make_draft, make_plan, queue, record
 
 # --- schema --------------------------------------------------------------------------------
 
@@ -152,6 +152,7 @@ def test_naive_times_refused(store: SqliteStore) -> None:
 
 def test_claim_due_in_order_with_lease_and_started_event(store: SqliteStore) -> None:
     queue(store, [make_draft("h1"), make_draft("h2")])  # at T0 and T0+1m
+    store.clock = Clock(T0)  # the database's clock, which leases are judged by
     assert store.claim("w", now=T0 - timedelta(seconds=1)) is None
     c = store.claim("w", now=T0, lease=timedelta(minutes=2))
     assert c is not None and c.job.highlight_id == "h1" and not c.uncertain
@@ -178,9 +179,12 @@ def test_transitions_are_guarded_by_owner_and_state(store: SqliteStore) -> None:
 
 def test_expired_lease_comes_back_uncertain(store: SqliteStore) -> None:
     queue(store, [make_draft("h1")])
+    store.clock = db = Clock(T0)
     c = store.claim("dead", now=T0, lease=timedelta(minutes=1))
     assert c is not None
+    db.t = T0 + timedelta(seconds=59)
     assert store.claim("w2", now=T0 + timedelta(seconds=59)) is None
+    db.t = T0 + timedelta(minutes=1)
     c2 = store.claim("w2", now=T0 + timedelta(minutes=1))
     assert c2 is not None and c2.uncertain and c2.job.attempts == 2
     with pytest.raises(LeaseLost):  # the dead worker cannot complete it any more

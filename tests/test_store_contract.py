@@ -6,6 +6,7 @@ the suite by adding its factory there. Time is always passed in (`now`), never r
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -29,29 +30,53 @@ from campaign.queue import (
 from campaign.queue.memory import MemoryStore
 from campaign.queue.sqlite import SqliteStore
 
-
-def sqlite_store(tmp_path: Path) -> Store:
-    return SqliteStore(tmp_path / "q.sqlite3")
-
-
-def memory_store(tmp_path: Path) -> Store:
-    return MemoryStore(tmp_path / "media")
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
 
 
-# Every store implementation: a factory taking a fresh folder. A PostgreSQL store joins here.
-STORES: list[Callable[[Path], Store]] = [sqlite_store, memory_store]
+class DbClock:
+    """The store's own clock (SQLite's `'now'` in production), which leases are judged by; the
+    tests move it by hand, apart from the `now` they pass as a worker's clock."""
+
+    def __init__(self, t: datetime = T0) -> None:
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+
+def sqlite_store(tmp_path: Path, clock: DbClock | None = None) -> Store:
+    return SqliteStore(tmp_path / "q.sqlite3", clock=clock)
+
+
+def memory_store(tmp_path: Path, clock: DbClock | None = None) -> Store:
+    return MemoryStore(tmp_path / "media", clock=clock)
+
+
+# Every store implementation: a factory taking a fresh folder and the store's clock (None: its
+# real one). A PostgreSQL store joins here.
+STORES: list[Callable[[Path, DbClock | None], Store]] = [sqlite_store, memory_store]
+
+
+@pytest.fixture
+def db_clock() -> DbClock:
+    return DbClock()
 
 
 @pytest.fixture(params=STORES, ids=lambda factory: factory.__name__.removesuffix("_store"))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s: Store = request.param(tmp_path)
+def store(request: pytest.FixtureRequest, tmp_path: Path, db_clock: DbClock) -> Iterator[Store]:
+    s: Store = request.param(tmp_path, db_clock)
     yield s
     s.close()
 
 
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-MIN = timedelta(minutes=1)
-HOUR = timedelta(hours=1)
+@pytest.fixture(params=STORES, ids=lambda factory: factory.__name__.removesuffix("_store"))
+def real_clock_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store on its real clock (SQLite's `'now'`, the process's for the memory store)."""
+    s: Store = request.param(tmp_path, None)
+    yield s
+    s.close()
 
 
 def draft(hid: str = "h1", parts: tuple[str, ...] = ("hello",), account: str = "acct",
@@ -300,31 +325,69 @@ def test_thread_parts_go_in_order_with_reply_to(store: Store) -> None:
     assert c2.job.part == 2 and c2.reply_to == RemoteRef("p1", None, {})
 
 
-def test_expired_lease_is_reclaimed_uncertain(store: Store) -> None:
+def test_expired_lease_is_reclaimed_uncertain(store: Store, db_clock: DbClock) -> None:
     queue(store, draft("h1"), draft("h2"))
     c = claim(store, "dead", now=T0, lease=MIN)
+    db_clock.t = T0 + timedelta(seconds=59)
     assert store.claim("w2", now=T0 + timedelta(seconds=59)) is None  # h2 not due, h1 leased
+    db_clock.t = T0 + 2 * MIN
     c2 = claim(store, "w2", now=T0 + 2 * MIN)  # the expired lease comes before the due h2
     assert c2.job.id == c.job.id and c2.uncertain and c2.job.attempts == 2
     assert store.events(c.job.id)[-1].detail == "reconciling: an earlier attempt may have landed"
     with pytest.raises(LeaseLost):
         store.succeed(c.job.id, "dead", RemoteRef("r"), now=T0 + 2 * MIN)
-    assert not store.extend(c.job.id, "dead", until=T0 + HOUR)
+    assert not store.extend(c.job.id, "dead", lease=HOUR)
     done = store.succeed(c.job.id, "w2", RemoteRef("r"), now=T0 + 2 * MIN, reconciled=True)
     assert store.events(done.id)[-1].detail == "found by reconciling: r"
 
 
-def test_extend_keeps_the_lease(store: Store) -> None:
+def test_extend_keeps_the_lease(store: Store, db_clock: DbClock) -> None:
     queue(store, draft("h1"))
     c = claim(store, now=T0, lease=MIN)
-    assert store.extend(c.job.id, "w", until=T0 + 10 * MIN)
+    assert store.extend(c.job.id, "w", lease=10 * MIN)
     assert store.get(c.job.id).locked_until == T0 + 10 * MIN
+    db_clock.t = T0 + 5 * MIN
     assert store.claim("w2", now=T0 + 5 * MIN) is None
-    assert not store.extend(c.job.id, "w2", until=T0 + HOUR) and not store.extend(999, "w", until=T0)
+    assert not store.extend(c.job.id, "w2", lease=HOUR) and not store.extend(999, "w", lease=MIN)
     assert kinds(store, c.job.id) == ["queued", "started"]  # no event for a heartbeat
 
 
-def test_expire_leases_of_a_dead_owner(store: Store) -> None:
+def test_extend_is_a_fence_a_lost_or_run_out_lease_fails(store: Store, db_clock: DbClock) -> None:
+    queue(store, draft("h1"))
+    c = claim(store, "paused", now=T0, lease=MIN)
+    db_clock.t = T0 + 2 * MIN  # the worker was paused (SIGSTOP) longer than its lease
+    assert not store.extend(c.job.id, "paused", lease=MIN)  # ran out: never renewed, never sent on
+    taken = claim(store, "w2", now=T0 + 2 * MIN)
+    assert taken.job.id == c.job.id and taken.uncertain
+    assert not store.extend(c.job.id, "paused", lease=MIN)  # taken over
+    assert store.extend(c.job.id, "w2", lease=MIN)
+
+
+def test_leases_are_judged_by_the_store_clock_not_the_worker_now(store: Store) -> None:
+    queue(store, draft("h1"), draft("h2"))
+    c = claim(store, "w1", now=T0 + HOUR)
+    # a worker whose clock runs 10 minutes (or a day) ahead takes the due h2, never w1's live lease
+    ahead = claim(store, "w2", now=T0 + HOUR + 10 * MIN)
+    assert ahead.job.id != c.job.id
+    assert store.claim("w3", now=T0 + 30 * HOUR) is None
+    assert store.get(c.job.id).locked_until == T0 + DEFAULT_LEASE  # the store's time, not the worker's
+
+
+def test_real_clock_store_leases_follow_the_database_clock(real_clock_store: Store) -> None:
+    store = real_clock_store
+    queue(store, draft("h1"), draft("h2"))
+    c = claim(store, "w1", now=T0 + HOUR)
+    before = datetime.now(UTC)
+    lease_end = store.get(c.job.id).locked_until
+    assert lease_end is not None and abs(lease_end - (before + DEFAULT_LEASE)) < timedelta(seconds=5)
+    far_ahead = datetime.now(UTC) + timedelta(days=400)  # a worker whose clock runs a year ahead
+    taken = claim(store, "w2", now=far_ahead)
+    assert taken.job.id != c.job.id and not taken.uncertain
+    assert store.claim("w3", now=far_ahead) is None
+
+
+def test_expire_leases_of_a_dead_owner(store: Store, db_clock: DbClock) -> None:
+    db_clock.t = T0 + HOUR
     queue(store, draft("h1"), draft("h2"), draft("h3"))
     a, b = claim(store, "dead", now=T0 + HOUR).job, claim(store, "dead", now=T0 + HOUR).job
     other = claim(store, "alive", now=T0 + HOUR).job
@@ -424,13 +487,14 @@ def test_note_appends_an_event(store: Store) -> None:
         store.note(999, "x", now=T0)
 
 
-def test_every_transition_appends_one_event(store: Store) -> None:
+def test_every_transition_appends_one_event(store: Store, db_clock: DbClock) -> None:
     queue(store, draft("h1"))
     c = claim(store, lease=MIN)
     store.retry_later(c.job.id, "w", run_at=T0, error="503", now=T0, uncertain=False)
     c = claim(store, lease=MIN)
     store.release(c.job.id, "w", now=T0)
     c = claim(store, "dead", lease=MIN)
+    db_clock.t = T0 + 2 * MIN
     c = claim(store, "w", now=T0 + 2 * MIN)
     store.fail(c.job.id, "w", error="bad", now=T0 + 2 * MIN)
     store.retry(c.job.id, now=T0 + 3 * MIN)
@@ -540,18 +604,20 @@ def test_rate_limit_checked_inside_claim(store: Store) -> None:
     assert store.claim("w", now=now + HOUR, limits=lim) is not None  # a start `per` ago is out of the window
 
 
-def test_next_wake(store: Store) -> None:
+def test_next_wake(store: Store, db_clock: DbClock) -> None:
     assert store.next_wake(now=T0) is None
     queue(store, draft("h1", ("a", "b")), draft("h2"))
     assert store.next_wake(now=T0 - HOUR) == T0
     c = claim(store, now=T0, lease=10 * MIN)
     assert store.next_wake(now=T0) == T0 + MIN  # h2; part b waits for part a
+    db_clock.t = T0 + MIN
     h2 = claim(store, now=T0 + MIN, lease=5 * MIN)
     assert store.next_wake(now=T0 + MIN) == T0 + 6 * MIN  # the earliest lease end
     store.succeed(h2.job.id, "w", RemoteRef("r"), now=T0 + MIN)
     store.succeed(c.job.id, "w", RemoteRef("r"), now=T0 + MIN)
     assert store.next_wake(now=T0 + MIN) == T0  # part b, due since T0
     assert store.next_wake(now=T0 + MIN, limits={"acct": Limit(1, HOUR)}) == T0 + MIN + HOUR
+    db_clock.t = T0 + 2 * MIN
     claim(store, now=T0 + 2 * MIN)
     assert store.next_wake(now=T0 + 2 * MIN, limits={"acct": Limit(1, HOUR)}) == T0 + 7 * MIN  # its lease
 
@@ -612,3 +678,76 @@ def test_memory_store_media_in_a_temporary_folder() -> None:
     assert not folder.exists()
     with pytest.raises(QueueError, match="closed"):
         s.jobs()
+
+
+# --- in doubt until reconciled (issue 14) ------------------------------------------------------
+
+
+def test_a_job_that_may_have_landed_stays_uncertain_through_failure_and_retry(store: Store) -> None:
+    queue(store, draft("h1"))
+    c = claim(store)
+    failed = store.fail(c.job.id, "w", error="timed out after sending", now=T0, uncertain=True)
+    assert failed.status == "failed" and store.uncertain(c.job.id)
+    assert store.events(c.job.id)[-1].detail == ("timed out after sending; may have landed: it is looked for "
+                                                 "before any new attempt")
+    back = store.retry(c.job.id, now=T0 + MIN)
+    assert back.status == "todo" and store.uncertain(c.job.id)
+    assert "may have landed" in (store.events(c.job.id)[-1].detail or "")
+    again = claim(store, now=T0 + MIN)
+    assert again.job.id == c.job.id and again.uncertain
+    store.fail(c.job.id, "w", error="refused", now=T0 + MIN)  # a certain failure settles it
+    assert not store.uncertain(c.job.id)
+    store.retry(c.job.id, now=T0 + 2 * MIN)
+    assert not claim(store, now=T0 + 2 * MIN).uncertain
+
+
+def test_a_job_in_doubt_stays_uncertain_through_cancel_and_retry(store: Store) -> None:
+    queue(store, draft("h1"))
+    c = claim(store)
+    store.retry_later(c.job.id, "w", run_at=T0 + HOUR, error="lost answer", now=T0, uncertain=True)
+    store.cancel(job_id=c.job.id, now=T0 + MIN)
+    assert store.get(c.job.id).status == "cancelled" and store.uncertain(c.job.id)
+    store.retry(c.job.id, now=T0 + 2 * MIN)
+    assert claim(store, now=T0 + 2 * MIN).uncertain
+
+
+def test_requeueing_an_edited_failed_job_in_doubt_keeps_what_find_looks_for(store: Store) -> None:
+    queue(store, draft("h1", ("a", "b")))
+    c = claim(store)
+    store.fail(c.job.id, "w", error="lost answer", now=T0, uncertain=True)
+    report = queue(store, draft("h1", ("edited a", "edited b")), now=T0 + MIN)
+    assert [(i.outcome, i.status) for i in report.items] == [("kept", "failed"), ("kept", "failed")]
+    assert "reconciled" in report.items[0].reason
+    assert store.get(c.job.id).draft.text == "a" and store.uncertain(c.job.id)
+
+
+def test_errors_and_details_are_redacted_on_the_way_in_and_scrubbed_later(store: Store) -> None:
+    from campaign import redact
+
+    queue(store, draft("h1"), draft("h2"))
+    c = claim(store)
+    # the registry of secrets is process-wide: fresh secrets for each store
+    early = "Ea" + os.urandom(8).hex()  # reached the store before it was known as a secret
+    store.fail(c.job.id, "w", error=f"server said {early}", now=T0)
+    known = "Kn" + os.urandom(8).hex()
+    redact.register(known)
+    c2 = claim(store, now=T0 + MIN)
+    store.retry_later(c2.job.id, "w", run_at=T0 + HOUR, error=f"echo {known}", now=T0, uncertain=False)
+    store.note(c2.job.id, "note", now=T0, detail=f"body {known[:12]}")
+    assert known[8:] not in (store.get(c2.job.id).last_error or "")
+    assert all(known[:10] not in (e.detail or "") for e in store.events(c2.job.id))
+    assert early in (store.get(c.job.id).last_error or "")
+    assert store.scrub(now=T0 + MIN) == []  # nothing known leaked yet
+    redact.register(early)
+    assert store.scrub(now=T0 + MIN) == [c.job.id]
+    assert early not in (store.get(c.job.id).last_error or "")
+    events = store.events(c.job.id)
+    assert all(early not in (e.detail or "") for e in events) and events[-1].kind == "scrubbed"
+    assert store.scrub(now=T0 + 2 * MIN) == []
+
+
+def test_next_wake_tells_a_lease_end_on_the_callers_clock(store: Store) -> None:
+    queue(store, draft("h1"))
+    claim(store, "w1", now=T0, lease=5 * MIN)
+    ahead = T0 + 10 * MIN  # a worker whose clock runs ten minutes ahead
+    assert store.next_wake(now=ahead) == ahead + 5 * MIN  # not in its past: it sleeps, it does not spin

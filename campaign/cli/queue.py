@@ -25,6 +25,34 @@ def db_option() -> Callable[[FC], FC]:
     )
 
 
+def throwaway_db(db: str | None) -> str | None:
+    """Why the database `db` (else $CAMPAIGN_DB) would lose what is queued in it; None when it
+    is a real file: `:memory:`, an empty path, an SQLite URI in memory (`file::memory:`,
+    `mode=memory`)."""
+    import os
+
+    value = db if db is not None else os.environ.get("CAMPAIGN_DB")
+    if value is None:
+        return None
+    where = "--db" if db is not None else "CAMPAIGN_DB"
+    text = value.strip()
+    if not text:
+        return f"{where} is empty: give the path of the queue database file"
+    lowered = text.lower()
+    if lowered == ":memory:" or (lowered.startswith("file:") and (":memory:" in lowered or "mode=memory" in lowered)):
+        return f"{where} {value!r} is an in-memory database: everything queued would be lost when this " \
+               "command exits; give the path of a file"
+    return None
+
+
+def refuse_throwaway_db(db: str | None) -> None:
+    """Exit 2 with one line when `db` is a throw-away database (see `throwaway_db`)."""
+    why = throwaway_db(db)
+    if why is not None:
+        click.echo(f"error: {why}", err=True)
+        click.get_current_context().exit(2)
+
+
 def open_db(db: str | None) -> Store:
     """The queue store, or a one-line QueueError naming the database that cannot be opened."""
     from campaign.queue import open_store
@@ -53,11 +81,13 @@ def preview(text: str, width: int = 60) -> str:
 
 
 def job_dict(job: Job) -> dict[str, Any]:
+    from campaign.redact import redact_opt
+
     return {
         "id": job.id, "campaign": job.campaign, "account": job.account, "platform": job.platform,
         "highlight_id": job.highlight_id, "part": job.part, "parts": job.parts, "status": job.status,
         "run_at": job.run_at.isoformat(), "local_time": local(job.run_at, job.zone), "zone": job.zone,
-        "attempts": job.attempts, "last_error": job.last_error, "remote_id": job.remote_id,
+        "attempts": job.attempts, "last_error": redact_opt(job.last_error), "remote_id": job.remote_id,
         "remote_url": job.remote_url, "text": job.draft.text, "media": [m.path for m in job.draft.media],
         "idempotency_key": job.idempotency_key, "dedupe_key": job.dedupe_key,
     }
@@ -82,6 +112,7 @@ def queue_cmd(config: str, db: str | None, asap: bool, as_json: bool) -> None:
     from campaign.config import load
     from campaign.pipeline import queue_campaign
 
+    refuse_throwaway_db(db)
     cfg = load(config)
     store = open_db(db)
     report, planned = queue_campaign(cfg, store, now=now_utc(), asap=asap)
@@ -133,13 +164,15 @@ def status(db: str | None, campaign_slug: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def jobs(db: str | None, state: str | None, campaign_slug: str | None, limit: int | None, as_json: bool) -> None:
     """A table of jobs: when, account, state, attempts, post, remote URL or last error."""
+    from campaign.redact import redact
+
     rows = open_db(db).jobs(status=state, campaign=campaign_slug, limit=limit)
     if as_json:
         echo_json([job_dict(j) for j in rows])
         return
     table(None, ["id", "when", "account", "part", "state", "tries", "post", "result"],
           [[j.id, local(j.run_at, j.zone), j.account, _part(j), j.status, j.attempts, preview(j.draft.text, 40),
-            j.remote_url or j.remote_id or j.last_error or ""] for j in rows])
+            j.remote_url or j.remote_id or redact(j.last_error or "")] for j in rows])
 
 
 @cli.command()
@@ -148,18 +181,21 @@ def jobs(db: str | None, state: str | None, campaign_slug: str | None, limit: in
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def log(job: int, db: str | None, as_json: bool) -> None:
     """The events of JOB, oldest first."""
+    from campaign.redact import redact_opt
+
     store = open_db(db)
     j = store.get(job)
     events = store.events(job)
     if as_json:
         echo_json({"job": job_dict(j), "events": [
-            {"at": e.at.isoformat(), "kind": e.kind, "attempt": e.attempt, "owner": e.owner, "detail": e.detail}
+            {"at": e.at.isoformat(), "kind": e.kind, "attempt": e.attempt, "owner": e.owner,
+             "detail": redact_opt(e.detail)}
             for e in events]})
         return
     click.echo(f"#{j.id} {j.dedupe_key} [{j.status}] key {j.idempotency_key}: {preview(j.draft.text)}")
     for e in events:
         click.echo(f"  {local(e.at, j.zone)}  {e.kind:<13} try {e.attempt}"
-                   + (f"  {e.detail}" if e.detail else "") + (f"  ({e.owner})" if e.owner else ""))
+                   + (f"  {redact_opt(e.detail)}" if e.detail else "") + (f"  ({e.owner})" if e.owner else ""))
 
 
 @cli.command()
@@ -238,3 +274,55 @@ def reschedule(job: int, at: str, db: str | None) -> None:
     when = parse_when(at, store.get(job).zone, now)
     j = store.reschedule(job, at=when, now=now)
     click.echo(f"#{j.id} now due {local(j.run_at, j.zone)}")
+
+
+#: environment variables whose values are secrets, by the end of their name
+_SECRET_FIELDS = ("_APP_PASSWORD", "_PASSWORD", "_ACCESS_TOKEN", "_ACCESS_TOKEN_SECRET", "_API_KEY",
+                  "_API_SECRET", "_TOKEN", "_CLIENT_SECRET", "_SECRET")
+
+
+def register_known_secrets(extra: list[str]) -> int:
+    """Register the secrets file's values, the credential variables' and `extra`; how many."""
+    import os
+
+    from campaign import redact
+    from campaign.publish.credentials import read_secrets_file
+
+    values = [str(v) for account in read_secrets_file().values() if isinstance(account, dict)
+              for v in account.values()]
+    values += [v for k, v in os.environ.items() if k.startswith("CAMPAIGN_") and k.endswith(_SECRET_FIELDS)]
+    values += [v for v in extra if v]
+    for v in values:
+        redact.register(v)
+    return len({v for v in values if len(v) >= redact.MIN_LENGTH})
+
+
+@cli.command()
+@db_option()
+@click.option("--stdin", "from_stdin", is_flag=True,
+              help="Also scrub each line of standard input (e.g. an old password no longer in the secrets file).")
+@click.option("--json", "as_json", is_flag=True, help="Print the jobs scrubbed as JSON.")
+def scrub(db: str | None, from_stdin: bool, as_json: bool) -> None:
+    """Remove secrets that already reached the queue's history.
+
+    Every job's last error and every event detail is rewritten through redaction,
+    with the secrets known now: the secrets file's values, the credential variables
+    (CAMPAIGN_<ACCOUNT>_APP_PASSWORD, _ACCESS_TOKEN, ...) and, with --stdin, each line
+    read from standard input. Events are otherwise append-only; a scrub is the one
+    rewrite, and each job changed gets a "scrubbed" event saying so.
+    """
+    import sys
+
+    extra = [line.strip() for line in sys.stdin.read().splitlines()] if from_stdin else []
+    known = register_known_secrets(extra)
+    store = open_db(db)
+    ids = store.scrub(now=now_utc())
+    if as_json:
+        echo_json({"secrets": known, "scrubbed": ids})
+        return
+    if not known:
+        click.echo("no secret known: set the credential variables, keep the secrets file, or pass --stdin")
+    if ids:
+        click.echo(f"scrubbed {len(ids)} job(s): " + ", ".join(f"#{i}" for i in ids))
+    else:
+        click.echo("nothing to scrub: no stored error or event holds a known secret")

@@ -8,7 +8,7 @@ import click
 
 from campaign.cli import cli
 from campaign.cli.output import echo_json
-from campaign.cli.queue import db_option, local, now_utc, open_db, preview
+from campaign.cli.queue import db_option, local, now_utc, open_db, preview, refuse_throwaway_db
 
 if TYPE_CHECKING:
     from campaign.models import Job
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
               help="Queue this campaign first, like `campaign queue` (repeatable).")
 @click.option("--now", "asap", is_flag=True, help="With --config: make its posts due now (see `campaign queue --now`).")
 @click.option("--lease", default="5m", show_default=True,
-              help="How long a claimed job is held before another worker may reconcile it.")
+              help="How long a claimed job is held before another worker may reconcile it (at least 3s).")
 @click.option("--poll", default="5s", show_default=True,
               help="How often an idle worker looks for jobs queued by others.")
 @click.option("--backoff", default="30s", show_default=True,
@@ -59,6 +59,14 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], asap: bool, lease: 
         lease_td, poll_td, backoff_td = parse_duration(lease), parse_duration(poll), parse_duration(backoff)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
+    from campaign.queue import MIN_LEASE
+
+    if lease_td < MIN_LEASE:
+        click.echo(f"error: --lease {lease}: too short; give at least {MIN_LEASE.total_seconds():g}s "
+                   "(a post in flight must not be taken over by another worker)", err=True)
+        click.get_current_context().exit(2)
+    if configs:
+        refuse_throwaway_db(db)
     policy = RetryPolicy(max_attempts=max_attempts, base=backoff_td)
     store = open_db(db)
     for path in configs:

@@ -46,13 +46,11 @@ def read_secrets_file(path: Path | None = None) -> dict[str, dict[str, str]]:
         st = path.stat()
     except FileNotFoundError:
         return {}
-    if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CredentialsError(
-            f"{path}: secrets file is readable by other users (mode {stat.S_IMODE(st.st_mode):o}); "
-            f"run: chmod 600 {path}"
-        )
+    except OSError as e:
+        raise CredentialsError(f"{path}: cannot read secrets file: {e.strerror or e}") from None
+    _check_secrets_file(path, st)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_regular(path).decode("utf-8"))
     except (OSError, ValueError) as e:
         raise CredentialsError(f"{path}: cannot read secrets file: {e}") from None
     if not isinstance(data, dict):
@@ -62,6 +60,43 @@ def read_secrets_file(path: Path | None = None) -> dict[str, dict[str, str]]:
             for v in values.values():
                 redact.register(str(v))
     return data
+
+
+MAX_SECRETS_BYTES = 1 << 20  # a secrets file holds a few keys; anything larger is not one
+
+
+def _check_secrets_file(path: Path, st: os.stat_result) -> None:
+    """Refuse anything but a regular file (a FIFO would hang the read), and a file others can read."""
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a directory" if stat.S_ISDIR(st.st_mode) \
+            else "not a regular file"
+        raise CredentialsError(f"{path}: the secrets file is {kind}; it must be a regular file")
+    if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CredentialsError(
+            f"{path}: secrets file is readable by other users (mode {stat.S_IMODE(st.st_mode):o}); "
+            f"run: chmod 600 {path}"
+        )
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes, opened without blocking and checked again once open (no FIFO swapped in)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        _check_secrets_file(path, st)
+        if st.st_size > MAX_SECRETS_BYTES:
+            raise CredentialsError(f"{path}: the secrets file is larger than {MAX_SECRETS_BYTES} bytes")
+        chunks, size = [], 0
+        while size <= MAX_SECRETS_BYTES:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def write_secrets(account: str, values: dict[str, str], path: Path | None = None) -> Path:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from campaign.errors import CampaignError, RateLimitedError, TransientError
+from campaign.redact import redact
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def next_run(attempts: int, error: BaseException, *, now: datetime,
 
 
 def describe(error: BaseException) -> str:
-    """The error as the job's `last_error`: the platform's own words, the type for a bug."""
+    """The error as the job's `last_error`: the platform's own words, the type for a bug; redacted."""
     if isinstance(error, CampaignError):
-        return str(error) or type(error).__name__
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return redact(str(error) or type(error).__name__)
+    return redact(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)

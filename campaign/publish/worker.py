@@ -10,6 +10,15 @@ Crash safety, step by step:
    whether it landed before anything is sent again.
 4. SIGINT/SIGTERM: the call in flight finishes and is recorded, a job claimed but
    not yet sent is released, and `run` returns (the CLI exits 0).
+5. The fence: immediately before the platform call the worker renews its lease
+   (`store.extend`), which fails when the lease is no longer its own or has run out
+   (the worker was paused, SIGSTOP or a suspended laptop, longer than the lease):
+   it then sends nothing and leaves the job to the worker that took it over. Leases
+   are judged by the store's clock, so a worker whose clock runs ahead cannot take a
+   live one. What remains possible on a platform with no idempotency key (X) is told in
+   docs/exactly-once.md.
+6. Every message that leaves the worker (the store's `last_error` and events, the
+   `on_event` hook, logs) passes `campaign.redact`.
 
 A thread's part is claimable only once its previous part succeeded; its
 `reply_to` is that part's remote ref. Rate limits (`Account.rate_limit`) are
@@ -28,6 +37,7 @@ part); the job's events say what happened.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import signal
@@ -61,7 +71,7 @@ from campaign.publish.retry import (
     is_transient,
     next_run,
 )
-from campaign.queue import DEFAULT_LEASE, Claim, Limit, Store
+from campaign.queue import DEFAULT_LEASE, MIN_LEASE, Claim, Limit, Store
 from campaign.redact import redact
 
 log = logging.getLogger("campaign.publish")
@@ -69,6 +79,14 @@ log = logging.getLogger("campaign.publish")
 AdapterFactory = Callable[[Job], Adapter]
 Clock = Callable[[], datetime]
 EventHook = Callable[[str, Job, str], None]
+
+
+#: how much earlier than the first attempt (as its worker's clock told it) `find` looks
+FIND_SKEW = timedelta(minutes=15)
+
+
+#: the shortest idle wait between looks at the queue, whatever `poll` says
+MIN_POLL = 0.05
 
 
 def system_clock() -> datetime:
@@ -188,6 +206,9 @@ class StoreAdapters:
             settings = rec.accounts.get(job.account)
             if settings is None:
                 raise QueueError(f"account '{job.account}' is no longer in campaign '{job.campaign}'")
+            if not isinstance(settings, dict):
+                raise QueueError(f"account '{job.account}' of campaign '{job.campaign}' is stored as a "
+                                 f"{type(settings).__name__}, not settings; queue the campaign again")
             ctx = AdapterContext(
                 account=job.account,
                 platform=str(settings.get("platform") or job.platform),
@@ -220,10 +241,15 @@ def limits_from_store(store: Store) -> dict[str, Limit]:
     out: dict[str, Limit] = {}
     for rec in store.campaigns():
         for account, settings in rec.accounts.items():
-            rl = settings.get("rate_limit")
-            if not rl:
+            rl = settings.get("rate_limit") if isinstance(settings, dict) else None
+            if not isinstance(rl, dict):
+                continue  # none; or a record edited by hand: its jobs fail alone when they run
+            try:
+                lim = Limit(int(rl["posts"]), parse_duration(rl["per"]))
+            except (KeyError, TypeError, ValueError):
                 continue
-            lim = Limit(int(rl["posts"]), parse_duration(rl["per"]))
+            if lim.posts < 1 or lim.per <= timedelta(0):
+                continue  # a rate limit of 0 would block the account (or divide by zero) forever
             old = out.get(account)
             if old is None or lim.per / lim.posts > old.per / old.posts:
                 out[account] = lim
@@ -248,7 +274,7 @@ class _Heartbeat:
             if claim is None:
                 continue
             try:
-                w.store.extend(claim.job.id, claim.owner, until=w.now() + w.lease)
+                w.store.extend(claim.job.id, claim.owner, lease=w.lease)
             except CampaignError:  # the store is busy or gone: the lease simply runs its course
                 pass
 
@@ -269,6 +295,9 @@ class Worker:
                  limits: Mapping[str, Limit] | None = None, on_event: EventHook | None = None,
                  owner: str | None = None, unreachable_after: int = 2,
                  defer_for: timedelta = timedelta(minutes=10)):
+        if lease < MIN_LEASE:
+            raise QueueError(f"a lease of {lease.total_seconds():g}s is too short: at least "
+                             f"{MIN_LEASE.total_seconds():g}s, so a post in flight is not taken over")
         self.store = store
         self.adapters = adapters or adapters_from_store(store)
         self.now = now
@@ -286,7 +315,7 @@ class Worker:
         self._own_limits: dict[str, Limit | None] = {}  # a deferred account's limit before it
 
     def _emit(self, kind: str, job: Job, detail: str = "") -> None:
-        self.on_event(kind, job, detail)
+        self.on_event(kind, job, redact(detail))
 
     def step(self) -> bool:
         """Claim and handle one due job; False when nothing is due."""
@@ -308,7 +337,7 @@ class Worker:
         try:
             adapter = self.adapters(job)
             if claim.uncertain:
-                found = adapter.find(job.draft, key=job.idempotency_key)
+                found = self._find(adapter, job)
                 if found is not None:
                     self._succeed(claim, found, reconciled=True)
                     return
@@ -324,6 +353,10 @@ class Worker:
                 return
         except (KeyboardInterrupt, SystemExit):
             raise
+        except LeaseLost as e:  # fenced off: another worker holds the job now; nothing was sent
+            self.report.lost += 1
+            self._emit("lost", job, f"{e}; not sent")
+            return
         except BaseException as e:  # noqa: BLE001 - every failure is recorded, none is lost
             self._failed(claim, e, still_uncertain or is_ambiguous(e))
             return
@@ -337,17 +370,39 @@ class Worker:
     def _publish(self, adapter: Any, claim: Claim) -> RemoteRef:
         """Publish; a post refused as a duplicate counts as sent when `find` shows it is there."""
         job = claim.job
+        self._fence(claim)
         try:
             return adapter.publish(job.draft, key=job.idempotency_key, reply_to=claim.reply_to)  # type: ignore[no-any-return]
         except RejectedError as e:
             if not e.possibly_posted:
                 raise
-            found = adapter.find(job.draft, key=job.idempotency_key)
+            found = self._find(adapter, job)
             if found is None:
                 raise
             self.store.note(job.id, "reconciled", now=self.now(), owner=self.owner,
                             detail=f"refused as a duplicate, and found on the platform: {found.url or found.id}")
-            return found  # type: ignore[no-any-return]
+            return found
+
+    def _fence(self, claim: Claim) -> None:
+        """Renew the lease right before the platform call; LeaseLost when it is no longer ours
+        (taken over, or run out while this worker was paused): then nothing is sent."""
+        if not self.store.extend(claim.job.id, claim.owner, lease=self.lease):
+            raise LeaseLost(f"job #{claim.job.id}: this worker's lease ran out or was taken over before "
+                            "sending", job_id=claim.job.id, owner=claim.owner)
+
+    def _find(self, adapter: Any, job: Job) -> RemoteRef | None:
+        """`adapter.find`, telling an adapter that takes `since` when the job was first tried
+        (the post cannot be older), less `FIND_SKEW` for the clocks of workers and platform."""
+        kwargs: dict[str, Any] = {"key": job.idempotency_key}
+        try:
+            takes_since = "since" in inspect.signature(adapter.find).parameters
+        except (TypeError, ValueError):
+            takes_since = False
+        if takes_since:
+            starts = [e.at for e in self.store.events(job.id) if e.kind == "started"]
+            if starts:
+                kwargs["since"] = min(starts) - FIND_SKEW
+        return adapter.find(job.draft, **kwargs)  # type: ignore[no-any-return]
 
     def _refit(self, claim: Claim, adapter: Any, error: TooLongError) -> str | None:
         """Compose the refused post again under a stricter count and queue it in place of its
@@ -468,8 +523,9 @@ class Worker:
             if is_transient(error):
                 message = f"gave up after {job.attempts} attempts: {message}"
             if uncertain:
-                message += " (an attempt may have posted it: check the account before retrying)"
-            job = self.store.fail(job.id, self.owner, error=message, now=self.now())
+                message += (" (an attempt may have posted it: `campaign retry` looks for it on the platform "
+                            "before sending again)")
+            job = self.store.fail(job.id, self.owner, error=message, now=self.now(), uncertain=uncertain)
         except LeaseLost as e:
             self.report.lost += 1
             self._emit("lost", job, str(e))
@@ -511,8 +567,9 @@ class Worker:
             now = self.now()
             break_dead_leases(self.store, self.owner, now)
             wake = self.store.next_wake(now=now, limits=self.limits)
-            seconds = poll.total_seconds() if wake is None else (wake - now).total_seconds()
-            wait(min(max(seconds, 0.01), poll.total_seconds()))
+            idle = max(poll.total_seconds(), MIN_POLL)  # `--poll 0s` must not spin a core
+            seconds = idle if wake is None else (wake - now).total_seconds()
+            wait(min(max(seconds, 0.01), idle))
 
 
 def run(store: Store, adapters: AdapterFactory | None = None, *, now: Clock = system_clock,

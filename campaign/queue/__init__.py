@@ -15,6 +15,7 @@ from campaign.errors import QueueError
 from campaign.queue.memory import MemoryStore
 from campaign.queue.store import (
     DEFAULT_LEASE,
+    MIN_LEASE,
     STATES,
     CampaignRecord,
     Claim,
@@ -65,7 +66,7 @@ def open_store(path: str | Path | None = None) -> Store:
 
 
 __all__ = [
-    "DEFAULT_LEASE", "STATES", "CampaignRecord", "Claim", "EnqueueItem", "EnqueueReport",
+    "DEFAULT_LEASE", "MIN_LEASE", "STATES", "CampaignRecord", "Claim", "EnqueueItem", "EnqueueReport",
     "JobEvent", "Limit", "MemoryStore", "NewJob", "Outcome", "Store", "content_hash", "decide", "dedupe_key",
     "default_db_path", "draft_from_json", "draft_to_json", "enqueue_plan", "keep_media",
     "new_jobs", "open_store", "retry_failed",

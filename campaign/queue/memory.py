@@ -23,6 +23,7 @@ from campaign.errors import LeaseLost, QueueError
 from campaign.models import Job, JobStatus, RemoteRef, utc
 from campaign.queue.store import (
     DEFAULT_LEASE,
+    DOUBTFUL_THREAD,
     STATES,
     CampaignRecord,
     Claim,
@@ -35,6 +36,7 @@ from campaign.queue.store import (
     draft_from_json,
     draft_to_json,
 )
+from campaign.redact import redact, redact_opt
 
 _Thread = tuple[str, str, str]  # campaign, account, highlight_id
 _Part = tuple[str, str, str, int]  # a thread and a part of it
@@ -115,9 +117,14 @@ def _lease_end(row: _Row) -> datetime:
 
 
 class MemoryStore:
-    """The `Store` in this process's memory; `media_dir` defaults to a temporary folder."""
+    """The `Store` in this process's memory; `media_dir` defaults to a temporary folder.
 
-    def __init__(self, media_dir: Path | str | None = None) -> None:
+    Leases are judged by the store's clock (this process's UTC clock, or `clock` in
+    tests), never by the `now` a worker passes, as SQLite's store judges them by its own."""
+
+    def __init__(self, media_dir: Path | str | None = None, *,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.clock = clock
         self._tmp = tempfile.TemporaryDirectory(prefix="campaign-media-") if media_dir is None else None
         self.media_dir = Path(self._tmp.name) if self._tmp else Path(str(media_dir))
         self._lock = threading.Lock()
@@ -125,6 +132,7 @@ class MemoryStore:
         self._events: list[JobEvent] = []
         self._campaigns: dict[str, tuple[CampaignRecord, str]] = {}  # the record, its accounts as JSON
         self._closed = False
+        self._doubtful: set[tuple[str, str]] = set()  # in `enqueue`: threads with a failed part in doubt
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -159,7 +167,12 @@ class MemoryStore:
 
     def _event(self, job_id: int, kind: str, at: datetime, attempt: int, owner: str | None = None,
                detail: str | None = None) -> None:
-        self._events.append(JobEvent(len(self._events) + 1, job_id, utc(at), kind, attempt, owner, detail))
+        self._events.append(JobEvent(len(self._events) + 1, job_id, utc(at), kind, attempt, owner,
+                                     redact_opt(detail)))
+
+    def _db_now(self) -> datetime:
+        """The store's clock: what leases are judged by."""
+        return utc(self.clock()) if self.clock is not None else datetime.now(UTC)
 
     def _sent(self) -> set[_Part]:
         return {(*r.thread, r.part) for r in self._jobs.values() if r.status == "succeeded"}
@@ -215,6 +228,7 @@ class MemoryStore:
             micros = max(int(now.timestamp() * 1_000_000), _tid_micros(last) + 1 if last else 0)
             wanted: set[str] = set()
             requeued: dict[tuple[str, str], int] = {}  # thread → first part queued again
+            self._doubtful = set()
             for nj in jobs:
                 self._check_new(campaign, nj, wanted)
                 row = existing.get(nj.dedupe_key)
@@ -256,8 +270,13 @@ class MemoryStore:
         outcome, reason = decide(row.status, row.uncertain, row.content_hash == nj.content_hash,
                                  row.run_at == run_at)
         thread = (nj.account, nj.highlight_id)
-        if row.status == "failed" and outcome == "kept" and requeued.get(thread, nj.part) < nj.part:
+        if row.status == "failed" and outcome == "kept" and not row.uncertain \
+                and requeued.get(thread, nj.part) < nj.part:
             outcome, reason = "requeued", "an earlier part of its thread was queued again"
+        if row.status == "failed" and row.uncertain:
+            self._doubtful.add(thread)
+        elif row.status == "failed" and thread in self._doubtful:
+            outcome, reason = "kept", DOUBTFUL_THREAD
         if outcome not in ("updated", "requeued"):
             return EnqueueItem(row.id, nj.dedupe_key, outcome, row.status, reason)
         edited = replace(row, platform=nj.platform, parts=nj.parts, run_at=run_at, zone=nj.zone,
@@ -303,7 +322,8 @@ class MemoryStore:
     def _claimable(self, now: datetime, blocked: Mapping[str, datetime]) -> _Row | None:
         """An expired lease first (oldest first), else the earliest due job whose thread is ready."""
         rows = [r for r in self._jobs.values() if r.account not in blocked]
-        expired = [r for r in rows if r.status == "doing" and _lease_end(r) <= now]
+        db_now = self._db_now()
+        expired = [r for r in rows if r.status == "doing" and _lease_end(r) <= db_now]
         if expired:
             return min(expired, key=lambda r: (_lease_end(r), r.id))
         sent = self._sent()
@@ -324,8 +344,8 @@ class MemoryStore:
         now = utc(now)
         with self._tx():
             blocked = self._blocked(limits, now) if limits else {}
-            until = utc(now + lease)
             row = self._claimable(now, blocked)
+            until = self._db_now() + lease
             if row is None:
                 return None
             row = self._put(replace(row, status="doing", attempts=row.attempts + 1, locked_by=owner,
@@ -336,13 +356,13 @@ class MemoryStore:
             reply_to = self._reply_to(row)
         return Claim(_job(row), owner, row.uncertain, reply_to)
 
-    def extend(self, job_id: int, owner: str, *, until: datetime) -> bool:
-        until = utc(until)
+    def extend(self, job_id: int, owner: str, *, lease: timedelta = DEFAULT_LEASE) -> bool:
         with self._tx():
             row = self._jobs.get(job_id)
-            if row is None or row.status != "doing" or row.locked_by != owner:
+            db_now = self._db_now()
+            if row is None or row.status != "doing" or row.locked_by != owner or _lease_end(row) <= db_now:
                 return False
-            self._put(replace(row, locked_until=until))
+            self._put(replace(row, locked_until=db_now + lease))
             return True
 
     def _transition(self, job_id: int, owner: str, now: datetime, kind: str, detail: str | None,
@@ -382,13 +402,16 @@ class MemoryStore:
     def retry_later(self, job_id: int, owner: str, *, run_at: datetime, error: str,
                     now: datetime, uncertain: bool) -> Job:
         at = utc(run_at)
+        error = redact(error)
         detail = f"{error}; next attempt {_ts(at)}" + ("; may have landed" if uncertain else "")
         return self._transition(job_id, owner, now, "retry", detail, lambda r: replace(
             r, status="todo", run_at=at, last_error=error, uncertain=bool(uncertain)))
 
-    def fail(self, job_id: int, owner: str, *, error: str, now: datetime) -> Job:
-        return self._transition(job_id, owner, now, "failed", error,
-                                lambda r: replace(r, status="failed", last_error=error))
+    def fail(self, job_id: int, owner: str, *, error: str, now: datetime, uncertain: bool = False) -> Job:
+        error = redact(error)
+        detail = error + ("; may have landed: it is looked for before any new attempt" if uncertain else "")
+        return self._transition(job_id, owner, now, "failed", detail,
+                                lambda r: replace(r, status="failed", last_error=error, uncertain=uncertain))
 
     def release(self, job_id: int, owner: str, *, now: datetime) -> Job:
         return self._transition(job_id, owner, now, "released", "worker stopping; not sent",
@@ -408,10 +431,11 @@ class MemoryStore:
     def expire_leases(self, owner: str, *, now: datetime, reason: str) -> int:
         now = utc(now)
         with self._tx():
+            db_now = self._db_now()
             held = [r for r in self._jobs.values()
-                    if r.status == "doing" and r.locked_by == owner and _lease_end(r) > now]
+                    if r.status == "doing" and r.locked_by == owner and _lease_end(r) > db_now]
             for r in held:
-                self._put(replace(r, locked_until=now))
+                self._put(replace(r, locked_until=db_now))
                 self._event(r.id, "lease-expired", now, r.attempts, owner, reason)
         return len(held)
 
@@ -420,8 +444,10 @@ class MemoryStore:
             blocked = self._blocked(limits, now) if limits else {}
             sent = self._sent()
             rows = list(self._jobs.values())
+            db_now = self._db_now()
         times = [r.run_at for r in rows if r.status == "todo" and r.account not in blocked and self._ready(r, sent)]
-        times += [_lease_end(r) for r in rows if r.status == "doing"]
+        # when each lease ends by the store's clock, told on the caller's
+        times += [utc(now) + (_lease_end(r) - db_now) for r in rows if r.status == "doing"]
         pending = {r.account for r in rows if r.status in ("todo", "doing")}
         times += [t for a, t in blocked.items() if a in pending]
         return min(times, default=None)
@@ -496,7 +522,9 @@ class MemoryStore:
             if row.status not in ("failed", "cancelled"):
                 raise QueueError(f"job #{job_id} is {row.status}; only failed or cancelled jobs can be retried")
             row = self._put(replace(row, status="todo", attempts=0, last_error=None, run_at=now, updated_at=now))
-            self._event(row.id, "requeued", now, 0, None, "retry by hand")
+            self._event(row.id, "requeued", now, 0, None, "retry by hand" + (
+                "; an earlier attempt may have landed: it is looked for before anything is sent"
+                if row.uncertain else ""))
             for r in self._later(row, ("failed", "cancelled")):
                 self._put(replace(r, status="todo", attempts=0, last_error=None, updated_at=now))
                 self._event(r.id, "requeued", now, 0, None, f"part {row.part + 1} retried by hand")
@@ -516,3 +544,27 @@ class MemoryStore:
                 self._event(r.id, "rescheduled", now, 0, None,
                             f"{_ts(r.run_at)} -> {_ts(moved.run_at)} (with part {row.part + 1})")
         return _job(row)
+
+    # -- scrubbing --------------------------------------------------------------------------
+
+    def uncertain(self, job_id: int) -> bool:
+        with self._read():
+            return self._row(job_id).uncertain
+
+    def scrub(self, *, now: datetime) -> list[int]:
+        """Rewrite every `last_error` and event detail through redaction (see `SqliteStore.scrub`)."""
+        now = utc(now)
+        changed: set[int] = set()
+        with self._tx():
+            for row in list(self._jobs.values()):
+                if row.last_error is not None and redact(row.last_error) != row.last_error:
+                    self._put(replace(row, last_error=redact(row.last_error)))
+                    changed.add(row.id)
+            for i, e in enumerate(self._events):
+                if e.detail is not None and redact(e.detail) != e.detail:
+                    self._events[i] = replace(e, detail=redact(e.detail))
+                    changed.add(e.job_id)
+            for job_id in sorted(changed):
+                self._event(job_id, "scrubbed", now, self._jobs[job_id].attempts, None,
+                            "a secret was removed from this job's error and events")
+        return sorted(changed)

@@ -10,6 +10,9 @@ from datetime import datetime
 
 from campaign.models import utc
 
+NO_UPDATE_TRIGGER = """CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
+            BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END"""
+
 # Each entry moves the schema from version i to i+1 (PRAGMA user_version). Append only.
 MIGRATIONS: list[list[str]] = [
     [
@@ -66,19 +69,22 @@ MIGRATIONS: list[list[str]] = [
             detail TEXT)""",
         "CREATE INDEX job_events_job ON job_events (job_id, id)",
         "CREATE INDEX job_events_started ON job_events (at) WHERE kind = 'started'",
-        """CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
-            BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END""",
+        NO_UPDATE_TRIGGER,
         """CREATE TRIGGER job_events_no_delete BEFORE DELETE ON job_events
             BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END""",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# The database's clock, in the fixed-width text every time is stored as: leases are judged by it,
+# never by the `now` a worker passes (a worker whose clock runs ahead must not take a live lease).
+DB_NOW = "SELECT strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')"
+
 _NOT_BLOCKED = "AND {j}account NOT IN (SELECT value FROM json_each(:blocked))"
 _PREV_DONE = """({j}part = 0 OR EXISTS (SELECT 1 FROM jobs p WHERE p.campaign = {j}campaign
     AND p.account = {j}account AND p.highlight_id = {j}highlight_id AND p.part = {j}part - 1
     AND p.status = 'succeeded'))"""
-_EXPIRED = "SELECT id FROM jobs WHERE status = 'doing' AND locked_until <= :now {blocked} ORDER BY locked_until, id LIMIT 1"
+_EXPIRED = "SELECT id FROM jobs WHERE status = 'doing' AND locked_until <= :db_now {blocked} ORDER BY locked_until, id LIMIT 1"
 _DUE = "SELECT j.id FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now {blocked} AND {prev} ORDER BY j.run_at, j.id LIMIT 1"
 
 
@@ -110,20 +116,21 @@ SQL: dict[str, str] = {
     "retry_later": "UPDATE jobs SET status = 'todo', run_at = :run_at, last_error = :error, "
                    "uncertain = :uncertain, locked_by = NULL, locked_until = NULL, updated_at = :now "
                    "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
-    "fail": "UPDATE jobs SET status = 'failed', last_error = :error, locked_by = NULL, "
+    "fail": "UPDATE jobs SET status = 'failed', last_error = :error, uncertain = :uncertain, locked_by = NULL, "
             "locked_until = NULL, updated_at = :now "
             "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
     "release": "UPDATE jobs SET status = 'todo', attempts = attempts - 1, locked_by = NULL, "
                "locked_until = NULL, updated_at = :now "
                "WHERE id = :id AND status = 'doing' AND locked_by = :owner RETURNING *",
     "extend": "UPDATE jobs SET locked_until = :until "
-              "WHERE id = :id AND status = 'doing' AND locked_by = :owner",
+              "WHERE id = :id AND status = 'doing' AND locked_by = :owner AND locked_until > :db_now",
+    "db_now": DB_NOW,
     "later_parts": "UPDATE jobs SET status = :status, last_error = :error, updated_at = :now "
                    "WHERE campaign = :campaign AND account = :account AND highlight_id = :highlight_id "
                    "AND part > :part AND status IN ('todo') RETURNING id, attempts",
     "owners": "SELECT DISTINCT locked_by FROM jobs WHERE status = 'doing'",
-    "expire": "UPDATE jobs SET locked_until = :now WHERE status = 'doing' AND locked_by = :owner "
-              "AND locked_until > :now RETURNING id, attempts",
+    "expire": "UPDATE jobs SET locked_until = :db_now WHERE status = 'doing' AND locked_by = :owner "
+              "AND locked_until > :db_now RETURNING id, attempts",
     "next_todo": f"SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'todo' {_NOT_BLOCKED.format(j='j.')} "
                  f"AND {_PREV_DONE.format(j='j.')}",
     "next_lease": "SELECT MIN(locked_until) FROM jobs WHERE status = 'doing'",
@@ -170,6 +177,14 @@ SQL: dict[str, str] = {
     "shift_later_parts": "SELECT id, run_at FROM jobs WHERE campaign = :campaign AND account = :account "
                          "AND highlight_id = :highlight_id AND part > :part AND status = 'todo'",
     "set_run_at": "UPDATE jobs SET run_at = :run_at, updated_at = :now WHERE id = :id",
+    "uncertain": "SELECT uncertain FROM jobs WHERE id = :id",
+    # scrubbing a secret out of the history (`campaign scrub`): the one rewrite of job_events
+    "scrub_errors": "SELECT id, last_error FROM jobs WHERE last_error IS NOT NULL",
+    "scrub_error": "UPDATE jobs SET last_error = :text WHERE id = :id",
+    "scrub_details": "SELECT id, job_id, detail FROM job_events WHERE detail IS NOT NULL",
+    "scrub_detail": "UPDATE job_events SET detail = :text WHERE id = :id",
+    "allow_update": "DROP TRIGGER job_events_no_update",
+    "forbid_update": NO_UPDATE_TRIGGER,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from campaign.models import Job, RemoteRef, utc
 from campaign.queue.schema import MIGRATIONS, SCHEMA_VERSION, SQL, parse_ts, ts
 from campaign.queue.store import (
     DEFAULT_LEASE,
+    DOUBTFUL_THREAD,
     STATES,
     CampaignRecord,
     Claim,
@@ -34,6 +35,7 @@ from campaign.queue.store import (
     draft_from_json,
     draft_to_json,
 )
+from campaign.redact import redact, redact_opt
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -49,6 +51,31 @@ def _tid_micros(key: str) -> int:
 
 
 # --- the one row mapper --------------------------------------------------------------------
+
+
+def listed_job(row: sqlite3.Row) -> Job:
+    """A row as a Job for listings: a row the worker could not read (an unparsable draft or
+    time) is shown with a placeholder, never an error that hides the rest of the queue."""
+    try:
+        return job_from_row(row)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        from campaign.models import Draft
+
+        fields = {k: row[k] for k in row.keys()}  # noqa: SIM118 (sqlite3.Row)
+        try:
+            run_at = parse_ts(fields["run_at"])
+        except (ValueError, TypeError):
+            run_at = datetime(1970, 1, 1, tzinfo=UTC)
+        try:
+            draft = draft_from_json(fields["draft"])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            draft = Draft(fields["highlight_id"], fields["account"], fields["platform"],
+                          ("(unreadable draft)",), (0,), 0)
+        fields["draft"] = json.dumps({"highlight_id": draft.highlight_id, "account": draft.account,
+                                      "platform": draft.platform, "parts": list(draft.parts),
+                                      "lengths": list(draft.lengths), "limit": draft.limit})
+        fields["run_at"] = ts(run_at)
+        return job_from_row(fields)  # type: ignore[arg-type]
 
 
 def job_from_row(row: sqlite3.Row) -> Job:
@@ -86,9 +113,14 @@ def _campaign_from_row(row: sqlite3.Row) -> CampaignRecord:
 
 
 class SqliteStore:
-    """The `Store` on one SQLite file (or ":memory:" for tests)."""
+    """The `Store` on one SQLite file (or ":memory:" for tests).
 
-    def __init__(self, path: Path | str, *, synchronous: str = "NORMAL"):
+    Leases are judged by the database's clock (SQLite's `'now'`), never by the `now` a
+    worker passes; `clock` replaces that clock in tests (time moved by hand)."""
+
+    def __init__(self, path: Path | str, *, synchronous: str = "NORMAL",
+                 clock: Callable[[], datetime] | None = None):
+        self.clock = clock
         self.path = Path(path) if str(path) != ":memory:" else None
         self.media_dir = (self.path.parent if self.path else Path(".")) / "media"
         if self.path is not None:
@@ -151,8 +183,15 @@ class SqliteStore:
     @staticmethod
     def _event(c: sqlite3.Connection, job_id: int, kind: str, now: str, attempt: int,
                owner: str | None = None, detail: str | None = None) -> None:
+        """Append an event; its detail passes redaction (nothing unredacted reaches the store)."""
         c.execute(SQL["event"], {"job_id": job_id, "at": now, "kind": kind, "attempt": attempt,
-                                 "owner": owner, "detail": detail})
+                                 "owner": owner, "detail": redact_opt(detail)})
+
+    def _db_now(self, c: sqlite3.Connection) -> str:
+        """The database's clock (or the injected one), as stored text: what leases are judged by."""
+        if self.clock is not None:
+            return ts(self.clock())
+        return str(c.execute(SQL["db_now"]).fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
@@ -195,6 +234,7 @@ class SqliteStore:
             micros = max(int(utc(now).timestamp() * 1_000_000), _tid_micros(last) + 1 if last else 0)
             wanted = set()
             requeued: dict[tuple[str, str], int] = {}  # thread → first part queued again
+            doubtful: set[tuple[str, str]] = set()  # threads with a failed part that may have landed
             for nj in jobs:
                 if nj.campaign != campaign:
                     raise QueueError(f"job {nj.dedupe_key} belongs to campaign {nj.campaign}, not {campaign}")
@@ -222,8 +262,13 @@ class SqliteStore:
                 outcome, reason = decide(row["status"], bool(row["uncertain"]), same_content,
                                          row["run_at"] == params["run_at"])
                 thread = (nj.account, nj.highlight_id)
-                if row["status"] == "failed" and outcome == "kept" and requeued.get(thread, nj.part) < nj.part:
+                if row["status"] == "failed" and outcome == "kept" and not row["uncertain"] \
+                        and requeued.get(thread, nj.part) < nj.part:
                     outcome, reason = "requeued", "an earlier part of its thread was queued again"
+                if row["status"] == "failed" and row["uncertain"]:
+                    doubtful.add(thread)
+                elif row["status"] == "failed" and thread in doubtful:
+                    outcome, reason = "kept", DOUBTFUL_THREAD
                 status = row["status"]
                 if outcome in ("updated", "requeued"):
                     params["id"] = row["id"]
@@ -267,13 +312,24 @@ class SqliteStore:
         n = ts(now)
         with self._tx() as c:
             blocked = self._blocked(c, limits, now) if limits else {}
-            params = {"owner": owner, "now": n, "until": ts(now + lease)}
+            db_now = self._db_now(c)
+            params = {"owner": owner, "now": n, "db_now": db_now, "until": ts(parse_ts(db_now) + lease)}
             if blocked:
                 params["blocked"] = json.dumps(sorted(blocked))
-            row = c.execute(SQL["claim_limited" if blocked else "claim"], params).fetchone()
-            if row is None:
-                return None
-            job = job_from_row(row)
+            while True:
+                row = c.execute(SQL["claim_limited" if blocked else "claim"], params).fetchone()
+                if row is None:
+                    return None
+                try:
+                    job = job_from_row(row)
+                    break
+                except (ValueError, TypeError, KeyError, AttributeError) as e:
+                    # a poisoned row (an unparsable draft, a bad run_at) fails alone, with its
+                    # reason; the rest of the queue goes on
+                    why = f"unreadable job in the queue: {type(e).__name__}: {str(e)[:200]}"
+                    c.execute(SQL["fail"], {"id": row["id"], "owner": owner, "now": n, "error": why,
+                                            "uncertain": 0})
+                    self._event(c, row["id"], "failed", n, row["attempts"], owner, why)
             uncertain = bool(row["uncertain"])
             self._event(c, job.id, "started", n, job.attempts, owner,
                         "reconciling: an earlier attempt may have landed" if uncertain else None)
@@ -287,9 +343,11 @@ class SqliteStore:
                 reply_to = RemoteRef(prev["remote_id"], prev["remote_url"], json.loads(prev["remote_extra"]))
         return Claim(job, owner, uncertain, reply_to)
 
-    def extend(self, job_id: int, owner: str, *, until: datetime) -> bool:
+    def extend(self, job_id: int, owner: str, *, lease: timedelta = DEFAULT_LEASE) -> bool:
         with self._tx() as c:
-            return c.execute(SQL["extend"], {"id": job_id, "owner": owner, "until": ts(until)}).rowcount == 1
+            db_now = self._db_now(c)
+            return c.execute(SQL["extend"], {"id": job_id, "owner": owner, "db_now": db_now,
+                                             "until": ts(parse_ts(db_now) + lease)}).rowcount == 1
 
     def _transition(self, name: str, job_id: int, owner: str, params: dict[str, Any], kind: str,
                     now: datetime, detail: str | None) -> Job:
@@ -323,12 +381,16 @@ class SqliteStore:
 
     def retry_later(self, job_id: int, owner: str, *, run_at: datetime, error: str,
                     now: datetime, uncertain: bool) -> Job:
+        error = redact(error)
         params = {"run_at": ts(run_at), "error": error, "uncertain": int(uncertain)}
         detail = f"{error}; next attempt {ts(run_at)}" + ("; may have landed" if uncertain else "")
         return self._transition("retry_later", job_id, owner, params, "retry", now, detail)
 
-    def fail(self, job_id: int, owner: str, *, error: str, now: datetime) -> Job:
-        return self._transition("fail", job_id, owner, {"error": error}, "failed", now, error)
+    def fail(self, job_id: int, owner: str, *, error: str, now: datetime, uncertain: bool = False) -> Job:
+        error = redact(error)
+        detail = error + ("; may have landed: it is looked for before any new attempt" if uncertain else "")
+        return self._transition("fail", job_id, owner, {"error": error, "uncertain": int(uncertain)}, "failed",
+                                now, detail)
 
     def release(self, job_id: int, owner: str, *, now: datetime) -> Job:
         return self._transition("release", job_id, owner, {}, "released", now, "worker stopping; not sent")
@@ -347,7 +409,7 @@ class SqliteStore:
     def expire_leases(self, owner: str, *, now: datetime, reason: str) -> int:
         n = ts(now)
         with self._tx() as c:
-            rows = c.execute(SQL["expire"], {"owner": owner, "now": n}).fetchall()
+            rows = c.execute(SQL["expire"], {"owner": owner, "db_now": self._db_now(c)}).fetchall()
             for r in rows:
                 self._event(c, r["id"], "lease-expired", n, r["attempts"], owner, reason)
         return len(rows)
@@ -357,13 +419,16 @@ class SqliteStore:
             blocked = self._blocked(c, limits, now) if limits else {}
             todo = c.execute(SQL["next_todo"], {"blocked": json.dumps(sorted(blocked))}).fetchone()[0]
             lease = c.execute(SQL["next_lease"]).fetchone()[0]
+            db_now = parse_ts(self._db_now(c))
             pending = {r[0] for r in c.execute(SQL["pending_accounts"])}
-        times = [parse_ts(t) for t in (todo, lease) if t]
+        times = [parse_ts(todo)] if todo else []
+        if lease:  # when the lease ends by the database's clock, told on the caller's
+            times.append(utc(now) + (parse_ts(lease) - db_now))
         times += [t for a, t in blocked.items() if a in pending]
         return min(times) if times else None
 
     def due(self, *, now: datetime, limit: int = 100) -> list[Job]:
-        return [job_from_row(r) for r in self._read("due", {"now": ts(now), "limit": limit})]
+        return [listed_job(r) for r in self._read("due", {"now": ts(now), "limit": _sql_int(limit)})]
 
     # -- inspection and admin ---------------------------------------------------------------
 
@@ -371,14 +436,15 @@ class SqliteStore:
         rows = self._read("get", {"id": job_id})
         if not rows:
             raise QueueError(f"no job #{job_id}")
-        return job_from_row(rows[0])
+        return listed_job(rows[0])
 
     def jobs(self, *, status: str | None = None, campaign: str | None = None,
              limit: int | None = None) -> list[Job]:
         if status is not None and status not in STATES:
             raise QueueError(f"unknown state '{status}'; use one of {', '.join(STATES)}")
-        rows = self._read("jobs", {"status": status, "campaign": campaign, "limit": -1 if limit is None else limit})
-        return [job_from_row(r) for r in rows]
+        rows = self._read("jobs", {"status": status, "campaign": campaign,
+                                   "limit": -1 if limit is None else _sql_int(limit)})
+        return [listed_job(r) for r in rows]
 
     def counts(self, *, campaign: str | None = None) -> dict[str, int]:
         out: dict[str, int] = dict.fromkeys(STATES, 0)
@@ -423,7 +489,9 @@ class SqliteStore:
                     raise QueueError(f"no job #{job_id}")
                 raise QueueError(f"job #{job_id} is {cur['status']}; only failed or cancelled jobs can be retried")
             job = job_from_row(row)
-            self._event(c, job.id, "requeued", n, 0, None, "retry by hand")
+            self._event(c, job.id, "requeued", n, 0, None, "retry by hand" + (
+                "; an earlier attempt may have landed: it is looked for before anything is sent"
+                if row["uncertain"] else ""))
             for r in c.execute(SQL["retry_later_parts"], {"campaign": job.campaign, "account": job.account,
                                                           "highlight_id": job.highlight_id, "part": job.part,
                                                           "now": n}).fetchall():
@@ -449,3 +517,41 @@ class SqliteStore:
                 c.execute(SQL["set_run_at"], {"id": r["id"], "run_at": new, "now": n})
                 self._event(c, r["id"], "rescheduled", n, 0, None, f"{r['run_at']} -> {new} (with part {job.part + 1})")
         return job
+
+    # -- scrubbing --------------------------------------------------------------------------
+
+    def uncertain(self, job_id: int) -> bool:
+        rows = self._read("uncertain", {"id": job_id})
+        if not rows:
+            raise QueueError(f"no job #{job_id}")
+        return bool(rows[0][0])
+
+    def scrub(self, *, now: datetime) -> list[int]:
+        """Rewrite every `last_error` and event detail through redaction (the secrets registered
+        now); the one exception to append-only events. The ids of the jobs changed, each of
+        which gets a "scrubbed" event."""
+        n = ts(now)
+        changed: set[int] = set()
+        with self._tx() as c:
+            for r in c.execute(SQL["scrub_errors"]).fetchall():
+                clean = redact(r["last_error"])
+                if clean != r["last_error"]:
+                    c.execute(SQL["scrub_error"], {"id": r["id"], "text": clean})
+                    changed.add(r["id"])
+            c.execute(SQL["allow_update"])
+            for r in c.execute(SQL["scrub_details"]).fetchall():
+                clean = redact(r["detail"])
+                if clean != r["detail"]:
+                    c.execute(SQL["scrub_detail"], {"id": r["id"], "text": clean})
+                    changed.add(r["job_id"])
+            c.execute(SQL["forbid_update"])
+            for job_id in sorted(changed):
+                attempts = c.execute(SQL["get"], {"id": job_id}).fetchone()["attempts"]
+                self._event(c, job_id, "scrubbed", n, attempts, None,
+                            "a secret was removed from this job's error and events")
+        return sorted(changed)
+
+
+def _sql_int(n: int) -> int:
+    """`n` within SQLite's INTEGER range (a `--limit` of 2**64 means "all", not an overflow)."""
+    return max(-(2**63), min(n, 2**63 - 1))

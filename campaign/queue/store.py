@@ -8,13 +8,24 @@ the same methods without the worker changing.
 Rules every store keeps:
 - Job states are `todo`, `doing`, `succeeded`, `failed`, `cancelled`; every
   transition appends a row to the append-only `job_events`; finished jobs stay.
+  The one rewrite is `scrub` (`campaign scrub`): details passed through redaction
+  again, so a secret that reached the history can be removed; it says so in a
+  "scrubbed" event.
 - `claim` is atomic: it moves one due job to `doing` under a lease owned by the
   caller, counts the attempt and records "started" before anything is sent.
 - Every later transition names the lease owner and fails with `LeaseLost` when
   the job is no longer that owner's `doing` job.
 - A job reclaimed after its lease expired, or retried after an ambiguous error,
-  comes back with `Claim.uncertain` set: reconcile with `adapter.find` first.
-- Functions take `now`; nothing reads the clock.
+  comes back with `Claim.uncertain` set: reconcile with `adapter.find` first. A job
+  that may have landed stays uncertain when it fails, is retried by hand, cancelled
+  or queued again, until a `find` (or a send) settles it.
+- Leases are judged by the store's own clock (SQLite's `'now'`), never by a worker's
+  `now`: a worker whose clock runs ahead cannot take a live lease. `extend` is the
+  fence a worker passes immediately before the platform call: False when the lease
+  is no longer its own, or has run out.
+- Nothing reaches the store unredacted: `last_error` and event details pass
+  `campaign.redact.redact`; `scrub` rewrites what an older version stored.
+- Functions take `now` (for due times and event times); nothing else reads the clock.
 """
 
 from __future__ import annotations
@@ -34,6 +45,9 @@ from campaign.models import Draft, Job, JobStatus, MediaRef, PlannedPost, Remote
 
 STATES: tuple[JobStatus, ...] = ("todo", "doing", "succeeded", "failed", "cancelled")
 DEFAULT_LEASE = timedelta(minutes=5)
+#: the shortest lease a worker may take: the heartbeat renews it every third of it, and
+#: a lease that runs out while the post is in flight lets another worker look and send.
+MIN_LEASE = timedelta(seconds=3)
 
 
 
@@ -165,18 +179,21 @@ class Store(Protocol):
     # the worker
     def claim(self, owner: str, *, now: datetime, lease: timedelta = DEFAULT_LEASE,
               limits: Mapping[str, Limit] | None = None) -> Claim | None: ...
-    def extend(self, job_id: int, owner: str, *, until: datetime) -> bool: ...
+    def extend(self, job_id: int, owner: str, *, lease: timedelta = DEFAULT_LEASE) -> bool: ...
     def succeed(self, job_id: int, owner: str, ref: RemoteRef, *, now: datetime,
                 reconciled: bool = False) -> Job: ...
     def retry_later(self, job_id: int, owner: str, *, run_at: datetime, error: str,
                     now: datetime, uncertain: bool) -> Job: ...
-    def fail(self, job_id: int, owner: str, *, error: str, now: datetime) -> Job: ...
+    def fail(self, job_id: int, owner: str, *, error: str, now: datetime, uncertain: bool = False) -> Job: ...
     def release(self, job_id: int, owner: str, *, now: datetime) -> Job: ...
     def note(self, job_id: int, kind: str, *, now: datetime, owner: str | None = None,
              detail: str | None = None) -> None: ...
     def lease_owners(self) -> list[str]: ...
     def expire_leases(self, owner: str, *, now: datetime, reason: str) -> int: ...
-    def next_wake(self, *, now: datetime, limits: Mapping[str, Limit] | None = None) -> datetime | None: ...
+    def next_wake(self, *, now: datetime, limits: Mapping[str, Limit] | None = None) -> datetime | None:
+        """When a claim may next succeed, on the caller's clock (a lease's end, judged by the
+        store's clock, is told as `now` plus the time it has left)."""
+        ...
     def due(self, *, now: datetime, limit: int = 100) -> list[Job]: ...
 
     # inspection and admin
@@ -188,6 +205,8 @@ class Store(Protocol):
     def cancel(self, *, now: datetime, job_id: int | None = None, campaign: str | None = None) -> list[int]: ...
     def retry(self, job_id: int, *, now: datetime) -> Job: ...
     def reschedule(self, job_id: int, *, at: datetime, now: datetime) -> Job: ...
+    def uncertain(self, job_id: int) -> bool: ...
+    def scrub(self, *, now: datetime) -> list[int]: ...
     def close(self) -> None: ...
 
 
@@ -224,6 +243,9 @@ def content_hash(draft: Draft, parts: int) -> str:
 
 
 
+DOUBTFUL_THREAD = "an earlier part of its thread may have landed; not changed until it is reconciled"
+
+
 def decide(status: JobStatus, uncertain: bool, same_content: bool, same_time: bool) -> tuple[Outcome, str]:
     """What re-queueing does to an existing job (pure; every store applies the same rule).
 
@@ -236,6 +258,9 @@ def decide(status: JobStatus, uncertain: bool, same_content: bool, same_time: bo
     if status == "cancelled":
         return ("kept", "cancelled; not queued again")
     if status == "failed":
+        if uncertain:  # its last attempt may have landed: find() must look for what was sent
+            return ("kept", "failed, but an attempt may have landed; not changed until it is reconciled "
+                            "(`campaign retry` looks for it first)")
         if same_content:
             return ("kept", "failed; use `campaign retry` to send it again")
         return ("requeued", "failed before; the edited draft is queued again")

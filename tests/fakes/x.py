@@ -4,7 +4,8 @@ Endpoints (v2 and the v1.1 media fallback), with X's request and response shapes
 
     POST /2/tweets                         {"text", "media": {"media_ids"}, "reply": {...}} -> 201
     GET  /2/users/me                       -> {"data": {"id", "name", "username"}}
-    GET  /2/users/:id/tweets               -> {"data": [...newest first], "meta": {...}}
+    GET  /2/users/:id/tweets               -> {"data": [...newest first], "meta": {..., "next_token"}}
+                                              (start_time, max_results, pagination_token)
     POST /2/media/upload                   JSON {"media": base64, "media_category", "media_type"}
     POST /2/media/metadata                 {"id", "metadata": {"alt_text": {"text"}}}
     POST /1.1/media/upload.json            multipart field "media"
@@ -61,6 +62,7 @@ V2_NOT_FOUND = {"title": "Not Found Error", "detail": "The requested resource wa
                 "type": "https://api.twitter.com/2/problems/resource-not-found", "status": 404}
 
 MAX_IMAGE = 5 * 1024 * 1024
+TIMELINE_CAP = 3200  # X serves the 3,200 most recent posts of a user timeline
 _URL = re.compile(r"(?i)\bhttps?://\S+|\b(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?")
 
 
@@ -295,15 +297,30 @@ class FakeX(FakeServer):
         n = int((req.query.get("max_results") or ["10"])[0])
         if not 5 <= n <= 100:
             return _invalid("max_results", f"The `max_results` query parameter value [{n}] is not between 5 and 100")
+        start = _iso_time((req.query.get("start_time") or [""])[0])
+        token = (req.query.get("pagination_token") or [""])[0]
+        if token and not token.startswith("page-"):
+            return _invalid("pagination_token", f"The `pagination_token` query parameter value [{token}] is invalid")
+        offset = int(token[5:]) if token else 0
         with self._state:
-            mine = [t for t in self.posts if t.author_id == m.group("id")]
-        page = list(reversed(mine))[:n]
+            mine = [t for t in self.posts if t.author_id == m.group("id")
+                    and (start is None or t.created_at >= start)]
+        newest_first = list(reversed(mine))[:TIMELINE_CAP]
+        page = newest_first[offset:offset + n]
         if not page:
             return Reply(200, {"meta": {"result_count": 0}}, self._rate_headers())
-        return Reply(200, {
-            "data": [t.api() for t in page],
-            "meta": {"result_count": len(page), "newest_id": page[0].id, "oldest_id": page[-1].id},
-        }, self._rate_headers())
+        meta: dict[str, Any] = {"result_count": len(page), "newest_id": page[0].id, "oldest_id": page[-1].id}
+        if offset + n < len(newest_first):
+            meta["next_token"] = f"page-{offset + n}"
+        return Reply(200, {"data": [t.api() for t in page], "meta": meta}, self._rate_headers())
+
+    def add_posts(self, texts: list[str], *, at: float | None = None) -> None:
+        """Posts made by someone else on the account (the web app), created at `at` (now)."""
+        with self._state:
+            for text in texts:
+                tid = str(next(self._ids))
+                self.posts.append(Tweet(tid, text, _shown(text, False), self.user_id,
+                                        created_at=time.time() if at is None else at))
 
     def _new_media(self, data: bytes, mime: str, category: str, api: str) -> Media:
         with self._state:
@@ -390,6 +407,15 @@ class FakeX(FakeServer):
             return problem
         body = req.json() or {}
         return self._set_alt(str(body.get("media_id")), (body.get("alt_text") or {}).get("text"), v2=False)
+
+
+def _iso_time(text: str) -> float | None:
+    """X's `start_time` (`2026-03-02T08:00:00Z`) as a Unix time; None when not given."""
+    if not text:
+        return None
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def _invalid(param: str, message: str) -> Reply:

@@ -463,7 +463,7 @@ class BlueskyAdapter:
         resp = getattr(e, "response", None)
         status = getattr(resp, "status_code", None)
         content = getattr(resp, "content", None)
-        code = getattr(content, "error", None) or ""
+        code = redact.redact(str(getattr(content, "error", None) or ""))  # a server may echo anything here
         message = redact.redact(str(getattr(content, "message", None) or code or e or type(e).__name__))
         what = f"{code}: {message}" if code and code != message else message
         if isinstance(e, ex.RateLimitExceededError):

@@ -7,8 +7,10 @@ body, alt text through `POST /2/media/metadata`), signed with tweepy's
 adapter falls back to tweepy's v1.1 `API.media_upload` + `create_media_metadata`.
 
 X has no idempotency key: after an ambiguous failure the worker calls `find`,
-which looks through the account's recent posts for the draft's text (links
-compared with their t.co replacements masked).
+which pages through the account's posts since the first attempt (`start_time`,
+`pagination_token`: every post of that window, not a fixed latest page) for the
+draft's text (links compared with their t.co replacements masked). See
+docs/exactly-once.md for what this leaves possible.
 
 Account settings (the `settings:` block of the account in the campaign YAML):
 
@@ -35,6 +37,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -58,6 +61,8 @@ log = logging.getLogger(__name__)
 HOSTS = ("https://api.x.com", "https://api.twitter.com", "https://upload.twitter.com")
 V2_MEDIA_UPLOAD = "https://api.x.com/2/media/upload"
 V2_MEDIA_METADATA = "https://api.x.com/2/media/metadata"
+FIND_SKEW = timedelta(minutes=15)  # clocks of the queueing machine and X may disagree
+MAX_FIND_PAGES = 33  # X serves the 3,200 most recent posts of a timeline, 100 a page
 DEFAULT_RATE_WAIT = 15 * 60  # a 429 without usable reset headers: the 15-minute window
 READ_WRITE_FIX = (
     "the X app is read-only for this token: in the developer portal set the app's "
@@ -347,20 +352,32 @@ class XAdapter:
         log.info("x: %s posted %s", self.ctx.account, tweet_id)
         return RemoteRef(id=tweet_id, url=self._status_url(tweet_id))
 
-    def find(self, draft: Draft, *, key: str) -> RemoteRef | None:
-        """Look through the account's last 100 posts for this draft's text."""
+    def find(self, draft: Draft, *, key: str, since: datetime | None = None) -> RemoteRef | None:
+        """This draft's post among the account's posts since `since` (the first attempt; the
+        post cannot be older), else since the job's key was minted (its TID holds the time
+        it was queued), less `FIND_SKEW`: every page of that window, newest first."""
         client, _, _ = self._sdk()
         user_id, username, _ = self._get_me()
-        with self._calling("reading recent posts", stage="read"):
-            response = client.get_users_tweets(
-                user_id, max_results=100, exclude=["retweets"], user_auth=True
-            )
+        start = since if since is not None else _tid_time(key)
+        params: dict[str, Any] = {"max_results": 100, "exclude": ["retweets"], "user_auth": True}
+        if start is not None:
+            start = (start if since is not None else start - FIND_SKEW).astimezone(UTC)
+            params["start_time"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
         wanted = normalize_text(draft.text)
-        for tweet in response.data or []:
-            text = tweet.get("text", "") if isinstance(tweet, dict) else getattr(tweet, "text", "")
-            tid = tweet.get("id") if isinstance(tweet, dict) else getattr(tweet, "id", None)
-            if tid is not None and normalize_text(text or "") == wanted:
-                return RemoteRef(id=str(tid), url=f"https://x.com/{username}/status/{tid}")
+        token: str | None = None
+        for _ in range(MAX_FIND_PAGES):
+            with self._calling("reading the posts since the first attempt", stage="read"):
+                response = client.get_users_tweets(
+                    user_id, **params, **({"pagination_token": token} if token else {}))
+            for tweet in response.data or []:
+                text = tweet.get("text", "") if isinstance(tweet, dict) else getattr(tweet, "text", "")
+                tid = tweet.get("id") if isinstance(tweet, dict) else getattr(tweet, "id", None)
+                if tid is not None and normalize_text(text or "") == wanted:
+                    return RemoteRef(id=str(tid), url=f"https://x.com/{username}/status/{tid}")
+            meta = getattr(response, "meta", None) or {}
+            token = meta.get("next_token") if isinstance(meta, dict) else None
+            if not token:
+                break
         return None
 
     # -- helpers ------------------------------------------------------------------------------
@@ -487,6 +504,21 @@ def retry_after_from(headers: Any, now: float) -> float:
         retry = _int_header(headers, "retry-after")
         return float(retry) if retry is not None else float(DEFAULT_RATE_WAIT)
     return max(1.0, chosen - now)
+
+
+def _tid_time(key: str) -> datetime | None:
+    """When the job's key (a TID: microseconds since the epoch in its top 53 bits) was minted."""
+    from campaign import tid
+
+    if not tid.is_valid(key):
+        return None
+    n = 0
+    for ch in key:
+        n = (n << 5) | tid.ALPHABET.index(ch)
+    try:
+        return datetime.fromtimestamp((n >> 10) / 1e6, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _int_header(headers: Any, name: str) -> int | None:
