@@ -161,3 +161,8 @@ def test_facet_offsets_slice_the_entity(text: str) -> None:
         else:
             assert piece.startswith("@")
     assert B.length(text) >= 0
+
+
+def test_facets_never_overlap_a_tag_that_holds_a_domain() -> None:
+    facets = B.facets("#(example.com", resolve=lambda handle: None)
+    assert [f["features"][0]["$type"] for f in facets] == [TAG]

@@ -86,7 +86,11 @@ def detect(text: str) -> list[tuple[int, int, str, str]]:
             start = m.start()
             found.append((start, start + 1 + len(tag), "tag", tag))
     found.sort(key=lambda f: (f[0], f[1]))
-    return found
+    kept: list[tuple[int, int, str, str]] = []
+    for f in found:  # facets never overlap ("#(example.com" is a tag, not also a link inside it)
+        if not kept or f[0] >= kept[-1][1]:
+            kept.append(f)
+    return kept
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
