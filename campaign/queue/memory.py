@@ -447,7 +447,8 @@ class MemoryStore:
             db_now = self._db_now()
         times = [r.run_at for r in rows if r.status == "todo" and r.account not in blocked and self._ready(r, sent)]
         # when each lease ends by the store's clock, told on the caller's
-        times += [utc(now) + (_lease_end(r) - db_now) for r in rows if r.status == "doing"]
+        times += [utc(now) + (_lease_end(r) - db_now) for r in rows
+                  if r.status == "doing" and r.account not in blocked]  # claim skips those until the limit lifts
         pending = {r.account for r in rows if r.status in ("todo", "doing")}
         times += [t for a, t in blocked.items() if a in pending]
         return min(times, default=None)

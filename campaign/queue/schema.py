@@ -133,7 +133,8 @@ SQL: dict[str, str] = {
               "AND locked_until > :db_now RETURNING id, attempts",
     "next_todo": f"SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'todo' {_NOT_BLOCKED.format(j='j.')} "
                  f"AND {_PREV_DONE.format(j='j.')}",
-    "next_lease": "SELECT MIN(locked_until) FROM jobs WHERE status = 'doing'",
+    # a running job of an account at its rate limit is not claimable until the limit lifts
+    "next_lease": f"SELECT MIN(j.locked_until) FROM jobs j WHERE j.status = 'doing' {_NOT_BLOCKED.format(j='j.')}",
     "pending_accounts": "SELECT DISTINCT account FROM jobs WHERE status IN ('todo', 'doing')",
     "due": f"SELECT * FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now AND {_PREV_DONE.format(j='j.')} "
            "ORDER BY j.run_at, j.id LIMIT :limit",

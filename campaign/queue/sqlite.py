@@ -418,7 +418,7 @@ class SqliteStore:
         with self._tx() as c:  # a read, but consistent with claim's view of the rate limits
             blocked = self._blocked(c, limits, now) if limits else {}
             todo = c.execute(SQL["next_todo"], {"blocked": json.dumps(sorted(blocked))}).fetchone()[0]
-            lease = c.execute(SQL["next_lease"]).fetchone()[0]
+            lease = c.execute(SQL["next_lease"], {"blocked": json.dumps(sorted(blocked))}).fetchone()[0]
             db_now = parse_ts(self._db_now(c))
             pending = {r[0] for r in c.execute(SQL["pending_accounts"])}
         times = [parse_ts(todo)] if todo else []
