@@ -231,5 +231,8 @@ def publish_to_outbox(cfg: CampaignConfig, built: Build, out: Path) -> dict[str,
     finally:
         store.close()
     folders = sorted({str(Path(a.path or outbox)) for a in cfg.enabled_accounts().values()})
+    # `not_sent`: posts left in the queue (an outbox folder that cannot be written makes every
+    # attempt a retry): the build did not publish what it says it would.
     return {"sent": report.succeeded + report.reconciled, "failed": report.failed,
+            "not_sent": report.retried + report.released + report.lost,
             "outbox": ", ".join(folders), "queue": str(db)}

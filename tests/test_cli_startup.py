@@ -3,7 +3,8 @@
 import subprocess
 import sys
 
-HEAVY = ("PIL", "pydantic", "tweepy", "mastodon", "atproto", "trafilatura", "rich", "jinja2", "yaml")
+HEAVY = ("PIL", "pydantic", "tweepy", "mastodon", "atproto", "trafilatura", "rich", "jinja2", "yaml",
+         "starlette", "uvicorn")
 
 
 def test_help_imports_no_heavy_library():

@@ -18,7 +18,9 @@ from campaign.errors import ArticleError
 from campaign.models import Article, Paragraph, Sentence
 
 MAX_BYTES = 10 * 1024 * 1024
-TIMEOUT = 20.0
+TIMEOUT = 20.0  # seconds without data on the socket
+DEADLINE = 60.0  # seconds for the whole download, redirects included
+MAX_REDIRECTS = 5
 _HTML_EXT = (".html", ".htm", ".xhtml")
 _MD_EXT = (".md", ".markdown", ".mdown")
 # Zero-width and bidi control characters, except ZWNJ (U+200C), which Persian spelling needs, and
@@ -144,40 +146,112 @@ def _read_file(path: Path) -> bytes:
 
 
 def _download(url: str) -> tuple[bytes, str, str]:
-    """GET `url` with a timeout and a size cap; returns (body, content type, final URL)."""
-    import urllib.error
-    import urllib.request
+    """GET `url` within `DEADLINE` seconds in all (headers, redirects and body; `TIMEOUT` for any
+    one read), at most `MAX_BYTES` read while streaming, redirects followed only to http(s) and
+    at most `MAX_REDIRECTS` times. Returns (body, content type, final URL); ArticleError otherwise."""
+    import http.client
+    import socket
+    import ssl
+    import threading
+    import time
+    from urllib.parse import urljoin, urlsplit
 
-    req = urllib.request.Request(url, headers={
-        "User-Agent": "campaign/0.1 (article reader)",
-        "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.1",
-    })
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 (http(s) only)
-            ctype = (resp.headers.get("Content-Type") or "").lower()
-            length = resp.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > MAX_BYTES:
-                raise ArticleError(f"{url}: too large ({int(length) / 1e6:.1f} MB; the limit is 10 MB)")
+    deadline = time.monotonic() + DEADLINE
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            parts = urlsplit(current)
+            host, port = parts.hostname, parts.port
+        except ValueError as e:
+            raise ArticleError(f"{_shown(current)}: not a valid URL ({e})") from None
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise ArticleError(f"{_shown(url)}: redirected to a {scheme or 'non-web'}: link "
+                               f"({_shown(current)}); only http and https are followed")
+        if not host or any(c.isspace() or not c.isprintable() for c in current):
+            raise ArticleError(f"{_shown(current)}: not a valid URL (no host, or spaces or control characters)")
+        conn: http.client.HTTPConnection = (
+            http.client.HTTPSConnection(host, port, timeout=TIMEOUT, context=ssl.create_default_context())
+            if scheme == "https" else http.client.HTTPConnection(host, port, timeout=TIMEOUT))
+        expired = threading.Event()
+
+        def stop(conn: http.client.HTTPConnection = conn, expired: threading.Event = expired) -> None:
+            expired.set()  # the total deadline: wake the blocked read by shutting the socket down
+            sock = conn.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("GET", path, headers={
+                "User-Agent": "campaign/0.1 (article reader)",
+                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.1",
+            })
+            resp = conn.getresponse()
+            if expired.is_set():
+                raise TimeoutError
+            if resp.status in (301, 302, 303, 307, 308) and resp.getheader("Location"):
+                current = urljoin(current, resp.getheader("Location", "").strip())
+                continue
+            if resp.status >= 400 or resp.status < 200:
+                raise ArticleError(f"{_shown(url)}: HTTP {resp.status} {_shown(resp.reason or '')}")
+            ctype = (resp.getheader("Content-Type") or "").lower()[:200]
+            length = (resp.getheader("Content-Length") or "").strip()
+            if length.isdigit() and len(length) < 20 and int(length) > MAX_BYTES:
+                raise ArticleError(f"{_shown(url)}: too large ({int(length) / 1e6:.1f} MB; the limit is 10 MB)")
             if ctype and not any(t in ctype for t in ("html", "text/plain", "xml", "markdown")):
-                raise ArticleError(f"{url}: not a web page (Content-Type {ctype.split(';')[0]})")
-            body = resp.read(MAX_BYTES + 1)
-            final = resp.geturl() or url
-    except ArticleError:
-        raise
-    except urllib.error.HTTPError as e:
-        raise ArticleError(f"{url}: HTTP {e.code} {e.reason}") from None
-    except urllib.error.URLError as e:
-        reason = e.reason
-        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            raise ArticleError(f"{url}: timed out after {TIMEOUT:g} s") from None
-        raise ArticleError(f"{url}: cannot fetch: {reason}") from None
-    except TimeoutError:
-        raise ArticleError(f"{url}: timed out after {TIMEOUT:g} s") from None
-    except (OSError, ValueError) as e:
-        raise ArticleError(f"{url}: cannot fetch: {e}") from None
-    if len(body) > MAX_BYTES:
-        raise ArticleError(f"{url}: too large (the limit is 10 MB)")
-    return body, ctype, final
+                raise ArticleError(f"{_shown(url)}: not a web page (Content-Type {ctype.split(';')[0]})")
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                chunk = resp.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise ArticleError(f"{_shown(url)}: too large (the limit is 10 MB)")
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+            if expired.is_set():  # the socket was shut at the deadline: what came is incomplete
+                raise TimeoutError
+            return b"".join(chunks), ctype, current
+        except ArticleError:
+            raise
+        except TimeoutError:
+            raise ArticleError(_timed_out(url, expired.is_set() or time.monotonic() >= deadline)) from None
+        except http.client.HTTPException as e:  # more than 100 headers, a header line over 64 KB...
+            if expired.is_set():
+                raise ArticleError(_timed_out(url, True)) from None
+            why = type(e).__name__ if not str(e) else f"{type(e).__name__}: {str(e)[:100]}"
+            raise ArticleError(f"{_shown(url)}: the server's answer is not valid HTTP ({why})") from None
+        except (OSError, ValueError) as e:
+            if expired.is_set():
+                raise ArticleError(_timed_out(url, True)) from None
+            reason = getattr(e, "strerror", None) or str(e) or type(e).__name__
+            raise ArticleError(f"{_shown(url)}: cannot fetch: {reason}") from None
+        finally:
+            watchdog.cancel()
+            conn.close()
+    raise ArticleError(f"{_shown(url)}: more than {MAX_REDIRECTS} redirects")
+
+
+def _timed_out(url: str, total: bool) -> str:
+    if total:
+        return f"{_shown(url)}: timed out (no complete answer within {DEADLINE:g} s)"
+    return f"{_shown(url)}: timed out (no data for {TIMEOUT:g} s)"
+
+
+def _shown(text: str) -> str:
+    """A URL or server string fit for a one-line message: printable, at most 200 characters."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= 200 else clean[:199] + "…"
 
 
 def _sniff_html(raw: bytes) -> bool:
@@ -248,9 +322,20 @@ def _parse_text(text: str) -> tuple[list[str], Meta]:
     return out, {}
 
 
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+# Every pattern applied to an article runs in linear time: a character class never holds the mark
+# that opens the construct, so a scan from one opener stops at the next one instead of running
+# to the end of the text from every opener ("[[[[…" or "*a *a *a …" cost quadratic time).
+_MD_TARGET = r"\([^()\n]*(?:\([^()\n]*\)[^()\n]*)?\)"  # (url), (url_(with)_parens)
+_MD_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]" + _MD_TARGET)
+_MD_LINK = re.compile(r"\[([^\[\]\n]+)\]" + _MD_TARGET)
+_MD_REF_LINK = re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+_MD_CODE = re.compile(r"`([^`]*)`")
+_MD_STRONG = re.compile(r"\*\*([^*]+)\*\*|__([^_]+)__")
+_MD_EM_STAR = re.compile(r"(?<![\w*])\*(?![\s*])([^*]+)(?<!\s)\*(?![\w*])")
+_MD_EM_UNDER = re.compile(r"(?<![\w_])_(?![\s_])([^_]+)(?<!\s)_(?![\w_])")
+_MD_TAG = re.compile(r"<[^<>]+>")
+_MD_HEADING = re.compile(r"(#{1,6})\s+(.*)")
+_MD_LINK_DEF = re.compile(r"(?m)^[ \t]*\[[^\[\]\n]+\]:[ \t]*\S.*$")
 _MD_END_HEADING = re.compile(r"(?:about|à\s+propos)\s+\S|notes?\s+(?:to|for)\s+editors?|media\s+(?:contacts?|enquiries)",
                              re.I)
 
@@ -267,9 +352,9 @@ def _parse_markdown(text: str) -> tuple[list[str], Meta]:
                 if k.strip().lower() in ("title", "author", "date", "url") and v.strip():
                     meta[k.strip().lower()] = v.strip().strip("\"'")
             text = text[end + 4 :]
-    text = re.sub(r"(?ms)^(```|~~~).*?^\1[^\n]*$", "", text)  # fenced code
-    text = re.sub(r"(?m)^\s*\[[^\]]+\]:\s*\S+.*$", "", text)  # link definitions
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = _strip_fences(text)
+    text = _MD_LINK_DEF.sub("", text)  # link definitions
+    text = _strip_comments(text)
     text = re.sub(r"(?m)^(.+)\n(=+|-+)\s*$", lambda m: ("# " if m.group(2)[0] == "=" else "## ") + m.group(1), text)
     out: list[str] = []
     for block in re.split(r"\n[ \t]*\n", text):
@@ -277,17 +362,18 @@ def _parse_markdown(text: str) -> tuple[list[str], Meta]:
         para: list[str] = []
         for line in lines:
             s = line.strip()
-            h = re.match(r"(#{1,6})\s+(.*?)\s*#*$", s)
+            h = _MD_HEADING.match(s)
             if h:
+                heading = h.group(2).rstrip("#").rstrip()  # "## Title ##"
                 if para:
                     out.append(" ".join(para))
                     para = []
                 if h.group(1) == "#" and "title" not in meta and not out:
-                    meta["title"] = _md_inline(h.group(2))
-                elif _MD_END_HEADING.match(_md_inline(h.group(2))):
-                    out.append(_md_inline(h.group(2)))  # "About the Trust": the cleaner ends the body there
+                    meta["title"] = _md_inline(heading)
+                elif _MD_END_HEADING.match(_md_inline(heading)):
+                    out.append(_md_inline(heading))  # "About the Trust": the cleaner ends the body there
                 continue  # section headings are not body text
-            if re.fullmatch(r"([-*_]\s*){3,}", s) or s.startswith("<"):
+            if _is_rule(s) or s.startswith("<"):
                 continue
             s = re.sub(r"^>\s?", "", s)
             item = re.match(r"([-*+]|\d+[.)])\s+(.*)", s)
@@ -307,12 +393,51 @@ def _md_inline(s: str) -> str:
     s = _MD_IMAGE.sub("", s)
     s = _MD_LINK.sub(r"\1", s)
     s = _MD_REF_LINK.sub(r"\1", s)
-    s = re.sub(r"`([^`]*)`", r"\1", s)
-    s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s)
-    s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)", r"\1", s)
-    s = re.sub(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])", r"\1", s)
-    s = re.sub(r"<[^>]+>", "", s)
+    s = _MD_CODE.sub(r"\1", s)
+    s = _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), s)
+    s = _MD_EM_STAR.sub(r"\1", s)
+    s = _MD_EM_UNDER.sub(r"\1", s)
+    s = _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), s)  # "**bold *and italic* words**"
+    s = _MD_TAG.sub("", s)
     return s.strip()
+
+
+def _is_rule(line: str) -> bool:
+    """A thematic break: three or more of one of - * _, spaces allowed (`- - -`, `***`)."""
+    marks = line.replace(" ", "").replace("\t", "")
+    return len(marks) >= 3 and len(set(marks)) == 1 and marks[0] in "-*_"
+
+
+def _strip_fences(text: str) -> str:
+    """Fenced code blocks (``` or ~~~ up to the same fence) removed; an unclosed fence is kept."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        fence = lines[i][:3]
+        if fence in ("```", "~~~"):
+            j = next((k for k in range(i + 1, len(lines)) if lines[k].startswith(fence)), None)
+            if j is not None:
+                out.append("")
+                i = j + 1
+                continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def _strip_comments(text: str) -> str:
+    """HTML comments removed, by plain search (an unclosed `<!--` keeps the rest)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        a = text.find("<!--", pos)
+        b = text.find("-->", a + 4) if a >= 0 else -1
+        if b < 0:
+            out.append(text[pos:])
+            return "".join(out)
+        out.append(text[pos:a])
+        pos = b + 3
 
 
 def _parse_html(html: str, page_url: str | None) -> tuple[list[str], Meta]:
@@ -351,7 +476,7 @@ def _normalize(p: str) -> str:
     p = unicodedata.normalize("NFC", p)
     p = _INVISIBLE.sub("", p)
     p = p.replace("\u064a", "\u06cc").replace("\u0643", "\u06a9") if re.search("[\u0600-\u06ff]", p) and re.search("[\u067e\u0686\u0698\u06af\u06cc\u06a9]", p) else p
-    p = re.sub(r"[ \t\f\v]*[\r\n]+[ \t\f\v]*", " ", p)
+    p = re.sub(r"[\r\n]+", " ", p)  # the spaces around it are collapsed just below
     p = _SPACES.sub(lambda m: "\u00a0" if m.group() in ("\u00a0", "\u202f") else " ", p)
     return p.strip()
 

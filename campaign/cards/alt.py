@@ -8,9 +8,27 @@ that keeps its first words and ends with an ellipsis (the post itself carries th
 
 from __future__ import annotations
 
+import re
+
 from campaign.errors import CardError
 
 DEFAULT_ALT_LIMIT = 1000
+
+# Bidi embeddings, overrides and isolates (U+202E turns "gpj.exe" into "exe.jpg"): never drawn on a
+# card or written in alt text; the bidi algorithm orders right-to-left text without them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# What is invisible on a card: spaces, zero-width characters, bidi marks and controls.
+_INVISIBLE = re.compile("[\\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f]+")
+
+
+def clean(text: str | None) -> str | None:
+    """`text` without bidi embedding, override and isolate controls (None stays None)."""
+    return None if text is None else _BIDI_CONTROLS.sub("", text)
+
+
+def visible(text: str) -> bool:
+    """Whether `text` has anything to draw once invisible characters are left out."""
+    return bool(_INVISIBLE.sub("", text))
 
 
 def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
@@ -18,6 +36,8 @@ def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
              logo: bool = False, limit: int = DEFAULT_ALT_LIMIT, quoted: bool = True) -> str:
     """`Quote card: white text on ... . “QUOTE” — SPEAKER, ROLE.` within `limit` characters;
     with `quoted=False` (the article's own words) `Card: ... . TEXT. SOURCE.` with no marks."""
+    quote = clean(quote) or ""
+    speaker, role, source_line, footer = clean(speaker), clean(role), clean(source_line), clean(footer)
     what = ("Quote card" if quoted else "Card") + (f": {description}" if description else "")
     if logo:
         what += ", with a logo"
@@ -50,8 +70,8 @@ def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
 
 def check_override(text: str, limit: int, highlight_id: str) -> str:
     """An alt text from the YAML, refused (not cut) when it exceeds `limit`."""
-    text = text.strip()
-    if not text:
+    text = (clean(text) or "").strip()
+    if not visible(text):
         raise CardError(f"highlight {highlight_id}: cards.alt is empty")
     if len(text) > limit:
         raise CardError(

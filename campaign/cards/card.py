@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaign.cards import themes
-from campaign.cards.alt import DEFAULT_ALT_LIMIT, alt_text, check_override
+from campaign.cards.alt import DEFAULT_ALT_LIMIT, alt_text, check_override, clean, visible
 from campaign.cards.encode import encode
 from campaign.cards.render import Composition, draw, lay_out, sample_under_text
 from campaign.errors import CardError
@@ -36,6 +36,11 @@ def render_image(
     quoted: bool = True,
 ) -> tuple[Image.Image, Composition]:
     """The card's pixels and the measured composition (for tests and previews)."""
+    text = clean(text) or ""
+    speaker, role, source_line, footer = clean(speaker), clean(role), clean(source_line), clean(footer)
+    if not visible(text):
+        raise CardError(f"highlight {highlight_id}: the quote is empty"
+                        + (" (only zero-width or bidi control characters)" if text.strip() else ""))
     style = themes.resolve(theme, base_dir)
     comp = lay_out(text, speaker=speaker, role=role, style=style, size=size, language=language,
                    source_line=source_line, footer=footer, highlight_id=highlight_id, quoted=quoted)

@@ -59,8 +59,11 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
         result.update(publish_to_outbox(cfg, built, out))
     elif not outbox_only:
         result["next"] = f"campaign queue {config} && campaign run"
+    unpublished = result.get("failed", 0) + result.get("not_sent", 0)
     if as_json:
         echo_json(result)
+        if unpublished:
+            raise click.exceptions.Exit(1)
         return
     for w in result["warnings"]:
         click.echo(f"warning: {w}", err=True)
@@ -73,8 +76,14 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
     if result["zip"]:
         click.echo(f"zip:        {result['zip']}")
     if "outbox" in result:
-        click.echo(f"published:  {result['sent']} sent, {result['failed']} failed -> {result['outbox']}")
+        click.echo(f"published:  {result['sent']} sent, {result['failed']} failed"
+                   + (f", {result['not_sent']} not sent" if result.get("not_sent") else "")
+                   + f" -> {result['outbox']}")
         click.echo(f"queue:      {result['queue']}  (campaign jobs --db {result['queue']})")
+        if unpublished:
+            click.echo(f"error: {unpublished} post(s) not published to the outbox; "
+                       f"see why with: campaign jobs --db {result['queue']}", err=True)
+            raise click.exceptions.Exit(1)
     elif "next" in result:
         click.echo(f"next:       {result['next']}")
 

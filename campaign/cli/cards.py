@@ -85,6 +85,8 @@ def cards(config: str, out_dir: Path | None, jobs: int | None, as_json: bool) ->
     cfg = load(config)
     if not cfg.cards.enabled:
         click.echo("cards are disabled in this campaign (cards.enabled: false)", err=True)
+        if as_json:  # the usual shape, with no cards: a script reading `.cards` needs no special case
+            echo_json({"dir": None, "manifest": None, "contact_sheet": None, "cards": [], "enabled": False})
         return
     show_library_warnings()
     from campaign.pipeline import chosen_highlights, default_out_dir

@@ -51,10 +51,12 @@ def validate(config: str, as_json: bool) -> None:
                   for h in chosen if h.speaker and not h.credited]
     summary = summarize(cfg)
     if as_json:
-        echo_json({"ok": True, **summary, "uncertain_speakers": unsure})
+        echo_json({"ok": True, **summary, "uncertain_speakers": unsure, "warnings": cfg.warnings()})
         return
     click.echo(f"ok: {config}")
     click.echo(summary["text"])
+    for w in cfg.warnings():
+        click.echo(f"warning: {w}", err=True)
     for u in unsure:
         click.echo(f"uncertain speaker: highlight {u['id']} may be {u['speaker']} ({u['evidence']}); "
                    "posted without a name unless you pin it in highlights.pinned", err=True)

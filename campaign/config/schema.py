@@ -46,7 +46,7 @@ class Strict(BaseModel):
 
 
 class CampaignSection(Strict):
-    name: str
+    name: str = Field(max_length=200)
     slug: str = Field(default="", pattern=r"^$|^[a-z0-9][a-z0-9-]*$")
     language: Language = "en"
     timezone: Zone = "UTC"
@@ -59,15 +59,63 @@ class CampaignSection(Strict):
         return self
 
 
+#: caps on free-text fields: a campaign has no use for more, and every stage stays fast under them
+MAX_QUOTE = 5_000
+MAX_NAME = 200
+MAX_TEXT = 1_000
+MAX_URL = 2_000
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _no_bidi_controls(v: Any) -> Any:
+    """Bidi overrides (U+202E) reorder what follows them: never in a name shown on posts and cards."""
+    return _BIDI_CONTROLS.sub("", v) if isinstance(v, str) else v
+
+
+Name = Annotated[str, BeforeValidator(_no_bidi_controls), Field(max_length=MAX_NAME)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+
+
+def web_link(value: str) -> str:
+    """An https link (http is accepted, with a warning from `CampaignConfig.warnings`); any
+    other scheme (javascript:, data:, file:, ftp:) is refused, as are spaces and control characters."""
+    from urllib.parse import urlsplit
+
+    v = value.strip()
+    try:
+        parts = urlsplit(v)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in ("https", "http") or not parts.hostname
+            or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in v)):
+        raise ValueError(f"'{v[:80]}' is not a web link; use https://...")
+    return v
+
+
 class ArticleSection(Strict):
-    source: str = Field(description="Path (relative to the YAML file) or http(s) URL")
-    title: str | None = None
-    author: str | None = None
-    url: str | None = Field(default=None, description="The link posts point to")
-    exclude: list[str] = Field(
+    source: str = Field(description="Path (relative to the YAML file) or http(s) URL", max_length=MAX_URL)
+    title: Text | None = None
+    author: Name | None = None
+    url: str | None = Field(default=None, description="The link posts point to", max_length=MAX_URL)
+    exclude: list[Text] = Field(
         default_factory=list,
         description="Paragraphs starting with any of these texts are left out of the body",
     )
+
+    @field_validator("url")
+    @classmethod
+    def _link(cls, v: str | None) -> str | None:
+        return None if v is None else web_link(v)
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v: str) -> str:
+        if v.lower().startswith(("http://", "https://")):
+            web_link(v)  # `http://[::1`, a space in the host...
+        elif v.lower().startswith(("javascript:", "data:")):
+            raise ValueError(f"'{v[:80]}': only http:// and https:// URLs can be read")
+        return v
 
     @property
     def is_url(self) -> bool:
@@ -76,8 +124,8 @@ class ArticleSection(Strict):
 
 class AutoHighlights(Strict):
     count: int = Field(default=6, ge=0, le=100)
-    min_length: int = Field(default=40, ge=1)
-    max_length: int = Field(default=220, ge=10)
+    min_length: int = Field(default=40, ge=1, le=MAX_QUOTE)
+    max_length: int = Field(default=220, ge=10, le=MAX_QUOTE)
     quotes_only: bool = False
 
     @model_validator(mode="after")
@@ -89,21 +137,34 @@ class AutoHighlights(Strict):
         return self
 
 
+_INVISIBLE = re.compile("[\\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f]+")
+
+
+def _visible(v: str | None) -> str | None:
+    if v is not None and not _INVISIBLE.sub("", v):
+        raise ValueError("the quote has no visible characters (only spaces, zero-width or bidi controls)")
+    return v
+
+
 class ExtraQuote(Strict):
     """A quote the article does not contain, with who said it."""
 
-    text: str = Field(min_length=1)
-    speaker: str | None = None
-    role: str | None = None
+    text: str = Field(min_length=1, max_length=MAX_QUOTE)
+    speaker: Name | None = None
+    role: Text | None = None
+
+    _text = field_validator("text")(_visible)
 
 
 class LiteralQuote(Strict):
     """A quote by its words; or, with `id`, a found highlight edited (text, speaker or role)."""
 
     id: str | None = Field(default=None, description="A highlight id from `campaign extract`, to edit it")
-    text: str | None = Field(default=None, min_length=1)
-    speaker: str | None = None
-    role: str | None = None
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_QUOTE)
+    speaker: Name | None = None
+    role: Text | None = None
+
+    _text = field_validator("text")(_visible)
 
     @model_validator(mode="after")
     def _needs_text_or_id(self) -> LiteralQuote:
@@ -193,6 +254,8 @@ def _hashtag(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         raise ValueError(f"'{value}' is not a hashtag: a tag needs a letter; write it as text, e.g. \"Vote{value}\"")
     if isinstance(value, str):
+        if len(value) > 100:
+            raise ValueError(f"too long for a hashtag ({len(value)} characters; the limit is 100)")
         optional = value.endswith("?")
         tag = value.rstrip("?").lstrip("#")
         if not re.fullmatch(r"\w+", tag) or tag.isdigit():
@@ -219,6 +282,10 @@ class ThreadPolicy(Strict):
     @field_validator("numbering")
     @classmethod
     def _numbering(cls, v: str) -> str:
+        if len(v) > 40:
+            raise ValueError(f"too long ({len(v)} characters; the limit is 40)")
+        if any(len(d) > 2 for d in re.findall(r"\d+", "".join(re.findall(r"\{[^{}]*\}", v)))):
+            raise ValueError(f"'{v}': a width or precision in a part number is at most 99")
         try:
             v.format(n=1, total=2)
         except (KeyError, IndexError, ValueError, AttributeError):
@@ -241,6 +308,8 @@ PLACEHOLDERS = ("quote", "speaker", "link", "hashtags", "title", "role", "mentio
 
 
 def _check_template(t: str) -> str:
+    if len(t) > MAX_TEXT:
+        raise ValueError(f"too long for a template ({len(t)} characters; the limit is {MAX_TEXT})")
     stray = re.sub(r"\{[^{}]*\}", "", t)
     if "{" in stray or "}" in stray:
         mark = "{" if "{" in stray else "}"
@@ -355,14 +424,21 @@ class CardsSection(Strict):
         default=None, description="Default: the sizes the accounts' platforms want"
     )
     format: Literal["png", "jpeg"] = "png"
-    source_line: str | None = Field(default=None, description="Small line under the speaker")
-    footer: str | None = Field(default=None, description="Handle or URL shown on the card")
+    source_line: str | None = Field(default=None, description="Small line under the speaker", max_length=MAX_TEXT)
+    footer: str | None = Field(default=None, description="Handle or URL shown on the card", max_length=MAX_TEXT)
     alt: dict[str, str] = Field(default_factory=dict, description="Alt text overrides by highlight id")
 
 
 class RateLimit(Strict):
-    posts: int = Field(ge=1)
+    posts: int = Field(ge=1, le=1_000_000)
     per: Duration
+
+    @field_validator("per")
+    @classmethod
+    def _per(cls, v: timedelta) -> timedelta:
+        if v < timedelta(seconds=1):
+            raise ValueError("a rate limit's period is at least 1s (e.g. 5/1h)")
+        return v
 
 
 def _rate(value: Any) -> Any:
@@ -489,3 +565,12 @@ class CampaignConfig(Strict):
 
     def enabled_accounts(self) -> dict[str, Account]:
         return {k: a for k, a in self.accounts.items() if a.enabled}
+
+    def warnings(self) -> list[str]:
+        """What is accepted but worth a second look: a plain-http link is readable in transit."""
+        out = []
+        if self.article.url and self.article.url.lower().startswith("http:"):
+            out.append(f"article.url: '{self.article.url}' is plain http; prefer https")
+        elif not self.article.url and self.article.source.lower().startswith("http:"):
+            out.append(f"article.source: '{self.article.source}' is plain http; prefer https")
+        return out

@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(d|h|m|s)")
+#: caps: a campaign has no use for more, and bigger values overflow dates (`end: 3000000d`)
+MAX_DURATION_CHARS = 40
+MAX_DURATION = timedelta(days=3660)
+MIN_YEAR, MAX_YEAR = 1970, 9000
 
 
 def parse_duration(value: Any) -> timedelta:
@@ -20,16 +24,21 @@ def parse_duration(value: Any) -> timedelta:
         raise ValueError(f"give a unit, e.g. '{value}m' or '{value}h' (s, m, h, d)")
     if not isinstance(value, str):
         raise ValueError("expected a duration such as 10m, 2h or 1d")
+    if len(value) > MAX_DURATION_CHARS:
+        raise ValueError(f"too long for a duration ({len(value)} characters; the limit is {MAX_DURATION_CHARS})")
     text = value.strip().lower().replace(" ", "")
     pos, total = 0, 0.0
     units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-    for m in _DURATION_PART.finditer(text):
-        if m.start() != pos:
+    while pos < len(text):  # one part after another, anchored: never rescanned from each digit
+        m = _DURATION_PART.match(text, pos)
+        if not m:
             break
         total += float(m.group(1)) * units[m.group(2)]
         pos = m.end()
     if not text or pos != len(text):
         raise ValueError(f"'{value}' is not a duration; use e.g. 10m, 2h, 1d or 1h30m")
+    if total > MAX_DURATION.total_seconds():
+        raise ValueError(f"'{value}' is too long a duration (the limit is {MAX_DURATION.days} days)")
     return timedelta(seconds=total)
 
 
@@ -46,16 +55,21 @@ def parse_zone(value: Any) -> str:
 
 def parse_local_datetime(value: Any) -> datetime:
     """`2026-12-01 09:00` (naive: local to the schedule's zone) or an ISO time with offset."""
+    out: datetime | None = None
     if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0))
-    if isinstance(value, str):
+        out = value
+    elif isinstance(value, date):
+        out = datetime.combine(value, time(0, 0))
+    elif isinstance(value, str) and len(value) <= 64:
         try:
-            return datetime.fromisoformat(value.strip().replace("T", " "))
+            out = datetime.fromisoformat(value.strip().replace("T", " "))
         except ValueError:
             pass
-    raise ValueError(f"'{value}' is not a date and time; use e.g. 2026-12-01 09:00")
+    if out is None:
+        raise ValueError(f"'{str(value)[:64]}' is not a date and time; use e.g. 2026-12-01 09:00")
+    if not MIN_YEAR <= out.year <= MAX_YEAR:  # dates near year 1 or 9999 overflow once shifted
+        raise ValueError(f"'{value}' is out of range (years {MIN_YEAR} to {MAX_YEAR})")
+    return out
 
 
 def parse_clock(value: Any) -> time:

@@ -203,13 +203,13 @@ def person_mentions(text: str, reg: Registry, lo: int, hi: int,
 # --- the registry: every person the article names, with roles and genders ------------
 
 _APPOSITIVE = regex.compile(
-    r"(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]*[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
+    r"(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]{1,40}),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
 )
 _ROLE_FIRST = regex.compile(
-    r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]*[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
+    r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
 )
 _TITLED = regex.compile(
-    r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]*|former|deputy|acting|vice|prime|minister|president|secretary|"
+    r"\b(?P<title>(?:(?:\p{Lu}[\p{L}.\-]{0,30}|former|deputy|acting|vice|prime|minister|president|secretary|"
     r"senator|governor|mayor|chief|leader|general|foreign|defen[cs]e|interior|finance)[ \u00a0]+){1,4})(?P<name>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
 )
 

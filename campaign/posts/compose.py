@@ -81,10 +81,12 @@ def tracked_link(url: str | None, platform: str, cfg: CampaignConfig, highlight_
     """`url` with utm_source/medium/campaign added, keeping its query string and fragment."""
     if not url:
         return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("https", "http") or not parts.netloc:
+        return None  # only web links ever reach a post (the config refuses others too)
     track = cfg.posts.link
     if not track.enabled:
         return url
-    parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
     query += [
         ("utm_source", platform),
@@ -199,6 +201,8 @@ def _tag_sets(tags: Sequence[Hashtag]) -> list[tuple[Hashtag, ...]]:
 def _first_fit(ctx: _Ctx, templates: Sequence[str], quote: str) -> str | None:
     """The first variant that fits: templates in order with every tag, then with optional tags
     dropped; a template without {hashtags} (it drops required tags too) only comes last."""
+    if _too_long(ctx, quote):
+        return None
     sets = _tag_sets(ctx.settings.hashtags)
     for tags in sets:
         for t in templates:
@@ -208,6 +212,17 @@ def _first_fit(ctx: _Ctx, templates: Sequence[str], quote: str) -> str | None:
             if ctx.fits(text):
                 return text
     return None
+
+
+def _too_long(ctx: _Ctx, quote: str) -> bool:
+    """True when a prefix of the quote, cut at a space, is already over the limit: then no
+    template fits it, and measuring a 200 KB quote once per template and tag set is spared.
+    (A length never shrinks when words are added after a space.)"""
+    room = 4 * ctx.rules.max_chars + 64
+    if len(quote) <= room:
+        return False
+    cut = quote.find(" ", room)
+    return cut > 0 and ctx.rules.length(quote[:cut]) > ctx.rules.max_chars
 
 
 def _shortest_frame(ctx: _Ctx, templates: Sequence[str]) -> tuple[str, dict[str, str | None]]:
@@ -226,10 +241,19 @@ def _truncate(ctx: _Ctx, templates: Sequence[str], quote: str) -> str | None:
         text = render(template, _with(values, quote=prefix))
         return text if ctx.fits(text) else None
 
-    for _, end in reversed(_sentence_prefixes(quote)):
-        done = attempt(quote[:end].rstrip())
+    # Length grows with the prefix, so both searches are binary: trying every sentence prefix
+    # from the longest cost quadratic time on a long quote (a 240 KB quote: minutes).
+    ends = [end for _, end in _sentence_prefixes(quote)]
+    lo, hi, best = 0, len(ends) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        done = attempt(quote[: ends[mid]].rstrip())
         if done:
-            return done
+            best, lo = done, mid + 1
+        else:
+            hi = mid - 1
+    if best:
+        return best
     points = cut_points(quote, ctx.rules.entities(quote))
     lo, hi, best = 0, len(points) - 1, None
     while lo <= hi:  # length grows with the prefix: binary search the last cut that fits

@@ -8,7 +8,7 @@ import regex
 
 _SENTENCE_END = re.compile(
     r"""(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)"""
-    r"""[.!?؟。…]+["”’»)\]]*(?=\s+|$)"""
+    r"""(?<![.!?؟。…])[.!?؟。…]++["”’»)\]]*+(?=\s|$)"""  # linear: a run of marks is matched once
 )
 
 
@@ -16,11 +16,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Contiguous (start, end) spans covering `text`, one per sentence, trailing blanks included."""
     spans: list[tuple[int, int]] = []
     start = 0
+    last = len(text.rstrip())  # past it only blanks remain (never re-scanned per sentence)
     for m in _SENTENCE_END.finditer(text):
         end = m.end()
         while end < len(text) and text[end].isspace():
             end += 1
-        if end > start and (m.end() == len(text) or not text[m.end():].strip() or _next_starts_sentence(text, end)):
+        if end > start and (m.end() >= last or _next_starts_sentence(text, end)):
             spans.append((start, end))
             start = end
     if start < len(text):

@@ -421,7 +421,10 @@ class SqliteStore:
             lease = c.execute(SQL["next_lease"], {"blocked": json.dumps(sorted(blocked))}).fetchone()[0]
             db_now = parse_ts(self._db_now(c))
             pending = {r[0] for r in c.execute(SQL["pending_accounts"])}
-        times = [parse_ts(todo)] if todo else []
+        try:
+            times = [parse_ts(todo)] if todo else []
+        except ValueError:  # a poisoned run_at, never due: claim fails it alone; do not wake for it
+            times = []
         if lease:  # when the lease ends by the database's clock, told on the caller's
             times.append(utc(now) + (parse_ts(lease) - db_now))
         times += [t for a, t in blocked.items() if a in pending]

@@ -43,17 +43,30 @@ class MastodonLimits:
     source: str = "default"  # "instance", "cache" or "default"
 
 
-def _int(value: Any, default: int) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
+def _int(value: Any, default: int, most: int) -> int:
+    """A positive whole number the server sent, at most `most`; anything else (a string, a
+    float, a list, 10**9 reserved characters per URL) is ignored for the default."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
         return default
-    return n if n > 0 else default
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 12):
+        return default
+    n = int(value)
+    return n if 0 < n <= most else default
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+#: the largest values believed from a server (bigger ones are a mistake or hostile: a URL
+#: counted as 10**9 characters made composing build gigabyte strings)
+MOST = {"max_characters": 1_000_000, "characters_reserved_per_url": 1_000, "max_media_attachments": 100,
+        "description_limit": 100_000, "image_size_limit": 1 << 30}
 
 
 def _domain(info: dict[str, Any]) -> str:
     """v2 `domain`, else v1 `uri` (a bare domain on Mastodon, a URL on Pleroma/Akkoma)."""
-    raw = str(info.get("domain") or info.get("uri") or "").strip()
+    raw = str(info.get("domain") or info.get("uri") or "").strip()[:300]
     if "://" in raw:
         raw = urlsplit(raw).netloc
     return raw.strip("/").lower()
@@ -62,18 +75,22 @@ def _domain(info: dict[str, Any]) -> str:
 def limits_from_instance(info: dict[str, Any]) -> MastodonLimits:
     """Limits from a `/api/v2/instance` (or v1) document; missing fields keep the defaults."""
     d = MastodonLimits()
-    conf = info.get("configuration") or {}
-    statuses = conf.get("statuses") or {}
-    media = conf.get("media_attachments") or {}
+    info = _dict(info)
+    conf = _dict(info.get("configuration"))
+    statuses = _dict(conf.get("statuses"))
+    media = _dict(conf.get("media_attachments"))
     return MastodonLimits(
-        max_characters=_int(statuses.get("max_characters") or info.get("max_toot_chars"), d.max_characters),
+        max_characters=_int(statuses.get("max_characters") or info.get("max_toot_chars"), d.max_characters,
+                            MOST["max_characters"]),
         characters_reserved_per_url=_int(statuses.get("characters_reserved_per_url"),
-                                         d.characters_reserved_per_url),
-        max_media_attachments=_int(statuses.get("max_media_attachments"), d.max_media_attachments),
+                                         d.characters_reserved_per_url, MOST["characters_reserved_per_url"]),
+        max_media_attachments=_int(statuses.get("max_media_attachments"), d.max_media_attachments,
+                                   MOST["max_media_attachments"]),
         description_limit=_int(media.get("description_limit") or info.get("description_limit"),
-                               d.description_limit),
-        image_size_limit=_int(media.get("image_size_limit") or info.get("upload_limit"), d.image_size_limit),
-        version=str(info.get("version") or ""),
+                               d.description_limit, MOST["description_limit"]),
+        image_size_limit=_int(media.get("image_size_limit") or info.get("upload_limit"), d.image_size_limit,
+                              MOST["image_size_limit"]),
+        version=str(info.get("version") or "")[:200],
         domain=_domain(info),
         source="instance",
     )
