@@ -502,7 +502,7 @@ def retry_after_from(headers: Any, now: float) -> float:
     chosen = max(exhausted or every, default=None)
     if chosen is None:
         retry = _int_header(headers, "retry-after")
-        return float(retry) if retry is not None else float(DEFAULT_RATE_WAIT)
+        return max(1.0, float(retry)) if retry is not None else float(DEFAULT_RATE_WAIT)  # never negative
     return max(1.0, chosen - now)
 
 
