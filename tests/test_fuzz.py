@@ -15,7 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaign.cli import cli
-from campaign.publish.adapters.mastodon_server import compatible_version, limits_from_instance, plain_text
+from campaign.publish.adapters.mastodon_server import (
+    compatible_version,
+    limits_from_instance,
+    plain_text,
+)
 from campaign.publish.adapters.x import retry_after_from
 
 ALLOWED_EXITS = {0, 1, 2}
