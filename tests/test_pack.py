@@ -270,3 +270,14 @@ def test_post_headings_use_the_organizers_role_over_the_articles(tmp_path):
     h = Highlight("h1", "quote", "Words.", "jane doe", 1.0, 0, 6, role="a lawyer")
     assert _role(brief, h) == "Director, Rights Watch"
     assert _role(brief, Highlight("h2", "quote", "Words.", "Sam Roe", 1.0, 0, 6, role="a lawyer")) == "a lawyer"
+
+
+def test_the_page_takes_counting_and_sharing_from_each_platforms_rules(tmp_path: Path) -> None:
+    _, index = write_sample(tmp_path)
+    html = index.read_text(encoding="utf-8")
+    assert 'data-platform="x" data-counter="twitter-text"' in html
+    assert 'data-platform="mastodon" data-counter="urls-23"' in html
+    assert 'data-share-url="https://bsky.app/intent/compose?text="' in html
+    assert 'data-own-server="mastodon" data-share-url="https://{server}/share?text="' in html
+    script = html.rsplit("<script", 1)[-1].lower()  # the page's one script knows no platform by name
+    assert not any(name in script for name in ("mastodon", "bluesky", '"x"'))

@@ -43,6 +43,8 @@ class MastodonRules(Rules):
     handle_pattern: str = r"@[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
     handle_example: str = "@user@instance.social"
     share_url: str = "https://{server}/share?text="  # on each volunteer's own server
+    server_example: str = "mastodon.social"
+    counter: str = "urls-23"
     requires: tuple[tuple[str, str], ...] = (("instance", "https://your.instance"),)
     max_chars: int = 500
     url_length: int = 23

@@ -20,7 +20,9 @@ class Rules:
     - `show_link`: how a link is written in a post (Bluesky shortens it; its facet keeps the URL);
     - `handle_pattern`, `handle_example`: how a person's handle is written (`people:` in YAML);
     - `label`: its name for people; `share_url`: a compose page taking `?text=` (`{server}` when
-      each volunteer uses their own server), "" when there is none;
+      each volunteer uses their own server, `server_example` then shows one), "" when there is none;
+    - `counter`: how the volunteer pack estimates the length while a text is edited in the browser
+      ("graphemes", "twitter-text", or "urls-23": every URL counts 23, `@user@host` as `@user`);
     - `requires`: account settings it cannot work without, each with an example value;
     - `real`: it posts somewhere real (False for the outbox); `volunteer`: people post there by
       hand, so the volunteer pack offers it.
@@ -36,6 +38,8 @@ class Rules:
     handle_pattern: str = r"@[^\s@]+(?:@[^\s@]+)?"
     handle_example: str = "@name"
     share_url: str = ""
+    server_example: str = ""
+    counter: str = "graphemes"
     requires: tuple[tuple[str, str], ...] = ()
     real: bool = True
     volunteer: bool = True

@@ -68,6 +68,7 @@ class XRules(Rules):
     handle_pattern: str = r"@[A-Za-z0-9_]{1,15}"
     handle_example: str = "@name"
     share_url: str = "https://x.com/intent/post?text="
+    counter: str = "twitter-text"
     ALIASES: ClassVar[dict[str, str]] = {"max_weighted_length": "max_chars"}
 
     def length(self, text: str) -> int:

@@ -3,7 +3,7 @@
 // setAttribute, never by parsing markup. It loads nothing and sends nothing.
 (function () {
   "use strict";
-  var STORE_HOST = "campaign-pack:mastodon-host";
+  function hostKey(platform) { return "campaign-pack:" + platform + "-host"; }
   var STORE_TAB = "campaign-pack:platform";
   var announcer = document.getElementById("announcer");
 
@@ -90,10 +90,10 @@
 
   // --- character counts ----------------------------------------------------------------------
   // Unedited text shows the count computed at build time, the platform's own way. After an
-  // edit the count is re-estimated here, roughly as each platform counts:
-  //   X: links count 23, most scripts 1 per character, CJK and emoji 2;
-  //   Mastodon: links count 23, @user@server counts as @user, characters otherwise;
-  //   Bluesky: user-perceived characters (grapheme clusters), links in full.
+  // edit the count is re-estimated here, the way the platform's rules declare (data-counter):
+  //   twitter-text: links count 23, most scripts 1 per character, CJK and emoji 2;
+  //   urls-23: links count 23, @user@server counts as @user, characters otherwise;
+  //   graphemes: user-perceived characters (grapheme clusters), links in full.
 
   var URL_RE = /https?:\/\/[^\s]+/g;
   var EMOJI_RE = /\p{Extended_Pictographic}/u;
@@ -121,16 +121,17 @@
     return n;
   }
 
-  function countMastodon(text) {
+  function countUrls23(text) {
     var n = 0;
     var rest = text.replace(URL_RE, function () { n += 23; return ""; })
       .replace(/(@[A-Za-z0-9_]+)@[A-Za-z0-9.-]+[A-Za-z0-9]/g, "$1");
     return n + Array.from(rest).length;
   }
 
-  function estimate(platform, text) {
-    if (platform === "x") return countX(text);
-    if (platform === "mastodon") return countMastodon(text);
+  // How each platform counts, as its rules declare it (data-counter on the part).
+  function estimate(counter, text) {
+    if (counter === "twitter-text") return countX(text);
+    if (counter === "urls-23") return countUrls23(text);
     return graphemes(text).length;
   }
 
@@ -139,7 +140,7 @@
     var edited = area.value !== area.defaultValue;
     var limit = parseInt(part.getAttribute("data-limit"), 10);
     var length = edited
-      ? estimate(part.getAttribute("data-platform"), area.value)
+      ? estimate(part.getAttribute("data-counter"), area.value)
       : parseInt(part.getAttribute("data-length"), 10);
     var count = part.querySelector(".count");
     count.querySelector(".count-num").textContent = String(length);
@@ -174,35 +175,34 @@
 
   // --- share links ---------------------------------------------------------------------------
 
-  var INTENTS = {
-    x: "https://x.com/intent/post?text=",
-    bluesky: "https://bsky.app/intent/compose?text="
-  };
-  var mastodonHost = null;
+  var hosts = {};  // platform -> the volunteer's own server, for platforms shared that way
 
   function updateShare(part) {
     var link = part.querySelector("[data-share]");
     if (!link) return;
     var text = document.getElementById(link.getAttribute("data-source")).value;
-    var platform = link.getAttribute("data-share");
-    if (platform === "mastodon") {
-      if (mastodonHost) {
-        link.setAttribute("href", "https://" + mastodonHost + "/share?text=" + encodeURIComponent(text));
+    var own = link.getAttribute("data-own-server-link");
+    if (own) {
+      var section = document.getElementById(own + "-server");
+      var host = hosts[own];
+      if (host && section) {
+        var url = section.getAttribute("data-share-url").replace("{server}", host);
+        link.setAttribute("href", url + encodeURIComponent(text));
         link.setAttribute("target", "_blank");
         link.setAttribute("rel", "noopener noreferrer");
       } else {
-        link.setAttribute("href", "#mastodon-server");
+        link.setAttribute("href", "#" + own + "-server");
         link.removeAttribute("target");
         link.removeAttribute("rel");
       }
-    } else if (INTENTS[platform]) {
-      link.setAttribute("href", INTENTS[platform] + encodeURIComponent(text));
+    } else if (link.getAttribute("data-share-url")) {
+      link.setAttribute("href", link.getAttribute("data-share-url") + encodeURIComponent(text));
     }
   }
 
-  // A Mastodon server name: letters, digits and hyphens in dot-separated labels, nothing else
-  // (no path, query, port or credentials). A pasted address with its https:// and final slash, or
-  // a handle such as @me@x.social, gives the server name; international names become xn--.
+  // A server name: letters, digits and hyphens in dot-separated labels, nothing else (no path,
+  // query, port or credentials). A pasted address with its https:// and final slash, or a handle
+  // such as @me@x.social, gives the server name; international names become xn--.
   function normalizeHost(raw) {
     var v = String(raw || "").trim().toLowerCase();
     v = v.replace(/^https?:\/\//, "").replace(/\/$/, "");
@@ -218,31 +218,35 @@
   }
   window.campaignPackHost = normalizeHost; // for tests and the curious
 
-  var form = document.getElementById("mastodon-form");
-  var input = document.getElementById("mastodon-host");
-  var error = document.getElementById("mastodon-host-error");
-  var saved = document.getElementById("mastodon-saved");
-  var current = document.getElementById("mastodon-current");
+  // One controller per platform whose share page is on each volunteer's own server.
+  function ownServer(section) {
+    var key = section.getAttribute("data-own-server");
+    var name = section.getAttribute("data-platform-name");
+    var example = section.getAttribute("data-server-example");
+    var form = document.getElementById(key + "-form");
+    var input = document.getElementById(key + "-host");
+    var error = document.getElementById(key + "-host-error");
+    var saved = document.getElementById(key + "-saved");
+    var current = document.getElementById(key + "-current");
+    var change = document.getElementById(key + "-change");
+    var selector = '.part [data-own-server-link="' + key + '"]';
 
-  function setHost(host, focusAfter) {
-    mastodonHost = host;
-    if (form) {
+    function setHost(host, focusAfter) {
+      hosts[key] = host;
       form.hidden = !!host;
       saved.hidden = !host;
       current.textContent = host || "";
       if (host) input.value = host;
+      Array.prototype.forEach.call(document.querySelectorAll(selector),
+        function (link) { updateShare(link.closest(".part")); });
+      if (focusAfter && host) change.focus();
     }
-    Array.prototype.forEach.call(document.querySelectorAll('.part [data-share="mastodon"]'),
-      function (link) { updateShare(link.closest(".part")); });
-    if (focusAfter && host) document.getElementById("mastodon-change").focus();
-  }
 
-  if (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var host = normalizeHost(input.value);
       if (!host) {
-        error.textContent = "That does not look like a server name. Type just the address, such as mastodon.social.";
+        error.textContent = "That does not look like a server name. Type just the address, such as " + example + ".";
         error.hidden = false;
         input.setAttribute("aria-invalid", "true");
         input.focus();
@@ -251,29 +255,29 @@
       }
       error.hidden = true;
       input.removeAttribute("aria-invalid");
-      store(STORE_HOST, host);
+      store(hostKey(key), host);
       setHost(host, true);
       announce("Share buttons now open " + host + ".");
     });
-    document.getElementById("mastodon-change").addEventListener("click", function () {
+    change.addEventListener("click", function () {
       setHost(null);
-      store(STORE_HOST, null);
+      store(hostKey(key), null);
       input.focus();
       input.select();
     });
     document.addEventListener("click", function (event) {
-      var link = event.target.closest('[data-share="mastodon"]');
-      if (!link || mastodonHost) return;
+      var link = event.target.closest('[data-own-server-link="' + key + '"]');
+      if (!link || hosts[key]) return;
       event.preventDefault();
-      selectTab("mastodon", false);
-      error.textContent = "First tell us your Mastodon server, then press Share again.";
+      selectTab(key, false);
+      error.textContent = "First tell us your " + name + " server, then press Share again.";
       error.hidden = false;
       input.focus();
       announce(error.textContent);
     });
-    var remembered = normalizeHost(store(STORE_HOST));
-    setHost(remembered, false);
+    setHost(normalizeHost(store(hostKey(key))), false);
   }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-own-server]"), ownServer);
 
   // --- platform tabs -------------------------------------------------------------------------
 
