@@ -246,3 +246,10 @@ def test_roles_with_lower_case_titles_and_no_names_from_state_abbreviations() ->
     assert (q.speaker, q.role) == ("Tony Abbott", "Former prime minister")
     reg = build_registry("Gov. Tom Wolf of Harrisburg, Pa. Sure enough, the bill passed.")
     assert not any(n.startswith("Pa ") for n in reg.names)
+
+
+def test_a_party_and_state_after_a_name_and_titles_written_out() -> None:
+    text = ("Maria Lopez (D-N.M.) said, “We will not accept this ruling from the court today.”\n\n"
+            "“We will not accept this ruling from the court today,” Sen. Harry Reid (D-Nev.) told reporters.")
+    found = [(q.speaker, q.role) for q in find_quotes(text_article(text))]
+    assert found == [("Maria Lopez", None), ("Harry Reid", "Senator")]

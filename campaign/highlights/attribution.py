@@ -283,7 +283,12 @@ def _post_fr(s: str, reg: Registry) -> Speaker | None:
     return None
 
 
+# A short parenthetical after a name: a party and state ("(D-Nev.)"), an age, an acronym.
+_ASIDE_PARENS = regex.compile(r"[ \u00a0]*\([^()“”\"«»]{1,40}\)")
+
+
 def _post_en(s: str, reg: Registry) -> Speaker | None:
+    s = _ASIDE_PARENS.sub("", s[:200]) + s[200:]
     m = EN_VERB_RE.search(s[:140])
     if m is None:
         return None
@@ -307,7 +312,7 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         if phrase.lower() in PRONOUNS:
             return Speaker(None, "pronoun", gender=PRONOUNS[phrase.lower()])
         return parse_np(phrase, reg) if phrase else None
-    np = _AUX.sub("", " " + np).strip()
+    np = _AUX.sub("", " " + _ABBREV_DOT.sub(r"\1", np)).strip()  # "Sen. Harry Reid told"
     if _rx(r"[“”\"«».;!?]", 0).search(np) or len(np.split()) > 12:
         return None
     sp = parse_np(np, reg)
@@ -319,7 +324,7 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
 
 
 def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker | None:
-    s = before.rstrip()
+    s = _ASIDE_PARENS.sub("", before).rstrip()  # "Maria Lopez (D-N.M.) said,"
     if fa:
         m = _FA_PRE.search(s) or (
             _FA_PRE_KE.search(s))

@@ -239,7 +239,14 @@ def role_text(s: str) -> str | None:
     s = _rx(r"^(?:the|a|an)\s+", regex.I).sub("", s.strip(" ,.;:")).strip()
     if not s or len(s.split()) > 14:
         return None
+    s = _rx(r"\b(Sen|Rep|Gov|Gen|Lt|Col|Capt|Sgt|Adm|Maj|Cmdr|Supt|Atty)\b\.?", 0).sub(
+        lambda m: _TITLE_WORDS[m.group(1)], s)  # "Sen" is "Senator" on a card
     return s[0].upper() + s[1:]
+
+
+_TITLE_WORDS = {"Sen": "Senator", "Rep": "Representative", "Gov": "Governor", "Gen": "General",
+                "Lt": "Lieutenant", "Col": "Colonel", "Capt": "Captain", "Sgt": "Sergeant", "Adm": "Admiral",
+                "Maj": "Major", "Cmdr": "Commander", "Supt": "Superintendent", "Atty": "Attorney"}
 
 
 def _name_run(words: list[str]) -> list[str]:
