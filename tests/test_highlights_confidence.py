@@ -253,3 +253,8 @@ def test_a_party_and_state_after_a_name_and_titles_written_out() -> None:
             "“We will not accept this ruling from the court today,” Sen. Harry Reid (D-Nev.) told reporters.")
     found = [(q.speaker, q.role) for q in find_quotes(text_article(text))]
     assert found == [("Maria Lopez", None), ("Harry Reid", "Senator")]
+
+
+def test_a_pronoun_whose_person_is_named_earlier_in_the_same_sentence() -> None:
+    text = "Hillary Clinton spoke in Iowa on Monday, where she told the crowd that “we are going to win this state.”"
+    assert [s for s, _ in attributed(text)] == ["Hillary Clinton"]

@@ -534,6 +534,13 @@ def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Q
                 continue
             chosen = Speaker(prev.name, "person", prev.role, sp.gender or g)
             break
+    if chosen is None and hi < q.opener:
+        # "Hillary Clinton spoke in Iowa, where she told the crowd that “…”": the person named
+        # earlier in the quote's own sentence
+        same = [n for _, n in person_mentions(text, reg, hi, q.opener, state.spans)
+                if n != AMBIGUOUS and n not in orgs and reg.genders.get(n, "") in ("", sp.gender)]
+        if len(set(same)) == 1:
+            chosen = Speaker(same[0], "person", reg.roles.get(same[0]), sp.gender)
     if chosen is None or not chosen.name:
         return None
     known = reg.genders.get(chosen.name, "")
