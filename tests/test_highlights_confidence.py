@@ -258,3 +258,12 @@ def test_a_party_and_state_after_a_name_and_titles_written_out() -> None:
 def test_a_pronoun_whose_person_is_named_earlier_in_the_same_sentence() -> None:
     text = "Hillary Clinton spoke in Iowa on Monday, where she told the crowd that “we are going to win this state.”"
     assert [s for s, _ in attributed(text)] == ["Hillary Clinton"]
+
+
+def test_a_description_pointing_back_is_a_guess_and_an_age_is_no_name() -> None:
+    text = ("Bernie Sanders was defiant.\n\n"
+            "“We are in this until the very last vote is counted,” the Vermont senator said.\n\n"
+            "“I am not going anywhere,” the 74-year-old Sanders told reporters.")
+    [first, second] = find_quotes(text_article(text))
+    assert (first.speaker, first.guess) == (None, "Bernie Sanders") and "“the Vermont senator”" in first.evidence
+    assert second.speaker == "Bernie Sanders"

@@ -128,7 +128,9 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sp, sieve = _according_to(before + " " + after, reg)
             if sp is not None and sp.kind == "pronoun":
                 q.pronoun = sieve
-                q.pronoun_word = {"m": "masculine", "f": "feminine", "n": "plural or neuter"}.get(sp.gender, "")
+                q.pronoun_word = (f"the description “{sp.role}”" if sp.role else
+                                  "a " + {"m": "masculine ", "f": "feminine ", "n": "plural or neuter "}.get(sp.gender, "")
+                                  + "pronoun")
                 sp = _resolve_pronoun(sp, state, pi, article, q)
                 sieve += "+pronoun" if sp else ""
             if sp is None:
@@ -178,7 +180,7 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int, cue: str = "
     q.confident = sp.sure and base in _SURE_SIEVES and not (sp.kind == "org" and _unsure_org(sp.name or ""))
     how = _EVIDENCE.get(base, base)
     if pronoun:
-        how += f", a {(q.pronoun_word + ' ') if q.pronoun_word else ''}pronoun read as {sp.name}"
+        how += f", {q.pronoun_word or 'a pronoun'} read as {sp.name}"
     snippet = " ".join(cue.split())
     q.evidence = how + (f": “{snippet[:160]}{'…' if len(snippet) > 160 else ''}”" if snippet else "")
     state.attributed.append((q.closer, pi))
@@ -513,7 +515,7 @@ def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Q
         (s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
     chosen = _previous_subject(sp, state, pi, article, min(hi, q.opener))
     if chosen is not None:
-        return chosen
+        return replace(chosen, sure=chosen.sure and not sp.role)  # a description ("the senator") stays a guess
     orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
     for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
         if name == AMBIGUOUS:
@@ -547,7 +549,8 @@ def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Q
     rivals = _rivals(chosen.name, sp.gender, state, pi, article, q)
     # no rival, and a gender that agrees; an unknown gender only for the story's last speaker
     last = next((s.name for ppi, s in reversed(state.speakers) if pi - ppi <= 2), None)
-    return replace(chosen, sure=not rivals and (known == sp.gender or (not known and last in (None, chosen.name))))
+    return replace(chosen, sure=not sp.role and not rivals
+                   and (known == sp.gender or (not known and last in (None, chosen.name))))
 
 
 def _previous_subject(sp: Speaker, state: _State, pi: int, article: Article, hi: int) -> Speaker | None:
@@ -578,7 +581,8 @@ def _previous_subject(sp: Speaker, state: _State, pi: int, article: Article, hi:
         return None
     same_paragraph = sentence.paragraph == pi
     lo = min(sentence.start, article.paragraphs[pi].start)  # "Tom met Jim. “…,” he said." is unclear
-    rival = any(n != name and n not in reg.orgs and (n == AMBIGUOUS or reg.genders.get(n, "") in ("", sp.gender))
+    rival = any(n != name and n not in reg.orgs
+                and (n == AMBIGUOUS or not sp.gender or reg.genders.get(n, "") in ("", sp.gender))
                 for _, n in person_mentions(article.text, reg, lo, hi, state.spans))
     return Speaker(name, "person", found.role or reg.roles.get(name), gender or sp.gender,
                    sure=(gender == sp.gender or same_paragraph) and not rival)

@@ -427,6 +427,7 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         return Speaker(None, "pronoun", gender=PRONOUNS[low])
     if _PERSIAN.search(np):
         return _parse_persian(np, reg)
+    np = _rx(r"^(?:(?:the|a|an)\s+)?\d{1,3}-year-old\s+(?=\p{Lu})", regex.I).sub("", np)  # "the 74-year-old Sanders"
     if _STATE_ABBREV.search(np):
         return None  # "Pa. Sure": a state's abbreviation and a word make no name
     group = _GROUP.fullmatch(np)
@@ -529,8 +530,16 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         label = reg.org(" ".join(words[1:]))
         return Speaker(label[0].upper() + label[1:], "org")
     if ROLE_NOUNS.search(np) and low[0] not in ("a", "an", "one", "another"):
-        return _role_person(np, reg)  # "the mayor" is the known mayor; "a spokesperson" is nobody known
+        known = _role_person(np, reg)  # "the mayor" is the known mayor; "a spokesperson" is nobody known
+        if known is None and low[0] == "the" and len(words) <= 6 and not ORG_NOUNS.search(low[-1]):
+            # "the Vermont senator said": a description pointing back, resolved like a pronoun
+            return Speaker(None, "pronoun", role=np, gender=_DESCRIPTION_GENDER.get(low[-1], ""))
+        return known
     return None
+
+
+_DESCRIPTION_GENDER = {"congressman": "m", "congresswoman": "f", "chairman": "m", "chairwoman": "f",
+                       "spokesman": "m", "spokeswoman": "f", "businessman": "m", "businesswoman": "f"}
 
 
 def _role_person(np: str, reg: Registry) -> Speaker | None:
