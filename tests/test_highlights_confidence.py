@@ -182,6 +182,8 @@ def test_a_strong_quote_too_long_for_one_post_becomes_a_clause_pull_quote() -> N
 
 
 def test_reporting_verbs_beyond_said_and_told() -> None:
+    mocked = "Thomas Frank wrote a book. “The marketplace hasn’t failed the white working class,” he mocks."
+    assert [s for s, _ in attributed(mocked)] == ["Thomas Frank"]
     text = ("Megyn Kelly moderated the debate.\n\n"
             "“You have called women you do not like fat pigs and dogs,” Kelly charged in her question.\n\n"
             "Julianne Moore thanked him for “stepping up and taking action when Congress won’t.”")
