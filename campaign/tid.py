@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_RE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -24,3 +24,21 @@ def mint(now: datetime, clock_id: int | None = None) -> str:
 
 def is_valid(value: str) -> bool:
     return bool(TID_RE.match(value))
+
+
+def micros(value: str) -> int:
+    """The microseconds since the epoch a TID was minted for (its top 53 bits)."""
+    n = 0
+    for ch in value:
+        n = (n << 5) | ALPHABET.index(ch)
+    return n >> 10
+
+
+def minted_at(value: str) -> datetime | None:
+    """When a TID was minted, or None for a value that is not a TID."""
+    if not is_valid(value):
+        return None
+    try:
+        return datetime.fromtimestamp(micros(value) / 1e6, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

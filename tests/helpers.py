@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from campaign import platforms
 from campaign.models import (
@@ -203,3 +209,53 @@ def write_sample(tmp_path: Path, *, zip: bool = False) -> tuple[Sample, Path]:
     s = make_sample(tmp_path)
     index = write_pack(s.brief, s.highlights, s.drafts, s.cards, tmp_path / "pack", window=WINDOW, zip=zip)
     return s, index
+
+
+# --- a headless browser (Debian's Chromium, driven by Playwright) ------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+)
+# Background services off: this machine's closed network refuses their connections.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def launch_chromium() -> Iterator[Any]:
+    """A headless Chromium for a module's tests (see the `browser` fixture in conftest)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+# --- the example campaign, every slot past, published by a `campaign run` subprocess ----------
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "configs" / "example.yaml"
+
+
+def past_example(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
+    """The example campaign copied to tmp_path with its article, `edit` applied to its YAML data,
+    and every slot in the past (all posts due)."""
+    import shutil
+
+    import yaml
+
+    shutil.copy(EXAMPLE, tmp_path / "example.yaml")
+    shutil.copytree(EXAMPLE.parent / "examples", tmp_path / "examples")
+    data = yaml.safe_load((tmp_path / "example.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    data["schedule"].update({"start": "2020-01-06 09:00", "end": "7d"})  # every slot is past: all due
+    cfg = tmp_path / "example.yaml"
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return cfg
+
+
+def run_once(env: dict[str, str]) -> subprocess.Popen[str]:
+    """`campaign run --once` in a subprocess (so a test can SIGKILL it), output merged."""
+    return subprocess.Popen([sys.executable, "-m", "campaign", "run", "--once"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from campaign import tid
@@ -34,7 +30,7 @@ from campaign.models import Draft
 from campaign.platforms.bluesky import display_link
 from campaign.publish.adapters.base import AdapterContext, create
 from campaign.queue.sqlite import SqliteStore
-from tests.conftest import EXAMPLE, REPO
+from tests.helpers import past_example, run_once
 from tests.pds import Pds, PdsFailed, PdsMissing, Proxy, required
 from tests.pds import start as start_pds
 
@@ -86,31 +82,22 @@ def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _campaign(tmp_path: Path, service: str) -> Path:
-    shutil.copy(EXAMPLE, tmp_path / "example.yaml")
-    shutil.copytree(EXAMPLE.parent / "examples", tmp_path / "examples")
-    data = yaml.safe_load((tmp_path / "example.yaml").read_text(encoding="utf-8"))
-    data["accounts"] = {"nrf_bluesky": {"platform": "bluesky", "service": service,
-                                        "handle": "@" + POSTER}}
-    people = data["posts"]["people"]
-    people["Ahmad Massoud"]["bluesky"] = "@" + SPEAKER
-    people["Nathalie Loiseau"]["bluesky"] = "@" + GHOST
-    long = " ".join(["We did not choose this war, and we will not abandon the people of "
-                     "Afghanistan to it."] * 6)  # over 300 graphemes: a thread
-    data["highlights"]["auto"]["count"] = 3
-    data["highlights"]["extra"] = [
-        {"text": long, "speaker": "Ahmad Massoud"},
-        {"text": "Europe must never legitimise a regime that erases women from public life.",
-         "speaker": "Nathalie Loiseau"},
-    ]
-    data["schedule"].update({"start": "2020-01-06 09:00", "end": "7d"})  # every slot past: all due
-    cfg = tmp_path / "example.yaml"
-    cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return cfg
+    def edit(data: dict) -> None:
+        data["accounts"] = {"nrf_bluesky": {"platform": "bluesky", "service": service,
+                                            "handle": "@" + POSTER}}
+        people = data["posts"]["people"]
+        people["Ahmad Massoud"]["bluesky"] = "@" + SPEAKER
+        people["Nathalie Loiseau"]["bluesky"] = "@" + GHOST
+        long = " ".join(["We did not choose this war, and we will not abandon the people of "
+                         "Afghanistan to it."] * 6)  # over 300 graphemes: a thread
+        data["highlights"]["auto"]["count"] = 3
+        data["highlights"]["extra"] = [
+            {"text": long, "speaker": "Ahmad Massoud"},
+            {"text": "Europe must never legitimise a regime that erases women from public life.",
+             "speaker": "Nathalie Loiseau"},
+        ]
 
-
-def _run(env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "campaign", "run", "--once"], env=env, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return past_example(tmp_path, edit)
 
 
 def _sliced(text: str, facet: dict) -> str:
@@ -132,14 +119,14 @@ def test_a_campaign_on_a_real_pds_once_even_after_sigkill(pds, proxy, tmp_path, 
 
     # killed once the PDS has created a thread's second part, before the worker heard of it
     proxy.hold_next(lambda record: bool(record.get("reply")))
-    first = _run(env)
+    first = run_once(env)
     assert proxy.held.wait(90), "the worker never posted a thread's second part"
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     proxy.release.set()
     before = len(pds.records(poster.did))
     # restarted: the held part is found by its record key, the rest goes out
-    last = _run(env)
+    last = run_once(env)
     out, _ = last.communicate(timeout=180)
     assert last.returncode == 0, out
 

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from campaign.cli import cli
-from tests.conftest import EXAMPLE, REPO
 from tests.fakes.bluesky import APP_PASSWORD, FakeBluesky
 from tests.fakes.mastodon import TOKEN, FakeMastodon
+from tests.helpers import past_example, run_once
 
 
 @pytest.fixture
@@ -33,26 +30,17 @@ def servers():
 
 
 def _campaign(tmp_path: Path, m: FakeMastodon, b: FakeBluesky) -> Path:
-    shutil.copy(EXAMPLE, tmp_path / "example.yaml")
-    shutil.copytree(EXAMPLE.parent / "examples", tmp_path / "examples")
-    data = yaml.safe_load((tmp_path / "example.yaml").read_text(encoding="utf-8"))
-    data["accounts"] = {
-        "nrf_mastodon": {"platform": "mastodon", "instance": m.url, "handle": "@nrf@mastodon.example",
-                         "visibility": "unlisted"},
-        "nrf_bluesky": {"platform": "bluesky", "service": b.url, "handle": "@nrf-demo.bsky.social"},
-    }
-    # a long extra quote makes a thread on both platforms (over 500 and over 300 characters)
-    long = " ".join(["We did not choose this war, and we will not abandon the people of Afghanistan to it."] * 8)
-    data["highlights"]["extra"] = [{"text": long, "speaker": "Ahmad Massoud"}]
-    data["schedule"].update({"start": "2020-01-06 09:00", "end": "7d"})  # every slot is past: all due
-    cfg = tmp_path / "example.yaml"
-    cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return cfg
+    def edit(data: dict) -> None:
+        data["accounts"] = {
+            "nrf_mastodon": {"platform": "mastodon", "instance": m.url, "handle": "@nrf@mastodon.example",
+                             "visibility": "unlisted"},
+            "nrf_bluesky": {"platform": "bluesky", "service": b.url, "handle": "@nrf-demo.bsky.social"},
+        }
+        # a long extra quote makes a thread on both platforms (over 500 and over 300 characters)
+        long = " ".join(["We did not choose this war, and we will not abandon the people of Afghanistan to it."] * 8)
+        data["highlights"]["extra"] = [{"text": long, "speaker": "Ahmad Massoud"}]
 
-
-def _run(env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "campaign", "run", "--once"], env=env, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return past_example(tmp_path, edit)
 
 
 def _kill_when_held(proc: subprocess.Popen[str], server: FakeMastodon | FakeBluesky) -> None:
@@ -85,13 +73,13 @@ def test_example_campaign_survives_crashes_mid_thread(servers, tmp_path, monkeyp
 
     # 1. killed while Mastodon holds the second part of a thread
     m.hold_next(lambda form: bool(form.get("in_reply_to_id")))
-    _kill_when_held(_run(env), m)
+    _kill_when_held(run_once(env), m)
     # 2. restarted (the held part is found, not re-sent), then killed while Bluesky holds
     #    the third part of a thread (parent and root differ)
     b.hold_next(lambda rec: bool(rec.get("reply")) and rec["reply"]["parent"] != rec["reply"]["root"])
-    _kill_when_held(_run(env), b)
+    _kill_when_held(run_once(env), b)
     # 3. restarted to the end
-    last = _run(env)
+    last = run_once(env)
     out, _ = last.communicate(timeout=120)
     assert last.returncode == 0, out
 

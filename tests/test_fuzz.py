@@ -4,7 +4,6 @@ traceback, never an internal error (exit 70), never a hang."""
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -73,7 +72,3 @@ def test_any_version_string_and_status_html_parse(version: str, html: str) -> No
 def test_any_rate_limit_headers_give_a_finite_wait(headers: dict[str, str]) -> None:
     wait = retry_after_from(headers, now=1_700_000_000.0)
     assert isinstance(wait, float | int) and math.isfinite(wait) and wait >= 0
-
-
-def test_the_fuzz_strategies_produce_json() -> None:
-    assert json.dumps({"a": [1, None, "x"]})

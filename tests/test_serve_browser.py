@@ -23,13 +23,9 @@ import pytest
 from PIL import Image
 
 from tests.conftest import REPO
+from tests.helpers import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
-)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+pytestmark = needs_chromium
 CANARY = '<img src=x onerror="window.__xss=1">"><script>window.__xss=2</script>'
 PERSIAN = "ما هرگز در برابر طالبان تسلیم نمی‌شویم"
 _REAL_CACHE = Path(os.environ.get("AXE_REAL_HOME", str(Path("~").expanduser())))
@@ -79,16 +75,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     srv.should_exit = True
     thread.join(10)
     assert not thread.is_alive(), "the studio did not stop"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

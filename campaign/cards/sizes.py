@@ -16,6 +16,14 @@ from campaign.errors import UnknownPlatformError
 from campaign.platforms import Rules
 
 DEFAULT_SIZES = ("landscape", "square")
+# How each preset is named for people (the pack, the studio).
+SIZE_LABELS = {
+    "square": "Square",
+    "portrait": "Portrait",
+    "landscape": "Landscape",
+    "story": "Story",
+    "og": "Link preview",
+}
 DEFAULT_BUDGET = 1_000_000
 
 

@@ -51,10 +51,9 @@ def list_accounts(config: str, as_json: bool) -> None:
     `campaign accounts CONFIG` is the same command.
     """
     from campaign.config import load
-
-    cfg = load(config)
     from campaign.publish.accounts import credential_sources
 
+    cfg = load(config)
     rows = credential_sources(cfg)
     if as_json:
         echo_json({"accounts": rows})
@@ -92,6 +91,7 @@ def check(config: str, account: str | None, timeout: float, as_json: bool) -> No
     else. Reads each instance's limits again. Exits 1 if any account fails.
     """
     from campaign.config import load
+    from campaign.publish.accounts import check_accounts
 
     cfg = load(config)
     if account is not None and account not in cfg.accounts:
@@ -100,8 +100,6 @@ def check(config: str, account: str | None, timeout: float, as_json: bool) -> No
             param_hint="ACCOUNT",
         )
     names = [account] if account else list(cfg.enabled_accounts())
-    from campaign.publish.accounts import check_accounts
-
     results = check_accounts(cfg, names, timeout)
     if as_json:
         echo_json({"accounts": results})
@@ -133,6 +131,7 @@ def login(config: str, account: str) -> None:
     import os
 
     from campaign.config import load
+    from campaign.publish.accounts import credential_fields
     from campaign.publish.credentials import env_name, secrets_path, write_secrets
 
     cfg = load(config)
@@ -142,8 +141,6 @@ def login(config: str, account: str) -> None:
             param_hint="ACCOUNT",
         )
     acct = cfg.accounts[account]
-    from campaign.publish.accounts import credential_fields
-
     fields = credential_fields(acct.platform)
     if not fields:
         click.echo(f"{account} ({acct.platform}) needs no credentials")

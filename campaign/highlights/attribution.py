@@ -192,7 +192,7 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int, cue: str = "
 # News outlets report what others say; place names are where, not who. As speakers they are guesses.
 _OUTLET = regex.compile(r"\b(?:post|times|news|journal|tribune|herald|gazette|press|reuters|associated|"
                         r"cnn|bbc|nbc|cbs|abc|msnbc|fox|politico|huffington|breitbart|magazine|daily|"
-                        r"states|kingdom|republic|islamic)\b", regex.I)
+                        r"states|kingdom|republic)\b", regex.I)
 
 
 def _unsure_org(name: str) -> bool:

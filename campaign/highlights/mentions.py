@@ -24,6 +24,7 @@ from campaign.highlights.speakers import (
     NATIONALITY,
     ORG_NOUNS,
     ROLE_NOUNS,
+    STATE_ABBREV,
     TITLES,
     Registry,
     _clean_token,
@@ -67,8 +68,7 @@ _STOP = _NOT_NAME | {"selon", "pour", "d'après", "après", "mais", "et", "dans"
                      "speaking", "addressing", "writing", "everybody", "nobody", "somebody", "anyone", "dear"}
 
 
-_STATE_DOT = regex.compile(r"(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|"
-                           r"Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo)\.")
+_STATE_DOT = regex.compile(STATE_ABBREV)
 
 
 def _words(run: str) -> list[str]:

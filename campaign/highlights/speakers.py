@@ -402,9 +402,9 @@ def _gender(titles: list[str]) -> str:
 
 
 # US states as newspapers abbreviate them ("Pa.", "Calif.", "N.H."), followed by a capitalised word.
-_STATE_ABBREV = regex.compile(
-    r"\b(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|"
-    r"Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo|N\.[HJMYCD]|R\.I|S\.[CD]|W\.Va)\.[ \u00a0]+\p{Lu}")
+STATE_ABBREV = (r"(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|"
+                r"Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo|N\.[HJMYCD]|R\.I|S\.[CD]|W\.Va)\.")
+_STATE_ABBREV = regex.compile(r"\b" + STATE_ABBREV + r"[ \u00a0]+\p{Lu}")
 
 
 # Unnamed speakers a campaign can still credit ("— an eyewitness"): a determiner, up to four words

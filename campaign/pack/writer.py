@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from campaign import platforms as registry
+from campaign.cards.sizes import SIZE_LABELS
 from campaign.errors import CardError
 from campaign.models import Card, Draft, Highlight
 from campaign.posts.compose import pasteable
@@ -31,13 +32,6 @@ from campaign.posts.compose import pasteable
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
 
-SIZE_LABELS = {
-    "square": "Square",
-    "portrait": "Portrait",
-    "landscape": "Landscape",
-    "story": "Story",
-    "og": "Link preview",
-}
 SIZE_HINTS = {
     "square": "feeds on every platform",
     "portrait": "tall feed posts",

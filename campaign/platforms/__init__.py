@@ -37,15 +37,21 @@ _BUILTIN = {
 
 
 @cache
-def _plugin_entry_points() -> dict[str, Any]:
-    from importlib.metadata import entry_points
+def entry_points() -> dict[str, Any]:
+    """Every adapter registered under `campaign.adapters`, built-in and plugin, by name (read once;
+    `refresh()` reads again). `campaign.publish.adapters.base` loads adapters from these."""
+    from importlib.metadata import entry_points as installed
 
-    return {ep.name: ep for ep in entry_points(group=GROUP) if ep.name not in _BUILTIN}
+    return {ep.name: ep for ep in installed(group=GROUP)}
+
+
+def _plugin_entry_points() -> dict[str, Any]:
+    return {name: ep for name, ep in entry_points().items() if name not in _BUILTIN}
 
 
 def refresh() -> None:
     """Forget what was read from the installed distributions (after installing a plugin)."""
-    _plugin_entry_points.cache_clear()
+    entry_points.cache_clear()
     _declared.cache_clear()
 
 
@@ -125,4 +131,4 @@ def as_rules(declared: Any, name: str) -> Rules:
     return DeclaredRules.wrap(declared, name)
 
 
-__all__ = ["GROUP", "Entity", "Rules", "as_rules", "get", "names", "refresh"]
+__all__ = ["GROUP", "Entity", "Rules", "as_rules", "entry_points", "get", "names", "refresh"]

@@ -12,6 +12,7 @@ from typing import Any
 from campaign import platforms
 from campaign.errors import CampaignError, UnknownPlatformError
 from campaign.publish.adapters.base import adapter_class, context_for, create, installed
+from campaign.publish.adapters.base import close as close_adapter
 from campaign.publish.credentials import env_name, read_secrets_file, secrets_path
 from campaign.redact import redact
 
@@ -76,7 +77,11 @@ def check_accounts(cfg: Any, names: list[str], timeout: float) -> list[dict[str,
         acct = cfg.accounts[name]
         row: dict[str, Any] = {"account": name, "platform": acct.platform}
         try:
-            info = create(context_for(cfg, name, timeout=timeout)).check()
+            adapter = create(context_for(cfg, name, timeout=timeout))
+            try:
+                info = adapter.check()
+            finally:
+                close_adapter(adapter)
         except CampaignError as e:
             row.update(ok=False, error=redact(str(e)), kind=type(e).__name__)
         except Exception as e:  # a plugin's bug must not hide the other accounts' results

@@ -35,6 +35,7 @@ from campaign.queue.store import (
     decide,
     draft_from_json,
     draft_to_json,
+    ts,
 )
 from campaign.redact import redact, redact_opt
 
@@ -75,19 +76,6 @@ class _Row:
     @property
     def thread(self) -> _Thread:
         return (self.campaign, self.account, self.highlight_id)
-
-
-def _ts(dt: datetime) -> str:
-    """The time as SQLite's store writes it in event details (fixed-width UTC text)."""
-    return utc(dt).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def _tid_micros(key: str) -> int:
-    """The microseconds a TID was minted for (its top 53 bits)."""
-    n = 0
-    for ch in key:
-        n = (n << 5) | tid.ALPHABET.index(ch)
-    return n >> 10
 
 
 def _limited(rows: list[_Row], limit: int) -> list[_Row]:
@@ -225,7 +213,7 @@ class MemoryStore:
                 key=lambda r: (r.account, r.highlight_id, r.part, r.id))}
             last = max((r.idempotency_key for r in self._jobs.values()), default=None)
             taken = {r.dedupe_key for r in self._jobs.values() if r.campaign != campaign}
-            micros = max(int(now.timestamp() * 1_000_000), _tid_micros(last) + 1 if last else 0)
+            micros = max(int(now.timestamp() * 1_000_000), tid.micros(last) + 1 if last else 0)
             wanted: set[str] = set()
             requeued: dict[tuple[str, str], int] = {}  # thread → first part queued again
             self._doubtful = set()
@@ -287,7 +275,7 @@ class MemoryStore:
         self._put(edited)
         notes = "; ".join(nj.notes)
         self._event(row.id, outcome, now, 0,
-                    detail=f"{reason}; run_at {_ts(run_at)}" + (f"; {notes}" if notes else ""))
+                    detail=f"{reason}; run_at {ts(run_at)}" + (f"; {notes}" if notes else ""))
         return EnqueueItem(row.id, nj.dedupe_key, outcome, "todo", reason)
 
     def _drop(self, existing: dict[str, _Row], wanted: set[str], now: datetime) -> list[EnqueueItem]:
@@ -403,7 +391,7 @@ class MemoryStore:
                     now: datetime, uncertain: bool) -> Job:
         at = utc(run_at)
         error = redact(error)
-        detail = f"{error}; next attempt {_ts(at)}" + ("; may have landed" if uncertain else "")
+        detail = f"{error}; next attempt {ts(at)}" + ("; may have landed" if uncertain else "")
         return self._transition(job_id, owner, now, "retry", detail, lambda r: replace(
             r, status="todo", run_at=at, last_error=error, uncertain=bool(uncertain)))
 
@@ -539,11 +527,11 @@ class MemoryStore:
             if old.status != "todo":
                 raise QueueError(f"job #{job_id} is {old.status}; only queued (todo) jobs can be rescheduled")
             row = self._put(replace(old, run_at=at, updated_at=now))
-            self._event(row.id, "rescheduled", now, row.attempts, None, f"{_ts(old.run_at)} -> {_ts(at)}")
+            self._event(row.id, "rescheduled", now, row.attempts, None, f"{ts(old.run_at)} -> {ts(at)}")
             for r in sorted(self._later(row, ("todo",)), key=lambda r: (r.part, r.id)):
                 moved = self._put(replace(r, run_at=r.run_at + (at - old.run_at), updated_at=now))
                 self._event(r.id, "rescheduled", now, 0, None,
-                            f"{_ts(r.run_at)} -> {_ts(moved.run_at)} (with part {row.part + 1})")
+                            f"{ts(r.run_at)} -> {ts(moved.run_at)} (with part {row.part + 1})")
         return _job(row)
 
     # -- scrubbing --------------------------------------------------------------------------

@@ -6,10 +6,6 @@ as fixed-width UTC text (`2026-03-29T07:00:00.000000Z`), which sorts as time doe
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from campaign.models import utc
-
 NO_UPDATE_TRIGGER = """CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
             BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END"""
 
@@ -190,12 +186,3 @@ SQL: dict[str, str] = {
 
 
 # --- time as text --------------------------------------------------------------------------
-
-
-def ts(dt: datetime) -> str:
-    """Aware datetime → fixed-width UTC text that sorts as time does."""
-    return utc(dt).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def parse_ts(text: str) -> datetime:
-    return datetime.fromisoformat(text)  # "...Z" is UTC (Python 3.11)

@@ -19,7 +19,7 @@ from typing import Any
 from campaign import tid
 from campaign.errors import LeaseLost, QueueError
 from campaign.models import Job, RemoteRef, utc
-from campaign.queue.schema import MIGRATIONS, SCHEMA_VERSION, SQL, parse_ts, ts
+from campaign.queue.schema import MIGRATIONS, SCHEMA_VERSION, SQL
 from campaign.queue.store import (
     DEFAULT_LEASE,
     DOUBTFUL_THREAD,
@@ -34,6 +34,8 @@ from campaign.queue.store import (
     decide,
     draft_from_json,
     draft_to_json,
+    parse_ts,
+    ts,
 )
 from campaign.redact import redact, redact_opt
 
@@ -42,12 +44,6 @@ BUSY_TIMEOUT_MS = 30_000
 def _opt_ts(text: str | None) -> datetime | None:
     return parse_ts(text) if text else None
 
-
-def _tid_micros(key: str) -> int:
-    n = 0
-    for ch in key:
-        n = (n << 5) | tid.ALPHABET.index(ch)
-    return n >> 10
 
 
 # --- the one row mapper --------------------------------------------------------------------
@@ -231,7 +227,7 @@ class SqliteStore:
         with self._tx() as c:
             existing = {r["dedupe_key"]: r for r in c.execute(SQL["campaign_jobs"], {"campaign": campaign})}
             last = c.execute(SQL["max_key"]).fetchone()[0]
-            micros = max(int(utc(now).timestamp() * 1_000_000), _tid_micros(last) + 1 if last else 0)
+            micros = max(int(utc(now).timestamp() * 1_000_000), tid.micros(last) + 1 if last else 0)
             wanted = set()
             requeued: dict[tuple[str, str], int] = {}  # thread → first part queued again
             doubtful: set[tuple[str, str]] = set()  # threads with a failed part that may have landed

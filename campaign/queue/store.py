@@ -213,6 +213,15 @@ class Store(Protocol):
 # --- pure helpers shared by every store ----------------------------------------------------
 
 
+def ts(dt: datetime) -> str:
+    """Aware datetime → fixed-width UTC text that sorts as time does."""
+    return utc(dt).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)  # "...Z" is UTC (Python 3.11)
+
+
 def dedupe_key(campaign: str, highlight_id: str, account: str, part: int) -> str:
     """The job's identity across re-queues: one job per campaign, highlight, account and part."""
     return f"{campaign}/{highlight_id}/{account}/{part}"

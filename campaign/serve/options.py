@@ -9,18 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from campaign.cards import SIZE_PRESETS, THEMES
 from campaign.cards.alt import DEFAULT_ALT_LIMIT
+from campaign.cards.sizes import SIZE_LABELS
 from campaign.errors import CardError
 
 if TYPE_CHECKING:
     from campaign.config import CampaignConfig
 
-SIZE_LABELS = {
-    "square": "Square",
-    "portrait": "Portrait",
-    "landscape": "Landscape",
-    "story": "Story",
-    "og": "Link preview",
-}
 FORMATS = ("png", "jpeg")
 
 

@@ -9,10 +9,11 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/campaign-test/pds/dev-env-<version>-node<ABI>-<digest>
 # keyed by the dev-env version, Node's module ABI (better-sqlite3 is compiled for it) and a
 # digest of package.json + package-lock.json, so a changed pin installs afresh beside the old.
-# Only the npm registry is used. The install goes to a temporary folder renamed into place when
-# complete, so an interrupted install is never mistaken for a finished one.
+# The install itself is tests/npm-install.sh's.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+
+. "$here/../npm-install.sh"
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "node and npm are needed for the real-PDS test (Node 20: apt-get install nodejs npm)" >&2
@@ -29,31 +30,17 @@ if [ -n "${PDS_TEST_DIR:-}" ]; then
 else
   version="$(node -p "require('$here/package.json').dependencies['@atproto/dev-env']")"
   abi="$(node -p 'process.versions.modules')"
-  digest="$(cat "$here/package.json" "$here/package-lock.json" | sha256sum | cut -c1-12)"
-  dir="${XDG_CACHE_HOME:-$HOME/.cache}/campaign-test/pds/dev-env-$version-node$abi-$digest"
+  dir="${XDG_CACHE_HOME:-$HOME/.cache}/campaign-test/pds/dev-env-$version-node$abi-$(npm_pin_digest "$here")"
 fi
 
 if [ "${1:-}" = "--where" ]; then
   echo "$dir"
   exit 0
 fi
-if [ -f "$dir/node_modules/@atproto/dev-env/package.json" ]; then
-  echo "$dir"
-  exit 0
-fi
 
-parent="$(dirname "$dir")"
-mkdir -p "$parent"
-tmp="$(mktemp -d "$parent/.installing-XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-cp "$here/package.json" "$here/package-lock.json" "$tmp/"
-echo "installing @atproto/dev-env into $dir (once; a few minutes)" >&2
-start=$SECONDS
-(cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >&2)
-node -e "require('$tmp/node_modules/better-sqlite3')(':memory:').close()" \
-  || { echo "better-sqlite3 did not build for $(node --version)" >&2; exit 1; }
-if mv -T "$tmp" "$dir" 2>/dev/null; then
-  trap - EXIT
-  echo "installed in $((SECONDS - start)) s" >&2
-fi  # else another install finished first: keep it, drop ours
-echo "$dir"
+# better-sqlite3 is compiled on install: check it loads before the folder is kept.
+sqlite_loads() {
+  node -e "require('$1/node_modules/better-sqlite3')(':memory:').close()" \
+    || { echo "better-sqlite3 did not build for $(node --version)" >&2; return 1; }
+}
+npm_install_once "$here" "$dir" node_modules/@atproto/dev-env/package.json sqlite_loads

@@ -24,14 +24,13 @@ What the worker does with each exception an adapter raises (from `publish`, `fin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from campaign.errors import UnknownPlatformError
 from campaign.models import AccountInfo, Draft, RemoteRef
-from campaign.platforms import GROUP, Rules
+from campaign.platforms import Rules
 
 
 @dataclass(frozen=True)
@@ -120,16 +119,14 @@ class Installed:
         return (self.distribution or "").lower() == "campaign"
 
 
-@cache
 def _entry_points() -> dict[str, EntryPoint]:
-    from importlib.metadata import entry_points
+    from campaign import platforms
 
-    return {ep.name: ep for ep in entry_points(group=GROUP)}
+    return platforms.entry_points()
 
 
 def refresh() -> None:
     """Read the installed distributions again (after installing or removing a plugin)."""
-    _entry_points.cache_clear()
     from campaign import platforms
 
     platforms.refresh()

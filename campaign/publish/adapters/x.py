@@ -44,7 +44,7 @@ from urllib.parse import quote
 
 import requests
 
-from campaign import platforms, redact
+from campaign import platforms, redact, tid
 from campaign.errors import (
     AdapterError,
     AuthError,
@@ -358,7 +358,7 @@ class XAdapter:
         it was queued), less `FIND_SKEW`: every page of that window, newest first."""
         client, _, _ = self._sdk()
         user_id, username, _ = self._get_me()
-        start = since if since is not None else _tid_time(key)
+        start = since if since is not None else tid.minted_at(key)
         params: dict[str, Any] = {"max_results": 100, "exclude": ["retweets"], "user_auth": True}
         if start is not None:
             start = (start if since is not None else start - FIND_SKEW).astimezone(UTC)
@@ -371,9 +371,9 @@ class XAdapter:
                     user_id, **params, **({"pagination_token": token} if token else {}))
             for tweet in response.data or []:
                 text = tweet.get("text", "") if isinstance(tweet, dict) else getattr(tweet, "text", "")
-                tid = tweet.get("id") if isinstance(tweet, dict) else getattr(tweet, "id", None)
-                if tid is not None and normalize_text(text or "") == wanted:
-                    return RemoteRef(id=str(tid), url=f"https://x.com/{username}/status/{tid}")
+                post_id = tweet.get("id") if isinstance(tweet, dict) else getattr(tweet, "id", None)
+                if post_id is not None and normalize_text(text or "") == wanted:
+                    return RemoteRef(id=str(post_id), url=f"https://x.com/{username}/status/{post_id}")
             meta = getattr(response, "meta", None) or {}
             token = meta.get("next_token") if isinstance(meta, dict) else None
             if not token:
@@ -504,21 +504,6 @@ def retry_after_from(headers: Any, now: float) -> float:
         retry = _int_header(headers, "retry-after")
         return max(1.0, float(retry)) if retry is not None else float(DEFAULT_RATE_WAIT)  # never negative
     return max(1.0, chosen - now)
-
-
-def _tid_time(key: str) -> datetime | None:
-    """When the job's key (a TID: microseconds since the epoch in its top 53 bits) was minted."""
-    from campaign import tid
-
-    if not tid.is_valid(key):
-        return None
-    n = 0
-    for ch in key:
-        n = (n << 5) | tid.ALPHABET.index(ch)
-    try:
-        return datetime.fromtimestamp((n >> 10) / 1e6, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _int_header(headers: Any, name: str) -> int | None:
