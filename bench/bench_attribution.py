@@ -29,6 +29,8 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCORER = ROOT.parent / "shared" / "tools" / "polnear_score.py"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def load_scorer(path: Path) -> ModuleType:
@@ -104,8 +106,9 @@ def main() -> None:
         ap.error(f"acceptance scorer not found: {args.scorer} (give --scorer)")
     split = ["--hold"] if args.hold else ["--fit"] if args.fit else []
     started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, str(args.scorer), str(data), *split], capture_output=True,
-                         text=True, cwd=ROOT, check=True)
+                         text=True, cwd=ROOT, env=env, check=True)
     print(out.stdout.strip().splitlines()[-1], f"({time.perf_counter() - started:.0f} s)")
     stats = breakdown(data, load_scorer(args.scorer), True if args.hold else False if args.fit else None)
     print(f"\n{'how the speaker was found':34} {'right':>6} {'wrong':>6} {'guess':>6} {'none':>6}  precision")

@@ -9,7 +9,8 @@
     ├── CardError
     ├── PlanError          the schedule cannot place every draft
     ├── QueueError
-    │   └── LeaseLost      (job_id, owner): another worker holds the job now
+    │   ├── LeaseLost      (job_id, owner): another worker holds the job now
+    │   └── ReviewError    (job_id): an approval or rejection the review rules refuse
     ├── CredentialsError   a secrets file that is unsafe or unreadable
     └── AdapterError
         ├── AuthError          permanent: credentials missing, wrong or revoked
@@ -117,6 +118,16 @@ class LeaseLost(QueueError):
         super().__init__(message)
         self.job_id = job_id
         self.owner = owner
+
+
+class ReviewError(QueueError):
+    """An approval or rejection the review rules refuse (a bulk approval of an uncertain
+    speaker, a reviewer not in `reviewers:`, a second approval by the same person,
+    a rejection without a note); `job_id` names the post."""
+
+    def __init__(self, message: str, *, job_id: int | None = None):
+        super().__init__(message)
+        self.job_id = job_id
 
 
 class AdapterError(CampaignError):

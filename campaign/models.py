@@ -154,6 +154,27 @@ class PlannedPost:
 
 
 JobStatus = Literal["todo", "doing", "succeeded", "failed", "cancelled"]
+ReviewState = Literal["pending", "approved", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewContext:
+    """What a reviewer needs beside a queued post, kept with the job so the review never
+    re-reads the article: the highlight's words, its speaker, how the speaker was found
+    (`evidence`, `confident`) and the article's sentence(s) the quote came from."""
+
+    kind: str = "quote"
+    quote: str = ""
+    speaker: str | None = None
+    confident: bool = True
+    evidence: str = ""
+    sentence: str = ""
+    pinned: bool = False
+
+    @property
+    def uncertain(self) -> bool:
+        """A speaker named on a guess: such a post is approved on its own, never in bulk."""
+        return self.speaker is not None and not self.confident
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +202,12 @@ class Job:
     idempotency_key: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # review (`review: required`): the state, who approved the current content, the text of
+    # this part when it was last approved (for a diff after an edit), the reviewer's context
+    review: ReviewState = "pending"
+    approvals: tuple[str, ...] = ()
+    approved_text: str | None = None
+    context: ReviewContext | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +231,38 @@ class AccountInfo:
     handle: str
     display_name: str | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """Engagement of one published post as its platform reported it at `fetched_at`.
+
+    `quotes` is None where the platform does not count them; `gone` marks a post deleted on
+    the platform (its counts are then 0); `simulated` marks made-up figures (the outbox)."""
+
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int | None = None
+    gone: bool = False
+    simulated: bool = False
+    fetched_at: datetime | None = None
+
+    @property
+    def engagement(self) -> int:
+        """Likes, reposts, replies and quotes together."""
+        return self.likes + self.reposts + self.replies + (self.quotes or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsSnapshot:
+    """One stored reading of a job's metrics (`at`: when it was fetched, UTC)."""
+
+    id: int
+    job_id: int
+    at: datetime
+    metrics: Metrics
+
 
 def utc(dt: datetime) -> datetime:
     """`dt` as aware UTC; a naive time is refused (it would be a silent DST bug)."""

@@ -32,12 +32,14 @@ class Build:
 
     @property
     def warnings(self) -> list[str]:
-        return [w for d in self.drafts for w in d.warnings]
+        """Each warning once (a highlight's own, such as a quote with no speaker, is on every account's draft)."""
+        return list(dict.fromkeys(w for d in self.drafts for w in d.warnings))
 
 
 def default_out_dir(cfg: CampaignConfig) -> Path:
-    """`./campaign-out/<slug>` in the working folder."""
-    return Path.cwd() / "campaign-out" / cfg.campaign.slug
+    """Where every command writes the campaign's files: the YAML's `output:`, else
+    `campaign-out/<slug>` beside the YAML, whatever the working folder (`CampaignConfig.out_dir`)."""
+    return cfg.out_dir
 
 
 def targets(cfg: CampaignConfig, *, live: bool = True) -> tuple[list[Target], list[str]]:
@@ -157,9 +159,10 @@ def chosen_highlights(cfg: CampaignConfig) -> tuple[Article, list[Highlight]]:
 
 # --- queueing a campaign -------------------------------------------------------------------
 
-def campaign_record(cfg: CampaignConfig, *, anchor: datetime) -> CampaignRecord:
-    """The parts of a config the worker needs later (account settings hold no secrets)."""
-    accounts = {name: a.model_dump(mode="json", exclude_none=True) for name, a in cfg.enabled_accounts().items()}
+def campaign_record(cfg: CampaignConfig, *, anchor: datetime, out_dir: Path | None = None) -> CampaignRecord:
+    """The parts of a config the worker needs later (account settings hold no secrets). An outbox
+    account with no `path:` writes into the campaign's output folder (`out_dir`, else the config's)."""
+    accounts = {name: cfg.account_settings(name, out_dir=out_dir) for name in cfg.enabled_accounts()}
     return CampaignRecord(
         slug=cfg.campaign.slug,
         name=cfg.campaign.name,
@@ -169,31 +172,40 @@ def campaign_record(cfg: CampaignConfig, *, anchor: datetime) -> CampaignRecord:
         config_path=str(cfg.path) if cfg.path else None,
         accounts=accounts,
         anchor=utc(anchor),
+        review=cfg.review or "off",
+        approvals=cfg.approvals,
+        reviewers=tuple(cfg.reviewers),
     )
 
 
 def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: bool = True,
-                   out_dir: Path | None = None, asap: bool = False, built: Build | None = None
-                   ) -> tuple[EnqueueReport, list[PlannedPost]]:
+                   out_dir: Path | None = None, asap: bool = False, built: Build | None = None,
+                   replan: bool = False) -> tuple[EnqueueReport, list[PlannedPost]]:
     """Build the campaign (drafts, cards), plan it and enqueue it.
 
     `start: now` is anchored the first time a campaign is queued, so queueing the
     same config again plans the same times and adds nothing. `asap`: every post is
     due at `now`, in plan order (to try a campaign end to end on the outbox). `built`: a
-    `pipeline.build` result to queue instead of building again.
+    `pipeline.build` result to queue instead of building again. The organizer's edits by hand
+    (a reschedule, a retry, a cancel) are kept unless `replan`.
     """
     from campaign.plan import plan
 
     existing = store.campaign(cfg.campaign.slug)
     anchor = existing.anchor if existing else utc(now)
     built = built or build(cfg, out_dir=out_dir, cards=cards)
-    planned = plan(list(built.drafts), cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
+    from campaign.review import apply_overrides, review_contexts
+
+    drafts = apply_overrides(built.drafts, store.overrides(cfg.campaign.slug)) if existing else list(built.drafts)
+    planned = plan(drafts, cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
     if asap:
         planned = [replace(p, at=utc(now), notes=(*p.notes, "queued to go out now, not at its slot"))
                    for p in planned]
-    report = enqueue_plan(store, campaign_record(cfg, anchor=anchor), planned, now=now)
-    if existing and not asap:  # a campaign queued before: new highlights may land on past slots
-        late = tuple(i.job_id for i in report.of("added") if store.get(i.job_id).run_at < utc(now))
+    report = enqueue_plan(store, campaign_record(cfg, anchor=anchor, out_dir=out_dir), planned, now=now,
+                          contexts=review_contexts(built.article, built.highlights), replan=replan)
+    if existing and not asap:  # a campaign queued before: new highlights (or ones back) may land on past slots
+        late = tuple(i.job_id for i in report.of("added") + report.of("requeued")
+                     if store.get(i.job_id).run_at < utc(now))
         report = replace(report, late=late)
     return report, planned
 

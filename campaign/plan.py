@@ -172,3 +172,8 @@ def plan(drafts: list[Draft], schedule: Schedule, zone: str, accounts: list[str]
         )
     out.sort(key=lambda p: (p.at, position[p.draft.account], p.part))
     return out
+
+
+def slots_between(schedule: Schedule, zone: str, start: datetime, end: datetime) -> Iterator[datetime]:
+    """The schedule's slot instants in [start, end), in time order (aware UTC)."""
+    return (moment for moment, _ in _slots(schedule, ZoneInfo(zone), start, end))

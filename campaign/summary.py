@@ -53,6 +53,11 @@ def summarize(cfg: CampaignConfig) -> dict[str, Any]:
         f"Schedule in {cfg.zone} from {start} to {end}, slots {slots}, spacing "
         f"{duration_text(sched.spacing)}, stagger {duration_text(sched.stagger)}."
     )
+    if cfg.review == "required":
+        who = f" from {', '.join(cfg.reviewers)}" if cfg.reviewers else ""
+        text += f" Review required: {cfg.approvals} approval(s){who} before a post goes out."
+    else:
+        text += " Review off: queued posts go out at their time."
     return {
         "name": cfg.campaign.name,
         "slug": cfg.campaign.slug,
@@ -60,5 +65,6 @@ def summarize(cfg: CampaignConfig) -> dict[str, Any]:
         "accounts": {n: a.platform for n, a in accounts.items()},
         "sizes": sizes,
         "timezone": cfg.zone,
+        "review": {"mode": cfg.review, "approvals": cfg.approvals, "reviewers": list(cfg.reviewers)},
         "text": text,
     }

@@ -132,7 +132,8 @@ def test_empty_sections_say_so(starter: Path) -> None:
 
 
 def test_accounts_empty_mapping(starter: Path) -> None:
-    _edit(starter, "  local:\n    platform: outbox                 # writes posts to ./outbox/ instead of a network\n"
+    _edit(starter, "  local:\n    platform: outbox                 # writes posts to campaign-out/<slug>/outbox/ here, "
+          "not a network\n"
           "    simulate: x                      # ...composed with X's text rules\n", "")
     _edit(starter, "accounts:\n", "accounts: {}\n")
     _validate_fails(starter, "accounts: give at least one account")

@@ -23,21 +23,46 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from campaign.models import Draft, PlannedPost
-from campaign.queue import CampaignRecord, enqueue_plan
-from campaign.queue.sqlite import SqliteStore
+from campaign.queue import CampaignRecord, enqueue_plan, open_store
+from tests import pg
 
 ACCOUNTS = ("alpha", "beta", "gamma")
 FAULTS = "transient:0.06,ambiguous:0.04,permanent:0.02,crash-before:0.015,crash-after:0.015,delay:0.005"
 
 
-def setup_queue(tmp: Path, highlights: int) -> tuple[Path, Path, int]:
-    db, out = tmp / "q.sqlite3", tmp / "outbox"
+Db = Path | str  # a SQLite file, or a PostgreSQL URL (`tests.pg.url`)
+
+
+def rows(db: Db, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+    """The rows of a query on the queue, as the test reads it (not through the store)."""
+    if isinstance(db, str):
+        import psycopg
+        from psycopg.rows import dict_row
+
+        from campaign.queue.postgres_conn import split_schema
+
+        dsn, schema = split_schema(db)
+        with psycopg.connect(dsn, row_factory=dict_row) as con:
+            con.execute(f'SET search_path TO "{schema}"')
+            return con.execute(sql.replace("?", "%s"), params).fetchall()  # type: ignore[arg-type]
+    con = sqlite3.connect(db, timeout=30)
+    con.row_factory = sqlite3.Row
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def setup_queue(tmp: Path, highlights: int, db: Db | None = None) -> tuple[Db, Path, int]:
+    db, out = db or tmp / "q.sqlite3", tmp / "outbox"
     now = datetime.now(UTC) - timedelta(minutes=1)
     planned = []
     for i in range(highlights):
@@ -46,7 +71,7 @@ def setup_queue(tmp: Path, highlights: int) -> tuple[Path, Path, int]:
             texts = tuple(f"post {i} for {a}, part {k + 1}" for k in range(parts))
             d = Draft(f"h{i:04d}", a, "outbox", texts, tuple(len(t) for t in texts), 280)
             planned += [PlannedPost(d, k, now + timedelta(microseconds=i), "Europe/Paris") for k in range(parts)]
-    store = SqliteStore(db)
+    store = open_store(db)
     rec = CampaignRecord("crash", "crash", "Europe/Paris", "en", str(tmp), None,
                          {a: {"platform": "outbox", "path": str(out)} for a in ACCOUNTS}, now)
     enqueue_plan(store, rec, planned, now=now)
@@ -54,23 +79,21 @@ def setup_queue(tmp: Path, highlights: int) -> tuple[Path, Path, int]:
     return db, out, len(planned)
 
 
-def start(db: Path, seed: int) -> subprocess.Popen[bytes]:
+def start(db: Db, seed: int, concurrency: int = 1) -> subprocess.Popen[bytes]:
     env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL=FAULTS, CAMPAIGN_OUTBOX_SEED=str(seed))
     cmd = [sys.executable, "-m", "campaign", "run", "--db", str(db), "--lease", "3s", "--poll", "0.05s",
-           "--backoff", "0.05s", "--max-attempts", "30"]
+           "--backoff", "0.05s", "--max-attempts", "30", "--concurrency", str(concurrency)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def unfinished(db: Path) -> int:
-    con = sqlite3.connect(db, timeout=30)
-    try:
-        return con.execute("SELECT COUNT(*) FROM jobs WHERE status IN ('todo', 'doing')").fetchone()[0]
-    finally:
-        con.close()
+def unfinished(db: Db) -> int:
+    return int(rows(db, "SELECT COUNT(*) AS n FROM jobs WHERE status IN ('todo', 'doing')")[0]["n"])
 
 
-def chaos(db: Path, workers: int, budget: float, rng: random.Random, kills: int = 12) -> dict[str, int]:
-    """Run `workers` processes and restart whatever dies; SIGKILL one `kills` times, mid-run.
+def chaos(db: Db, workers: int, budget: float, rng: random.Random, kills: int = 12,
+          concurrency: int = 1) -> dict[str, int]:
+    """Run `workers` processes (each with `concurrency` posts in flight) and restart whatever dies;
+    SIGKILL one `kills` times, mid-run.
 
     A kill comes after a random number (3 to 30) of jobs finished since the last
     one, plus a random few milliseconds, so it lands while posts are being sent.
@@ -90,7 +113,7 @@ def chaos(db: Path, workers: int, budget: float, rng: random.Random, kills: int 
                 procs.remove(p)
             while len(procs) < workers:
                 seed += 1
-                procs.append(start(db, seed))
+                procs.append(start(db, seed, concurrency))
                 stats["started"] += 1
             time.sleep(0.02)
             left = unfinished(db)
@@ -112,10 +135,8 @@ def chaos(db: Path, workers: int, budget: float, rng: random.Random, kills: int 
     return stats
 
 
-def verify(db: Path, out: Path, total: int) -> dict[str, int]:
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    jobs = con.execute("SELECT * FROM jobs ORDER BY id").fetchall()
+def verify(db: Db, out: Path, total: int) -> dict[str, int]:
+    jobs = rows(db, "SELECT * FROM jobs ORDER BY id")
     assert len(jobs) == total
     by_status: dict[str, int] = {}
     for j in jobs:
@@ -136,30 +157,47 @@ def verify(db: Path, out: Path, total: int) -> dict[str, int]:
         assert post["text"] == json.loads(j["draft"])["parts"][0]
         if j["part"] > 0:
             assert post["reply_to"]["id"] == keys[(j["highlight_id"], j["account"], j["part"] - 1)]
-        n = con.execute("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'succeeded'",
-                        (j["id"],)).fetchone()[0]
-        assert n == 1
+        n = rows(db, "SELECT COUNT(*) AS n FROM job_events WHERE job_id = ? AND kind = 'succeeded'", (j["id"],))
+        assert n[0]["n"] == 1
     assert set(files) == {j["idempotency_key"] for j in succeeded}  # nothing extra, nothing missing
     repeats = [line for p in out.glob("*/repeats.log") for line in p.read_text().split()]
     assert repeats == [], f"published twice: {repeats}"
-    con.close()
     return by_status
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_sigkill_and_crashes_lose_nothing_and_duplicate_nothing(tmp_path: Path, workers: int) -> None:
-    db, out, total = setup_queue(tmp_path, highlights=90)  # 90 × 3 accounts, every 5th a 3-part thread
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL, as a `--db` URL; dropped afterwards."""
+    pg.require()
+    schema = pg.new_schema_name()
+    yield pg.url(schema)
+    pg.drop_schema(schema)
+
+
+def sigkill_run(tmp_path: Path, workers: int, db: Db | None = None, concurrency: int = 1) -> None:
+    db, out, total = setup_queue(tmp_path, highlights=90, db=db)  # 90 × 3 accounts, every 5th a 3-part thread
     assert total == 378
     rng = random.Random(1234 + workers)
-    stats = chaos(db, workers, budget=40, rng=rng)
+    stats = chaos(db, workers, budget=40 + 10 * workers, rng=rng, concurrency=concurrency)
     by_status = verify(db, out, total)
     assert stats["killed"] >= 8 and stats["crashed"] >= 3, stats  # the test did kill workers mid-run
     assert by_status.get("succeeded", 0) > total * 0.8
-    con = sqlite3.connect(db)
-    kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM job_events")}
-    con.close()
+    kinds = {r["kind"] for r in rows(db, "SELECT DISTINCT kind FROM job_events")}
     assert {"started", "succeeded", "retry"} <= kinds
     assert "reconciled" in kinds or "lease-expired" in kinds  # some attempts were in doubt and checked
+
+
+@pytest.mark.parametrize(("workers", "concurrency"), [(1, 1), (2, 1), (2, 8)])
+def test_sigkill_and_crashes_lose_nothing_and_duplicate_nothing(tmp_path: Path, workers: int,
+                                                                concurrency: int) -> None:
+    """One or two processes; with concurrency 8, each keeps every account's post in flight at once."""
+    sigkill_run(tmp_path, workers, concurrency=concurrency)
+
+
+def test_sigkill_on_postgres_with_four_workers_loses_nothing_and_duplicates_nothing(
+        tmp_path: Path, pg_url: str) -> None:
+    """The same chaos with four `campaign run` processes on one PostgreSQL queue."""
+    sigkill_run(tmp_path, 4, db=pg_url)
 
 
 def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path) -> None:
@@ -176,9 +214,7 @@ def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path) -> None
     stdout, stderr = p.communicate(timeout=20)
     assert p.returncode == 0, stderr.decode()
     assert b"(stopped)" in stdout
-    con = sqlite3.connect(db)
-    counts = dict(con.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
-    con.close()
+    counts = {r["status"]: r["n"] for r in rows(db, "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")}
     assert "doing" not in counts  # the call in flight was finished and recorded
     assert counts["succeeded"] == len(list(out.glob("*/*.json"))) >= 2
     assert counts["todo"] == total - counts["succeeded"]

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent / "campaign"
 
 # Each stage may import only the stages listed before it (and itself).
 ORDER = ["errors", "models", "redact", "tid", "platforms", "config", "article", "highlights",
-         "posts", "cards", "plan", "queue", "publish", "pack", "serve", "summary", "pipeline", "cli",
+         "posts", "cards", "plan", "queue", "publish", "report", "review", "pack", "serve", "summary", "pipeline", "cli",
          "__main__"]
 
 

@@ -44,3 +44,25 @@ def test_new_posts_on_past_slots_are_warned_about(tmp_path: Path, monkeypatch) -
     later, _ = queue_campaign(cfg, store, now=t0 + timedelta(days=5))
     assert len(later.late) == 1 and "go out at the next run" in later.summary()
     store.close()
+
+
+def test_a_post_back_in_the_config_after_its_slot_passed_is_warned_about(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "article.txt").write_text("An article.\n")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    ids = ["h0", "h1"]
+
+    def fake_build(cfg: Any, **kw: Any) -> Any:
+        drafts = [Draft(h, "one", "outbox", (f"post {h}",), (6,), 10**9) for h in ids]
+        return SimpleNamespace(article=None, highlights=[], drafts=drafts, cards=[])
+
+    monkeypatch.setattr(campaign.pipeline, "build", fake_build)
+    cfg = load(tmp_path / "c.yaml")
+    store = SqliteStore(tmp_path / "q.sqlite3")
+    t0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    queue_campaign(cfg, store, now=t0)
+    ids.remove("h0")  # excluded for a while: cancelled
+    assert queue_campaign(cfg, store, now=t0)[0].counts()["cancelled"] == 1
+    ids.insert(0, "h0")  # back, days after its slot
+    back, _ = queue_campaign(cfg, store, now=t0 + timedelta(days=5))
+    assert back.counts()["requeued"] == 1 and len(back.late) == 1 and "go out at the next run" in back.summary()
+    store.close()

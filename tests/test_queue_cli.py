@@ -97,7 +97,7 @@ def test_run_once_publishes_due_posts_to_the_outbox(env: dict[str, Any], monkeyp
     r = invoke("run", "--once", "--db", db)
     assert r.exit_code == 0, r.output
     assert "sent 1" in r.output
-    files = list((env["dir"] / "outbox" / first["account"]).glob("*.json"))
+    files = list((env["dir"] / "campaign-out" / "test" / "outbox" / first["account"]).glob("*.json"))
     assert len(files) == 1
     post = json.loads(files[0].read_text())
     assert post["text"] == first["text"] and post["media"][0]["alt"] == "a card"
@@ -141,8 +141,8 @@ def test_queue_now_then_run_once_sends_everything(env: dict[str, Any]) -> None:
     db = str(env["db"])
     r = invoke("run", "--once", "--config", str(env["cfg"]), "--now", "--db", db)
     assert r.exit_code == 0, r.output
-    assert "sent 8" in r.output and f"posts written to {env['dir'] / 'outbox'}" in r.output
-    posts = [json.loads(p.read_text()) for p in (env["dir"] / "outbox").glob("*/*.json")]
+    assert "sent 8" in r.output and f"posts written to {env['dir'] / 'campaign-out' / 'test' / 'outbox'}" in r.output
+    posts = [json.loads(p.read_text()) for p in (env["dir"] / "campaign-out" / "test" / "outbox").glob("*/*.json")]
     assert len(posts) == 8
     replies = [p for p in posts if p["text"] == "2/2"]
     assert len(replies) == 2 and all(p["reply_to"] for p in replies)

@@ -29,6 +29,7 @@ from campaign.queue import (
 )
 from campaign.queue.memory import MemoryStore
 from campaign.queue.sqlite import SqliteStore
+from tests.pg import postgres_store
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -55,8 +56,8 @@ def memory_store(tmp_path: Path, clock: DbClock | None = None) -> Store:
 
 
 # Every store implementation: a factory taking a fresh folder and the store's clock (None: its
-# real one). A PostgreSQL store joins here.
-STORES: list[Callable[[Path, DbClock | None], Store]] = [sqlite_store, memory_store]
+# real one). PostgreSQL: a real server (tests/pg), a fresh schema per test.
+STORES: list[Callable[[Path, DbClock | None], Store]] = [sqlite_store, memory_store, postgres_store]
 
 
 @pytest.fixture
@@ -264,13 +265,14 @@ def test_naive_times_refused(store: Store) -> None:
     assert store.jobs()[0].status == "todo"
 
 
-def test_media_kept_in_the_store_folder(store: Store, tmp_path: Path) -> None:
+def test_media_kept_in_the_store(store: Store, tmp_path: Path) -> None:
     img = tmp_path / "card.png"
     img.write_bytes(b"\x89PNG fake")
     queue(store, draft("h1", media=(MediaRef(str(img), "alt text"),)))
     img.unlink()
     (job,) = store.jobs()
-    kept = Path(job.draft.media[0].path)
+    # the queued reference (a file beside the database, or a content key) gives a local file
+    kept = store.media_file(job.draft.media[0].path)
     assert kept.parent == store.media_dir and kept.read_bytes() == b"\x89PNG fake"
     assert job.draft.media[0].alt == "alt text"
 
@@ -563,7 +565,7 @@ def test_retry_brings_a_failed_thread_back(store: Store) -> None:
     job = store.retry(c0.job.id, now=T0 + HOUR)
     assert (job.status, job.attempts, job.last_error, job.run_at) == ("todo", 0, None, T0 + HOUR)
     part1 = store.get(c0.job.id + 1)
-    assert (part1.status, part1.attempts, part1.last_error, part1.run_at) == ("todo", 0, None, T0)
+    assert (part1.status, part1.attempts, part1.last_error, part1.run_at) == ("todo", 0, None, T0 + HOUR)  # with it
     assert store.events(part1.id)[-1].detail == "part 1 retried by hand"
     assert store.events(job.id)[-1].detail == "retry by hand"
 
@@ -751,3 +753,220 @@ def test_next_wake_tells_a_lease_end_on_the_callers_clock(store: Store) -> None:
     claim(store, "w1", now=T0, lease=5 * MIN)
     ahead = T0 + 10 * MIN  # a worker whose clock runs ten minutes ahead
     assert store.next_wake(now=ahead) == ahead + 5 * MIN  # not in its past: it sleeps, it does not spin
+
+
+# --- busy accounts: a concurrent worker's posts in flight (issue 17) ------------------------
+
+
+def test_claim_skips_busy_accounts(store: Store) -> None:
+    queue(store, draft("h1"), draft("h2"), draft("h3", account="b"), draft("h4", account="c"))
+    later = T0 + HOUR
+    first = store.claim("w", now=later, busy=("acct",))
+    assert first is not None and first.job.account == "b"  # acct's posts wait for the one in flight
+    second = store.claim("w", now=later, busy=("acct", "b"))
+    assert second is not None and second.job.account == "c"
+    assert store.claim("w", now=later, busy=["acct", "b", "c"]) is None
+    assert [j.status for j in store.jobs() if j.account == "acct"] == ["todo", "todo"]
+    c = store.claim("w", now=later, busy=frozenset({"b", "c"}))  # busy is any collection
+    assert c is not None and c.job.highlight_id == "h1"  # in order once acct is free
+
+
+def test_busy_accounts_skip_expired_leases_too_and_combine_with_limits(store: Store, db_clock: DbClock) -> None:
+    queue(store, draft("h1"), draft("h2", account="b"), draft("h3", account="c"))
+    later = T0 + HOUR
+    db_clock.t = later
+    dead = claim(store, "dead", now=later, lease=MIN)
+    assert dead.job.account == "acct"
+    db_clock.t = later + 2 * MIN  # its lease ran out: reclaimable, uncertain, except by a worker busy with acct
+    got = store.claim("w", now=later + 2 * MIN, busy={"acct"}, limits={"b": Limit(1, HOUR)})
+    assert got is not None and got.job.account == "b"  # b's limit is not reached yet
+    assert store.claim("w", now=later + 2 * MIN, busy={"acct", "c"}, limits={"b": Limit(1, HOUR)}) is None
+    back = store.claim("w2", now=later + 2 * MIN)
+    assert back is not None and back.job.id == dead.job.id and back.uncertain
+
+
+# --- day two: threads move whole, the organizer's edits are kept (issue 15) -----------------
+
+
+def queue_plan(store: Store, *drafts: Draft, start: datetime = T0, now: datetime = T0, gap: timedelta = MIN,
+               replan: bool = False) -> EnqueueReport:
+    """Queue the drafts one hour apart from `start`, a thread's parts `gap` apart."""
+    planned = [PlannedPost(d, k, start + i * HOUR + k * gap, "UTC")
+               for i, d in enumerate(drafts) for k in range(len(d.parts))]
+    return enqueue_plan(store, record(), planned, now=now, replan=replan)
+
+
+def thread_of(store: Store, hid: str = "h1") -> list[tuple[int, str, datetime]]:
+    return [(j.part, j.status, j.run_at) for j in sorted(store.jobs(), key=lambda j: j.part)
+            if j.highlight_id == hid]
+
+
+def test_retry_of_a_threads_first_part_requeues_the_whole_thread_now(store: Store) -> None:
+    queue_plan(store, draft("h1", ("a", "b", "c")), start=T0 + 3 * HOUR)
+    a0 = store.jobs()[0]
+    store.cancel(job_id=a0.id, now=T0)  # parts 2 and 3 are cancelled with it, at their planned times
+    store.retry(a0.id, now=T0 + MIN)
+    later = T0 + MIN
+    assert thread_of(store) == [(0, "todo", later), (1, "todo", later + MIN), (2, "todo", later + 2 * MIN)]
+
+
+def test_retry_of_a_later_part_brings_the_earlier_parts_back_first(store: Store) -> None:
+    queue_plan(store, draft("h1", ("a", "b", "c")))
+    a0, a1, a2 = store.jobs()
+    c = claim(store)
+    store.succeed(c.job.id, "w", RemoteRef("r0"), now=T0)
+    c = claim(store, now=T0 + MIN)
+    store.fail(c.job.id, "w", error="rejected", now=T0 + MIN)  # part 3 fails with it
+    store.retry(a2.id, now=T0 + HOUR)
+    assert thread_of(store) == [(0, "succeeded", T0), (1, "todo", T0 + HOUR), (2, "todo", T0 + HOUR + MIN)]
+    assert store.events(a1.id)[-1].kind == "requeued"
+
+
+def test_reschedule_of_any_part_moves_the_whole_thread_in_order(store: Store) -> None:
+    queue_plan(store, draft("h1", ("a", "b", "c")), draft("h2"), start=T0 + 3 * HOUR)
+    a0, a1, a2, b = store.jobs()
+    moved = store.reschedule(a1.id, at=T0, now=T0)  # "send part 2 now": the thread goes now, part 1 first
+    assert moved.id == a1.id
+    assert thread_of(store) == [(0, "todo", T0), (1, "todo", T0 + MIN), (2, "todo", T0 + 2 * MIN)]
+    assert store.get(b.id).run_at == T0 + 4 * HOUR
+    assert [k for k in kinds(store, a0.id)] == ["queued", "rescheduled"]
+    c = claim(store, now=T0)  # the first part goes first
+    assert c.job.id == a0.id
+
+
+def test_reschedule_never_puts_a_part_before_a_part_in_flight_or_sent(store: Store) -> None:
+    queue_plan(store, draft("h1", ("a", "b", "c")))
+    c = claim(store)
+    store.succeed(c.job.id, "w", RemoteRef("r0"), now=T0)
+    _, a1, a2 = sorted(store.jobs(), key=lambda j: j.part)
+    store.reschedule(a2.id, at=T0 + 2 * HOUR, now=T0)  # part 3 moves part 2 (still queued) with it
+    assert thread_of(store)[1:] == [(1, "todo", T0 + 2 * HOUR), (2, "todo", T0 + 2 * HOUR + MIN)]
+
+
+def test_requeue_keeps_a_reschedule_by_hand_unless_replan(store: Store) -> None:
+    queue_plan(store, draft("h1"), draft("h2"))
+    a, b = store.jobs()
+    store.reschedule(a.id, at=T0 + 5 * HOUR, now=T0)
+    report = queue_plan(store, draft("h1", ("edited",)), draft("h2", ("edited",)), now=T0 + MIN)
+    assert [(i.job_id, i.outcome) for i in report.items] == [(a.id, "updated"), (b.id, "updated")]
+    assert "moved by hand" in report.items[0].reason
+    assert (store.get(a.id).run_at, store.get(a.id).draft.text) == (T0 + 5 * HOUR, "edited")
+    report = queue_plan(store, draft("h1", ("edited",)), draft("h2", ("edited",)), now=T0 + 2 * MIN)
+    assert [(i.outcome, i.reason.split(";")[0]) for i in report.items] == [
+        ("kept", "moved by hand"), ("unchanged", "")]
+    report = queue_plan(store, draft("h1", ("edited",)), draft("h2", ("edited",)), now=T0 + 3 * MIN, replan=True)
+    assert [i.outcome for i in report.items] == ["updated", "unchanged"] and "--replan" in report.items[0].reason
+    assert store.get(a.id).run_at == T0
+    report = queue_plan(store, draft("h1", ("edited",)), draft("h2", ("edited",)), now=T0 + 4 * MIN)
+    assert report.counts() == {"unchanged": 2}  # back on the plan: it follows the plan again
+
+
+def test_requeue_keeps_a_cancel_by_hand_unless_replan(store: Store) -> None:
+    queue_plan(store, draft("h1", ("a", "b")), draft("h2"))
+    a0, a1, b = store.jobs()
+    store.cancel(job_id=a0.id, now=T0)
+    report = queue_plan(store, draft("h1", ("a", "b2")), draft("h2"), now=T0 + MIN)
+    assert [(i.outcome, i.status) for i in report.items[:2]] == [("kept", "cancelled")] * 2
+    assert "cancelled by hand" in report.items[0].reason
+    assert [store.get(j.id).status for j in (a0, a1)] == ["cancelled", "cancelled"]
+    report = queue_plan(store, draft("h1", ("a", "b2")), draft("h2"), now=T0 + 2 * MIN, replan=True)
+    assert [(i.outcome, i.status) for i in report.items[:2]] == [("requeued", "todo")] * 2
+    assert [store.get(j.id).status for j in (a0, a1)] == ["todo", "todo"]
+    assert store.get(a1.id).draft.text == "b2"
+
+
+def test_a_job_dropped_from_the_config_comes_back_with_it(store: Store) -> None:
+    queue_plan(store, draft("h1"), draft("h2"))
+    a, b = store.jobs()
+    assert queue_plan(store, draft("h1")).counts() == {"unchanged": 1, "cancelled": 1}
+    report = queue_plan(store, draft("h1"), draft("h2"))
+    assert [(i.job_id, i.outcome, i.status) for i in report.items] == [
+        (a.id, "unchanged", "todo"), (b.id, "requeued", "todo")]
+    assert "back in the campaign config" in report.items[1].reason
+    assert store.get(b.id).status == "todo"
+
+
+def test_retry_by_hand_is_kept_by_a_requeue(store: Store) -> None:
+    queue_plan(store, draft("h1"), start=T0 + 3 * HOUR)
+    a = store.jobs()[0]
+    store.cancel(job_id=a.id, now=T0)
+    store.retry(a.id, now=T0 + MIN)
+    report = queue_plan(store, draft("h1"), start=T0 + 3 * HOUR, now=T0 + 2 * MIN)
+    assert report.items[0].outcome == "kept" and store.get(a.id).run_at == T0 + MIN
+
+
+def test_a_part_added_to_a_thread_moved_by_hand_goes_after_its_previous_part(store: Store) -> None:
+    queue_plan(store, draft("h1", ("a", "b")), start=T0 + HOUR)
+    a0 = store.jobs()[0]
+    store.reschedule(a0.id, at=T0 + 5 * HOUR, now=T0)
+    queue_plan(store, draft("h1", ("a", "b", "c")), start=T0 + HOUR, now=T0 + MIN)
+    times = [t for _, _, t in thread_of(store)]
+    assert times == sorted(times) and times[0] == T0 + 5 * HOUR and times[2] >= T0 + 5 * HOUR + MIN
+
+
+# --- metrics snapshots (issue 19, `campaign report`) ---------------------------------------
+
+
+def _published(store: Store, *hids: str, slug: str = "camp") -> list[int]:
+    """Queue one draft per highlight id in `slug` and publish each; their job ids."""
+    queue(store, *(draft(h) for h in hids), slug=slug)
+    ids = []
+    for _ in hids:
+        c = claim(store, now=T0 + HOUR)
+        store.succeed(c.job.id, "w", RemoteRef(f"r{c.job.id}"), now=T0 + HOUR)
+        ids.append(c.job.id)
+    return ids
+
+
+def test_metrics_snapshots_are_appended_and_the_latest_read_per_job(store: Store) -> None:
+    from campaign.models import Metrics
+
+    a, b = _published(store, "h1", "h2")
+    store.record_metrics({a: Metrics(3, 1, 0, 2), b: Metrics(1, 0, 0)}, now=T0 + 2 * HOUR)
+    snaps = store.record_metrics({a: Metrics(5, 2, 1, None, simulated=True)}, now=T0 + 3 * HOUR)
+    assert [(s.job_id, s.at, s.metrics.likes) for s in snaps] == [(a, T0 + 3 * HOUR, 5)]
+    latest = store.latest_metrics("camp")
+    assert sorted(latest) == [a, b]
+    assert latest[a].metrics == Metrics(5, 2, 1, None, simulated=True, fetched_at=T0 + 3 * HOUR)
+    assert latest[b].metrics.likes == 1 and latest[b].at == T0 + 2 * HOUR
+    history = store.metrics_history("camp")
+    assert [(s.job_id, s.metrics.likes, s.metrics.quotes) for s in history] == [(a, 3, 2), (b, 1, None), (a, 5, None)]
+    assert [s.metrics.likes for s in store.metrics_history("camp", job_id=a)] == [3, 5]
+    assert store.metrics_history("other") == [] and store.latest_metrics("other") == {}
+
+
+def test_metrics_keep_gone_and_fetched_at_and_stay_per_campaign(store: Store) -> None:
+    from campaign.models import Metrics
+
+    (a,) = _published(store, "h1")
+    (b,) = _published(store, "h1", slug="other")
+    store.record_metrics({a: Metrics(gone=True, fetched_at=T0 + 5 * HOUR)}, now=T0 + 6 * HOUR)
+    store.record_metrics({b: Metrics(7)}, now=T0 + 6 * HOUR)
+    (snap,) = store.metrics_history("camp")
+    assert snap.metrics.gone and snap.at == T0 + 5 * HOUR and snap.metrics.fetched_at == T0 + 5 * HOUR
+    assert list(store.latest_metrics("other")) == [b]
+
+
+def test_metrics_are_refused_for_unpublished_unknown_jobs_and_negative_counts(store: Store) -> None:
+    from campaign.models import Metrics
+
+    (a,) = _published(store, "h1")
+    queue(store, draft("h1"), draft("h2"))
+    todo = next(j for j in store.jobs() if j.status == "todo")
+    for readings, words in (({todo.id: Metrics(1)}, "only a published post"), ({999: Metrics(1)}, "no job #999"),
+                            ({a: Metrics(-1)}, "likes must be a count")):
+        with pytest.raises(QueueError, match=words):
+            store.record_metrics({a: Metrics(1), **readings}, now=T0 + 2 * HOUR)
+    assert store.metrics_history("camp") == []  # all or nothing
+
+
+def test_replacing_a_thread_leaves_the_campaigns_cancelled_jobs_cancelled(store: Store) -> None:
+    from campaign.queue.store import replace_thread
+
+    queue_plan(store, draft("h1", ("a", "b")), draft("h2"), draft("h3"))
+    a0, _, b, c = store.jobs()
+    store.cancel(job_id=b.id, now=T0)
+    queue_plan(store, draft("h1", ("a", "b")), draft("h2"))  # h3 leaves the config: cancelled
+    report = replace_thread(store, a0, draft("h1", ("a", "b", "c")), now=T0 + MIN, note="refit")
+    assert [store.get(j).status for j in (b.id, c.id)] == ["cancelled", "cancelled"]
+    assert [i.outcome for i in report.items if i.job_id in (b.id, c.id)] == []

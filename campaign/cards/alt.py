@@ -33,24 +33,31 @@ def visible(text: str) -> bool:
 
 def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
              description: str = "", source_line: str | None = None, footer: str | None = None,
-             logo: bool = False, limit: int = DEFAULT_ALT_LIMIT, quoted: bool = True) -> str:
+             logo: bool = False, limit: int = DEFAULT_ALT_LIMIT, quoted: bool = True,
+             language: str = "en") -> str:
     """`Quote card: white text on ... . “QUOTE” — SPEAKER, ROLE.` within `limit` characters;
-    with `quoted=False` (the article's own words) `Card: ... . TEXT. SOURCE.` with no marks."""
+    with `quoted=False` (the article's own words) `Card: ... . TEXT. SOURCE.` with no marks.
+
+    The label, commas and quotation marks are those of `language` (`alt_words`: a Persian
+    card says `کارت نقل‌قول: ... «QUOTE» — NAME، ROLE.`); pass `description` in it too."""
+    from campaign.cards.alt_words import words_for
+
+    words = words_for(language)
     quote = clean(quote) or ""
     speaker, role, source_line, footer = clean(speaker), clean(role), clean(source_line), clean(footer)
-    what = ("Quote card" if quoted else "Card") + (f": {description}" if description else "")
+    what = (words.quote_card if quoted else words.card) + (f": {description}" if description else "")
     if logo:
-        what += ", with a logo"
+        what += words.with_logo
     who = ""
     if speaker:
-        who = f" — {speaker}" + (f", {role}" if role else "")
+        who = f" — {speaker}" + (f"{words.comma}{role}" if role else "")
     tail = who + "."
     if source_line:
         tail += f" {source_line.rstrip('.')}."
     if footer:
         tail += f" {footer}"
     quote = " ".join(quote.split()).strip("\"“”«»")
-    opening, closing = ("“", "”") if quoted else ("", "")
+    opening, closing = words.quotes if quoted else ("", "")
     head = f"{what}. {opening}"
     room = limit - len(head) - len(closing) - len(tail)
     if room < 20:
@@ -63,7 +70,7 @@ def alt_text(quote: str, *, speaker: str | None, role: str | None = None,
         if " " in cut:
             cut = cut[: cut.rfind(" ")]
         quote = cut.rstrip(" ,;:") + "…"
-    if not quoted and quote.endswith((".", "!", "?", "…")) and tail.startswith("."):
+    if not quoted and quote.endswith((".", "!", "?", "…", "؟", "۔")) and tail.startswith("."):
         tail = tail[1:]
     return (head + quote + closing + tail).strip()
 

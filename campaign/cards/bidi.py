@@ -24,6 +24,24 @@ def is_rtl_language(language: str) -> bool:
     return language.split("-")[0].lower() in RTL_LANGUAGES
 
 
+_PERSIAN_LETTERS = frozenset("پچژگکیۀ")  # Persian, Dari and Pashto use them; Arabic does not
+_PASHTO_LETTERS = frozenset("ټډړښږڅځګڼۍې")
+_ARABIC_SCRIPT = frozenset({"ar", "fa", "prs", "ps", "ur", "ckb", "sd", "ug"})
+
+
+def text_language(text: str, language: str = "en") -> str:
+    """`language`, unless the text is mostly in the Arabic script and `language` is not written
+    in it: then Pashto, Persian or Arabic, told apart by their own letters."""
+    if language.split("-")[0].lower() in _ARABIC_SCRIPT:
+        return language
+    arabic = sum(1 for ch in text if unicodedata.bidirectional(ch) == "AL")
+    latin = sum(1 for ch in text if unicodedata.bidirectional(ch) == "L")
+    if not arabic or arabic < latin:
+        return language
+    letters = set(text)
+    return "ps" if letters & _PASHTO_LETTERS else "fa" if letters & _PERSIAN_LETTERS else "ar"
+
+
 def base_rtl(text: str, language: str = "en") -> bool:
     """Paragraph direction: the first strong character (P2-P3), else the language's direction."""
     for ch in text:

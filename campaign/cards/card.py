@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from campaign.cards import themes
 from campaign.cards.alt import DEFAULT_ALT_LIMIT, alt_text, check_override, clean, visible
+from campaign.cards.alt_words import look
+from campaign.cards.bidi import text_language
 from campaign.cards.encode import encode
 from campaign.cards.render import Composition, draw, lay_out, sample_under_text
 from campaign.errors import CardError
@@ -133,8 +135,10 @@ def render_full(
     if alt is not None:
         description = check_override(alt, alt_limit, highlight_id)
     else:
+        said_in = text_language(text, language)  # the alt text speaks the quote's language
         description = alt_text(text, speaker=speaker, role=role,
-                               description=comp.style.description,
+                               description=look(comp.style, said_in),
                                source_line=source_line, footer=footer,
-                               logo=comp.logo is not None, limit=alt_limit, quoted=quoted)
+                               logo=comp.logo is not None, limit=alt_limit, quoted=quoted,
+                               language=said_in)
     return Rendered(data, description, warns, comp.style.name, comp.width, comp.height)

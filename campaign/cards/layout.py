@@ -15,7 +15,7 @@ rendered before the line is placed the one that is drawn.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -215,15 +215,25 @@ def with_ink(line: Line, size: int, language: str) -> Line:
 # --- line breaking -----------------------------------------------------------------------------
 
 
-def _greedy(widths: list[float], space: float, limit: float) -> list[int]:
+Space = float | Sequence[float]
+
+
+def _gaps(space: Space, n: int) -> Sequence[float]:
+    """The space before each word: one width for all, or each word's own (0 for a piece of a
+    link glued to the one before it)."""
+    return [float(space)] * n if isinstance(space, int | float) else space
+
+
+def _greedy(widths: list[float], space: Space, limit: float) -> list[int]:
     """Break points (end indices) filling each line as much as possible."""
+    gaps = _gaps(space, len(widths))
     breaks: list[int] = []
     cur = -1.0
     for i, w in enumerate(widths):
         if cur < 0:
             cur = w
-        elif cur + space + w <= limit:
-            cur += space + w
+        elif cur + gaps[i] + w <= limit:
+            cur += gaps[i] + w
         else:
             breaks.append(i)
             cur = w
@@ -231,7 +241,7 @@ def _greedy(widths: list[float], space: float, limit: float) -> list[int]:
     return breaks
 
 
-def _balanced(widths: list[float], space: float, limit: float, target: float,
+def _balanced(widths: list[float], space: Space, limit: float, target: float,
               nlines: int) -> list[int]:
     """Break into exactly `nlines` lines no wider than `limit`, each close to `target`.
 
@@ -242,12 +252,14 @@ def _balanced(widths: list[float], space: float, limit: float, target: float,
     n = len(widths)
     if nlines <= 1:
         return [n]
-    prefix = [0.0]
-    for w in widths:
+    gaps = _gaps(space, n)
+    prefix, gap_prefix = [0.0], [0.0]
+    for w, g in zip(widths, gaps, strict=True):
         prefix.append(prefix[-1] + w)
+        gap_prefix.append(gap_prefix[-1] + g)
 
-    def width(i: int, j: int) -> float:  # words i..j-1
-        return prefix[j] - prefix[i] + space * (j - i - 1)
+    def width(i: int, j: int) -> float:  # words i..j-1, with the spaces between them
+        return prefix[j] - prefix[i] + gap_prefix[j] - gap_prefix[i + 1]
 
     inf = float("inf")
     orphan = (limit * 4) ** 2
@@ -285,7 +297,7 @@ def _balanced(widths: list[float], space: float, limit: float, target: float,
     return breaks[::-1]
 
 
-def break_words(widths: list[float], space: float, limit: float) -> list[int]:
+def break_words(widths: list[float], space: Space, limit: float) -> list[int]:
     """Balanced breaks: the fewest lines greedy needs at `limit`, then evened out.
 
     The narrowest width keeping that line count is found by binary search (like CSS
@@ -306,6 +318,53 @@ def break_words(widths: list[float], space: float, limit: float) -> list[int]:
         else:
             lo = mid
     return _balanced(widths, space, limit, hi, nlines)
+
+
+# A link: a scheme, `www.`, or a domain followed by a path.
+_LINK = regex.compile(r"(?i)^\W*(?:[a-z][a-z0-9+.-]*://|www\.|[\w-]+(?:\.[\w-]+)+/)\S")
+# where a link may break: after each of / ? & = - . (a run of them stays together: `://`, `//`)
+_LINK_BREAK = regex.compile(r"[^/?&=.\-]*[/?&=.\-]+")
+MIN_LINK_PIECE = 4  # characters: `en&` is kept with what follows it rather than left alone
+
+
+def link_pieces(word: str) -> list[str]:
+    """A link cut where it may break across lines (after / ? & = - .); any other word whole."""
+    if not _LINK.match(word):
+        return [word]
+    pieces: list[str] = []
+    pos = 0
+    for m in _LINK_BREAK.finditer(word):
+        if m.start() != pos:
+            break
+        pieces.append(m.group())
+        pos = m.end()
+    if pos < len(word):
+        pieces.append(word[pos:])
+    merged: list[str] = []
+    for p in pieces:  # no piece so short it would look like a stray fragment on its line, and
+        # the scheme and `www.` stay with the name that follows them
+        if merged and (len(merged[-1]) < MIN_LINK_PIECE or len(p) < MIN_LINK_PIECE
+                       or merged[-1].endswith("//") or merged[-1].lower().endswith("www.")):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    return merged
+
+
+def tokens(paragraph: str) -> tuple[list[str], list[bool]]:
+    """The paragraph's words, links cut into pieces; `glued[i]`: no space before token i."""
+    out: list[str] = []
+    glued: list[bool] = []
+    for word in paragraph.split():
+        for k, piece in enumerate(link_pieces(word)):
+            out.append(piece)
+            glued.append(k > 0)
+    return out, glued
+
+
+def join(words: Sequence[str], glued: Sequence[bool], start: int, end: int) -> str:
+    """Tokens start..end-1 as one line's text: spaces between words, none inside a link."""
+    return "".join(w if k == start or glued[k] else " " + w for k, w in enumerate(words[start:end], start))
 
 
 def split_long_word(word: str, fits: _Fits) -> list[str]:
@@ -366,25 +425,29 @@ def layout(text: str, chain: fonts.Chain, size: int, max_width: float, *, langua
     space = _space(chain, size, rtl, language)
     lines: list[Line] = []
     for para in text.split("\n"):
-        words = para.split()
-        if not words:
+        if not para.split():
             continue
-        whole = shape_line(" ".join(words), chain, size, rtl, language, ink=False)
+        whole = shape_line(" ".join(para.split()), chain, size, rtl, language, ink=False)
         if whole.width <= max_width:  # one line (a name, a role): no need to measure words
             lines.append(with_ink(whole, size, language))
             continue
+        words, glued = tokens(para)
         widths = [measure(w) for w in words]
         if max(widths) > max_width:
             if not allow_split:
                 return None
             split: list[str] = []
-            for w, ww in zip(words, widths, strict=True):
-                split += split_long_word(w, _Fits(measure, max_width)) if ww > max_width else [w]
-            words = split
+            split_glued: list[bool] = []
+            for w, ww, g in zip(words, widths, glued, strict=True):
+                parts = split_long_word(w, _Fits(measure, max_width)) if ww > max_width else [w]
+                split += parts
+                split_glued += [g] + [True] * (len(parts) - 1)
+            words, glued = split, split_glued
             widths = [measure(w) for w in words]
         start = 0
-        for end in break_words(widths, space, max_width):
-            lines.append(shape_line(" ".join(words[start:end]), chain, size, rtl, language))
+        gaps = [0.0 if g else space for g in glued]
+        for end in break_words(widths, gaps, max_width):
+            lines.append(shape_line(join(words, glued, start, end), chain, size, rtl, language))
             start = end
     if not lines:
         lines = [shape_line(" ", chain, size, rtl, language)]
@@ -430,15 +493,16 @@ def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float]
     ink do not fit, or the last line is a lone word, the next size down is tried.
     """
     rtl = bidi.base_rtl(text, language)
-    paras = [words for words in (p.split() for p in text.split("\n")) if words]
+    paras = [tokens(p) for p in text.split("\n") if p.split()]
     if not paras:
         return layout(text, chain, min_size, _width(max_width, min_size), language=language,
                       leading=leading)
-    ref = [[word_width(chain, REF_SIZE, rtl, language, w) for w in words] for words in paras]
+    ref = [[word_width(chain, REF_SIZE, rtl, language, w) for w in words] for words, _ in paras]
     ref_space = _space(chain, REF_SIZE, rtl, language)
+    ref_gaps = [[0.0 if g else ref_space for g in glued] for _, glued in paras]
     widest = max(max(r) for r in ref)
     # metrics of the faces the text uses, at REF_SIZE (scaled with the size, like the widths)
-    faces = {chain.faces[i].path for _, i in chain.runs(" ".join(" ".join(p) for p in paras))
+    faces = {chain.faces[i].path for _, i in chain.runs(" ".join(" ".join(p) for p, _ in paras))
              if not chain.faces[i].emoji}
     metrics = [_font(f, REF_SIZE).getmetrics() for f in faces or {chain.faces[0].path}]
     ref_ascent = max(m[0] for m in metrics) * 0.92
@@ -459,7 +523,7 @@ def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float]
         k = size / REF_SIZE
         if widest * k > width:
             return False
-        n = sum(len(_greedy(r, ref_space, width / k)) for r in ref)
+        n = sum(len(_greedy(r, g, width / k)) for r, g in zip(ref, ref_gaps, strict=True))
         height = (ref_ascent + ref_descent) * k + size * line_gap * (n - 1)
         extra = extra_height(size) if extra_height else 0.0
         return height + extra <= max_height
@@ -470,10 +534,11 @@ def fit(text: str, chain: fonts.Chain, max_width: float | Callable[[int], float]
         k = size / REF_SIZE
         space = _space(chain, size, rtl, language)
         out = []
-        for words, r in zip(paras, ref, strict=True):
+        for (words, glued), r in zip(paras, ref, strict=True):
             start = 0
-            for end in break_words([w * k for w in r], space, width):
-                out.append(" ".join(words[start:end]))
+            gaps = [0.0 if g else space for g in glued]
+            for end in break_words([w * k for w in r], gaps, width):
+                out.append(join(words, glued, start, end))
                 start = end
         return out
 

@@ -155,6 +155,23 @@ def _unit(w: int, h: int) -> float:
     return math.sqrt(w * h) / 1080
 
 
+#: Story viewers (Instagram, WhatsApp, Facebook) draw over a 9:16 image: the progress bar, the
+#: account's name and the close button over its top ~14%, the reply field and reactions over
+#: its bottom ~20%. Text and logos on a card that tall stay out of both bands.
+STORY_RATIO = 1.7  # height / width from which a card is a story (9:16 is 1.78)
+STORY_TOP, STORY_BOTTOM = 0.14, 0.20
+
+
+def safe_area(w: int, h: int) -> tuple[float, float, float, float]:
+    """Left, top, right and bottom edges text and logos stay within: the margins, and on a
+    story-shaped card the bands phone apps cover."""
+    margin = round(min(w, h) * 0.085)
+    top, bottom = float(margin), float(h - margin)
+    if h / w >= STORY_RATIO:
+        top, bottom = max(top, math.ceil(h * STORY_TOP)), min(bottom, math.floor(h * (1 - STORY_BOTTOM)))
+    return float(margin), top, float(w - margin), bottom
+
+
 def lay_out(
     quote: str,
     *,
@@ -190,13 +207,13 @@ def lay_out(
         text = opening + text
     text = text + closing
 
-    left, right = float(margin), float(w - margin)
-    top, bottom = float(margin), float(h - margin)
+    left, top, right, bottom = safe_area(w, h)
 
     # logo
     logo_box = None
     if style.logo:
-        logo_box = _place_logo(style.logo, style.logo_corner, w, h, margin, u, highlight_id)
+        logo_box = _place_logo(style.logo, style.logo_corner, (left, top, right, bottom), u,
+                               highlight_id)
         lx, ly, lw, lh = logo_box
         if style.logo_corner.startswith("top"):
             top = ly + lh + 28 * u
@@ -285,6 +302,15 @@ def lay_out(
     mw = mark_width(block.size)
     q_x = col_left + (mw if hang and not rtl else 0.0)
     q_w = col_right - col_left - mw
+    if hang and align == ("right" if rtl else "left") and len(block.lines) > 1:
+        # balanced lines leave the quote narrower than its column: it is centred in it (its lines
+        # still flush to the side they start from), so a right-to-left quote does not hug the
+        # right edge with the left third of the card empty; a one-line quote keeps to its side
+        beside = [b.width for b, _, _ in attr_blocks] + ([footer_text.block.width] if footer_text else [])
+        slack = max(0.0, min(q_w - block.width, 2 * (q_w - max(beside, default=0.0)))) / 2
+        q_w -= slack
+        if not rtl:
+            q_x += slack
 
     # centre the group slightly above the optical middle
     group_h = block.height + attr_height
@@ -358,7 +384,7 @@ def _logo_image(path: Path) -> Image.Image:
         raise CardError(f"cannot read logo {path}: {e}") from None
 
 
-def _place_logo(path: Path, corner: str, w: int, h: int, margin: int, u: float,
+def _place_logo(path: Path, corner: str, area: tuple[float, float, float, float], u: float,
                 highlight_id: str) -> tuple[int, int, int, int]:
     if not path.is_file():
         raise CardError(f"highlight {highlight_id}: logo not found: {path}")
@@ -366,8 +392,9 @@ def _place_logo(path: Path, corner: str, w: int, h: int, margin: int, u: float,
     max_h, max_w = 72 * u, 260 * u
     k = min(max_h / im.height, max_w / im.width)
     lw, lh = max(1, round(im.width * k)), max(1, round(im.height * k))
-    x = margin if corner.endswith("left") else w - margin - lw
-    y = margin if corner.startswith("top") else h - margin - lh
+    left, top, right, bottom = area
+    x = round(left) if corner.endswith("left") else round(right) - lw
+    y = math.ceil(top) if corner.startswith("top") else math.floor(bottom) - lh
     return x, y, lw, lh
 
 

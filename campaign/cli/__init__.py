@@ -29,7 +29,9 @@ COMMAND_MODULES = (
     "schedule",
     "queue",
     "run",
+    "review",
     "build",
+    "report",
 )
 
 

@@ -15,7 +15,8 @@ from campaign.cli.output import config_argument, echo_json, run_with_progress, s
 @cli.command("build")
 @config_argument()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for everything (default: campaign-out/<campaign slug>).")
+              help="Folder for everything (default: the YAML's `output:`, else campaign-out/<slug> "
+                   "beside the YAML).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes rendering cards in parallel (default: all cores).")
 @click.option("--publish/--no-publish", default=True, show_default=True,
@@ -41,8 +42,12 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
     built = run_with_progress(
         lambda progress: build(cfg, out_dir=out, cards=True, jobs=n, progress=progress), quiet=as_json
     )
+    from campaign.review.pack import approved_from_queue
+
+    reviewed = cfg.review == "required"  # the pack shows what the queue ($CAMPAIGN_DB) approved
     index = write_pack(cfg, built.highlights, pack_drafts(cfg, built.highlights, built.cards), built.cards, out / "pack",
-                       window=posting_window(cfg), zip=make_zip)
+                       window=posting_window(cfg), zip=make_zip,
+                       approved=approved_from_queue(None, cfg.campaign.slug) if reviewed else None)
     result: dict[str, Any] = {
         "highlights": len(built.highlights),
         "drafts": len(built.drafts),
@@ -55,10 +60,11 @@ def build_cmd(config: str, out_dir: Path | None, jobs: int | None, publish: bool
         "warnings": built.warnings + built.notes + nothing_found(cfg, built.highlights),
     }
     outbox_only = not any_real_account(cfg)
-    if publish and outbox_only:
+    if publish and outbox_only and not reviewed:
         result.update(publish_to_outbox(cfg, built, out))
-    elif not outbox_only:
-        result["next"] = f"campaign queue {config} && campaign run"
+    elif not outbox_only or reviewed:
+        result["next"] = (f"campaign queue {config} && campaign review && campaign run" if reviewed
+                          else f"campaign queue {config} && campaign run")
     unpublished = result.get("failed", 0) + result.get("not_sent", 0)
     if as_json:
         echo_json(result)

@@ -70,7 +70,8 @@ def card(quote: str, speaker: str, role: str | None, theme: str, size: str, lang
 @cli.command()
 @config_argument()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the cards (default: campaign-out/<campaign slug>/cards).")
+              help="Folder for the cards (default: cards/ in the campaign's output folder: the YAML's "
+                   "`output:`, else campaign-out/<slug> beside the YAML).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes rendering in parallel (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")

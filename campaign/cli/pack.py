@@ -14,24 +14,31 @@ from campaign.cli.output import config_argument, echo_json, run_with_progress, s
 @cli.command()
 @config_argument()
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the pack (default: campaign-out/<campaign slug>/pack).")
+              help="Folder for the pack (default: pack/ in the campaign's output folder: the YAML's "
+                   "`output:`, else campaign-out/<slug> beside the YAML).")
 @click.option("--zip", "make_zip", is_flag=True,
               help="Also write <slug>-pack.zip of the whole site, for email or chat.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes rendering cards in parallel (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the paths and counts as JSON.")
-def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as_json: bool) -> None:
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="With `review: required`: the queue whose approvals say what the pack may show "
+                   "(default: $CAMPAIGN_DB, else the user data folder's).")
+def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as_json: bool,
+         db: str | None) -> None:
     """Write the volunteer pack for CONFIG: one page with every post for X, Mastodon and
     Bluesky (copy and share buttons), every card with its alt text, the hashtags, the
     handles to tag and when to post. It works offline, from a folder or any static host.
 
-    Prints the path of index.html (and of the zip with --zip).
+    Prints the path of index.html (and of the zip with --zip). With `review: required`,
+    only the highlights whose queued posts are all approved are in it.
     """
     import tempfile
 
     from campaign.config import load
     from campaign.pack import pack_drafts, pack_platforms, pack_zip_path, posting_window, write_pack
     from campaign.pipeline import build, default_out_dir
+    from campaign.review.pack import approved_from_queue
 
     cfg = load(config)
     show_library_warnings()
@@ -46,8 +53,10 @@ def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as
             quiet=as_json,
         )
         drafts = pack_drafts(cfg, result.highlights, result.cards)
+        approved = approved_from_queue(db, cfg.campaign.slug) if cfg.review == "required" else None
         index = write_pack(cfg, result.highlights, drafts, result.cards, target,
-                           window=posting_window(cfg), zip=make_zip)
+                           window=posting_window(cfg), zip=make_zip, approved=approved)
+    held = [h.id for h in result.highlights if approved is not None and h.id not in approved]
     archive = pack_zip_path(target, cfg.campaign.slug) if make_zip else None
     warnings = [f"{d.platform}: {w}" for d in drafts for w in d.warnings]
     if as_json:
@@ -58,14 +67,18 @@ def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as
             "drafts": len(drafts),
             "cards": len(result.cards),
             "warnings": warnings,
+            "held_for_review": held,
         })
         return
     for w in dict.fromkeys(warnings):
         click.echo(f"warning: {w}", err=True)
     click.echo(
-        f"pack: {len(result.highlights)} posts × {len(pack_platforms())} platforms, "
-        f"{len(result.cards)} images", err=True,
+        f"pack: {len(result.highlights) - len(held)} posts × {len(pack_platforms())} platforms, "
+        f"{sum(c.highlight_id not in held for c in result.cards)} images", err=True,
     )
+    if held:
+        click.echo(f"pack: {len(held)} of {len(result.highlights)} highlights left out: not approved yet "
+                   "(review: required; `campaign pending`, `campaign review`)", err=True)
     click.echo(str(index))
     if archive:
         click.echo(str(archive))

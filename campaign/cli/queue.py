@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -97,17 +98,60 @@ def _part(job: Job) -> str:
     return f"{job.part + 1}/{job.parts}" if job.parts > 1 else ""
 
 
+def id_list(ids: list[int], most: int = 12) -> str:
+    """`#3 #4 #7`, and how many more past `most`."""
+    shown = " ".join(f"#{i}" for i in ids[:most])
+    return shown + (f" (+{len(ids) - most} more)" if len(ids) > most else "")
+
+
+def several_campaigns(store: Store, campaign_slug: str | None) -> bool:
+    """True when listings should name each job's campaign: the queue holds several, none chosen."""
+    return campaign_slug is None and len(store.campaigns()) > 1
+
+
+def local_details(text: str, zone: str) -> str:
+    """An event detail with the UTC times the store wrote in it told in `zone`, as elsewhere."""
+    import re
+
+    def swap(m: re.Match[str]) -> str:
+        try:
+            return local(datetime.fromisoformat(m.group(0)), zone)
+        except ValueError:
+            return m.group(0)
+
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z", swap, text)
+
+
+def thread_lines(store: Store, job: Job) -> list[str]:
+    """The queued parts of `job`'s thread, in order, one line each (empty for a single post)."""
+    if job.parts <= 1:
+        return []
+    from campaign.queue.threads import send_order
+
+    parts = send_order(j for j in store.jobs(status="todo", campaign=job.campaign)
+                       if (j.account, j.highlight_id) == (job.account, job.highlight_id))
+    return [f"  #{j.id} {_part(j)} {local(j.run_at, j.zone)}" for j in parts]
+
+
 @cli.command("queue")
 @config_argument()
 @db_option()
 @click.option("--now", "asap", is_flag=True,
               help="Make every post due now, in plan order (try a campaign end to end on the outbox).")
+@click.option("--replan", is_flag=True,
+              help="Put the posts you rescheduled, retried or cancelled by hand back on the plan "
+                   "(by default a re-queue keeps them as you left them).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the campaign's files: cards, the outbox (default: the YAML's `output:`, "
+                   "else campaign-out/<slug> beside the YAML).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
-def queue_cmd(config: str, db: str | None, asap: bool, as_json: bool) -> None:
+def queue_cmd(config: str, db: str | None, asap: bool, replan: bool, out_dir: Path | None, as_json: bool) -> None:
     """Build CONFIG's campaign (drafts, cards), plan it and queue it for `campaign run`.
 
     Queueing the same config again adds nothing twice; an edited draft that has not
-    gone out is updated; one that went out is left alone and reported.
+    gone out is updated; one that went out is left alone and reported. A post you
+    rescheduled, retried or cancelled by hand stays as you left it (its draft still
+    follows your edits) unless --replan. It prints what it changed and kept, and why.
     """
     from campaign.config import load
     from campaign.pipeline import queue_campaign
@@ -115,20 +159,27 @@ def queue_cmd(config: str, db: str | None, asap: bool, as_json: bool) -> None:
     refuse_throwaway_db(db)
     cfg = load(config)
     store = open_db(db)
-    report, planned = queue_campaign(cfg, store, now=now_utc(), asap=asap)
+    report, planned = queue_campaign(cfg, store, now=now_utc(), asap=asap, out_dir=out_dir, replan=replan)
     if as_json:
         echo_json({"campaign": report.campaign, "counts": report.counts(), "database": str(getattr(store, "path", "")),
+                   "replan": replan, "late": list(report.late),
                    "items": [{"job": i.job_id, "dedupe_key": i.dedupe_key, "outcome": i.outcome,
                               "status": i.status, "reason": i.reason} for i in report.items]})
         return
     click.echo(report.summary())
-    for item in report.items:
-        if item.reason and item.outcome in ("sent", "kept", "cancelled", "requeued"):
-            click.echo(f"  #{item.job_id} {item.dedupe_key}: {item.reason}")
+    for outcome, reason, ids in report.reasons():
+        click.echo(f"  {outcome} {id_list(ids)}: {reason}")
     notes = sorted({n for p in planned for n in p.notes})
     for n in notes:
         click.echo(f"  note: {n}")
     click.echo(f"queue: {getattr(store, 'path', '')}")
+    from campaign.review import review_counts
+
+    review = review_counts(store, now=now_utc(), campaign=report.campaign)
+    if review.pending or review.rejected:  # review: required; nothing goes out unapproved
+        click.echo(review.line())
+        click.echo("next: `campaign review` (or `campaign pending` and `campaign approve`), then `campaign run`")
+        return
     click.echo("next: `campaign status`, then `campaign run` (or `campaign run --once`)")
 
 
@@ -140,17 +191,23 @@ def status(db: str | None, campaign_slug: str | None, as_json: bool) -> None:
     """Counts of jobs per state and the next posts due (a thread's part once its previous
     part has gone out)."""
     from campaign.queue.store import next_due
+    from campaign.review import review_counts
 
     store = open_db(db)
     counts = store.counts(campaign=campaign_slug)
     upcoming = next_due(store, campaign=campaign_slug, limit=5)
+    review = review_counts(store, now=now_utc(), campaign=campaign_slug)
     if as_json:
-        echo_json({"counts": counts, "next": [job_dict(j) for j in upcoming]})
+        echo_json({"counts": counts, "review": review.as_dict(), "next": [job_dict(j) for j in upcoming]})
         return
     click.echo("  ".join(f"{k}: {v}" for k, v in counts.items()))
+    if review.line():
+        click.echo(review.line())
     if upcoming:
-        table("next due", ["id", "when", "account", "part", "post"],
-              [[j.id, local(j.run_at, j.zone), j.account, _part(j), preview(j.draft.text)] for j in upcoming])
+        named = several_campaigns(store, campaign_slug)
+        table("next due", ["id", "when"] + ["campaign"] * named + ["account", "part", "post"],
+              [[j.id, local(j.run_at, j.zone)] + [j.campaign] * named
+               + [j.account, _part(j), preview(j.draft.text)] for j in upcoming])
     else:
         click.echo("nothing waiting")
 
@@ -163,16 +220,26 @@ def status(db: str | None, campaign_slug: str | None, as_json: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many jobs.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def jobs(db: str | None, state: str | None, campaign_slug: str | None, limit: int | None, as_json: bool) -> None:
-    """A table of jobs: when, account, state, attempts, post, remote URL or last error."""
+    """A table of jobs in the order they go out (a thread's parts in order): when, campaign
+    (when the queue holds several), account, state, attempts, post, remote URL or last error."""
+    from campaign.queue.threads import send_order
     from campaign.redact import redact
+    from campaign.review import review_counts, review_states
 
-    rows = open_db(db).jobs(status=state, campaign=campaign_slug, limit=limit)
+    store = open_db(db)
+    rows = send_order(store.jobs(status=state, campaign=campaign_slug, limit=limit))
+    held = review_states(store, campaign=campaign_slug)  # todo, but waiting for review / rejected
     if as_json:
-        echo_json([job_dict(j) for j in rows])
+        echo_json([{**job_dict(j), "review": held.get(j.id)} for j in rows])
         return
-    table(None, ["id", "when", "account", "part", "state", "tries", "post", "result"],
-          [[j.id, local(j.run_at, j.zone), j.account, _part(j), j.status, j.attempts, preview(j.draft.text, 40),
-            j.remote_url or j.remote_id or redact(j.last_error or "")] for j in rows])
+    named = several_campaigns(store, campaign_slug)
+    table(None, ["id", "when"] + ["campaign"] * named + ["account", "part", "state", "tries", "post", "result"],
+          [[j.id, local(j.run_at, j.zone)] + [j.campaign] * named
+           + [j.account, _part(j), held.get(j.id, j.status), j.attempts, preview(j.draft.text, 40),
+              j.remote_url or j.remote_id or redact(j.last_error or "")] for j in rows])
+    review = review_counts(store, now=now_utc(), campaign=campaign_slug)
+    if review.line():
+        click.echo(review.line())
 
 
 @cli.command()
@@ -180,7 +247,7 @@ def jobs(db: str | None, state: str | None, campaign_slug: str | None, limit: in
 @db_option()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def log(job: int, db: str | None, as_json: bool) -> None:
-    """The events of JOB, oldest first."""
+    """The events of JOB, oldest first, times in the campaign's zone."""
     from campaign.redact import redact_opt
 
     store = open_db(db)
@@ -192,10 +259,15 @@ def log(job: int, db: str | None, as_json: bool) -> None:
              "detail": redact_opt(e.detail)}
             for e in events]})
         return
-    click.echo(f"#{j.id} {j.dedupe_key} [{j.status}] key {j.idempotency_key}: {preview(j.draft.text)}")
+    from campaign.review import review_states
+
+    state = j.status + {"review": ", waiting for review", "rejected": ", rejected"}.get(
+        review_states(store, campaign=j.campaign).get(j.id, ""), "")
+    click.echo(f"#{j.id} {j.dedupe_key} [{state}] key {j.idempotency_key}: {preview(j.draft.text)}")
     for e in events:
         click.echo(f"  {local(e.at, j.zone)}  {e.kind:<13} try {e.attempt}"
-                   + (f"  {redact_opt(e.detail)}" if e.detail else "") + (f"  ({e.owner})" if e.owner else ""))
+                   + (f"  {local_details(redact_opt(e.detail) or '', j.zone)}" if e.detail else "")
+                   + (f"  ({e.owner})" if e.owner else ""))
 
 
 @cli.command()
@@ -228,6 +300,8 @@ def retry(job: int | None, all_failed: bool, campaign_slug: str | None, account:
     """Queue a failed (or cancelled) JOB again, now, with a fresh count of attempts; or --failed."""
     if (job is None) == (not all_failed):
         raise click.UsageError("give a JOB id or --failed")
+    if not all_failed and (campaign_slug or account):
+        raise click.UsageError("--campaign and --account go with --failed")
     store = open_db(db)
     if all_failed:
         from campaign.queue import retry_failed
@@ -238,7 +312,11 @@ def retry(job: int | None, all_failed: bool, campaign_slug: str | None, account:
         return
     assert job is not None
     j = store.retry(job, now=now_utc())
-    click.echo(f"#{j.id} queued again for {local(j.run_at, j.zone)}")
+    lines = thread_lines(store, j)
+    click.echo(f"#{j.id} queued again for {local(j.run_at, j.zone)}"
+               + (", with its thread, in order:" if len(lines) > 1 else ""))
+    for line in lines if len(lines) > 1 else []:
+        click.echo(line)
 
 
 def parse_when(text: str, zone: str, now: datetime) -> datetime:
@@ -268,12 +346,30 @@ def parse_when(text: str, zone: str, now: datetime) -> datetime:
 @click.option("--at", "at", required=True, help="New time: '2026-12-01 09:00' (campaign zone), ISO with offset, now, +2h.")
 @db_option()
 def reschedule(job: int, at: str, db: str | None) -> None:
-    """Move a queued JOB (and the rest of its thread) to another time."""
+    """Move a queued JOB to another time, with its whole thread: the thread's first queued
+    part goes at the new time and the others follow it in order, as planned.
+
+    A time in the past is accepted (the post goes out at the next `campaign run`), with a warning.
+    """
     store = open_db(db)
     now = now_utc()
-    when = parse_when(at, store.get(job).zone, now)
+    zone = store.get(job).zone
+    when = parse_when(at, zone, now)
     j = store.reschedule(job, at=when, now=now)
-    click.echo(f"#{j.id} now due {local(j.run_at, j.zone)}")
+    if when < now - PAST_SLACK:
+        click.echo(f"warning: {local(when, zone)} is in the past: the post goes out at the next "
+                   "`campaign run`", err=True)
+    lines = thread_lines(store, j)
+    if len(lines) > 1:
+        click.echo(f"#{j.id} moved with its thread, in order:")
+        for line in lines:
+            click.echo(line)
+    else:
+        click.echo(f"#{j.id} now due {local(j.run_at, j.zone)}")
+
+
+#: how far in the past `reschedule --at` may be before it warns (`now` typed a moment ago)
+PAST_SLACK = timedelta(minutes=1)
 
 
 #: environment variables whose values are secrets, by the end of their name

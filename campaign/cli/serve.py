@@ -58,7 +58,10 @@ def serve(config: str | None, host: str, port: int, themes: tuple[str, ...], siz
                 result = build(c, out_dir=out, cards=True, jobs=1, live=False)
                 return result.highlights, result.cards
 
-            live = LiveCampaign(Path(config), builder, Path(tmp))
+            from campaign.review.pack import QueueApprovals
+
+            assert cfg is not None  # review: required shows what the queue ($CAMPAIGN_DB) approved
+            live = LiveCampaign(Path(config), builder, Path(tmp), approved=QueueApprovals(None, cfg.campaign.slug))
             snap = live.refresh()
             if snap.error:
                 raise click.ClickException(snap.error)

@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from campaign import platforms
-from campaign.config.problems import field_path, problem_from_error
+from campaign.config.problems import field_path, problem_from_error, syntax_problem
 from campaign.config.schema import THEME_NAMES, CampaignConfig
 from campaign.config.yamlpos import Located, load_located
 from campaign.errors import ConfigError, Problem
@@ -34,39 +34,77 @@ def _post_checks(cfg: CampaignConfig, file: str, doc: Located) -> list[Problem]:
             add(("article", "source"), f"article file not found: {p}")
         elif not p.is_file():
             add(("article", "source"), f"not a file: {p}")
-    problems += _theme_problems(cfg, add)
+    _theme_files(cfg, add)
 
-    known = platforms.names()
-    real = platforms.names(real=True)
-    for name, acct in cfg.accounts.items():
-        if acct.platform not in known:
-            close = difflib.get_close_matches(acct.platform, known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            add(("accounts", name, "platform"),
-                f"unknown platform '{acct.platform}'{hint}; installed: {', '.join(sorted(known))}")
-            continue
-        if acct.simulate and acct.simulate not in real:
-            add(("accounts", name, "simulate"), f"'{acct.simulate}' is not one of {', '.join(real)}")
-        for setting, example in platforms.get(acct.platform).requires:
-            if not getattr(acct, setting, None) and not (acct.settings or {}).get(setting):
-                add(("accounts", name), f"a {acct.platform} account needs '{setting}: {example}'")
-    for key in cfg.posts.platforms:
-        if key not in known:
-            add(("posts", "platforms", key), f"unknown platform '{key}'")
     for person, handles in cfg.posts.people.items():
         if not handles.platforms():
             add(("posts", "people", person), f"give at least one handle ({', '.join(platforms.names(volunteer=True))})")
     return problems
 
 
-def _theme_problems(cfg: CampaignConfig, add: Any) -> list[Problem]:
-    """The theme's base and font family exist; its image, logo and font files open."""
-    theme = cfg.cards.theme
+#: what people write for a platform that has another name here
+_PLATFORM_ALIASES = {"twitter": "x", "bsky": "bluesky", "masto": "mastodon", "fediverse": "mastodon",
+                     "toot": "mastodon", "file": "outbox", "local": "outbox"}
+
+
+def did_you_mean(value: str, choices: list[str], aliases: dict[str, str] | None = None) -> str:
+    """` (did you mean 'x'?)` for a value close to one of `choices` (case, spelling, a known alias)."""
+    key = value.strip().lower()
+    by_lower = {c.lower(): c for c in choices}
+    found = (aliases or {}).get(key) if (aliases or {}).get(key) in choices else None
+    found = found or by_lower.get(key)
+    if not found:
+        close = difflib.get_close_matches(key, list(by_lower), n=1)
+        found = by_lower[close[0]] if close else None
+    return f" (did you mean '{found}'?)" if found and found != value else ""
+
+
+def _registry_problems(doc: Located, file: str) -> list[Problem]:
+    """Names the registries must know (platforms, what an outbox simulates, the theme), read from
+    the YAML as written: reported beside the schema's problems, not in a later run."""
+    problems: list[Problem] = []
+
+    def add(loc: tuple[Any, ...], message: str) -> None:
+        line, col = doc.position(loc)
+        problems.append(Problem(file, line, col, field_path(loc), message))
+
+    known = platforms.names()
+    real = platforms.names(real=True)
+    accounts = doc.value(("accounts",))
+    for name, acct in (accounts.items() if isinstance(accounts, dict) else []):
+        if not isinstance(acct, dict):
+            continue
+        where = ("accounts", name)
+        platform, simulate = acct.get("platform"), acct.get("simulate")
+        if isinstance(platform, str) and platform not in known:
+            add((*where, "platform"), f"unknown platform '{platform}'{did_you_mean(platform, known, _PLATFORM_ALIASES)}"
+                f"; installed: {', '.join(sorted(known))}")
+        elif isinstance(platform, str):
+            for setting, example in platforms.get(platform).requires:
+                settings = acct.get("settings")
+                if not acct.get(setting) and not (isinstance(settings, dict) and settings.get(setting)):
+                    add(where, f"a {platform} account needs '{setting}: {example}'")
+        if isinstance(simulate, str) and simulate not in real:
+            add((*where, "simulate"), f"cannot simulate '{simulate}'{did_you_mean(simulate, real, _PLATFORM_ALIASES)}"
+                f"; use one of {', '.join(real)}")
+    per_platform = doc.value(("posts", "platforms"))
+    for key in (per_platform if isinstance(per_platform, dict) else []):
+        if isinstance(key, str) and key not in known:
+            add(("posts", "platforms", key), f"unknown platform '{key}'{did_you_mean(key, known, _PLATFORM_ALIASES)}"
+                f"; installed: {', '.join(sorted(known))}")
+    theme = doc.value(("cards", "theme"))
+    loc: tuple[Any, ...] = ("cards", "theme")
+    if isinstance(theme, dict):
+        theme, loc = theme.get("base"), (*loc, "base")
     builtins = list(THEME_NAMES)
-    if theme.base not in builtins:
-        close = difflib.get_close_matches(theme.base, builtins, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        add(("cards", "theme", "base"), f"unknown theme '{theme.base}'{hint}; built-ins: {', '.join(builtins)}")
+    if isinstance(theme, str) and theme not in builtins:
+        add(loc, f"unknown theme '{theme}'{did_you_mean(theme, builtins)}; built-ins: {', '.join(builtins)}")
+    return problems
+
+
+def _theme_files(cfg: CampaignConfig, add: Any) -> None:
+    """The theme's font family exists; its image, logo and font files open."""
+    theme = cfg.cards.theme
     font_file = bool(theme.font and theme.font.lower().endswith((".ttf", ".otf")))
     if theme.font and not font_file and theme.font not in ("sans", "serif"):
         add(("cards", "theme", "font"), f"unknown font '{theme.font}'; use sans, serif or a .ttf/.otf file")
@@ -83,7 +121,6 @@ def _theme_problems(cfg: CampaignConfig, add: Any) -> list[Problem]:
             why = _unreadable(path, font=field == "font")
             if why:
                 add(("cards", "theme", field), f"cannot read {path}: {why}")
-    return []
 
 
 def _unreadable(path: Path, *, font: bool) -> str | None:
@@ -105,8 +142,9 @@ def _unreadable(path: Path, *, font: bool) -> str | None:
 
 
 def _one_per_place(problems: list[Problem]) -> list[Problem]:
-    """A value that fits none of a union's branches gets one message, not one per branch:
-    pydantic's generic "Input should be ..." gives way to our own, more helpful one."""
+    """One message per place: a value that fits none of a union's branches gets one message, not
+    one per branch (pydantic's generic "Input should be ..." gives way to our own, more helpful
+    one), and a problem met twice (a value repeated through a YAML alias) is told once."""
     places: dict[tuple[Any, ...], list[Problem]] = {}
     for p in problems:
         places.setdefault((p.line, p.column, p.field), []).append(p)
@@ -116,10 +154,18 @@ def _one_per_place(problems: list[Problem]) -> list[Problem]:
         if ours and len(ours) < len(group):
             literals = [p.message for p in group if p.message.startswith("Input should be '")]
             extra = ", or " + literals[0][len("Input should be "):] if len(literals) == 1 else ""
-            out += [Problem(p.file, p.line, p.column, p.field, p.message + extra) for p in ours]
-        else:
-            out += group
-    return out
+            group = [Problem(p.file, p.line, p.column, p.field, p.message + extra) for p in ours]
+        messages = list(dict.fromkeys(p.message for p in group))
+        first = group[0]
+        out.append(Problem(first.file, first.line, first.column, first.field, "; or ".join(messages)))
+    seen: set[tuple[Any, ...]] = set()
+    once: list[Problem] = []
+    for p in out:
+        key = (p.file, p.line, p.column, p.message) if p.line else (p.file, p.field, p.message)
+        if key not in seen:
+            seen.add(key)
+            once.append(p)
+    return once
 
 
 def _missing_article(doc: Located, file: str, base: Path | None) -> list[Problem]:
@@ -140,35 +186,28 @@ def loads(text: str, file: str = "<string>", base: Path | None = None) -> Campai
     try:
         doc = load_located(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        context_mark = getattr(e, "context_mark", None)
-        problem = getattr(e, "problem", None) or str(e)
-        context = getattr(e, "context", None)
-        if context_mark is not None and (mark is None or "<stream end>" in str(problem)):
-            context = f"{context} that starts here" if context else None
-            mark = context_mark  # an unclosed bracket: point at where it opened, not at EOF
-        msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise ConfigError(Problem(file, line, col, "", msg)) from None
+        raise ConfigError(syntax_problem(e, text, file)) from None
     if doc.data is None:
         raise ConfigError(Problem(file, 1, 1, "", "the file is empty; run `campaign init` for a starter"))
     if not isinstance(doc.data, dict):
         raise ConfigError(Problem(file, 1, 1, "", "expected a mapping of sections (campaign:, article:, ...)"))
+    problems = _registry_problems(doc, file)
     try:
         cfg = CampaignConfig.model_validate(doc.data)
     except ValidationError as e:
-        problems = [problem_from_error(CampaignConfig, file, err, doc) for err in e.errors()]  # type: ignore[arg-type]
+        problems += [problem_from_error(CampaignConfig, file, err, doc) for err in e.errors()]  # type: ignore[arg-type]
         problems += _missing_article(doc, file, base)
-        problems = _one_per_place(problems)
-        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise ConfigError(problems) from None
+        raise ConfigError(_sorted(problems)) from None
     path = (base / Path(file).name) if base else Path(file)
     cfg = cfg.model_copy(update={"path": path.resolve() if base or Path(file).exists() else None})
-    problems = _post_checks(cfg, file, doc)
+    problems += _post_checks(cfg, file, doc)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(_sorted(problems))
     return cfg
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(_one_per_place(problems), key=lambda p: (p.line or 0, p.column or 0))
 
 
 def load(path: str | Path) -> CampaignConfig:

@@ -126,3 +126,85 @@ def _is_mapping(doc: Located, loc: tuple[Any, ...]) -> bool:
     """`loc` names a key present in the YAML (written with nothing after it)."""
     parent = doc.value(loc[:-1]) if loc else None
     return isinstance(parent, dict) and bool(loc) and loc[-1] in parent
+
+
+def syntax_problem(e: Any, text: str, file: str) -> Problem:
+    """A YAML syntax error (a `yaml.YAMLError`) at its line, with the field it is in and, for an
+    unquoted value holding ': ' (`name: Hong Kong: five demands`), the quoted form to write."""
+    mark = getattr(e, "problem_mark", None)
+    context_mark = getattr(e, "context_mark", None)
+    problem = getattr(e, "problem", None) or str(e)
+    context = getattr(e, "context", None)
+    if context_mark is not None and (mark is None or "<stream end>" in str(problem)):
+        context = f"{context} that starts here" if context else None
+        mark = context_mark  # an unclosed bracket: point at where it opened, not at EOF
+    msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    if mark is None:
+        return Problem(file, None, None, "", msg)
+    lines = text.splitlines()
+    row = mark.line if mark.line < len(lines) else len(lines) - 1
+    field = _field_at(lines, row) if row >= 0 else ""
+    hint = None
+    if "mapping values are not allowed" in str(problem) and row >= 0:
+        hint = _quote_hint(lines[row])
+    elif "got ':'" in str(problem) and row >= 0:  # inside braces: `{name: Hong Kong: five demands}`
+        hint, key = _flow_quote_hint(lines[row], mark.column)
+        field = f"{field}.{key}" if field and key else field or key or ""
+    if hint:
+        msg += f"; a value containing ': ' must be quoted: {hint}"
+    elif row >= 0 and (brace := _brace_hint(lines[row])):
+        msg += f"; a value starting with '{{' is read as a mapping, quote it: {brace}"
+    return Problem(file, mark.line + 1, mark.column + 1, field, msg)
+
+
+def _brace_hint(line: str) -> str | None:
+    """`- "{quote} — {speaker}"` for an unquoted template line `- {quote} — {speaker}`, or None."""
+    m = re.match(r"^\s*(-\s+|[^\s#:'\"{\[-][^:#]*?:\s+)(\{[^{}]*\}.*?)\s*(?:\s#.*)?$", line)
+    if not m or re.fullmatch(r"\{[^{}]*\}", m.group(2)):
+        return None  # a whole `{...}` is a real flow mapping
+    value = m.group(2)
+    return m.group(1).strip() + ' "' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _flow_quote_hint(line: str, column: int) -> tuple[str | None, str | None]:
+    """For `{key: value: more, ...}` broken at `column`: `key: "value: more"`, and the key."""
+    start = max(line.rfind("{", 0, column), line.rfind(",", 0, column)) + 1
+    end = min((i for i in (line.find(",", column), line.find("}", column)) if i >= 0), default=len(line))
+    key, sep, value = line[start:end].partition(": ")
+    key, value = key.strip(), value.strip()
+    if not sep or not key or not value or value[0] in "'\"[{":
+        return None, None
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{key}: {quoted}", key
+
+
+_KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?(?!-\s)([^\s#:'\"{\[][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s+|$)(.*)$")
+
+
+def _quote_hint(line: str) -> str | None:
+    """`key: "value: with a colon"` for a line `key: value: with a colon`, or None."""
+    m = _KEY_LINE.match(line)
+    if not m:
+        return None
+    value = re.sub(r"\s+#.*$", "", m.group(3)).strip()
+    if not value or value[0] in "'\"[{|>":
+        return None
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{m.group(2).strip()}: {quoted}"
+
+
+def _field_at(lines: list[str], row: int) -> str:
+    """The dotted key a block-style line sits under (`campaign.name`), from indentation alone."""
+    keys: list[str] = []
+    indent = None
+    for i in range(min(row, len(lines) - 1), -1, -1):
+        m = _KEY_LINE.match(lines[i])
+        if not m or lines[i].lstrip().startswith("#"):
+            continue
+        width = len(m.group(1))
+        if indent is None or width < indent:
+            keys.insert(0, m.group(2).strip().strip("'\""))
+            indent = width
+            if width == 0:
+                break
+    return ".".join(keys)

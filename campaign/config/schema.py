@@ -19,6 +19,7 @@ from pydantic import (
 
 from campaign.config.types import (
     Clock,
+    DateOrDuration,
     Duration,
     Language,
     LocalDateTime,
@@ -507,7 +508,7 @@ class Slot(Strict):
 
 class Schedule(Strict):
     start: LocalDateTime | Literal["now"] = "now"
-    end: LocalDateTime | Duration | None = Field(
+    end: DateOrDuration | None = Field(
         default=None, description="A date and time, or a duration after start such as 7d"
     )
     timezone: Zone | None = Field(default=None, description="Default: campaign.timezone")
@@ -530,6 +531,13 @@ class Schedule(Strict):
         return self
 
 
+def _review_mode(value: Any) -> Any:
+    """YAML reads a bare `off` as False (and `on`/`yes` as True): take them as the words."""
+    if isinstance(value, bool):
+        return "required" if value else "off"
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 class CampaignConfig(Strict):
     campaign: CampaignSection
     article: ArticleSection
@@ -538,6 +546,14 @@ class CampaignConfig(Strict):
     cards: CardsSection = CardsSection()
     accounts: dict[str, Account] = Field(min_length=1)
     schedule: Schedule = Schedule()
+    output: str | None = Field(
+        default=None, description="Folder for cards, pack and outbox, relative to the YAML "
+                                  "(default: campaign-out/<slug> beside the YAML)")
+    review: Annotated[Literal["required", "off"] | None, BeforeValidator(_review_mode)] = Field(
+        default=None, description="required: posts go out once approved (the default with any real account)")
+    reviewers: list[Name] = Field(default_factory=list, max_length=100,
+                                  description="Who may approve (names); default: anyone")
+    approvals: int = Field(default=1, ge=1, le=20, description="Distinct reviewers each post needs")
 
     # Not from YAML: where the file was, for relative paths and messages.
     path: Path | None = Field(default=None, exclude=True)
@@ -549,6 +565,25 @@ class CampaignConfig(Strict):
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
                 raise ValueError(f"account name '{name}' must be letters, digits, _ or -")
         return v
+
+    @model_validator(mode="after")
+    def _review_policy(self) -> CampaignConfig:
+        """`review` defaults to required as soon as an enabled account posts somewhere real."""
+        if self.review is None:
+            from campaign import platforms
+            from campaign.errors import UnknownPlatformError
+
+            def real(platform: str) -> bool:
+                try:
+                    return platforms.get(platform).real
+                except UnknownPlatformError:
+                    return True  # an unknown platform is reported elsewhere; never assume a dry run
+            mode = "required" if any(real(a.platform) for a in self.enabled_accounts().values()) else "off"
+            object.__setattr__(self, "review", mode)
+        if self.reviewers and self.approvals > len(set(r.casefold() for r in self.reviewers)):
+            raise ValueError(f"approvals: {self.approvals} distinct approvals needed but only "
+                             f"{len(self.reviewers)} reviewer(s) named")
+        return self
 
     @property
     def zone(self) -> str:
@@ -562,6 +597,20 @@ class CampaignConfig(Strict):
         """A path from the YAML, relative to the YAML file's folder."""
         q = Path(p).expanduser()
         return q if q.is_absolute() else self.base_dir / q
+
+    @property
+    def out_dir(self) -> Path:
+        """Where every command writes the campaign's files: `output:`, else campaign-out/<slug>
+        beside the YAML (whatever the working folder)."""
+        return self.resolve(self.output) if self.output else self.base_dir / "campaign-out" / self.campaign.slug
+
+    def account_settings(self, name: str, *, out_dir: Path | None = None) -> dict[str, Any]:
+        """An account's settings as its adapter gets them: an outbox account with no `path:`
+        writes to `outbox/` in the campaign's output folder (`out_dir`, else `out_dir` above)."""
+        settings = self.accounts[name].model_dump(mode="json", exclude_none=True)
+        if settings.get("platform") == "outbox" and not settings.get("path"):
+            settings["path"] = str((out_dir or self.out_dir).resolve() / "outbox")
+        return settings
 
     def enabled_accounts(self) -> dict[str, Account]:
         return {k: a for k, a in self.accounts.items() if a.enabled}

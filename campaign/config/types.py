@@ -49,8 +49,35 @@ def parse_zone(value: Any) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}' (use an IANA name such as Europe/Paris)") from None
+        close = closest_zone(value)
+        hint = f"did you mean '{close}'?" if close else "use an IANA name such as Europe/Paris"
+        raise ValueError(f"unknown time zone '{value}' ({hint})") from None
     return value
+
+
+def closest_zone(value: str) -> str | None:
+    """The IANA zone `value` most likely means: same name in other case (`europe/paris`), or
+    a close spelling (`Asia/Hongkong` -> `Asia/Hong_Kong`, `Europe/Pariss` -> `Europe/Paris`)."""
+    from difflib import get_close_matches
+    from zoneinfo import available_timezones
+
+    zones = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
+    by_key = {_zone_key(z): z for z in zones}
+    key = _zone_key(value[:100])
+    city = key.rsplit("/", 1)[-1]
+    cities = {k.rsplit("/", 1)[-1]: z for k, z in by_key.items()}
+    if key in by_key or city in cities:  # `europe/paris`; the city in another region (`Europe/Kabul`)
+        return by_key.get(key) or cities[city]
+    close = get_close_matches(key, list(by_key), n=1, cutoff=0.75)
+    if close:
+        return by_key[close[0]]
+    close = get_close_matches(city, list(cities), n=1, cutoff=0.8)
+    return cities[close[0]] if close else None
+
+
+def _zone_key(name: str) -> str:
+    """A zone name compared loosely: case, spaces, `_` and `-` do not count."""
+    return re.sub(r"[\s_-]+", "", name.strip().lower())
 
 
 def parse_local_datetime(value: Any) -> datetime:
@@ -70,6 +97,22 @@ def parse_local_datetime(value: Any) -> datetime:
     if not MIN_YEAR <= out.year <= MAX_YEAR:  # dates near year 1 or 9999 overflow once shifted
         raise ValueError(f"'{value}' is out of range (years {MIN_YEAR} to {MAX_YEAR})")
     return out
+
+
+def parse_date_or_duration(value: Any) -> datetime | timedelta:
+    """`2026-12-08 18:00` or `7d`: one message when it is neither, not one per reading."""
+    try:
+        return parse_local_datetime(value)
+    except ValueError as as_time:
+        if "out of range" in str(as_time):
+            raise
+        try:
+            return parse_duration(value)
+        except ValueError as as_duration:
+            if isinstance(value, int | float) or "too long" in str(as_duration):
+                raise
+    shown = str(value)[:64]
+    raise ValueError(f"'{shown}' is neither a date and time (e.g. 2026-12-08 18:00) nor a duration (e.g. 7d or 36h)")
 
 
 def parse_clock(value: Any) -> time:
@@ -96,6 +139,7 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Zone = Annotated[str, BeforeValidator(parse_zone)]
 LocalDateTime = Annotated[datetime, BeforeValidator(parse_local_datetime)]
 Clock = Annotated[time, BeforeValidator(parse_clock)]
+DateOrDuration = Annotated[datetime | timedelta, BeforeValidator(parse_date_or_duration)]
 Language = Annotated[str, BeforeValidator(parse_language)]
 
 

@@ -17,6 +17,9 @@ class Located:
     data: Any
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: the source text of scalars and keys YAML read as something other than text (`40133472`)
+    raw: dict[Path_, str] = field(default_factory=dict)
+    raw_keys: dict[Path_, str] = field(default_factory=dict)
 
     def position(self, loc: Path_) -> tuple[int | None, int | None]:
         """The value at `loc`, or the nearest enclosing one we know."""
@@ -56,7 +59,8 @@ class _TooBig(yaml.MarkedYAMLError):
 
 
 def load_located(text: str) -> Located:
-    """Parse one YAML document with the safe loader, keeping positions; refuses duplicate keys."""
+    """Parse one YAML document with the safe loader, keeping positions; refuses duplicate keys.
+    Highlight ids come back as text however they were written (`ids_as_text`)."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -66,6 +70,7 @@ def load_located(text: str) -> Located:
                           "(aliases repeating aliases?)", node.start_mark)
         if node is not None:
             out.data = _build(loader, node, (), out)
+            ids_as_text(out)
         return out
     except RecursionError:  # the parser itself on thousands of nested brackets
         raise _TooBig(None, None, "nested too deeply", None) from None
@@ -110,8 +115,51 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, out: Located) 
                     None, None, f"duplicate key '{key}'", key_node.start_mark
                 )
             out.keys[path + (key,)] = _pos(key_node)
+            if not isinstance(key, str) and isinstance(key_node, yaml.ScalarNode):
+                out.raw_keys[path + (key,)] = key_node.value
             result[key] = _build(loader, value_node, path + (key,), out)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, child, path + (i,), out) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if not isinstance(value, str) and isinstance(node, yaml.ScalarNode):
+        out.raw[path] = node.value
+    return value
+
+
+#: where the YAML holds highlight ids: lists of ids, and mappings keyed by id
+_ID_LISTS = (("highlights", "pinned"), ("highlights", "exclude"))
+_ID_KEYS = (("cards", "alt"), ("schedule", "at"))
+
+
+def ids_as_text(doc: Located) -> None:
+    """Highlight ids as they were written: an id pasted unquoted (`pinned: [40133472]`) is read by
+    YAML as a number; it is put back to its text, here and in the positions."""
+    for loc in _ID_LISTS:
+        items = doc.value(loc)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            at: Path_ = (*loc, i)
+            if isinstance(item, dict):
+                at, item = (*at, "id"), item.get("id")
+            if item is not None and not isinstance(item, str) and at in doc.raw:
+                parent = doc.value(at[:-1])
+                parent[at[-1]] = doc.raw[at]
+    for loc in _ID_KEYS:
+        mapping = doc.value(loc)
+        if not isinstance(mapping, dict):
+            continue
+        for key in list(mapping):
+            text = doc.raw_keys.get((*loc, key))
+            if isinstance(key, str) or key is None or text is None or text in mapping:
+                continue
+            mapping[text] = mapping.pop(key)
+            _rename(doc, (*loc, key), (*loc, text))
+
+
+def _rename(doc: Located, old: Path_, new: Path_) -> None:
+    """Move every position recorded under `old` to `new`."""
+    n = len(old)
+    tables: tuple[dict[Path_, Any], ...] = (doc.values, doc.keys, doc.raw, doc.raw_keys)
+    for table in tables:
+        for path in [p for p in table if p[:n] == old]:
+            table[new + path[n:]] = table.pop(path)

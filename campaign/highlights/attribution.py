@@ -7,13 +7,21 @@ candidate. Anything unclear leaves the speaker None: no speaker is better than a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import regex
 
 from campaign.article.sentences import split as split_sentences
-from campaign.highlights.mentions import AMBIGUOUS, person_mentions
+from campaign.highlights.mentions import person_mentions
+from campaign.highlights.pronouns import (
+    DETS,
+    State,
+    head_np,
+    np_word,
+    resolve_pronoun,
+    sentence_subject,
+)
 from campaign.highlights.speakers import (
     AR_GENERIC,
     AR_ROLES,
@@ -21,7 +29,6 @@ from campaign.highlights.speakers import (
     EN_VERB_RE,
     FA_VERB_RE,
     FR_VERB_PATTERN,
-    NATIONALITY,
     ORG_NOUNS,
     PARTICIPLES,
     PRONOUNS,
@@ -30,9 +37,7 @@ from campaign.highlights.speakers import (
     Registry,
     Speaker,
     fr_verb_re,
-    given_name_gender,
     parse_np,
-    split_name,
 )
 from campaign.highlights.values import Quote
 from campaign.models import Article, Paragraph
@@ -49,12 +54,8 @@ _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|
                      r"has\s+since|had\s+earlier|would\s+later|would|will|could|can|did|does|do|was|were|"
                      r"(?-i:\p{Ll}+ly)))+\s*$",  # "Trump jokingly said"
                      regex.I)
-_ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
-                           r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
-                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
                           regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
-_DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
 _DOCUMENT = regex.compile(
@@ -75,19 +76,9 @@ _FR_INVERTED = (r"(?:a|ont|avait)?\s*(?:" + FR_VERB_PATTERN + r")\s+(?P<np>[^,.;
 
 
 
-@dataclass
-class _State:
-    reg: Registry
-    speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (paragraph, speaker)
-    spans: list[tuple[int, int]] = field(default_factory=list)  # every quote's (opener, closer)
-    attributed: list[tuple[int, int]] = field(default_factory=list)  # (closer, paragraph) of quotes with a speaker
-    text: str = ""
-    speaks: dict[str, bool] = field(default_factory=dict)  # name -> is it the subject of a speech verb
-
-
 def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
     text = article.text
-    state = _State(reg, spans=[(q.opener, q.closer) for q in quotes], text=text)
+    state = State(reg, spans=[(q.opener, q.closer) for q in quotes], text=text)
     by_para: dict[int, list[Quote]] = {}
     for q in quotes:
         by_para.setdefault(q.paragraph, []).append(q)
@@ -131,10 +122,13 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 q.pronoun_word = (f"the description “{sp.role}”" if sp.role else
                                   "a " + {"m": "masculine ", "f": "feminine ", "n": "plural or neuter "}.get(sp.gender, "")
                                   + "pronoun")
-                sp = _resolve_pronoun(sp, state, pi, article, q)
+                sp = resolve_pronoun(sp, state, pi, article, q)
                 sieve += "+pronoun" if sp else ""
             if sp is None:
                 sp, sieve = _continuation(q, k, pq, article, state, before, after)
+            if sp is None:
+                sp = sentence_subject(q, article, state, pi)
+                sieve = "subject" if sp is not None else ""
             if sp is not None and sp.name:
                 cue = {"after": after, "before": before, "inside": text[q.inner[0]:q.inner[1]] if q.inner else ""}
                 _set(q, sp, sieve, state, pi, cue.get(sieve.split("+")[0]) or _around(text, q, para))
@@ -159,7 +153,7 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
 
 # Sieves whose own evidence is enough; the rest (a lone name nearby, an action beat) are guesses.
 _SURE_SIEVES = {"label", "inside", "after", "before", "dash", "colon-paragraph", "according-to",
-                "continuation", "same-paragraph", "then-adding", "beat"}
+                "continuation", "same-paragraph", "then-adding", "beat", "subject"}
 _EVIDENCE = {
     "label": "transcript label", "inside": "attribution inside the quote",
     "after": "attribution right after the quote", "before": "attribution right before the quote",
@@ -168,10 +162,11 @@ _EVIDENCE = {
     "same-paragraph": "continues the quote before it in the paragraph",
     "then-adding": "\"avant d'ajouter\" after the quote before", "single-candidate": "the only speaker named nearby",
     "beat": "the subject of the sentence before",
+    "subject": "the subject of the sentence the quote stands in",
 }
 
 
-def _set(q: Quote, sp: Speaker, sieve: str, state: _State, pi: int, cue: str = "") -> None:
+def _set(q: Quote, sp: Speaker, sieve: str, state: State, pi: int, cue: str = "") -> None:
     q.speaker = sp.name
     q.role = sp.role or (state.reg.roles.get(sp.name) if sp.name else None)
     q.speaker_kind = sp.kind
@@ -356,7 +351,7 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
             head_text = s[: v.start()].rstrip()
             joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
             if (word in PARTICIPLES and (joined or not head_text)) or (joined and not head_text.endswith(",")):
-                np = _head_np(head_text)
+                np = head_np(head_text)
             elif word == "selon":  # "Selon le ministre des Transports, Philippe Garnier, « ... »"
                 np = rest.split("«")[0].strip(" ,\u00a0\u202f")
             else:
@@ -364,7 +359,7 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
             if np:
                 return parse_np(np, reg)
     if s.endswith(":") and SPEECH_NOUNS.search(s):
-        np = _head_np(s)
+        np = head_np(s)
         return parse_np(np, reg) if np else None
     return None
 
@@ -415,62 +410,22 @@ def _tail_np(t: str) -> str | None:
     if last in PRONOUNS or words[-1] in PRONOUNS:
         return words[-1]
     i = len(words)
-    while i > 0 and _np_word(words[i - 1]) and not (i < len(words) and words[i - 1].endswith(",")):
+    while i > 0 and np_word(words[i - 1]) and not (i < len(words) and words[i - 1].endswith(",")):
         i -= 1  # (a comma ends the subject: "In a post late on Sunday, Achebe wrote")
     if 0 < i < len(words) and words[i - 1].lower() in ("of", "at", "from") and i >= 3:
         j = i - 1  # "Nadia Brooks of Kepler Partners": the person, not the firm
-        while j > 0 and _np_word(words[j - 1]):
+        while j > 0 and np_word(words[j - 1]):
             j -= 1
         if i - 1 - j >= 2:
             words, i = words[: i - 1], j
     if i == len(words):
         for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
-            if words[j].lower() in _DETS:
+            if words[j].lower() in DETS:
                 return " ".join(words[j:])
         return None
-    while i > 0 and (words[i - 1].lower() in _DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):
+    while i > 0 and (words[i - 1].lower() in DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):
         i -= 1
     return " ".join(words[i:])
-
-
-def _np_word(w: str) -> bool:
-    w = w.strip(",")
-    return bool(w) and (w[0].isupper() or _rx(r"\p{Lu}\.", 0).fullmatch(w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
-
-
-def _head_np(sentence: str) -> str | None:
-    """The sentence subject: "The French conservative party expressed ..., saying," -> its first noun phrase."""
-    sentence = _rx(r"[”\"»]", 0).split(sentence)[-1].lstrip(" ,")  # words after any earlier quote
-    segs = [x for x in sentence.split(",")]
-    k = 0
-    while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
-        k += 1
-    words = segs[k].split()
-    if not words:
-        return None
-    if words[0].lower() in PRONOUNS:
-        return words[0]
-    i = 1 if words[0].lower() in _DETS else 0
-    j = i
-    while j < len(words) and _np_word(words[j]):
-        j += 1
-    run = words[i:j]
-    if run:
-        _, name = split_name(run)
-        has_name = any(not NATIONALITY.match(w) and not ROLE_NOUNS.fullmatch(w) for w in name)
-        if has_name:
-            if j == len(words) and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper():
-                return segs[k] + ", " + segs[k + 1]  # "The French MP, Nathalie Loiseau"
-            return " ".join(words[:j])
-    for e in range(i, min(len(words), i + 6)):
-        w = words[e].lower().strip(",")
-        if ORG_NOUNS.search(w) or ROLE_NOUNS.fullmatch(w):
-            if j == e + 1 and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper() and j == len(words):
-                return segs[k] + ", " + segs[k + 1]
-            return " ".join(words[: e + 1])
-        if EN_VERB_RE.fullmatch(w) or w.endswith("ed"):
-            break
-    return None
 
 
 def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
@@ -495,140 +450,7 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
     return sp, "according-to"  # (a pronoun, "به گفته او", is resolved by the caller)
 
 
-def _resolve_pronoun(sp: Speaker, state: _State, pi: int, article: Article, q: Quote,
-                     upto: int | None = None) -> Speaker | None:
-    """he/she/il/elle/وی -> the person the text last named before the quote's sentence (outside
-    quotes, since the previous quote), of a compatible gender; else the last named speaker.
-
-    The answer is `sure` only when its gender is known to agree and no other person of a
-    compatible (or unknown) gender was named or spoke in this paragraph or the one before:
-    otherwise it is a guess for the organizer to confirm."""
-    reg = state.reg
-    if sp.gender == "n":
-        for ppi, prev in reversed(state.speakers):
-            return replace(prev, sure=prev.sure and pi == ppi) if prev.kind == "org" and pi - ppi <= 2 else None
-        return None
-    text = article.text
-    lo = article.paragraphs[max(0, pi - 3)].start
-    lo = max([lo] + [c for c, _ in state.attributed if c <= q.opener])
-    hi = upto if upto is not None else next(
-        (s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
-    chosen = _previous_subject(sp, state, pi, article, min(hi, q.opener))
-    if chosen is not None:
-        return replace(chosen, sure=chosen.sure and not sp.role)  # a description ("the senator") stays a guess
-    orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
-    for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
-        if name == AMBIGUOUS:
-            return None
-        g = reg.genders.get(name, "")
-        if (sp.gender and g and g != sp.gender) or name in orgs:
-            continue
-        chosen = Speaker(name, "person", reg.roles.get(name), sp.gender or g)
-        break
-    if chosen is None:
-        for ppi, prev in reversed(state.speakers):
-            if pi - ppi > 4:
-                break
-            if prev.kind != "person":
-                return None  # an organisation spoke last: "he" is not clear
-            g = reg.genders.get(prev.name or "", prev.gender)
-            if sp.gender and g and g != sp.gender:
-                continue
-            chosen = Speaker(prev.name, "person", prev.role, sp.gender or g)
-            break
-    if chosen is None and hi < q.opener:
-        # "Hillary Clinton spoke in Iowa, where she told the crowd that “…”": the person named
-        # earlier in the quote's own sentence
-        same = [n for _, n in person_mentions(text, reg, hi, q.opener, state.spans)
-                if n != AMBIGUOUS and n not in orgs and reg.genders.get(n, "") in ("", sp.gender)]
-        if len(set(same)) == 1:
-            chosen = Speaker(same[0], "person", reg.roles.get(same[0]), sp.gender)
-    if chosen is None or not chosen.name:
-        return None
-    known = reg.genders.get(chosen.name, "")
-    rivals = _rivals(chosen.name, sp.gender, state, pi, article, q)
-    # no rival, and a gender that agrees; an unknown gender only for the story's last speaker
-    last = next((s.name for ppi, s in reversed(state.speakers) if pi - ppi <= 2), None)
-    return replace(chosen, sure=not sp.role and not rivals
-                   and (known == sp.gender or (not known and last in (None, chosen.name))))
-
-
-def _previous_subject(sp: Speaker, state: _State, pi: int, article: Article, hi: int) -> Speaker | None:
-    """he/she -> the named person who is the subject of the sentence before (in this paragraph or
-    at the end of the one before): "Kasich took a different tack. “…,” he said." A subject whose
-    gender is known to agree makes a sure answer."""
-    reg = state.reg
-    prev = [s for s in article.sentences if s.end <= hi and s.paragraph >= pi - 1]
-    if not prev or any(a < prev[-1].end and prev[-1].start < b for a, b in state.spans):
-        return None  # no sentence before, or it holds a quote: the last speaker decides
-    sentence = prev[-1]
-    found = _subject_mention(article.text, sentence.start, sentence.end, state)
-    if found is None:
-        np = _head_np(sentence.text)
-        if not np or np.split()[0].lower() in PRONOUNS:
-            return None
-        words = np.split()
-        while len(words) > 2 and NATIONALITY.match(words[0]):
-            words = words[1:]  # "Republican Christine Todd Whitman"
-        found = parse_np(" ".join(words), reg)
-    if found is None or found.kind != "person" or not found.name or found.name in reg.orgs:
-        return None
-    name = found.name
-    gender = reg.genders.get(name) or found.gender or given_name_gender(name)
-    if not gender and not _personlike(name, state):
-        return None  # not a name we know to be a person's ("Super Bowl", "Florida Standards")
-    if sp.gender and gender and gender != sp.gender:
-        return None
-    same_paragraph = sentence.paragraph == pi
-    lo = min(sentence.start, article.paragraphs[pi].start)  # "Tom met Jim. “…,” he said." is unclear
-    rival = any(n != name and n not in reg.orgs
-                and (n == AMBIGUOUS or not sp.gender or reg.genders.get(n, "") in ("", sp.gender))
-                for _, n in person_mentions(article.text, reg, lo, hi, state.spans))
-    return Speaker(name, "person", found.role or reg.roles.get(name), gender or sp.gender,
-                   sure=(gender == sp.gender or same_paragraph) and not rival)
-
-
-def _subject_mention(text: str, lo: int, hi: int, state: _State) -> Speaker | None:
-    """The person named first in a sentence, when the name stands in its first words (before
-    any verb): the sentence's subject, as in "Head teacher Rachel Lindqvist, who runs ..., said"."""
-    mentions = person_mentions(text, state.reg, lo, hi, state.spans)
-    if not mentions:
-        return None
-    pos, name = mentions[0]
-    lead = text[lo:pos]
-    if name == AMBIGUOUS or name in state.reg.orgs or any(s.name == name and s.kind == "org" for _, s in state.speakers):
-        return None
-    if len(lead.split()) > 4 or EN_VERB_RE.search(lead) or "," in lead:
-        return None
-    return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
-
-
-def _personlike(name: str, state: _State) -> bool:
-    """Is this a person's name, by some evidence: a known gender or given name, a role or title in
-    the text, or a person's quote already attributed to it? ("Florida Standards" has none.)"""
-    reg = state.reg
-    if (reg.genders.get(name) or given_name_gender(name) or reg.roles.get(name)
-            or any(s.name == name and s.kind == "person" for _, s in state.speakers)):
-        return True
-    if name not in state.speaks:  # "Orla Brennan, who chairs the branch, said": it speaks somewhere
-        last = regex.escape(name.split()[-1])
-        state.speaks[name] = bool(_rx(last + r"(?:,[^,.;“”\"]{0,100},)?\s+(?:" + EN_VERB_RE.pattern + r"|"
-                                      + FR_VERB_PATTERN + r")", regex.I).search(state.text))
-    return state.speaks[name]
-
-
-def _rivals(name: str, gender: str, state: _State, pi: int, article: Article, q: Quote) -> bool:
-    """Did another person who could be "he"/"she" appear in this paragraph or the one before?"""
-    reg = state.reg
-    lo = article.paragraphs[max(0, pi - 1)].start
-    others = {n for _, n in person_mentions(article.text, reg, lo, q.opener, state.spans)}
-    others |= {s.name for ppi, s in state.speakers if pi - ppi <= 1 and s.kind == "person" and s.name}
-    others.discard(name)
-    others -= set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
-    return any(o == AMBIGUOUS or not gender or reg.genders.get(o, "") in ("", gender) for o in others)
-
-
-def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _State,
+def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: State,
                   before: str, after: str) -> tuple[Speaker | None, str]:
     """S4/S5: a quote with no cue of its own continues the last speaker, or the one named nearby."""
     text = article.text
@@ -675,7 +497,7 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: _S
     return None, ""
 
 
-def _beat(q: Quote, article: Article, state: _State, cue: bool) -> Speaker | None:
+def _beat(q: Quote, article: Article, state: State, cue: bool) -> Speaker | None:
     """"Asked about the reaction, she shrugged. “If everybody loves a film ...”": the quote ends the
     paragraph, and the sentence before it has a person (a name or he/she) as its subject."""
     text = article.text
@@ -691,20 +513,21 @@ def _beat(q: Quote, article: Article, state: _State, cue: bool) -> Speaker | Non
     if not last.endswith(".") or len(last.split()) > 30:
         return None
     clause = _rx(r"(?:^|,\s+)(?P<p>[Hh]e|[Ss]he)\s+\p{Ll}+(?:\s+\p{Ll}+)?\.$", 0).search(last)
-    np = clause.group("p") if clause else _head_np(last)
+    np = clause.group("p") if clause else head_np(last)
     sp = parse_np(np, state.reg) if np else None
     if sp is None:
         return None
     if sp.kind == "pronoun" and sp.gender in ("m", "f"):
-        return _resolve_pronoun(sp, state, q.paragraph, article, q, upto=para.start + a)
+        return resolve_pronoun(sp, state, q.paragraph, article, q, upto=para.start + a)
     if sp.kind == "person" and sp.name in state.reg.names:
         return sp
     return None
 
 
-def _names_someone(text: str, lo: int, hi: int, state: _State, speaker: str) -> bool:
+def _names_someone(text: str, lo: int, hi: int, state: State, speaker: str) -> bool:
     """Does text[lo:hi], outside quotes, name a person other than `speaker`?"""
     for _, name in person_mentions(text, state.reg, lo, hi, state.spans):
         if name != speaker:
             return True
     return False
+

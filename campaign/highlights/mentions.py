@@ -13,7 +13,7 @@ the person the text last spoke about, and a short form shared by two people to n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import regex
 
@@ -85,6 +85,25 @@ def _words(run: str) -> list[str]:
     return out
 
 
+_WORD_END = regex.compile(r"(?<=(?P<w>\p{L}[\p{L}\p{M}'’\-]+)\.)[ \u00a0]+")
+
+
+def _runs(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, str]]:
+    """(offset, run) of each run of capitalised words, cut where a sentence ends inside it:
+    "Ohio Governor John Kasich. Barkley also said" holds two names, not "John Kasich Barkley"."""
+    for m in _RUN.finditer(text, lo, len(text) if hi is None else hi):
+        run, prev = m.group(), 0
+        for cut in _WORD_END.finditer(run):
+            if cut.group("w").lower() not in _ABBREVIATIONS:
+                yield m.start() + prev, run[prev : cut.start()]
+                prev = cut.end()
+        yield m.start() + prev, run[prev:]
+
+
+_ABBREVIATIONS = TITLES | {"jr", "sr", "st", "mt", "ft", "rev", "gov", "sen", "rep", "messrs", "mme", "mlle", "bros",
+                          "corp", "inc", "co", "ltd", "dept", "univ", "assn", "ave", "blvd", "no"}
+
+
 def _person_part(words: Sequence[str]) -> tuple[list[str], list[str]]:
     """(title words, name words) of a run when it looks like a person's name, else ([], [])."""
     words = list(words)
@@ -117,8 +136,7 @@ def _title_gender(titles: Sequence[str]) -> str:
 
 def collect_names(text: str, reg: Registry) -> None:
     """Add the article's person-like names and organisation names to `reg`, with genders."""
-    for m in _RUN.finditer(text):
-        run = m.group()
+    for start, run in _runs(text):
         words = _words(run)
         cut = next((i for i, w in enumerate(words) if i and w[:1].isupper() and w.lower() in _STOP), len(words))
         words = words[:cut]
@@ -128,7 +146,7 @@ def collect_names(text: str, reg: Registry) -> None:
             org = " ".join(words[1:] if words[0].lower() in ("the", "a", "an") else words)
             if len(org.split()) >= 2 and org not in reg.orgs:
                 reg.orgs.append(org)
-                reg.first_pos.setdefault(org, m.start())
+                reg.first_pos.setdefault(org, start)
             continue
         titles, name = _person_part(words)
         if not name:
@@ -139,17 +157,17 @@ def collect_names(text: str, reg: Registry) -> None:
             if len(cands) == 1 and not titles:
                 reg.first_named.add(cands[0])  # "Luke said": this one goes by a first name
             continue
-        if len(name) > 4 or _LOCATIVE.search(text, max(0, m.start() - 30), m.start()):
+        if len(name) > 4 or _LOCATIVE.search(text, max(0, start - 30), start):
             continue
         if not gender:
-            k = _KIN_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            k = _KIN_BEFORE.search(text, max(0, start - 40), start)
             gender = _KIN.get(k.group("kin"), "") if k else ""
         if not gender:
-            gender = _pronoun_after(text, m.end())
+            gender = _pronoun_after(text, start + len(run))
         full = " ".join(name)
         if full not in reg.names and reg.canonical(full) != full:
             continue  # a shorter form of a name already known
-        reg.add(full, None, gender, pos=m.start())
+        reg.add(full, None, gender, pos=start)
 
 
 def _pronoun_after(text: str, pos: int) -> str:
@@ -177,25 +195,25 @@ def person_mentions(text: str, reg: Registry, lo: int, hi: int,
         return out
     saved = reg.cursor
     inside = [(a, b) for a, b in skip if b > lo and a < hi]  # only the spans in the window
-    for m in _RUN.finditer(text, lo, hi):
-        if any(a <= m.start() < b for a, b in inside):
+    for start, run in _runs(text, lo, hi):
+        if any(a <= start < b for a, b in inside):
             continue
-        for sub in regex.split(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+", m.group()):
+        for sub in regex.split(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+", run):
             words = _words(sub)
             titles, name = _person_part(words)
             if not name:
                 continue
             full = " ".join(name)
             gender = _title_gender(titles)
-            reg.cursor = m.start()
+            reg.cursor = start
             if full in reg.names:
-                out.append((m.start(), full))
+                out.append((start, full))
             elif reg.ambiguous(full, gender):
-                out.append((m.start(), AMBIGUOUS))
+                out.append((start, AMBIGUOUS))
             else:
                 canon = reg.canonical(full, gender)
                 if canon in reg.names:
-                    out.append((m.start(), canon))
+                    out.append((start, canon))
     reg.cursor = saved
     return out
 

@@ -285,6 +285,9 @@ def _short_utterance(text: str, q: Quote) -> bool:
     return True
 
 
+_TITLE_SMALL = set("a an the of to in on at by for and but or nor as vs via with from into de la le du des et".split())
+
+
 def _is_scare(text: str, q: Quote, article: Article) -> bool:
     """Scare quotes, titles and labels: not speech worth posting."""
     words = q.text.split()
@@ -294,7 +297,8 @@ def _is_scare(text: str, q: Quote, article: Article) -> bool:
     before = text[max(para.start, q.opener - 60) : q.opener]
     if _SCARE_CUE.search(before) and len(words) <= 12:
         return True
-    content = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    # every word but the small ones a title keeps lowercase: "a big fan of Elizabeth Warren" is no title
+    content = [w for w in words if w[0].isalpha() and w.lower() not in _TITLE_SMALL]
     if len(words) <= 10 and content and all(w[0].isupper() for w in content) and not _rx(r"[.!?]\W*$", 0).search(q.text):
         return True  # Title Case: a book, film, song or slogan
     return False

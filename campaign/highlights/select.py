@@ -86,8 +86,19 @@ def normalize(text: str) -> str:
 
 
 def highlight_id(text: str) -> str:
-    """A short stable id: 8 hex digits of the SHA-1 of the normalized text."""
-    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:8]
+    """A short stable id: 8 hex digits of the SHA-1 of the normalized text, never all digits
+    (YAML would read `40133472` as a number): the first 8 of the digest holding a letter."""
+    digest = hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()
+    for i in range(len(digest) - 7):
+        if not digest[i:i + 8].isdigit():
+            return digest[i:i + 8]
+    return "h" + digest[:7]  # a digest of 40 digits: never seen, but an id all the same
+
+
+def legacy_id(text: str) -> str | None:
+    """The all-digit id this text had before ids always held a letter, if it had one."""
+    old = hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:8]
+    return old if old.isdigit() else None
 
 
 # --- extraction --------------------------------------------------------------------------------
@@ -254,10 +265,14 @@ def select(candidates: list[Highlight], section: HighlightsSection, article: Art
     from dataclasses import replace
 
     by_id = {h.id: h for h in candidates}
+    for h in candidates:  # a config written when ids could be all digits still finds its highlight
+        old = legacy_id(h.text)
+        if old:
+            by_id.setdefault(old, h)
     for i, x in enumerate(section.exclude):
         if x not in by_id:
             raise UnknownHighlightError("exclude", x, i)
-    excluded = set(section.exclude)
+    excluded = {by_id[x].id for x in section.exclude}
     chosen: list[Highlight] = []
     for i, p in enumerate(section.pinned):
         if isinstance(p, str):

@@ -175,6 +175,7 @@ _NOT_NAME = set(
 _DETS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "le", "la", "les", "l", "un", "une"}
 _PARTICLES = {"de", "da", "van", "von", "der", "den", "bin", "ibn", "al", "el", "le", "la", "du", "dos", "del", "di",
               "ben", "bint", "abu", "ul", "ud", "y", "e", "zu", "ter", "ten"}
+_GIVEN_PARTICLES = {"ben", "dan", "del", "van", "don"}  # capitalised and first: "Ben Wikler" is a given name
 _TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*|\S")
 _PERSIAN = regex.compile(r"[\u0600-\u06ff]")
 
@@ -263,7 +264,7 @@ def _name_run(words: list[str]) -> list[str]:
         else:
             break
     run = [_clean_token(w) for w in words[start:end]]
-    while run and run[0].lower() in _PARTICLES:
+    while len(run) > 1 and run[0].lower() in _PARTICLES and not (run[0][0].isupper() and run[0].lower() in _GIVEN_PARTICLES):
         run = run[1:]
     return run
 
@@ -300,6 +301,9 @@ class Registry:
             known = [c for c in fit if self.genders.get(c) == gender]
             cands = known if len(known) == 1 else fit
         cands = [c for c in cands if not any(c != d and c in d for d in cands)]
+        if len(cands) > 1:  # "Susan Sarandon" beats "Oscar-winner Sarandon": a given name starts a name
+            named = [c for c in cands if given_name_gender(c) and "-" not in c.split()[0]]
+            cands = named if len(named) == 1 else cands
         if len(cands) > 1 and all(same_person(cands[0], c) for c in cands[1:]):
             return cands[0]  # "Ken Starr" and "Kenneth Starr", "Harry Reid" and "Harry M. Reid"
         return cands[0] if len(cands) == 1 else None
@@ -476,6 +480,8 @@ def _roleish(s: str) -> bool:
     )
 
 
+# A lowercase word naming what someone does: "pollster", "strategist", "organizer", "spokesman".
+_ROLE_SUFFIX = regex.compile(r"\p{Ll}{3,}(?:ist|ster|er|or|man|woman|ant|ent|ian|ee)")
 _OF_PLACE = regex.compile(r"^(?P<np>.*?\p{Lu}[\p{L}\p{M}'’\-]+[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+)[ \u00a0]+"
                           r"(?:of|from)[ \u00a0]+(?:the[ \u00a0]+)?\p{Lu}[^,]*$")
 
@@ -510,7 +516,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
             return None  # "the leader of the Taliban": the person is not named
         is_org = bool(ORG_NOUNS.search(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
         # "Republican National Committee chairman Reince Priebus": an organisation, then a role
-        org_role = bool(before) and bool(ROLE_NOUNS.fullmatch(before[-1].lower()) or _is_title(before[-1]))
+        org_role = bool(before) and bool(ROLE_NOUNS.fullmatch(before[-1].lower()) or _is_title(before[-1])
+                                         or _ROLE_SUFFIX.fullmatch(before[-1]))  # "Marquette pollster Charles Franklin"
         if before and not org_role and not all(
                 w.lower() in _DETS or _is_title(w) or ROLE_NOUNS.search(w) or w.islower() for w in before):
             return None

@@ -15,7 +15,7 @@ import hashlib
 import re
 import shutil
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from campaign import platforms as registry
 from campaign.cards.sizes import SIZE_LABELS
 from campaign.errors import CardError
 from campaign.models import Card, Draft, Highlight
+from campaign.pack.clock import clock, twelve_hour
 from campaign.posts.compose import pasteable
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Brief:
     platform_hashtags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     platform_mentions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     slots: tuple[str, ...] = ()
+    review: str = "off"  # "required": only approved highlights are shown (see write_pack)
 
     @classmethod
     def from_config(cls, cfg: CampaignConfig) -> Brief:
@@ -109,7 +111,8 @@ class Brief:
             people=people,
             platform_hashtags=plat_tags,
             platform_mentions=plat_mentions,
-            slots=tuple(_slot_line(s.days, s.times) for s in cfg.schedule.slots),
+            slots=tuple(_slot_line(s.days, s.times, cfg.campaign.language) for s in cfg.schedule.slots),
+            review=cfg.review or "off",
         )
 
 
@@ -118,7 +121,7 @@ def _at(handle: str) -> str:
     return handle if handle.startswith("@") else "@" + handle
 
 
-def _slot_line(days: Sequence[str], times: Sequence[time]) -> str:
+def _slot_line(days: Sequence[str], times: Sequence[time], language: str = "en") -> str:
     ds = list(dict.fromkeys(days))
     if set(ds) == set(DAY_NAMES):
         when = "Every day"
@@ -128,7 +131,7 @@ def _slot_line(days: Sequence[str], times: Sequence[time]) -> str:
         when = "Weekends"
     else:
         when = ", ".join(d.capitalize() for d in sorted(ds, key=DAY_NAMES.index))
-    return f"{when} at " + ", ".join(t.strftime("%H:%M") for t in times)
+    return f"{when} at " + ", ".join(clock(t, language) for t in times)
 
 
 def posting_window(cfg: CampaignConfig, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -184,6 +187,7 @@ def write_pack(
     *,
     window: tuple[datetime, datetime] | None = None,
     zip: bool = False,
+    approved: Collection[str] | None = None,
 ) -> Path:
     """Write the pack into `out_dir` and return the path of its `index.html`.
 
@@ -191,9 +195,16 @@ def write_pack(
     and linked relatively. `window` (aware datetimes) is shown in the campaign's zone and,
     in the browser, in the visitor's own. With `zip`, `<slug>-pack.zip` holding the page
     and its images (under a `<slug>-pack/` folder) is written beside `index.html`.
-    Raises `CardError` if an image file is missing.
+    Raises `CardError` if an image file is missing. With `review: required`, only the
+    highlights in `approved` (ids; `campaign.review.pack`) appear, with their posts and cards:
+    none when `approved` is None, so volunteers never share words nobody signed off.
     """
     brief = cfg_or_brief if isinstance(cfg_or_brief, Brief) else Brief.from_config(cfg_or_brief)
+    if brief.review == "required":
+        keep = set(approved or ())
+        highlights = [h for h in highlights if h.id in keep]
+        drafts = [d for d in drafts if d.highlight_id in keep]
+        cards = [c for c in cards if c.highlight_id in keep]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     images = _ImageCopier(out_dir, brief.slug)
@@ -382,7 +393,7 @@ def _context(
         "brief": brief,
         "article_url": url,
         "article_label": brief.article_title or (urlsplit(url).netloc if url else None),
-        "window": _window_view(window, brief.zone) if window else None,
+        "window": _window_view(window, brief.zone, brief.language) if window else None,
         "platforms": platforms,
         "card_groups": card_views,
         "card_count": sum(len(g["variants"]) for g in card_views),
@@ -417,16 +428,16 @@ def _human_bytes(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
-def _window_view(window: tuple[datetime, datetime], zone_name: str) -> dict[str, Any]:
+def _window_view(window: tuple[datetime, datetime], zone_name: str, language: str = "en") -> dict[str, Any]:
     start, end = window
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("the posting window needs aware datetimes (UTC)")
     zone = ZoneInfo(zone_name)
     a, b = start.astimezone(zone), end.astimezone(zone)
     if a.date() == b.date():
-        text = f"{_day(a)}, {a:%H:%M}–{b:%H:%M}"
+        text = f"{_day(a)}, {clock(a, language)}–{clock(b, language)}"
     else:
-        text = f"{_day(a)}, {a:%H:%M} to {_day(b)}, {b:%H:%M}"
+        text = f"{_day(a)}, {clock(a, language)} to {_day(b)}, {clock(b, language)}"
     city = zone_name.rsplit("/", 1)[-1].replace("_", " ")
     abbrev = a.strftime("%Z")
     label = "UTC" if zone_name in ("UTC", "Etc/UTC") else f"{city} time"
@@ -438,6 +449,7 @@ def _window_view(window: tuple[datetime, datetime], zone_name: str) -> dict[str,
         "text": text,
         "zone": zone_name,
         "label": label,
+        "hour12": twelve_hour(language),
     }
 
 

@@ -6,7 +6,9 @@ the platform's own length rules (`campaign.platforms`):
 1. each template variant with all hashtags;
 2. each variant with optional hashtags dropped, last first;
 3. if threads are allowed: a numbered thread split at sentence boundaries,
-   the link and card on the first part;
+   the link, card and required hashtags on the first part, every part numbered
+   alike ("1/3" on a line of its own); a thread also beats one post that fits
+   only by dropping a required hashtag (said in a warning when nothing keeps it);
 4. otherwise (or past `max_parts`): the quote shortened at a sentence, then at a
    word boundary with "…", never inside a word, URL, mention, hashtag or grapheme.
 
@@ -283,16 +285,32 @@ def _thread(ctx: _Ctx, templates: Sequence[str], quote: str) -> list[str] | None
     sentences = [quote[s:e] for s, e in sentence_spans(quote)]
 
     def frame(n: int, total: int, chunk: str) -> str:
-        number = policy.numbering.format(n=n, total=total)
+        number = policy.numbering.format(n=n, total=total)  # on a line of its own in every part
         if n == 1:
             return f"{render(template, _with(values, quote=chunk))}\n\n{number}"
-        return f"{open_mark}{chunk}{close_mark} {number}"
+        return f"{open_mark}{chunk}{close_mark}\n\n{number}"
 
     for total in range(2, policy.max_parts + 1):
         parts = _pack(ctx, frame, sentences, total)
         if parts is not None:
             return parts
     return None
+
+
+def _tagged(ctx: _Ctx, templates: Sequence[str]) -> list[str]:
+    """The templates that carry the hashtags, when the campaign has required ones and any
+    template does; else all of them."""
+    if any(not h.optional for h in ctx.settings.hashtags):
+        tagged = [t for t in templates if "{hashtags}" in t]
+        if tagged:
+            return tagged
+    return list(templates)
+
+
+def _missing_tags(ctx: _Ctx, parts: Sequence[str]) -> list[str]:
+    """The required hashtags that none of `parts` carries."""
+    text = "\n".join(parts).casefold()
+    return ["#" + h.tag for h in ctx.settings.hashtags if not h.optional and "#" + h.tag.casefold() not in text]
 
 
 def _continued(chunk: str, last: bool) -> str:
@@ -379,13 +397,18 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
         warnings.append(f"highlight {h.id}: quote without a known speaker")
 
     parts: list[str] | None = None
+    tagged = _tagged(ctx, templates)
     text = _first_fit(ctx, templates, quote)
     if text is not None:
         parts = [text]
-    if parts is None and settings.threads.allow:
-        parts = _thread(ctx, templates, quote)
+    if settings.threads.allow and (parts is None or _missing_tags(ctx, parts)):
+        # a thread that keeps the required hashtags beats one post without them
+        thread = _thread(ctx, tagged, quote)
+        if thread is None and parts is None and tagged != list(templates):
+            thread = _thread(ctx, templates, quote)
+        parts = thread or parts
     if parts is None:
-        text = _truncate(ctx, templates, quote)
+        text = _truncate(ctx, tagged, quote) or _truncate(ctx, templates, quote)
         if text is not None:
             parts = [text]
             why = "threads are off" if not settings.threads.allow else (
@@ -401,6 +424,10 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
     for p in parts:
         if not target.rules.fits(p):  # the invariant every caller relies on
             raise ctx.fail(f"internal: a part does not fit: {p!r}")
+    missing = _missing_tags(ctx, parts)
+    if missing:
+        warnings.append(f"highlight {h.id} on {target.account}: required hashtags {' '.join(missing)} dropped "
+                        "(no template with {hashtags} fits); shorten a template or make them optional")
     return Draft(
         highlight_id=h.id,
         account=target.account,
@@ -432,15 +459,19 @@ def targets_for(cfg: CampaignConfig, rules_options: dict[str, dict[str, int]] | 
 def compose(cfg: CampaignConfig, highlights: Sequence[Highlight], targets: Sequence[Target] | None = None,
             media: dict[str, list[MediaRef]] | None = None) -> list[Draft]:
     """Drafts for every highlight × target (default: the config's accounts), media by highlight id."""
+    from dataclasses import replace
+
     link = article_link(cfg)
     drafts = []
+    said: set[str] = set()  # a highlight's own warning (no speaker) once, not once per account
     for h in highlights:
         for t in targets if targets is not None else targets_for(cfg):
             d = compose_one(h, t, cfg, link)
+            if d.warnings:
+                d = replace(d, warnings=tuple(w for w in d.warnings if w not in said))
+                said.update(d.warnings)
             refs = (media or {}).get(h.id, [])
             if refs:
-                from dataclasses import replace
-
                 images = tuple(
                     replace(m, alt=m.alt[: t.rules.alt_max]) for m in refs[: t.rules.max_images]
                 )

@@ -1,14 +1,14 @@
-"""The dispatch loop: claim a due job, publish it through its account's adapter, record the result.
+"""The dispatch loop: claim due jobs, publish each through its account's adapter, record the result.
 
 Crash safety, step by step:
 1. `store.claim` moves the job to `doing` under a lease and records "started" in
    the same transaction, before the platform is called.
-2. A lease heartbeat runs while the call is in flight, so a slow upload is not
-   mistaken for a dead worker.
+2. A lease heartbeat runs while calls are in flight, renewing the lease of every one
+   of them, so a slow upload is not mistaken for a dead worker.
 3. A job whose lease expired (its worker died mid-call), or whose last error was
    ambiguous, comes back `uncertain`: `adapter.find(draft, key=...)` decides
    whether it landed before anything is sent again.
-4. SIGINT/SIGTERM: the call in flight finishes and is recorded, a job claimed but
+4. SIGINT/SIGTERM: the calls in flight finish and are recorded, a job claimed but
    not yet sent is released, and `run` returns (the CLI exits 0).
 5. The fence: immediately before the platform call the worker renews its lease
    (`store.extend`), which fails when the lease is no longer its own or has run out
@@ -20,9 +20,18 @@ Crash safety, step by step:
 6. Every message that leaves the worker (the store's `last_error` and events, the
    `on_event` hook, logs) passes `campaign.redact`.
 
+Concurrency: with `concurrency` N > 1 a worker keeps up to N posts in flight, each on
+a thread of its own (`campaign.publish.inflight`): the platform SDKs are synchronous,
+and a post spends its time waiting for the platform. It claims with the accounts in
+flight `busy`, so one account's posts, and a thread's parts, still go one at a time
+and in order, and no adapter is used by two threads at once. With N = 1 (`step()`),
+one post at a time, as before.
+
 A thread's part is claimable only once its previous part succeeded; its
 `reply_to` is that part's remote ref. Rate limits (`Account.rate_limit`) are
-checked inside the claim transaction, so two workers share them.
+checked inside the claim transaction, so two workers share them. A platform that
+answers 429 holds back that account alone until its retry-after is over
+(`campaign.publish.holds`).
 
 When a platform does not answer (timeouts, refused connections: `unreachable`), every due
 post of that account would wait the full timeout; after `unreachable_after` such failures in a
@@ -39,30 +48,32 @@ from __future__ import annotations
 
 import inspect
 import logging
-import os
 import signal
-import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from campaign.errors import (
-    AdapterError,
     CampaignError,
     LeaseLost,
     QueueError,
     RateLimitedError,
     RejectedError,
     TooLongError,
-    TransientError,
 )
 from campaign.models import Draft, Job, RemoteRef
-from campaign.publish.adapters.base import Adapter, AdapterContext, create, state_root
-from campaign.publish.adapters.base import close as close_adapter
+from campaign.publish.from_store import (
+    AdapterFactory,
+    StoreAdapters,
+    adapters_from_store,
+    limits_from_store,
+)
+from campaign.publish.holds import Holds, unreachable
+from campaign.publish.inflight import Heartbeat, InFlight
+from campaign.publish.owners import break_dead_leases, dead_owner, worker_id
 from campaign.publish.retry import (
     DEFAULT,
     RetryPolicy,
@@ -72,11 +83,15 @@ from campaign.publish.retry import (
     next_run,
 )
 from campaign.queue import DEFAULT_LEASE, MIN_LEASE, Claim, Limit, Store
+from campaign.queue.media import local_media
 from campaign.redact import redact
+
+__all__ = ["DEFAULT_CONCURRENCY", "AdapterFactory", "RunReport", "StoreAdapters", "Worker",
+           "adapters_from_store", "break_dead_leases", "dead_owner", "limits_from_store", "run",
+           "unreachable", "worker_id"]
 
 log = logging.getLogger("campaign.publish")
 
-AdapterFactory = Callable[[Job], Adapter]
 Clock = Callable[[], datetime]
 EventHook = Callable[[str, Job, str], None]
 
@@ -87,6 +102,14 @@ FIND_SKEW = timedelta(minutes=15)
 
 #: the shortest idle wait between looks at the queue, whatever `poll` says
 MIN_POLL = 0.05
+
+#: posts in flight at once by default: enough that a slot of a few hundred posts at ~0.3-1 s
+#: a call goes out within seconds, few enough that one process's threads, its SQLite writes
+#: and a platform's per-IP limits stay comfortable (see `campaign run --help`)
+DEFAULT_CONCURRENCY = 32
+
+#: how long a worker with posts in flight waits, at most, before it looks at the queue again
+BUSY_POLL = 0.25
 
 
 def system_clock() -> datetime:
@@ -107,184 +130,14 @@ class RunReport:
     stopped: bool = False
     due: list[Job] = field(default_factory=list)
     deferred: dict[str, str] = field(default_factory=dict)  # account -> why its jobs wait
+    most_in_flight: int = 0
 
     @property
     def handled(self) -> int:
         return self.succeeded + self.reconciled + self.retried + self.failed + self.lost + self.refitted
 
 
-# --- a platform that does not answer -------------------------------------------------------
-
-#: exceptions of the HTTP libraries adapters use that mean "no answer" (module root, class name)
-_NO_ANSWER = {("requests", "ConnectionError"), ("requests", "Timeout"), ("httpx", "TimeoutException"),
-              ("httpx", "NetworkError"), ("urllib3", "NewConnectionError"), ("urllib3", "TimeoutError")}
-
-
-def unreachable(error: BaseException) -> bool:
-    """True when `error` says the platform did not answer: a timeout or a connection failure.
-
-    Adapters say so with `TransientError(unreachable=True)`; for one that does not, the
-    exception's chain (`__cause__`, `__context__`) is searched for the standard library's
-    timeouts and connection errors and those of requests, urllib3 and httpx."""
-    if isinstance(error, RateLimitedError) or (isinstance(error, AdapterError)
-                                               and not isinstance(error, TransientError)):
-        return False
-    seen: set[int] = set()
-    e: BaseException | None = error
-    while e is not None and id(e) not in seen:
-        seen.add(id(e))
-        if getattr(e, "unreachable", False) or isinstance(e, TimeoutError | ConnectionError):
-            return True
-        if any((c.__module__.split(".")[0], c.__name__) in _NO_ANSWER for c in type(e).__mro__):
-            return True
-        e = e.__cause__ or e.__context__
-    return False
-
-
-# --- who we are, and who is dead -----------------------------------------------------------
-
-
-def _boot_id() -> str:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
-    except OSError:
-        return "-"
-
-
-def worker_id() -> str:
-    """`host/boot/pid/random`: unique per run, and enough to tell a dead local worker."""
-    return f"{socket.gethostname()}/{_boot_id()}/{os.getpid()}/{os.urandom(3).hex()}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def dead_owner(owner: str, me: str) -> bool:
-    """True only when `owner` ran on this machine, since this boot, in a process now gone."""
-    try:
-        host, boot, pid, _ = owner.split("/")
-        my_host, my_boot, _, _ = me.split("/")
-        return host == my_host and boot == my_boot and boot != "-" and not _pid_alive(int(pid))
-    except ValueError:
-        return False
-
-
-def break_dead_leases(store: Store, me: str, now: datetime) -> int:
-    """Expire the leases of local workers that died (SIGKILL, power), so restart needn't wait."""
-    n = 0
-    for owner in store.lease_owners():
-        if owner != me and dead_owner(owner, me):
-            n += store.expire_leases(owner, now=now, reason=f"worker {owner} is gone")
-    return n
-
-
-# --- adapters and limits from what the queue stored ----------------------------------------
-
-
-class StoreAdapters:
-    """Each account's adapter, built once from the campaign record saved at enqueue (no YAML
-    needed); `close()` closes every adapter built."""
-
-    def __init__(self, store: Store, *, state_dir: Path | None = None) -> None:
-        self.store = store
-        self.root = state_dir or state_root()
-        self.cache: dict[tuple[str, str], Adapter] = {}
-
-    def __call__(self, job: Job) -> Adapter:
-        key = (job.campaign, job.account)
-        if key not in self.cache:
-            rec = self.store.campaign(job.campaign)
-            if rec is None:
-                raise QueueError(f"campaign '{job.campaign}' is not in the queue database")
-            settings = rec.accounts.get(job.account)
-            if settings is None:
-                raise QueueError(f"account '{job.account}' is no longer in campaign '{job.campaign}'")
-            if not isinstance(settings, dict):
-                raise QueueError(f"account '{job.account}' of campaign '{job.campaign}' is stored as a "
-                                 f"{type(settings).__name__}, not settings; queue the campaign again")
-            ctx = AdapterContext(
-                account=job.account,
-                platform=str(settings.get("platform") or job.platform),
-                settings=dict(settings),
-                language=str(settings.get("language") or rec.language),
-                state_dir=self.root / job.account,
-                base_dir=Path(rec.base_dir),
-            )
-            self.cache[key] = create(ctx)
-        return self.cache[key]
-
-    def close(self) -> None:
-        for adapter in self.cache.values():
-            try:
-                close_adapter(adapter)
-            except Exception as e:  # closing must not hide what the run did
-                log.warning("closing %s: %s", getattr(adapter, "name", "adapter"), redact(str(e)))
-        self.cache.clear()
-
-
-def adapters_from_store(store: Store, *, state_dir: Path | None = None) -> AdapterFactory:
-    """Build each account's adapter from the campaign record saved at enqueue (no YAML needed)."""
-    return StoreAdapters(store, state_dir=state_dir)
-
-
-def limits_from_store(store: Store) -> dict[str, Limit]:
-    """Per-account rate limits of every queued campaign; the strictest wins for a shared name."""
-    from campaign.config import parse_duration
-
-    out: dict[str, Limit] = {}
-    for rec in store.campaigns():
-        for account, settings in rec.accounts.items():
-            rl = settings.get("rate_limit") if isinstance(settings, dict) else None
-            if not isinstance(rl, dict):
-                continue  # none; or a record edited by hand: its jobs fail alone when they run
-            try:
-                lim = Limit(int(rl["posts"]), parse_duration(rl["per"]))
-            except (KeyError, TypeError, ValueError):
-                continue
-            if lim.posts < 1 or lim.per <= timedelta(0):
-                continue  # a rate limit of 0 would block the account (or divide by zero) forever
-            old = out.get(account)
-            if old is None or lim.per / lim.posts > old.per / old.posts:
-                out[account] = lim
-    return out
-
-
 # --- the loop ------------------------------------------------------------------------------
-
-
-class _Heartbeat:
-    """A thread that extends the lease of the job in flight every third of the lease."""
-
-    def __init__(self, worker: Worker):
-        self.worker = worker
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
-
-    def _beat(self) -> None:
-        w = self.worker
-        while not self._done.wait(w.lease.total_seconds() / 3):
-            claim = w.current
-            if claim is None:
-                continue
-            try:
-                w.store.extend(claim.job.id, claim.owner, lease=w.lease)
-            except CampaignError:  # the store is busy or gone: the lease simply runs its course
-                pass
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._done.set()
-        self._thread.join()
 
 
 class Worker:
@@ -294,10 +147,12 @@ class Worker:
                  lease: timedelta = DEFAULT_LEASE, policy: RetryPolicy = DEFAULT,
                  limits: Mapping[str, Limit] | None = None, on_event: EventHook | None = None,
                  owner: str | None = None, unreachable_after: int = 2,
-                 defer_for: timedelta = timedelta(minutes=10)):
+                 defer_for: timedelta = timedelta(minutes=10), concurrency: int = 1):
         if lease < MIN_LEASE:
             raise QueueError(f"a lease of {lease.total_seconds():g}s is too short: at least "
                              f"{MIN_LEASE.total_seconds():g}s, so a post in flight is not taken over")
+        if concurrency < 1:
+            raise QueueError(f"concurrency {concurrency}: at least one post must be allowed in flight")
         self.store = store
         self.adapters = adapters or adapters_from_store(store)
         self.now = now
@@ -308,32 +163,72 @@ class Worker:
         self.owner = owner or worker_id()
         self.stop = threading.Event()
         self.report = RunReport()
-        self.current: Claim | None = None  # the claim in flight, for the lease heartbeat
-        self.unreachable_after = unreachable_after
-        self.defer_for = defer_for
-        self._strikes: dict[str, int] = {}  # account -> unanswered calls in a row
-        self._own_limits: dict[str, Limit | None] = {}  # a deferred account's limit before it
+        self.concurrency = concurrency
+        self.inflight = InFlight(concurrency)  # the claims in flight, for `busy` and the heartbeat
+        self.holds = Holds(self.limits, unreachable_after=unreachable_after, defer_for=defer_for)
+        self._mu = threading.RLock()  # the report and the event hook, shared by the threads
+
+    @property
+    def unreachable_after(self) -> int:
+        return self.holds.unreachable_after
+
+    @property
+    def defer_for(self) -> timedelta:
+        return self.holds.defer_for
 
     def _emit(self, kind: str, job: Job, detail: str = "") -> None:
-        self.on_event(kind, job, redact(detail))
+        with self._mu:
+            self.on_event(kind, job, redact(detail))
+
+    def _tally(self, what: str, kind: str, job: Job, detail: str = "") -> None:
+        """Count one outcome in the report and tell the hook, as one step (threads share both)."""
+        with self._mu:
+            setattr(self.report, what, getattr(self.report, what) + 1)
+            self.on_event(kind, job, redact(detail))
+
+    def _claim(self, busy: Collection[str] = ()) -> Claim | None:
+        now = self.now()
+        skip = set(busy) | self.holds.cooling(now)
+        claim = self.store.claim(self.owner, now=now, lease=self.lease, limits=self.holds.snapshot(),
+                                 busy=sorted(skip))
+        if claim is not None:
+            self.inflight.add(claim, now)
+            with self._mu:
+                self.report.most_in_flight = max(self.report.most_in_flight, len(self.inflight))
+        return claim
+
+    def _release(self, claim: Claim) -> None:
+        """Give back a claim not yet sent (the worker is stopping)."""
+        try:
+            self.store.release(claim.job.id, self.owner, now=self.now())
+        except LeaseLost:  # taken over meanwhile: nothing was sent, nothing to give back
+            return
+        finally:
+            self.inflight.remove(claim.job.id)
+        self._tally("released", "released", claim.job)
 
     def step(self) -> bool:
         """Claim and handle one due job; False when nothing is due."""
-        claim = self.store.claim(self.owner, now=self.now(), lease=self.lease, limits=self.limits)
+        claim = self._claim()
         if claim is None:
             return False
-        if self.stop.is_set():  # a signal arrived between polls: nothing was sent, give it back
-            self.store.release(claim.job.id, self.owner, now=self.now())
-            self.report.released += 1
-            self._emit("released", claim.job)
-            return True
-        self._handle(claim)
+        self._run_claim(claim)
         return True
+
+    def _run_claim(self, claim: Claim) -> None:
+        """Handle a claim, or give it back when a signal arrived since it was taken; either way
+        it leaves the claims in flight."""
+        if self.stop.is_set():  # a signal arrived between polls: nothing was sent, give it back
+            self._release(claim)
+            return
+        try:
+            self._handle(claim)
+        finally:
+            self.inflight.remove(claim.job.id)
 
     def _handle(self, claim: Claim) -> None:
         job = claim.job
         still_uncertain = claim.uncertain
-        self.current = claim
         try:
             adapter = self.adapters(job)
             if claim.uncertain:
@@ -354,14 +249,11 @@ class Worker:
         except (KeyboardInterrupt, SystemExit):
             raise
         except LeaseLost as e:  # fenced off: another worker holds the job now; nothing was sent
-            self.report.lost += 1
-            self._emit("lost", job, f"{e}; not sent")
+            self._tally("lost", "lost", job, f"{e}; not sent")
             return
         except BaseException as e:  # noqa: BLE001 - every failure is recorded, none is lost
             self._failed(claim, e, still_uncertain or is_ambiguous(e))
             return
-        finally:
-            self.current = None
         if not isinstance(ref, RemoteRef) or not ref.id:  # it may have posted: retry through find
             self._failed(claim, RuntimeError(f"adapter '{job.platform}' returned no post id ({ref!r})"), True)
             return
@@ -372,7 +264,9 @@ class Worker:
         job = claim.job
         self._fence(claim)
         try:
-            return adapter.publish(job.draft, key=job.idempotency_key, reply_to=claim.reply_to)  # type: ignore[no-any-return]
+            # the images as local files (a PostgreSQL queue's media are fetched from the database)
+            return adapter.publish(local_media(self.store, job.draft), key=job.idempotency_key,  # type: ignore[no-any-return]
+                                   reply_to=claim.reply_to)
         except RejectedError as e:
             if not e.possibly_posted:
                 raise
@@ -438,13 +332,11 @@ class Worker:
                                           uncertain=False)
             replace_thread(self.store, back, draft, now=now, note="re-fitted after the server refused it as too long")
         except LeaseLost as e:
-            self.report.lost += 1
-            self._emit("lost", job, str(e))
+            self._tally("lost", "lost", job, str(e))
             return None
         except QueueError as e:  # the job is queued again as it was; its next refusal fails it
             log.warning("job #%s: re-fitted, but not queued: %s", job.id, e)
-        self.report.refitted += 1
-        self._emit("refit", job, detail)
+        self._tally("refitted", "refit", job, detail)
         return None
 
     def _recompose(self, job: Job, adapter: Any) -> tuple[Draft, str]:
@@ -467,49 +359,43 @@ class Worker:
         try:
             job = self.store.succeed(claim.job.id, self.owner, ref, now=self.now(), reconciled=reconciled)
         except LeaseLost as e:  # another worker took over; it will find this post by its key
-            self.report.lost += 1
-            self._emit("lost", claim.job, f"{e}; posted as {ref.url or ref.id}")
+            self._tally("lost", "lost", claim.job, f"{e}; posted as {ref.url or ref.id}")
             return
         if reconciled:
-            self.report.reconciled += 1
+            self._tally("reconciled", "reconciled", job, ref.url or ref.id)
         else:
-            self.report.succeeded += 1
-        self._emit("reconciled" if reconciled else "succeeded", job, ref.url or ref.id)
+            self._tally("succeeded", "succeeded", job, ref.url or ref.id)
 
     def _answered(self, account: str) -> None:
         """The account's platform answered: forget its unanswered calls, end a deferral."""
-        self._strikes.pop(account, None)
-        if account in self._own_limits:
-            own = self._own_limits.pop(account)
-            if own is None:
-                self.limits.pop(account, None)
-            else:
-                self.limits[account] = own
-            self.report.deferred.pop(account, None)
+        if self.holds.answered(account):
+            with self._mu:
+                self.report.deferred.pop(account, None)
 
     def _unanswered(self, job: Job, error: BaseException) -> None:
         """Count a timeout or connection failure; at `unreachable_after` in a row, hold the
         account's other jobs back for `defer_for` (one start per `defer_for` then, as a probe)."""
-        if not unreachable(error):
-            if isinstance(error, AdapterError):  # the platform answered, if only to refuse
-                self._strikes.pop(job.account, None)
+        why = self.holds.unanswered(job.account, error)
+        if why is None:
             return
-        n = self._strikes[job.account] = self._strikes.get(job.account, 0) + 1
-        if n < self.unreachable_after or job.account in self._own_limits:
-            return
-        self._own_limits[job.account] = self.limits.get(job.account)
-        self.limits[job.account] = Limit(1, self.defer_for)
-        why = f"{n} timeouts or connection failures in a row"
-        self.report.deferred[job.account] = why
+        with self._mu:
+            self.report.deferred[job.account] = why
         self._emit("deferred", job, f"{why}; {job.account}'s other posts wait for the next run")
 
     def _failed(self, claim: Claim, error: BaseException, uncertain: bool, note: str = "") -> None:
         """Record a failed attempt (retried later, or failed for good), then count it if the
-        platform did not answer."""
-        self._record_failure(claim, error, uncertain, note)
+        platform did not answer, or hold the account back if it answered 429."""
+        at = self._record_failure(claim, error, uncertain, note)
+        if isinstance(error, RateLimitedError) and at is not None:
+            why = self.holds.rate_limited(claim.job.account, until=at)
+            with self._mu:
+                self.report.deferred[claim.job.account] = why
+            self._emit("deferred", claim.job, f"{why}; {claim.job.account}'s other posts wait, the "
+                                              "other accounts go on")
         self._unanswered(claim.job, error)
 
-    def _record_failure(self, claim: Claim, error: BaseException, uncertain: bool, note: str) -> None:
+    def _record_failure(self, claim: Claim, error: BaseException, uncertain: bool, note: str) -> datetime | None:
+        """Retry later or fail; the time of the next attempt (None: failed, or lost)."""
         job = claim.job
         message = describe(error) + note
         at = next_run(job.attempts, error, now=self.now(), policy=self.policy, seed=job.idempotency_key)
@@ -517,9 +403,8 @@ class Worker:
             if at is not None:
                 job = self.store.retry_later(job.id, self.owner, run_at=at, error=message,
                                              now=self.now(), uncertain=uncertain)
-                self.report.retried += 1
-                self._emit("retry", job, message)
-                return
+                self._tally("retried", "retry", job, message)
+                return at
             if is_transient(error):
                 message = f"gave up after {job.attempts} attempts: {message}"
             if uncertain:
@@ -527,11 +412,10 @@ class Worker:
                             "before sending again)")
             job = self.store.fail(job.id, self.owner, error=message, now=self.now(), uncertain=uncertain)
         except LeaseLost as e:
-            self.report.lost += 1
-            self._emit("lost", job, str(e))
-            return
-        self.report.failed += 1
-        self._emit("failed", job, message)
+            self._tally("lost", "lost", job, str(e))
+            return None
+        self._tally("failed", "failed", job, message)
+        return None
 
     def dry_run(self, limit: int = 1000) -> RunReport:
         """The jobs due now, in the order they would go; nothing is claimed or sent."""
@@ -542,13 +426,16 @@ class Worker:
 
     def run(self, *, once: bool = False, poll: timedelta = timedelta(seconds=5),
             sleep: Callable[[float], Any] | None = None, max_jobs: int | None = None) -> RunReport:
-        """Loop until stopped (or, with `once`, until nothing is due)."""
+        """Loop until stopped (or, with `once`, until nothing is due and nothing is in flight)."""
         wait = sleep or self.stop.wait
         self.report = RunReport()
         break_dead_leases(self.store, self.owner, self.now())
         try:
-            with _Heartbeat(self):
-                self._loop(once, poll, wait, max_jobs)
+            with Heartbeat(self.store, self.inflight, self.lease):
+                if self.concurrency == 1:
+                    self._loop(once, poll, wait, max_jobs)
+                else:
+                    self._loop_concurrent(once, poll, wait, max_jobs)
         finally:
             closer = getattr(self.adapters, "close", None)
             if callable(closer):
@@ -564,12 +451,53 @@ class Worker:
                 continue
             if once:
                 break
-            now = self.now()
-            break_dead_leases(self.store, self.owner, now)
-            wake = self.store.next_wake(now=now, limits=self.limits)
-            idle = max(poll.total_seconds(), MIN_POLL)  # `--poll 0s` must not spin a core
-            seconds = idle if wake is None else (wake - now).total_seconds()
-            wait(min(max(seconds, 0.01), idle))
+            wait(self._idle(poll))
+
+    def _idle(self, poll: timedelta) -> float:
+        """Seconds to sleep when nothing can be claimed: until the next post is due, a lease
+        ends or a limit lifts, at most `poll`."""
+        now = self.now()
+        break_dead_leases(self.store, self.owner, now)
+        wake = self.store.next_wake(now=now, limits=self.holds.snapshot())
+        idle = max(poll.total_seconds(), MIN_POLL)  # `--poll 0s` must not spin a core
+        cooled = self.holds.cooling_ends()
+        if cooled is not None and (wake is None or wake <= now):
+            # what is due belongs to accounts held back after a 429 (claim just skipped them)
+            wake = cooled
+        seconds = idle if wake is None else (wake - now).total_seconds()
+        return min(max(seconds, 0.01), idle)
+
+    def _loop_concurrent(self, once: bool, poll: timedelta, wait: Callable[[float], Any],
+                         max_jobs: int | None) -> None:
+        """Keep up to `concurrency` posts in flight, one per account, until stopped (or, with
+        `once`, until nothing is due and nothing is in flight); then finish what is in flight."""
+        pool = self.inflight
+        busy_wait = min(max(poll.total_seconds(), MIN_POLL), BUSY_POLL)
+        try:
+            while not self.stop.is_set() and pool.failure is None:
+                if max_jobs is not None and self.report.handled + len(pool) >= max_jobs:
+                    if not len(pool):
+                        break
+                    pool.wait(busy_wait)
+                    continue
+                if pool.full():
+                    pool.wait(busy_wait, below=pool.size)
+                    continue
+                claim = self._claim(busy=pool.accounts())
+                if claim is not None:
+                    pool.start(claim, self.inflight.started(claim.job.id) or self.now(), self._run_claim)
+                    continue
+                if len(pool):  # a post in flight may free its account's next one: wait for it
+                    pool.wait(busy_wait)
+                    continue
+                if once:
+                    break
+                wait(self._idle(poll))
+        finally:
+            pool.drain()  # SIGTERM too: the posts in flight finish and are recorded
+        if pool.failure is not None:
+            failure, pool.failure = pool.failure, None
+            raise failure
 
 
 def run(store: Store, adapters: AdapterFactory | None = None, *, now: Clock = system_clock,
@@ -577,15 +505,16 @@ def run(store: Store, adapters: AdapterFactory | None = None, *, now: Clock = sy
         policy: RetryPolicy = DEFAULT, limits: Mapping[str, Limit] | None = None,
         poll: timedelta = timedelta(seconds=5), on_event: EventHook | None = None,
         handle_signals: bool = True, max_jobs: int | None = None, unreachable_after: int = 2,
-        defer_for: timedelta = timedelta(minutes=10)) -> RunReport:
-    """Publish due jobs: with `once` until none is due, else forever (sleeping, ~0 CPU, in between).
+        defer_for: timedelta = timedelta(minutes=10), concurrency: int = 1) -> RunReport:
+    """Publish due jobs: with `once` until none is due, else forever (sleeping, ~0 CPU, in between),
+    with up to `concurrency` posts in flight (one per account).
 
     SIGINT/SIGTERM (when `handle_signals` and on the main thread) stop the loop after
-    the call in flight; the report says so in `stopped`. An account whose platform did not
+    the calls in flight; the report says so in `stopped`. An account whose platform did not
     answer `unreachable_after` times in a row waits `defer_for` (see the module's doc).
     """
     worker = Worker(store, adapters, now=now, lease=lease, policy=policy, limits=limits, on_event=on_event,
-                    unreachable_after=unreachable_after, defer_for=defer_for)
+                    unreachable_after=unreachable_after, defer_for=defer_for, concurrency=concurrency)
     if dry_run:
         return worker.dry_run()
     previous: dict[signal.Signals, Any] = {}

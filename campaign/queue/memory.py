@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -20,7 +20,11 @@ from pathlib import Path
 
 from campaign import tid
 from campaign.errors import LeaseLost, QueueError
-from campaign.models import Job, JobStatus, RemoteRef, utc
+from campaign.models import Job, JobStatus, MetricsSnapshot, RemoteRef, ReviewState, utc
+from campaign.queue.media import FolderMedia, Sleeps
+from campaign.queue.memory_review import MemoryReview, review_fields
+from campaign.queue.memory_threads import MemoryThreads
+from campaign.queue.metrics import MemoryMetrics
 from campaign.queue.store import (
     DEFAULT_LEASE,
     DOUBTFUL_THREAD,
@@ -35,6 +39,7 @@ from campaign.queue.store import (
     decide,
     draft_from_json,
     draft_to_json,
+    keeps_time,
     ts,
 )
 from campaign.redact import redact, redact_opt
@@ -72,6 +77,12 @@ class _Row:
     remote_id: str | None = None
     remote_url: str | None = None
     remote_extra: str = "{}"
+    review: ReviewState = "pending"  # review (campaign.queue.memory_review)
+    approvals: tuple[str, ...] = ()
+    reviewed_hash: str | None = None
+    approved_text: str | None = None
+    context: str | None = None
+    by_hand: str | None = None  # the organizer's edit kept by re-queues (campaign.queue.threads)
 
     @property
     def thread(self) -> _Thread:
@@ -91,6 +102,7 @@ def _job(row: _Row) -> Job:
         attempts=row.attempts, locked_until=row.locked_until, last_error=row.last_error,
         remote_id=row.remote_id, remote_url=row.remote_url, remote_extra=json.loads(row.remote_extra),
         idempotency_key=row.idempotency_key, created_at=row.created_at, updated_at=row.updated_at,
+        **review_fields(row),
     )
 
 
@@ -104,11 +116,13 @@ def _lease_end(row: _Row) -> datetime:
     return row.locked_until
 
 
-class MemoryStore:
+class MemoryStore(MemoryMetrics, MemoryReview, MemoryThreads, FolderMedia, Sleeps):
     """The `Store` in this process's memory; `media_dir` defaults to a temporary folder.
 
     Leases are judged by the store's clock (this process's UTC clock, or `clock` in
     tests), never by the `now` a worker passes, as SQLite's store judges them by its own."""
+
+    _to_job = staticmethod(_job)  # the row mapper the review mixin uses (no import cycle)
 
     def __init__(self, media_dir: Path | str | None = None, *,
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -121,6 +135,8 @@ class MemoryStore:
         self._campaigns: dict[str, tuple[CampaignRecord, str]] = {}  # the record, its accounts as JSON
         self._closed = False
         self._doubtful: set[tuple[str, str]] = set()  # in `enqueue`: threads with a failed part in doubt
+        self._replan = False  # in `enqueue`: the organizer's edits by hand are dropped
+        self._metrics: list[MetricsSnapshot] = []  # metrics snapshots, appended (`campaign report`)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -204,8 +220,9 @@ class MemoryStore:
 
     # -- enqueue ----------------------------------------------------------------------------
 
-    def enqueue(self, campaign: str, jobs: list[NewJob], *, now: datetime) -> EnqueueReport:
+    def enqueue(self, campaign: str, jobs: list[NewJob], *, now: datetime, replan: bool = False) -> EnqueueReport:
         now = utc(now)
+        self._replan = replan
         items: list[EnqueueItem] = []
         with self._tx():
             existing = {r.dedupe_key: r for r in sorted(
@@ -226,6 +243,8 @@ class MemoryStore:
                 else:
                     items.append(self._requeue(row, nj, now, requeued))
             items += self._drop(existing, wanted, now)
+            items = self._order_threads(campaign, items, now)
+            self._review_sync(campaign, jobs, now)
         items.sort(key=lambda i: i.dedupe_key)
         return EnqueueReport(campaign, tuple(items))
 
@@ -256,7 +275,9 @@ class MemoryStore:
     def _requeue(self, row: _Row, nj: NewJob, now: datetime, requeued: dict[tuple[str, str], int]) -> EnqueueItem:
         run_at = utc(nj.run_at)
         outcome, reason = decide(row.status, row.uncertain, row.content_hash == nj.content_hash,
-                                 row.run_at == run_at)
+                                 row.run_at == run_at, by_hand=row.by_hand, replan=self._replan)
+        keep = keeps_time(row.status, row.by_hand, self._replan)
+        run_at = row.run_at if keep else run_at
         thread = (nj.account, nj.highlight_id)
         if row.status == "failed" and outcome == "kept" and not row.uncertain \
                 and requeued.get(thread, nj.part) < nj.part:
@@ -268,7 +289,8 @@ class MemoryStore:
         if outcome not in ("updated", "requeued"):
             return EnqueueItem(row.id, nj.dedupe_key, outcome, row.status, reason)
         edited = replace(row, platform=nj.platform, parts=nj.parts, run_at=run_at, zone=nj.zone,
-                         draft=draft_to_json(nj.draft), content_hash=nj.content_hash, updated_at=now)
+                         draft=draft_to_json(nj.draft), content_hash=nj.content_hash, updated_at=now,
+                         by_hand=row.by_hand if keep else None)
         if outcome == "requeued":
             edited = replace(edited, status="todo", attempts=0, last_error=None)
             requeued.setdefault(thread, nj.part)
@@ -315,7 +337,8 @@ class MemoryStore:
         if expired:
             return min(expired, key=lambda r: (_lease_end(r), r.id))
         sent = self._sent()
-        due = [r for r in rows if r.status == "todo" and r.run_at <= now and self._ready(r, sent)]
+        due = [r for r in rows if r.status == "todo" and r.run_at <= now and self._ready(r, sent)
+               and self._reviewed(r)]
         return min(due, key=lambda r: (r.run_at, r.id), default=None)
 
     def _reply_to(self, row: _Row) -> RemoteRef | None:
@@ -328,10 +351,11 @@ class MemoryStore:
         return RemoteRef(prev.remote_id, prev.remote_url, json.loads(prev.remote_extra))
 
     def claim(self, owner: str, *, now: datetime, lease: timedelta = DEFAULT_LEASE,
-              limits: Mapping[str, Limit] | None = None) -> Claim | None:
+              limits: Mapping[str, Limit] | None = None, busy: Collection[str] = ()) -> Claim | None:
         now = utc(now)
         with self._tx():
             blocked = self._blocked(limits, now) if limits else {}
+            blocked.update(dict.fromkeys(busy, now))  # in flight in the caller: not claimable
             row = self._claimable(now, blocked)
             until = self._db_now() + lease
             if row is None:
@@ -433,7 +457,8 @@ class MemoryStore:
             sent = self._sent()
             rows = list(self._jobs.values())
             db_now = self._db_now()
-        times = [r.run_at for r in rows if r.status == "todo" and r.account not in blocked and self._ready(r, sent)]
+        times = [r.run_at for r in rows if r.status == "todo" and r.account not in blocked and self._ready(r, sent)
+                 and self._reviewed(r)]
         # when each lease ends by the store's clock, told on the caller's
         times += [utc(now) + (_lease_end(r) - db_now) for r in rows
                   if r.status == "doing" and r.account not in blocked]  # claim skips those until the limit lifts
@@ -445,7 +470,8 @@ class MemoryStore:
         now = utc(now)
         with self._read():
             sent = self._sent()
-            rows = [r for r in self._jobs.values() if r.status == "todo" and r.run_at <= now and self._ready(r, sent)]
+            rows = [r for r in self._jobs.values() if r.status == "todo" and r.run_at <= now and self._ready(r, sent)
+                    and self._reviewed(r)]
         return [_job(r) for r in _limited(sorted(rows, key=lambda r: (r.run_at, r.id)), limit)]
 
     # -- inspection and admin ---------------------------------------------------------------
@@ -492,6 +518,7 @@ class MemoryStore:
         for r in todo:
             self._put(replace(r, status="cancelled", updated_at=now))
             self._event(r.id, "cancelled", now, r.attempts, None, "campaign cancelled")
+        self._hand_cancel([r.id for r in todo])
         return [r.id for r in todo]
 
     def _cancel_job(self, job_id: int, now: datetime) -> list[int]:
@@ -502,37 +529,9 @@ class MemoryStore:
         self._put(replace(row, status="cancelled", updated_at=now))
         self._event(row.id, "cancelled", now, row.attempts, None,
                     "cancelled by hand" + ("; an earlier attempt may have landed" if row.uncertain else ""))
-        return [row.id] + self._later_parts(row, "cancelled", f"part {row.part + 1} of the thread cancelled", now)
-
-    def retry(self, job_id: int, *, now: datetime) -> Job:
-        now = utc(now)
-        with self._tx():
-            row = self._row(job_id)
-            if row.status not in ("failed", "cancelled"):
-                raise QueueError(f"job #{job_id} is {row.status}; only failed or cancelled jobs can be retried")
-            row = self._put(replace(row, status="todo", attempts=0, last_error=None, run_at=now, updated_at=now))
-            self._event(row.id, "requeued", now, 0, None, "retry by hand" + (
-                "; an earlier attempt may have landed: it is looked for before anything is sent"
-                if row.uncertain else ""))
-            for r in self._later(row, ("failed", "cancelled")):
-                self._put(replace(r, status="todo", attempts=0, last_error=None, updated_at=now))
-                self._event(r.id, "requeued", now, 0, None, f"part {row.part + 1} retried by hand")
-        return _job(row)
-
-    def reschedule(self, job_id: int, *, at: datetime, now: datetime) -> Job:
-        now = utc(now)
-        with self._tx():
-            old = self._row(job_id)
-            at = utc(at)
-            if old.status != "todo":
-                raise QueueError(f"job #{job_id} is {old.status}; only queued (todo) jobs can be rescheduled")
-            row = self._put(replace(old, run_at=at, updated_at=now))
-            self._event(row.id, "rescheduled", now, row.attempts, None, f"{ts(old.run_at)} -> {ts(at)}")
-            for r in sorted(self._later(row, ("todo",)), key=lambda r: (r.part, r.id)):
-                moved = self._put(replace(r, run_at=r.run_at + (at - old.run_at), updated_at=now))
-                self._event(r.id, "rescheduled", now, 0, None,
-                            f"{ts(r.run_at)} -> {ts(moved.run_at)} (with part {row.part + 1})")
-        return _job(row)
+        ids = [row.id] + self._later_parts(row, "cancelled", f"part {row.part + 1} of the thread cancelled", now)
+        self._hand_cancel(ids)
+        return ids
 
     # -- scrubbing --------------------------------------------------------------------------
 

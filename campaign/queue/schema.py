@@ -69,6 +69,50 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TRIGGER job_events_no_delete BEFORE DELETE ON job_events
             BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END""",
     ],
+    [  # metrics snapshots (issue 19, `campaign report`): one row per reading of a published job
+        """CREATE TABLE metrics_snapshots (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id),
+            at TEXT NOT NULL,
+            likes INTEGER NOT NULL CHECK (likes >= 0),
+            reposts INTEGER NOT NULL CHECK (reposts >= 0),
+            replies INTEGER NOT NULL CHECK (replies >= 0),
+            quotes INTEGER CHECK (quotes >= 0),
+            gone INTEGER NOT NULL DEFAULT 0 CHECK (gone IN (0, 1)),
+            simulated INTEGER NOT NULL DEFAULT 0 CHECK (simulated IN (0, 1)))""",
+        "CREATE INDEX metrics_snapshots_job ON metrics_snapshots (job_id, at, id)",
+    ],
+    [  # review (issue 16): the campaign's policy, each job's review state, kept edits of posts
+        "ALTER TABLE campaigns ADD COLUMN review TEXT NOT NULL DEFAULT 'off' CHECK (review IN ('off', 'required'))",
+        "ALTER TABLE campaigns ADD COLUMN approvals INTEGER NOT NULL DEFAULT 1 CHECK (approvals >= 1)",
+        "ALTER TABLE campaigns ADD COLUMN reviewers TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE jobs ADD COLUMN review TEXT NOT NULL DEFAULT 'pending' "
+        "CHECK (review IN ('pending', 'approved', 'rejected'))",
+        "ALTER TABLE jobs ADD COLUMN approvals TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE jobs ADD COLUMN reviewed_hash TEXT",
+        "ALTER TABLE jobs ADD COLUMN approved_text TEXT",
+        "ALTER TABLE jobs ADD COLUMN context TEXT",
+        """CREATE TABLE post_overrides (
+            campaign TEXT NOT NULL REFERENCES campaigns(slug),
+            account TEXT NOT NULL,
+            highlight_id TEXT NOT NULL,
+            parts TEXT NOT NULL,
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (campaign, account, highlight_id))""",
+    ],
+    [  # day two (issue 15): what the organizer did by hand to a job, kept by re-queues unless --replan
+        "ALTER TABLE jobs ADD COLUMN by_hand TEXT CHECK (by_hand IN ('time', 'cancel'))",
+        # jobs cancelled before this column: by hand, unless their cancel said they left the config
+        """UPDATE jobs SET by_hand = 'cancel' WHERE status = 'cancelled' AND COALESCE((SELECT e.detail
+            FROM job_events e WHERE e.job_id = jobs.id AND e.kind = 'cancelled' ORDER BY e.id DESC LIMIT 1), '')
+            <> 'no longer in the campaign config'""",
+        # queued jobs rescheduled or retried by hand since the last re-queue that changed them
+        """UPDATE jobs SET by_hand = 'time' WHERE status = 'todo' AND EXISTS (SELECT 1 FROM job_events e
+            WHERE e.job_id = jobs.id AND (e.kind = 'rescheduled' OR (e.kind = 'requeued' AND e.detail LIKE
+            '%retr% by hand%')) AND e.id > COALESCE((SELECT MAX(u.id) FROM job_events u WHERE u.job_id = jobs.id
+            AND (u.kind = 'updated' OR (u.kind = 'requeued' AND u.detail NOT LIKE '%retr% by hand%'))), 0))""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -81,7 +125,11 @@ _PREV_DONE = """({j}part = 0 OR EXISTS (SELECT 1 FROM jobs p WHERE p.campaign = 
     AND p.account = {j}account AND p.highlight_id = {j}highlight_id AND p.part = {j}part - 1
     AND p.status = 'succeeded'))"""
 _EXPIRED = "SELECT id FROM jobs WHERE status = 'doing' AND locked_until <= :db_now {blocked} ORDER BY locked_until, id LIMIT 1"
-_DUE = "SELECT j.id FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now {blocked} AND {prev} ORDER BY j.run_at, j.id LIMIT 1"
+# review (issue 16): a job of a campaign with `review: required` is claimable only once approved
+REVIEWED = """({j}review = 'approved' OR NOT EXISTS (SELECT 1 FROM campaigns c
+    WHERE c.slug = {j}campaign AND c.review = 'required'))"""
+_DUE = ("SELECT j.id FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now {blocked} AND {prev} "
+        f"AND {REVIEWED.format(j='j.')} ORDER BY j.run_at, j.id LIMIT 1")
 
 
 def _claim_sql(blocked: bool) -> str:
@@ -128,19 +176,19 @@ SQL: dict[str, str] = {
     "expire": "UPDATE jobs SET locked_until = :db_now WHERE status = 'doing' AND locked_by = :owner "
               "AND locked_until > :db_now RETURNING id, attempts",
     "next_todo": f"SELECT MIN(j.run_at) FROM jobs j WHERE j.status = 'todo' {_NOT_BLOCKED.format(j='j.')} "
-                 f"AND {_PREV_DONE.format(j='j.')}",
+                 f"AND {_PREV_DONE.format(j='j.')} AND {REVIEWED.format(j='j.')}",
     # a running job of an account at its rate limit is not claimable until the limit lifts
     "next_lease": f"SELECT MIN(j.locked_until) FROM jobs j WHERE j.status = 'doing' {_NOT_BLOCKED.format(j='j.')}",
     "pending_accounts": "SELECT DISTINCT account FROM jobs WHERE status IN ('todo', 'doing')",
     "due": f"SELECT * FROM jobs j WHERE j.status = 'todo' AND j.run_at <= :now AND {_PREV_DONE.format(j='j.')} "
-           "ORDER BY j.run_at, j.id LIMIT :limit",
+           f"AND {REVIEWED.format(j='j.')} ORDER BY j.run_at, j.id LIMIT :limit",
     "get": "SELECT * FROM jobs WHERE id = :id",
     "events": "SELECT * FROM job_events WHERE job_id = :id ORDER BY id",
     "counts": "SELECT status, COUNT(*) FROM jobs WHERE (:campaign IS NULL OR campaign = :campaign) "
               "GROUP BY status",
     "jobs": "SELECT * FROM jobs WHERE (:status IS NULL OR status = :status) "
             "AND (:campaign IS NULL OR campaign = :campaign) ORDER BY run_at, id LIMIT :limit",
-    "campaign_jobs": "SELECT id, dedupe_key, status, uncertain, content_hash, run_at FROM jobs "
+    "campaign_jobs": "SELECT id, dedupe_key, status, uncertain, content_hash, run_at, by_hand FROM jobs "
                      "WHERE campaign = :campaign",
     "max_key": "SELECT MAX(idempotency_key) FROM jobs",
     "insert": "INSERT INTO jobs (campaign, account, platform, highlight_id, part, parts, dedupe_key, "
@@ -152,7 +200,8 @@ SQL: dict[str, str] = {
                     "AND status = 'todo'",
     "requeue_draft": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, platform = :platform, "
                      "parts = :parts, run_at = :run_at, zone = :zone, draft = :draft, "
-                     "content_hash = :content_hash, updated_at = :now WHERE id = :id AND status = 'failed'",
+                     "content_hash = :content_hash, updated_at = :now WHERE id = :id "
+                     "AND status IN ('failed', 'cancelled')",
     "set_status": "UPDATE jobs SET status = :status, updated_at = :now WHERE id = :id AND status = :old",
     "save_campaign": "INSERT INTO campaigns (slug, name, zone, language, base_dir, config_path, accounts, "
                      "anchor, created_at, updated_at) VALUES (:slug, :name, :zone, :language, :base_dir, "
@@ -164,15 +213,17 @@ SQL: dict[str, str] = {
     "campaigns": "SELECT * FROM campaigns ORDER BY slug",
     "cancel_campaign": "UPDATE jobs SET status = 'cancelled', updated_at = :now "
                        "WHERE campaign = :campaign AND status = 'todo' RETURNING id, attempts",
-    "retry_job": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, run_at = :now, "
-                 "updated_at = :now WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *",
-    "retry_later_parts": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, updated_at = :now "
-                         "WHERE campaign = :campaign AND account = :account AND highlight_id = :highlight_id "
-                         "AND part > :part AND status IN ('failed', 'cancelled') RETURNING id",
-    "reschedule": "UPDATE jobs SET run_at = :run_at, updated_at = :now WHERE id = :id AND status = 'todo' "
-                  "RETURNING *",
-    "shift_later_parts": "SELECT id, run_at FROM jobs WHERE campaign = :campaign AND account = :account "
-                         "AND highlight_id = :highlight_id AND part > :part AND status = 'todo'",
+    # day two (issue 15): a thread moved or retried whole; the organizer's edits kept (`by_hand`)
+    "thread_parts": "SELECT id, part, status, run_at, attempts, uncertain FROM jobs WHERE campaign = :campaign "
+                    "AND account = :account AND highlight_id = :highlight_id ORDER BY part, id",
+    "thread_retry": "UPDATE jobs SET status = 'todo', attempts = 0, last_error = NULL, run_at = :run_at, "
+                    "by_hand = 'time', updated_at = :now WHERE id = :id AND status IN ('failed', 'cancelled') "
+                    "RETURNING *",
+    "thread_move": "UPDATE jobs SET run_at = :run_at, by_hand = 'time', updated_at = :now "
+                   "WHERE id = :id AND status = 'todo' RETURNING *",
+    "campaign_parts": "SELECT id, account, highlight_id, part, status, run_at, attempts FROM jobs "
+                      "WHERE campaign = :campaign",
+    "hand_set": "UPDATE jobs SET by_hand = :by_hand WHERE id = :id",
     "set_run_at": "UPDATE jobs SET run_at = :run_at, updated_at = :now WHERE id = :id",
     "uncertain": "SELECT uncertain FROM jobs WHERE id = :id",
     # scrubbing a secret out of the history (`campaign scrub`): the one rewrite of job_events
@@ -182,6 +233,43 @@ SQL: dict[str, str] = {
     "scrub_detail": "UPDATE job_events SET detail = :text WHERE id = :id",
     "allow_update": "DROP TRIGGER job_events_no_update",
     "forbid_update": NO_UPDATE_TRIGGER,
+    # review (issue 16; campaign.queue.sqlite_review)
+    "review_policy": "UPDATE campaigns SET review = :review, approvals = :approvals, reviewers = :reviewers "
+                     "WHERE slug = :slug RETURNING *",
+    "review_thread": "SELECT * FROM jobs WHERE campaign = :campaign AND account = :account "
+                     "AND highlight_id = :highlight_id ORDER BY part",
+    "review_campaign_todo": "SELECT id, account, highlight_id, review, approvals, reviewed_hash, content_hash, "
+                            "context FROM jobs WHERE campaign = :campaign AND status = 'todo' ORDER BY account, "
+                            "highlight_id, part",
+    "review_set": "UPDATE jobs SET review = :review, approvals = :approvals, reviewed_hash = content_hash, "
+                  "approved_text = CASE WHEN :review = 'approved' THEN json_extract(draft, '$.parts[0]') "
+                  "ELSE approved_text END, updated_at = :now WHERE id = :id AND status = 'todo' RETURNING *",
+    # a post approved after its slot (or --now) moves; a re-queue keeps that time (issue 15's by_hand)
+    "review_move": "UPDATE jobs SET run_at = :run_at, by_hand = 'time', updated_at = :now "
+                   "WHERE id = :id AND status = 'todo' RETURNING *",
+    "review_reset": "UPDATE jobs SET review = 'pending', approvals = '[]', reviewed_hash = NULL, updated_at = :now "
+                    "WHERE id = :id AND status = 'todo'",
+    "review_context": "UPDATE jobs SET context = :context WHERE id = :id AND context IS NOT :context",
+    "review_pending": "SELECT j.* FROM jobs j JOIN campaigns c ON c.slug = j.campaign WHERE c.review = 'required' "
+                      "AND j.status = 'todo' AND j.review = :review "
+                      "AND (:campaign IS NULL OR j.campaign = :campaign) ORDER BY j.run_at, j.id",
+    "override_set": "INSERT INTO post_overrides (campaign, account, highlight_id, parts, by, at) "
+                    "VALUES (:campaign, :account, :highlight_id, :parts, :by, :at) "
+                    "ON CONFLICT (campaign, account, highlight_id) DO UPDATE SET parts = excluded.parts, "
+                    "by = excluded.by, at = excluded.at",
+    "override_delete": "DELETE FROM post_overrides WHERE campaign = :campaign AND account = :account "
+                       "AND highlight_id = :highlight_id",
+    "overrides": "SELECT account, highlight_id, parts FROM post_overrides WHERE campaign = :campaign",
+    # metrics snapshots (`campaign report`)
+    "metrics_job": "SELECT status FROM jobs WHERE id = :job_id",
+    "metrics_insert": "INSERT INTO metrics_snapshots (job_id, at, likes, reposts, replies, quotes, gone, "
+                      "simulated) VALUES (:job_id, :at, :likes, :reposts, :replies, :quotes, :gone, :simulated)",
+    "metrics_history": "SELECT m.* FROM metrics_snapshots m JOIN jobs j ON j.id = m.job_id "
+                       "WHERE j.campaign = :campaign AND (:job_id IS NULL OR m.job_id = :job_id) "
+                       "ORDER BY m.at, m.id",
+    "metrics_latest": "SELECT m.* FROM metrics_snapshots m JOIN jobs j ON j.id = m.job_id "
+                      "WHERE j.campaign = :campaign AND m.id = (SELECT m2.id FROM metrics_snapshots m2 "
+                      "WHERE m2.job_id = m.job_id ORDER BY m2.at DESC, m2.id DESC LIMIT 1) ORDER BY m.job_id",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,11 @@ from typing import Any
 from campaign import tid
 from campaign.errors import LeaseLost, QueueError
 from campaign.models import Job, RemoteRef, utc
+from campaign.queue.media import FolderMedia, Sleeps
 from campaign.queue.schema import MIGRATIONS, SCHEMA_VERSION, SQL
+from campaign.queue.sqlite_metrics import SqliteMetrics
+from campaign.queue.sqlite_review import SqliteReview, review_fields
+from campaign.queue.sqlite_threads import SqliteThreads
 from campaign.queue.store import (
     DEFAULT_LEASE,
     DOUBTFUL_THREAD,
@@ -34,6 +38,7 @@ from campaign.queue.store import (
     decide,
     draft_from_json,
     draft_to_json,
+    keeps_time,
     parse_ts,
     ts,
 )
@@ -97,6 +102,7 @@ def job_from_row(row: sqlite3.Row) -> Job:
         idempotency_key=row["idempotency_key"],
         created_at=_opt_ts(row["created_at"]),
         updated_at=_opt_ts(row["updated_at"]),
+        **review_fields(row),
     )
 
 
@@ -105,14 +111,20 @@ def _campaign_from_row(row: sqlite3.Row) -> CampaignRecord:
         slug=row["slug"], name=row["name"], zone=row["zone"], language=row["language"],
         base_dir=row["base_dir"], config_path=row["config_path"],
         accounts=json.loads(row["accounts"]), anchor=parse_ts(row["anchor"]),
+        review=row["review"], approvals=row["approvals"], reviewers=tuple(json.loads(row["reviewers"])),
     )
 
 
-class SqliteStore:
+class SqliteStore(SqliteMetrics, SqliteReview, SqliteThreads, FolderMedia, Sleeps):
     """The `Store` on one SQLite file (or ":memory:" for tests).
 
     Leases are judged by the database's clock (SQLite's `'now'`), never by the `now` a
     worker passes; `clock` replaces that clock in tests (time moved by hand)."""
+
+    # the row mappers the review mixin uses (it never imports this module: no import cycle)
+    _job_from_row = staticmethod(job_from_row)
+    _listed_job = staticmethod(listed_job)
+    _record_from_row = staticmethod(_campaign_from_row)
 
     def __init__(self, path: Path | str, *, synchronous: str = "NORMAL",
                  clock: Callable[[], datetime] | None = None):
@@ -210,6 +222,7 @@ class SqliteStore:
                 "config_path": record.config_path, "accounts": json.dumps(record.accounts, sort_keys=True),
                 "anchor": ts(record.anchor), "now": ts(now),
             }).fetchone()
+            row = self._save_review_policy(c, record)
         return _campaign_from_row(row)
 
     def campaign(self, slug: str) -> CampaignRecord | None:
@@ -221,7 +234,7 @@ class SqliteStore:
 
     # -- enqueue ----------------------------------------------------------------------------
 
-    def enqueue(self, campaign: str, jobs: list[NewJob], *, now: datetime) -> EnqueueReport:
+    def enqueue(self, campaign: str, jobs: list[NewJob], *, now: datetime, replan: bool = False) -> EnqueueReport:
         n = ts(now)
         items: list[EnqueueItem] = []
         with self._tx() as c:
@@ -256,7 +269,10 @@ class SqliteStore:
                     continue
                 same_content = row["content_hash"] == params["content_hash"]
                 outcome, reason = decide(row["status"], bool(row["uncertain"]), same_content,
-                                         row["run_at"] == params["run_at"])
+                                         row["run_at"] == params["run_at"], by_hand=row["by_hand"], replan=replan)
+                keep = keeps_time(row["status"], row["by_hand"], replan)
+                if keep:
+                    params["run_at"] = row["run_at"]
                 thread = (nj.account, nj.highlight_id)
                 if row["status"] == "failed" and outcome == "kept" and not row["uncertain"] \
                         and requeued.get(thread, nj.part) < nj.part:
@@ -271,6 +287,8 @@ class SqliteStore:
                     sql = "update_draft" if outcome == "updated" else "requeue_draft"
                     if c.execute(SQL[sql], params).rowcount != 1:
                         raise QueueError(f"job #{row['id']} changed while queueing; run `campaign queue` again")
+                    if row["by_hand"] and not keep:
+                        c.execute(SQL["hand_set"], {"id": row["id"], "by_hand": None})
                     self._event(c, row["id"], outcome, n, 0,
                                 detail=f"{reason}; run_at {params['run_at']}" + (f"; {detail}" if detail else ""))
                     status = "todo"
@@ -288,6 +306,8 @@ class SqliteStore:
                 elif row["status"] in ("todo", "doing"):
                     items.append(EnqueueItem(row["id"], key, "kept", row["status"],
                                              "no longer in the config, but it may be going out; left alone"))
+            items = self._order_threads(c, campaign, items, n)
+            self._review_sync(c, campaign, jobs, n)
         items.sort(key=lambda i: i.dedupe_key)
         return EnqueueReport(campaign, tuple(items))
 
@@ -304,16 +324,16 @@ class SqliteStore:
         return out
 
     def claim(self, owner: str, *, now: datetime, lease: timedelta = DEFAULT_LEASE,
-              limits: Mapping[str, Limit] | None = None) -> Claim | None:
+              limits: Mapping[str, Limit] | None = None, busy: Collection[str] = ()) -> Claim | None:
         n = ts(now)
         with self._tx() as c:
-            blocked = self._blocked(c, limits, now) if limits else {}
+            skip = set(self._blocked(c, limits, now) if limits else ()) | set(busy)
             db_now = self._db_now(c)
             params = {"owner": owner, "now": n, "db_now": db_now, "until": ts(parse_ts(db_now) + lease)}
-            if blocked:
-                params["blocked"] = json.dumps(sorted(blocked))
+            if skip:
+                params["blocked"] = json.dumps(sorted(skip))
             while True:
-                row = c.execute(SQL["claim_limited" if blocked else "claim"], params).fetchone()
+                row = c.execute(SQL["claim_limited" if skip else "claim"], params).fetchone()
                 if row is None:
                     return None
                 try:
@@ -464,6 +484,7 @@ class SqliteStore:
                 rows = c.execute(SQL["cancel_campaign"], {"campaign": campaign, "now": n}).fetchall()
                 for r in rows:
                     self._event(c, r["id"], "cancelled", n, r["attempts"], None, "campaign cancelled")
+                self._hand_cancel(c, [r["id"] for r in rows])
                 return [r["id"] for r in rows]
             row = c.execute(SQL["get"], {"id": job_id}).fetchone()
             if row is None:
@@ -476,46 +497,9 @@ class SqliteStore:
             job = job_from_row(row)
             self._event(c, job.id, "cancelled", n, job.attempts, None,
                         "cancelled by hand" + ("; an earlier attempt may have landed" if row["uncertain"] else ""))
-            return [job.id] + self._later_parts(c, job, "cancelled", f"part {job.part + 1} of the thread cancelled", n)
-
-    def retry(self, job_id: int, *, now: datetime) -> Job:
-        n = ts(now)
-        with self._tx() as c:
-            row = c.execute(SQL["retry_job"], {"id": job_id, "now": n}).fetchone()
-            if row is None:
-                cur = c.execute(SQL["get"], {"id": job_id}).fetchone()
-                if cur is None:
-                    raise QueueError(f"no job #{job_id}")
-                raise QueueError(f"job #{job_id} is {cur['status']}; only failed or cancelled jobs can be retried")
-            job = job_from_row(row)
-            self._event(c, job.id, "requeued", n, 0, None, "retry by hand" + (
-                "; an earlier attempt may have landed: it is looked for before anything is sent"
-                if row["uncertain"] else ""))
-            for r in c.execute(SQL["retry_later_parts"], {"campaign": job.campaign, "account": job.account,
-                                                          "highlight_id": job.highlight_id, "part": job.part,
-                                                          "now": n}).fetchall():
-                self._event(c, r["id"], "requeued", n, 0, None, f"part {job.part + 1} retried by hand")
-        return job
-
-    def reschedule(self, job_id: int, *, at: datetime, now: datetime) -> Job:
-        n = ts(now)
-        with self._tx() as c:
-            old = c.execute(SQL["get"], {"id": job_id}).fetchone()
-            if old is None:
-                raise QueueError(f"no job #{job_id}")
-            row = c.execute(SQL["reschedule"], {"id": job_id, "run_at": ts(at), "now": n}).fetchone()
-            if row is None:
-                raise QueueError(f"job #{job_id} is {old['status']}; only queued (todo) jobs can be rescheduled")
-            job = job_from_row(row)
-            self._event(c, job.id, "rescheduled", n, job.attempts, None, f"{old['run_at']} -> {ts(at)}")
-            delta = utc(at) - parse_ts(old["run_at"])
-            for r in c.execute(SQL["shift_later_parts"], {"campaign": job.campaign, "account": job.account,
-                                                          "highlight_id": job.highlight_id,
-                                                          "part": job.part}).fetchall():
-                new = ts(parse_ts(r["run_at"]) + delta)
-                c.execute(SQL["set_run_at"], {"id": r["id"], "run_at": new, "now": n})
-                self._event(c, r["id"], "rescheduled", n, 0, None, f"{r['run_at']} -> {new} (with part {job.part + 1})")
-        return job
+            ids = [job.id] + self._later_parts(c, job, "cancelled", f"part {job.part + 1} of the thread cancelled", n)
+            self._hand_cancel(c, ids)
+            return ids
 
     # -- scrubbing --------------------------------------------------------------------------
 

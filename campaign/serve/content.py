@@ -176,7 +176,7 @@ class LiveCampaign:
             ids = {h.id for h in shown}
             cards = [c for c in cards if c.highlight_id in ids]
             drafts = pack_drafts(cfg, shown, cards)
-            index = write_pack(cfg, shown, drafts, cards, out / "pack", window=posting_window(cfg))
+            index = write_pack(cfg, shown, drafts, cards, out / "pack", window=posting_window(cfg), approved=ids)
             html = index.read_text(encoding="utf-8")
             m = _META_CSP.search(html)
             folder = out / "pack" / "images"

@@ -91,6 +91,10 @@ class FakeBluesky(FakeServer):
         self.refresh_tokens: set[str] = set()
         self.blobs: dict[str, Blob] = {}
         self.records: dict[str, PostRecord] = {}
+        # the AppView's counts by post URI (`app.bsky.feed.getPosts`); `appview=False`: none
+        self.counts: dict[str, dict[str, int]] = {}
+        self.appview = True
+        self.down = False  # True: every request is answered 503
         self.create_sessions = 0
         self.refreshes = 0
         self._rev = itertools.count(1)
@@ -105,6 +109,7 @@ class FakeBluesky(FakeServer):
         r("POST", x + r"com\.atproto\.repo\.uploadBlob", self._upload_blob)
         r("POST", x + r"com\.atproto\.repo\.createRecord", self._create_record)
         r("GET", x + r"com\.atproto\.repo\.getRecord", self._get_record)
+        r("GET", x + r"app\.bsky\.feed\.getPosts", self._get_posts)
 
     # -- helpers for tests ---------------------------------------------------------------
     def rate_limit_next(self, match: str = r"createRecord", seconds: int = 90) -> None:
@@ -112,6 +117,21 @@ class FakeBluesky(FakeServer):
         self.fail_next(match, 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
                        headers={"ratelimit-limit": "5000", "ratelimit-remaining": "0",
                                 "ratelimit-reset": str(reset), "ratelimit-policy": "5000;w=3600"})
+
+    def engage(self, uri: str, *, likes: int = 0, reposts: int = 0, replies: int = 0, quotes: int = 0) -> None:
+        """Set a post's counts as the AppView would report them."""
+        self.counts[uri] = {"likeCount": likes, "repostCount": reposts, "replyCount": replies,
+                            "quoteCount": quotes}
+
+    def delete(self, uri: str) -> None:
+        """Delete a post (getPosts then leaves it out, as the AppView does)."""
+        rkey = uri.rsplit("/", 1)[-1]
+        del self.records[rkey]
+
+    def _handle(self, req: Request) -> Reply:
+        if self.down:
+            return self._err(503, "ServiceUnavailable", "Service Unavailable")
+        return super()._handle(req)
 
     def revoke_sessions(self) -> None:
         """Forget every token, as after an app password is revoked or a PDS restarts."""
@@ -237,3 +257,26 @@ class FakeBluesky(FakeServer):
                              f"Could not locate record: at://{q.get('repo')}/{q.get('collection')}/"
                              f"{q.get('rkey')}")
         return self._ok({"uri": rec.uri, "cid": rec.cid, "value": rec.value})
+
+    def _get_posts(self, req: Request, m: Any) -> Reply:
+        """`app.bsky.feed.getPosts`: post views (with counts) of the URIs that exist, at most 25."""
+        if (denied := self._auth(req)) is not None:
+            return denied
+        if not self.appview:
+            return self._err(501, "MethodNotImplemented", "Method Not Implemented")
+        uris = req.query.get("uris", [])
+        if len(uris) > 25:
+            return self._err(400, "InvalidRequest", "Error: uris must not have more than 25 elements")
+        by_uri = {r.uri: r for r in self.records.values()}
+        views = []
+        for uri in uris:
+            rec = by_uri.get(uri)
+            if rec is None:
+                continue
+            counts = self.counts.get(uri, {})
+            views.append({"uri": rec.uri, "cid": rec.cid, "author": {"did": self.did, "handle": self.handle},
+                          "record": rec.value, "indexedAt": "2026-03-02T08:00:00.000Z",
+                          "likeCount": counts.get("likeCount", 0), "repostCount": counts.get("repostCount", 0),
+                          "replyCount": counts.get("replyCount", 0), "quoteCount": counts.get("quoteCount", 0),
+                          "labels": []})
+        return self._ok({"posts": views})

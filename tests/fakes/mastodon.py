@@ -62,6 +62,9 @@ class Status:
     idempotency_key: str | None
     created_at: datetime
     form: dict[str, list[str]] = field(default_factory=dict)
+    favourites: int = 0
+    reblogs: int = 0
+    replies: int = 0
 
 
 def _iso(t: datetime) -> str:
@@ -143,6 +146,7 @@ class FakeMastodon(FakeServer):
         self.urls_in_full = urls_in_full
         self.too_long = too_long
         self.statuses: dict[str, Status] = {}
+        self.down = False  # True: every request is answered 503 (the instance is down)
         self.media: dict[str, Media] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
         self.process_polls = 0  # set >0: new media need that many GET /api/v1/media/:id first
@@ -181,6 +185,15 @@ class FakeMastodon(FakeServer):
     def processing_next(self, times: int = 1) -> None:
         self.fail_next(r"POST /api/v1/statuses", 422, {"error": PROCESSING_MSG}, times=times)
 
+    def engage(self, status_id: str, *, favourites: int = 0, reblogs: int = 0, replies: int = 0) -> None:
+        """Set a status's counts, as other people's favourites, boosts and replies would."""
+        s = self.statuses[status_id]
+        s.favourites, s.reblogs, s.replies = favourites, reblogs, replies
+
+    def delete(self, status_id: str) -> None:
+        """Delete a status on the instance (its GET then answers 404)."""
+        del self.statuses[status_id]
+
     def posted(self) -> list[Status]:
         return sorted(self.statuses.values(), key=lambda s: int(s.id))
 
@@ -216,8 +229,9 @@ class FakeMastodon(FakeServer):
             "in_reply_to_id": s.in_reply_to_id,
             "in_reply_to_account_id": "1" if s.in_reply_to_id else None,
             "media_attachments": [self._media_json(self.media[i]) for i in s.media_ids],
-            "mentions": [], "tags": [], "emojis": [], "reblogs_count": 0, "favourites_count": 0,
-            "replies_count": 0, "reblog": None, "poll": None, "card": None,
+            "mentions": [], "tags": [], "emojis": [], "reblogs_count": s.reblogs,
+            "favourites_count": s.favourites, "replies_count": s.replies, "reblog": None, "poll": None,
+            "card": None,
         }
 
     def _headers(self) -> dict[str, str]:
@@ -235,6 +249,8 @@ class FakeMastodon(FakeServer):
         return None
 
     def _handle(self, req: Request) -> Reply:
+        if self.down:
+            return Reply(503, b"<h1>503 Service Unavailable</h1>", {"Content-Type": "text/html"})
         given = req.header("authorization")
         if self.bad_token_status == 400 and given and given != f"Bearer {self.token}":
             return self._auth(req) or Reply(500)  # Takahē's middleware: before any route

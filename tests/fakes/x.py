@@ -55,6 +55,17 @@ PAYMENT = {
     "type": "https://api.twitter.com/2/problems/credits",
     "status": 402,
 }
+FREE_TIER = {
+    "client_id": "31337",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens "
+    "from a Twitter developer App that is attached to a Project. You can create a project via the "
+    "developer portal.",
+    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+    "title": "Client Forbidden",
+    "required_enrollment": "Appropriate Level of API Access",
+    "reason": "client-not-enrolled",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+}
 TOO_MANY = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}
 SERVER = {"title": "Service Unavailable", "detail": "Service Unavailable", "type": "about:blank", "status": 503}
 V1_NOT_FOUND = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
@@ -75,6 +86,7 @@ class Tweet:
     media_ids: list[str] = field(default_factory=list)
     in_reply_to: str | None = None
     created_at: float = field(default_factory=time.time)
+    metrics: dict[str, int] = field(default_factory=dict)  # public_metrics: like_count, ...
 
     def api(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.shown, "edit_history_tweet_ids": [self.id]}
@@ -103,6 +115,8 @@ class FakeX(FakeServer):
         self.revoked = False
         self.read_only_app = False  # writes answer 403 oauth1-permissions, reads send x-access-level: read
         self.posts: list[Tweet] = []
+        self.metrics_tier = True  # False: the app's tier cannot read posts (Free: 403 client-not-enrolled)
+        self.down = False  # True: every request is answered 503
         self.media: dict[str, Media] = {}
         self._ids = itertools.count(1866000000000000000, 7919)
         self._media_ids = itertools.count(1866100000000000000, 104729)
@@ -112,6 +126,7 @@ class FakeX(FakeServer):
         self.release = threading.Event()  # set it to let a stalled answer go out
         self.route("POST", r"/2/tweets", self._create_tweet)
         self.route("GET", r"/2/users/me", self._me)
+        self.route("GET", r"/2/tweets", self._lookup)
         self.route("GET", r"/2/users/(?P<id>\d+)/tweets", self._timeline)
         self.route("POST", r"/2/media/upload", self._upload_v2)
         self.route("POST", r"/2/media/metadata", self._metadata_v2)
@@ -207,6 +222,20 @@ class FakeX(FakeServer):
             if self._text_fault(text, "after"):
                 return Fault(key, "after")
         return super()._take_fault(key)
+
+    def _handle(self, req: Request) -> Reply:
+        if self.down:
+            return Reply(503, SERVER)
+        return super()._handle(req)
+
+    def engage(self, tweet_id: str, *, likes: int = 0, retweets: int = 0, replies: int = 0, quotes: int = 0) -> None:
+        """Set a post's public_metrics, as other people's likes, reposts, replies and quotes would."""
+        self.post(tweet_id).metrics.update(like_count=likes, retweet_count=retweets, reply_count=replies,
+                                           quote_count=quotes)
+
+    def delete(self, tweet_id: str) -> None:
+        with self._state:
+            self.posts = [t for t in self.posts if t.id != tweet_id]
 
     # -- inspection -----------------------------------------------------------------------
     def texts(self) -> list[str]:
@@ -313,6 +342,39 @@ class FakeX(FakeServer):
         if offset + n < len(newest_first):
             meta["next_token"] = f"page-{offset + n}"
         return Reply(200, {"data": [t.api() for t in page], "meta": meta}, self._rate_headers())
+
+    def _lookup(self, req: Request, m: re.Match[str]) -> Reply:
+        """GET /2/tweets?ids=...&tweet.fields=public_metrics: at most 100 ids; a missing post is in
+        `errors` (resource-not-found), as X reports a deleted one."""
+        problem = self._auth_problem(req, write=False)
+        if problem:
+            return problem
+        if not self.metrics_tier:
+            return Reply(403, FREE_TIER)
+        ids = [i for i in ",".join(req.query.get("ids") or []).split(",") if i]
+        if not 1 <= len(ids) <= 100:
+            return _invalid("ids", f"The number of values in the `ids` query parameter list [{len(ids)}] "
+                                   "is not between 1 and 100")
+        fields = ",".join(req.query.get("tweet.fields") or []).split(",")
+        with self._state:
+            by_id = {t.id: t for t in self.posts}
+        data, errors = [], []
+        for i in ids:
+            t = by_id.get(i)
+            if t is None:
+                errors.append({"value": i, "detail": f"Could not find tweet with ids: [{i}].", "title": "Not Found Error",
+                               "resource_type": "tweet", "parameter": "ids", "resource_id": i,
+                               "type": "https://api.twitter.com/2/problems/resource-not-found"})
+                continue
+            item = t.api()
+            if "public_metrics" in fields:
+                item["public_metrics"] = {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0,
+                                          "bookmark_count": 0, "impression_count": 0, **t.metrics}
+            data.append(item)
+        body: dict[str, Any] = {"data": data} if data else {}
+        if errors:
+            body["errors"] = errors
+        return Reply(200, body, self._rate_headers())
 
     def add_posts(self, texts: list[str], *, at: float | None = None) -> None:
         """Posts made by someone else on the account (the web app), created at `at` (now)."""

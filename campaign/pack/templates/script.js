@@ -88,6 +88,17 @@
     });
   });
 
+  // A thread's later parts are replies, never new posts: their button copies the text and says
+  // where it goes (no share page can post a reply to the volunteer's own part 1).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-reply-note]");
+    if (!button) return;
+    var note = document.getElementById(button.getAttribute("data-reply-note"));
+    if (!note) return;
+    note.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+  });
+
   // --- character counts ----------------------------------------------------------------------
   // Unedited text shows the count computed at build time, the platform's own way. After an
   // edit the count is re-estimated here, the way the platform's rules declare (data-counter):
@@ -325,14 +336,34 @@
     var start = new Date(local.getAttribute("data-start"));
     var end = new Date(local.getAttribute("data-end"));
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    var fmt = new Intl.DateTimeFormat(undefined, {
-      weekday: "long", day: "numeric", month: "long", year: "numeric",
-      hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+    // Written as the page writes the campaign's times: "Tuesday 1 December 2026, 12:30", on a
+    // 24-hour clock unless the campaign's language reads AM/PM.
+    var twelve = local.getAttribute("data-hour12") === "true";
+    var partOf = function (fmt, d, type) {
+      return (fmt.formatToParts(d).filter(function (p) { return p.type === type; })[0] || {}).value || "";
+    };
+    var dayFmt = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    var timeFmt = new Intl.DateTimeFormat("en-US", {
+      hour: twelve ? "numeric" : "2-digit", minute: "2-digit", hourCycle: twelve ? "h12" : "h23"
     });
-    var text = fmt.formatRange ? fmt.formatRange(start, end) : fmt.format(start) + " – " + fmt.format(end);
+    var day = function (d) {
+      return ["weekday", "day", "month", "year"].map(function (t) { return partOf(dayFmt, d, t); }).join(" ");
+    };
+    var text = day(start) === day(end)
+      ? day(start) + ", " + timeFmt.format(start) + "–" + timeFmt.format(end)
+      : day(start) + ", " + timeFmt.format(start) + " to " + day(end) + ", " + timeFmt.format(end);
+    // the zone named once: "UTC", or "Kabul time" (with its abbreviation when it has a real one)
+    var label = "";
+    if (zone === "UTC" || zone === "Etc/UTC") {
+      label = "UTC";
+    } else if (zone) {
+      label = zone.split("/").pop().replace(/_/g, " ") + " time";
+      var abbrev = partOf(new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }), start, "timeZoneName");
+      if (/^[A-Z]{2,5}$/.test(abbrev) && abbrev !== "UTC") label += " (" + abbrev + ")";
+    }
     var same = zone && zone === local.getAttribute("data-zone");
     document.getElementById("window-local-text").textContent =
-      same ? "The same: you are in this time zone." : text + (zone ? " (" + zone.replace(/_/g, " ") + ")" : "");
+      same ? "The same: you are in this time zone." : text + (label ? " " + label : "");
     local.hidden = false;
   }
 

@@ -173,7 +173,7 @@ def context_for(cfg: Any, account: str, *, timeout: float = 30.0) -> AdapterCont
     return AdapterContext(
         account=account,
         platform=acct.platform,
-        settings=acct.model_dump(mode="json", exclude_none=True),
+        settings=cfg.account_settings(account),  # an outbox's folder as `campaign run` writes it
         language=acct.language or cfg.campaign.language,
         state_dir=state_root() / account,
         base_dir=cfg.base_dir,

@@ -42,6 +42,7 @@ from campaign.errors import (
 from campaign.models import AccountInfo, Draft, MediaRef, RemoteRef
 from campaign.platforms import Rules
 from campaign.publish.adapters.base import AdapterContext
+from campaign.publish.adapters.metrics import BlueskyMetrics
 from campaign.tid import is_valid as is_tid
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def post_url(handle: str, uri: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
 
 
-class BlueskyAdapter:
+class BlueskyAdapter(BlueskyMetrics):
     """Posts to one Bluesky account. Settings: `handle`, `service` (PDS, default bsky.social),
     `language`, `credentials` (env prefix); in `settings:`, `link_title` and `link_description`
     for link cards."""

@@ -62,6 +62,7 @@ from campaign.publish.adapters.mastodon_server import (
     normalize,
     plain_text,
 )
+from campaign.publish.adapters.metrics import MastodonMetrics
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ _LIMIT_IN_MESSAGE = re.compile(r"limit (?:of |is )?(\d+)", re.I)
 # --- the adapter ----------------------------------------------------------------------------
 
 
-class MastodonAdapter:
+class MastodonAdapter(MastodonMetrics):
     """Posts to one Mastodon-API account. Settings: `instance` (required), `visibility`,
     `language`, `content_warning`, `credentials` (env prefix); in `settings:`, `focus: "x,y"`."""
 

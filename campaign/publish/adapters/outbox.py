@@ -28,6 +28,7 @@ import random
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import Any, ClassVar
 
 from campaign import platforms
 from campaign.errors import AdapterError, RejectedError, TransientError
-from campaign.models import AccountInfo, Draft, RemoteRef
+from campaign.models import AccountInfo, Draft, Metrics, RemoteRef
 from campaign.platforms import Rules
 from campaign.publish.adapters.base import AdapterContext
 
@@ -103,6 +104,9 @@ class OutboxAdapter:
 
     name: ClassVar[str] = "outbox"
     credential_fields: ClassVar[tuple[str, ...]] = ()
+    metrics_batch: ClassVar[int] = 100
+    #: what `metrics` takes as the present (tests set it to move time)
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
 
     def __init__(self, ctx: AdapterContext):
         self.ctx = ctx
@@ -200,6 +204,31 @@ class OutboxAdapter:
             raise TransientError("simulated lost answer (the post landed)", ambiguous=True,
                                  platform="outbox", account=acct)
         return self._ref(path)
+
+    def metrics(self, refs: list[RemoteRef]) -> dict[str, Metrics]:
+        """Simulated figures for each post (`simulated=True`), the same for the same post at the
+        same age (`adapters.metrics.simulated`); a post whose file was deleted is gone."""
+        from campaign.publish.adapters.metrics import simulated
+
+        out: dict[str, Metrics] = {}
+        now = self.clock()
+        for ref in refs:
+            path = Path(ref.extra.get("path") or self.folder / f"{ref.id}.json")
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                posted = datetime.fromisoformat(str(record.get("posted_at")))
+            except FileNotFoundError:
+                out[ref.id] = Metrics(gone=True, simulated=True)
+                continue
+            except (OSError, ValueError, TypeError, AttributeError) as e:
+                raise AdapterError(f"cannot read the outbox post {path}: {e}", platform="outbox",
+                                   account=self.ctx.account) from None
+            if posted.tzinfo is None:  # written without a zone: it was UTC
+                posted = posted.replace(tzinfo=UTC)
+            hours = (now - posted).total_seconds() / 3600
+            out[ref.id] = simulated(ref.id, str(record.get("highlight_id") or ""),
+                                    record.get("simulate"), hours)
+        return out
 
     def _copy_media(self, source: str) -> dict[str, str]:
         src = Path(source)

@@ -55,6 +55,7 @@ from campaign.errors import (
 from campaign.models import AccountInfo, Draft, MediaRef, RemoteRef
 from campaign.platforms import Rules
 from campaign.publish.adapters.base import AdapterContext
+from campaign.publish.adapters.metrics import XMetrics
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def normalize_text(text: str) -> str:
 # --- the adapter ------------------------------------------------------------------------------
 
 
-class XAdapter:
+class XAdapter(XMetrics):
     """Posts to one X account with its OAuth 1.0a user keys."""
 
     name = "x"

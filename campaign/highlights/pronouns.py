@@ -1,0 +1,275 @@
+"""Who "he" or "she" is, and the person a sentence is about: pronoun resolution for the attribution
+sieves, and the subject of the sentence a quote stands in.
+
+A pronoun goes to the subject of the sentence before, else to the person the text last named (of a
+compatible gender), else to the last speaker; the answer is sure only when its gender agrees and no
+rival of a compatible gender is in view. A learned ranker (`ranker`) may confirm or replace it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import regex
+
+from campaign.highlights.mentions import AMBIGUOUS, person_mentions
+from campaign.highlights.speakers import (
+    EN_VERB_RE,
+    FR_VERB_PATTERN,
+    NATIONALITY,
+    ORG_NOUNS,
+    PRONOUNS,
+    ROLE_NOUNS,
+    Registry,
+    Speaker,
+    _is_title,
+    given_name_gender,
+    parse_np,
+    split_name,
+)
+from campaign.highlights.values import Quote
+from campaign.models import Article
+
+
+@lru_cache(maxsize=256)
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
+    return regex.compile(pattern, flags)
+
+
+_ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
+                           r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
+                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
+DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
+
+
+@dataclass
+class State:
+    reg: Registry
+    speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (paragraph, speaker)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # every quote's (opener, closer)
+    attributed: list[tuple[int, int]] = field(default_factory=list)  # (closer, paragraph) of quotes with a speaker
+    text: str = ""
+    speaks: dict[str, bool] = field(default_factory=dict)  # name -> is it the subject of a speech verb
+
+
+def np_word(w: str) -> bool:
+    w = w.strip(",")
+    return bool(w) and (w[0].isupper() or _rx(r"\p{Lu}\.", 0).fullmatch(w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
+
+
+def head_np(sentence: str) -> str | None:
+    """The sentence subject: "The French conservative party expressed ..., saying," -> its first noun phrase."""
+    sentence = _rx(r"[”\"»]", 0).split(sentence)[-1].lstrip(" ,")  # words after any earlier quote
+    segs = [x for x in sentence.split(",")]
+    k = 0
+    while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
+        k += 1
+    words = segs[k].split()
+    if not words:
+        return None
+    if words[0].lower() in PRONOUNS:
+        return words[0]
+    i = 1 if words[0].lower() in DETS else 0
+    j = i
+    while j < len(words) and np_word(words[j]):
+        j += 1
+    run = words[i:j]
+    if run:
+        _, name = split_name(run)
+        has_name = any(not NATIONALITY.match(w) and not ROLE_NOUNS.fullmatch(w) for w in name)
+        if has_name:
+            if j == len(words) and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper():
+                return segs[k] + ", " + segs[k + 1]  # "The French MP, Nathalie Loiseau"
+            return " ".join(words[:j])
+    for e in range(i, min(len(words), i + 6)):
+        w = words[e].lower().strip(",")
+        if ORG_NOUNS.search(w) or ROLE_NOUNS.fullmatch(w):
+            if j == e + 1 and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper() and j == len(words):
+                return segs[k] + ", " + segs[k + 1]
+            return " ".join(words[: e + 1])
+        if EN_VERB_RE.fullmatch(w) or w.endswith("ed"):
+            break
+    return None
+
+
+def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quote,
+                     upto: int | None = None) -> Speaker | None:
+    """he/she/il/elle/وی -> the person the text last named before the quote's sentence (outside
+    quotes, since the previous quote), of a compatible gender; else the last named speaker.
+
+    The answer is `sure` only when its gender is known to agree and no other person of a
+    compatible (or unknown) gender was named or spoke in this paragraph or the one before:
+    otherwise it is a guess for the organizer to confirm."""
+    reg = state.reg
+    if sp.gender == "n":
+        for ppi, prev in reversed(state.speakers):
+            return replace(prev, sure=prev.sure and pi == ppi) if prev.kind == "org" and pi - ppi <= 2 else None
+        return None
+    text = article.text
+    lo = article.paragraphs[max(0, pi - 3)].start
+    lo = max([lo] + [c for c, _ in state.attributed if c <= q.opener])
+    hi = upto if upto is not None else next(
+        (s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
+    chosen = _previous_subject(sp, state, pi, article, min(hi, q.opener))
+    if chosen is not None:
+        return replace(chosen, sure=chosen.sure and not sp.role)  # a description ("the senator") stays a guess
+    orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
+    for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
+        if name == AMBIGUOUS:
+            return None
+        g = reg.genders.get(name, "")
+        if (sp.gender and g and g != sp.gender) or name in orgs:
+            continue
+        chosen = Speaker(name, "person", reg.roles.get(name), sp.gender or g)
+        break
+    if chosen is None:
+        for ppi, prev in reversed(state.speakers):
+            if pi - ppi > 4:
+                break
+            if prev.kind != "person":
+                return None  # an organisation spoke last: "he" is not clear
+            g = reg.genders.get(prev.name or "", prev.gender)
+            if sp.gender and g and g != sp.gender:
+                continue
+            chosen = Speaker(prev.name, "person", prev.role, sp.gender or g)
+            break
+    if chosen is None and hi < q.opener:
+        # "Hillary Clinton spoke in Iowa, where she told the crowd that “…”": the person named
+        # earlier in the quote's own sentence
+        same = [n for _, n in person_mentions(text, reg, hi, q.opener, state.spans)
+                if n != AMBIGUOUS and n not in orgs and reg.genders.get(n, "") in ("", sp.gender)]
+        if len(set(same)) == 1:
+            chosen = Speaker(same[0], "person", reg.roles.get(same[0]), sp.gender)
+    if chosen is None or not chosen.name:
+        return None
+    known = reg.genders.get(chosen.name, "")
+    rivals = _rivals(chosen.name, sp.gender, state, pi, article, q)
+    # no rival, and a gender that agrees; an unknown gender only for the story's last speaker
+    last = next((s.name for ppi, s in reversed(state.speakers) if pi - ppi <= 2), None)
+    return replace(chosen, sure=not sp.role and not rivals
+                   and (known == sp.gender or (not known and last in (None, chosen.name))))
+
+
+def _previous_subject(sp: Speaker, state: State, pi: int, article: Article, hi: int) -> Speaker | None:
+    """he/she -> the named person who is the subject of the sentence before (in this paragraph or
+    at the end of the one before): "Kasich took a different tack. “…,” he said." A subject whose
+    gender is known to agree makes a sure answer."""
+    reg = state.reg
+    prev = [s for s in article.sentences if s.end <= hi and s.paragraph >= pi - 1]
+    if not prev or any(a < prev[-1].end and prev[-1].start < b for a, b in state.spans):
+        return None  # no sentence before, or it holds a quote: the last speaker decides
+    sentence = prev[-1]
+    found = _subject_mention(article.text, sentence.start, sentence.end, state)
+    if found is None:
+        np = head_np(sentence.text)
+        if not np or np.split()[0].lower() in PRONOUNS:
+            return None
+        words = np.split()
+        while len(words) > 2 and NATIONALITY.match(words[0]):
+            words = words[1:]  # "Republican Christine Todd Whitman"
+        found = parse_np(" ".join(words), reg)
+    if found is None or found.kind != "person" or not found.name or found.name in reg.orgs:
+        return None
+    name = found.name
+    gender = reg.genders.get(name) or found.gender or given_name_gender(name)
+    if not gender and not _personlike(name, state):
+        return None  # not a name we know to be a person's ("Super Bowl", "Florida Standards")
+    if sp.gender and gender and gender != sp.gender:
+        return None
+    same_paragraph = sentence.paragraph == pi
+    lo = min(sentence.start, article.paragraphs[pi].start)  # "Tom met Jim. “…,” he said." is unclear
+    rival = any(n != name and n not in reg.orgs
+                and (n == AMBIGUOUS or not sp.gender or reg.genders.get(n, "") in ("", sp.gender))
+                for _, n in person_mentions(article.text, reg, lo, hi, state.spans))
+    return Speaker(name, "person", found.role or reg.roles.get(name), gender or sp.gender,
+                   sure=(gender == sp.gender or same_paragraph) and not rival)
+
+
+def _subject_mention(text: str, lo: int, hi: int, state: State) -> Speaker | None:
+    """The person named first in a sentence, when the name stands in its first words (before
+    any verb): the sentence's subject, as in "Head teacher Rachel Lindqvist, who runs ..., said"."""
+    mentions = person_mentions(text, state.reg, lo, hi, state.spans)
+    if not mentions:
+        return None
+    pos, name = mentions[0]
+    lead = text[lo:pos]
+    if name == AMBIGUOUS or name in state.reg.orgs or any(s.name == name and s.kind == "org" for _, s in state.speakers):
+        return None
+    if len(lead.split()) > 4 or EN_VERB_RE.search(lead) or "," in lead:
+        return None
+    return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
+
+
+def _personlike(name: str, state: State) -> bool:
+    """Is this a person's name, by some evidence: a known gender or given name, a role or title in
+    the text, or a person's quote already attributed to it? ("Florida Standards" has none.)"""
+    reg = state.reg
+    if (reg.genders.get(name) or given_name_gender(name) or reg.roles.get(name)
+            or any(s.name == name and s.kind == "person" for _, s in state.speakers)):
+        return True
+    if name not in state.speaks:  # "Orla Brennan, who chairs the branch, said": it speaks somewhere
+        last = regex.escape(name.split()[-1])
+        state.speaks[name] = bool(_rx(last + r"(?:,[^,.;“”\"]{0,100},)?\s+(?:" + EN_VERB_RE.pattern + r"|"
+                                      + FR_VERB_PATTERN + r")", regex.I).search(state.text))
+    return state.speaks[name]
+
+
+def _rivals(name: str, gender: str, state: State, pi: int, article: Article, q: Quote) -> bool:
+    """Did another person who could be "he"/"she" appear in this paragraph or the one before?"""
+    reg = state.reg
+    lo = article.paragraphs[max(0, pi - 1)].start
+    others = {n for _, n in person_mentions(article.text, reg, lo, q.opener, state.spans)}
+    others |= {s.name for ppi, s in state.speakers if pi - ppi <= 1 and s.kind == "person" and s.name}
+    others.discard(name)
+    others -= set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
+    return any(o == AMBIGUOUS or not gender or reg.genders.get(o, "") in ("", gender) for o in others)
+
+
+def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speaker | None:
+    """A quote woven into a sentence whose subject is a person: "Cruz vowed to “fight for every
+    vote”", "On Monday, she pledged “…”". The subject is a name opening the sentence (after any
+    introductory phrase, with only a title or role before it), not a possessive, not passive; or
+    he/she resolved as a pronoun. A sentence whose own attribution comes after the quote is not one."""
+    text = article.text
+    sent = next((s for s in article.sentences if s.start <= q.opener < s.end), None)
+    if sent is None:
+        return None
+    lead = text[sent.start : q.opener]
+    if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(lead)
+            or EN_VERB_RE.search(text, q.closer, max(q.closer, sent.end))
+            or _rx(r"\baccording\s+to\b", regex.I).search(text, q.closer, max(q.closer, sent.end))):
+        return None
+    segs = lead.split(",")
+    k, lo = 0, sent.start
+    while k < len(segs) - 1 and (_ADVERBIAL.match(segs[k].strip()) or _INTRO.match(segs[k].strip())):
+        lo += len(segs[k]) + 1
+        k += 1
+    head = text[lo : q.opener]
+    first = _rx(r"\s*(\p{L}+)\s", 0).match(head)
+    if first and first.group(1).lower() in ("he", "she"):
+        sp = resolve_pronoun(Speaker(None, "pronoun", gender=PRONOUNS[first.group(1).lower()]),
+                              state, pi, article, q, upto=sent.start)
+        return sp if sp is not None and sp.sure and state.reg.genders.get(sp.name or "") == sp.gender else None
+    mentions = person_mentions(text, state.reg, lo, q.opener, state.spans)
+    if not mentions or mentions[0][1] == AMBIGUOUS:
+        return None
+    pos, name = mentions[0]
+    if any(w.strip(",") and not (w.lower() in DETS or _is_title(w) or ROLE_NOUNS.fullmatch(w.lower()) or NATIONALITY.match(w))
+           for w in text[lo:pos].split()):
+        return None  # "Like Corker, …", "From Donald Trump’s …": the name is not the subject
+    end = _rx(r"\p{Lu}[\p{L}\p{M}.'’\-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}.'’\-]*)*", 0).match(text, pos)
+    tail = text[end.end() if end else pos : q.opener]
+    if (regex.match(r"['’]", tail) or (end and end.group().endswith(("'s", "’s", "’", "'")))
+            or _rx(r"\b(?:was|were|been|being|is|are)\s+(?:\p{Ll}+ly\s+)?(?:asked|told|quoted|called|described|urged|"
+                   r"pressed|accused|criticized|criticised|attacked|labeled|labelled|dubbed|mocked|praised)\b", 0).search(tail)):
+        return None  # "Sanders’ surge", "Sanders was asked by host Bill Maher"
+    if name in state.reg.orgs or not _personlike(name, state):
+        return None
+    return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
+
+
+# Introductory phrases before a sentence's subject: "Like Corker, …", "Given that …,".
+_INTRO = regex.compile(r"(?:of|like|unlike|given|despite|amid|following|under|over|by|through|without|within|among|"
+                       r"shortly|just|even|still|instead|indeed|now|here|there|yes|no|so|thus|moreover|"
+                       r"for\s+example|in\s+fact|of\s+course)\b", regex.I)
