@@ -1,7 +1,7 @@
 """Lateness of a busy slot: N posts over M accounts due at once, each platform call taking 300 ms.
 
     python bench/bench_lateness.py [--posts 1000] [--accounts 200] [--delay 0.3]
-        [--workers 1,4] [--concurrency 1,32] [--db postgresql://...] [--spread 0]
+        [--workers 1,4] [--concurrency 1,64] [--db postgresql://...] [--spread 0]
 
 For each (worker processes, concurrency) pair, a fresh campaign of `--posts` single posts
 over `--accounts` accounts (each account's posts in a row) is queued with every slot at
@@ -9,7 +9,8 @@ the same instant, a few seconds ahead; then that many real `campaign run` proces
 (`--concurrency C`) publish them through the outbox adapter, slowed to `--delay` seconds
 a call (`CAMPAIGN_OUTBOX_FAIL=delay:...`). The lateness of a post is the time its
 "succeeded" event was recorded less its slot; the table gives p50/p95/p99/max over all
-posts, the wall time from the slot to the last post, and posts per second.
+posts, the wall time from the slot to the last post, posts per second, and the CPU time
+the worker processes used (start-up included).
 
 The queue is a fresh SQLite file per run, or, with `--db postgresql://...` (or
 CAMPAIGN_BENCH_DB), that PostgreSQL database: each run then queues a campaign of its
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -47,11 +49,12 @@ class Result:
     p99: float
     worst: float
     wall: float
+    cpu: float  # CPU seconds the worker processes used, in all
 
     def row(self) -> str:
         return (f"| {self.store} | {self.workers} | {self.concurrency} | {self.posts:,} | {self.p50:.1f} s | "
                 f"{self.p95:.1f} s | {self.p99:.1f} s | {self.worst:.1f} s | {self.wall:.1f} s | "
-                f"{self.posts / self.wall:.1f} |")
+                f"{self.posts / self.wall:.1f} | {self.cpu:.1f} s |")
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -107,6 +110,11 @@ def pending(db: str, slug: str) -> int:
         store.close()
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def one_run(args: argparse.Namespace, base: Path, n: int, workers: int, concurrency: int) -> Result:
     folder = base / f"run{n}-w{workers}-c{concurrency}"
     folder.mkdir(parents=True)
@@ -117,6 +125,7 @@ def one_run(args: argparse.Namespace, base: Path, n: int, workers: int, concurre
     env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL=f"delay:{args.delay}", CAMPAIGN_DB=db)
     cmd = [sys.executable, "-m", "campaign", "run", "--db", db, "--concurrency", str(concurrency),
            "--poll", "1s", "--json"]
+    cpu_before = _children_cpu()
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
              for _ in range(workers)]
     budget = LEAD + args.posts * args.delay * 1.5 + 60
@@ -136,12 +145,13 @@ def one_run(args: argparse.Namespace, base: Path, n: int, workers: int, concurre
                 p.send_signal(signal.SIGTERM)
         for p in procs:
             p.wait(timeout=60)
+    cpu = _children_cpu() - cpu_before
     late, last, missing = lateness(db, slug)
     if missing or last is None:
         raise SystemExit(f"{missing} post(s) not published")
     store = "PostgreSQL" if db.startswith(("postgres://", "postgresql://")) else "SQLite"
     return Result(store, workers, concurrency, len(late), statistics.median(late), quantile(late, 0.95),
-                  quantile(late, 0.99), max(late), (last - slot).total_seconds())
+                  quantile(late, 0.99), max(late), (last - slot).total_seconds(), cpu)
 
 
 def main() -> None:
@@ -150,7 +160,7 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=200)
     ap.add_argument("--delay", type=float, default=0.3, help="seconds each platform call takes")
     ap.add_argument("--workers", default="1,4", help="worker processes to compare, comma-separated")
-    ap.add_argument("--concurrency", default="1,32", help="posts in flight per worker, comma-separated")
+    ap.add_argument("--concurrency", default="1,64", help="posts in flight per worker, comma-separated")
     ap.add_argument("--spread", type=float, default=0.0, help="slots spread over this many seconds (0: one instant)")
     ap.add_argument("--db", default=os.environ.get("CAMPAIGN_BENCH_DB"),
                     help="a postgresql:// URL (default: a fresh SQLite file per run)")
@@ -163,8 +173,9 @@ def main() -> None:
     pairs = [(int(w), int(c)) for w in args.workers.split(",") for c in args.concurrency.split(",")]
     print(f"{args.posts:,} posts over {args.accounts} accounts due at once, {args.delay * 1000:.0f} ms a call; "
           f"files in {base}", flush=True)
-    print("| store | worker processes | concurrency | posts | p50 | p95 | p99 | max | slot to last post | posts/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("| store | worker processes | concurrency | posts | p50 | p95 | p99 | max | slot to last post | posts/s "
+          "| worker CPU |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     for n, (workers, concurrency) in enumerate(pairs):
         print(one_run(args, base, n, workers, concurrency).row(), flush=True)
 

@@ -5,7 +5,7 @@ The one module that may import every stage; no stage imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -196,18 +196,37 @@ def queue_campaign(cfg: CampaignConfig, store: Store, *, now: datetime, cards: b
     built = built or build(cfg, out_dir=out_dir, cards=cards)
     from campaign.review import apply_overrides, review_contexts
 
-    drafts = apply_overrides(built.drafts, store.overrides(cfg.campaign.slug)) if existing else list(built.drafts)
+    contexts = review_contexts(built.article, built.highlights)
+    drafts = list(built.drafts)
+    if existing:
+        renamed = legacy_ids(built.highlights, {j.highlight_id for j in store.jobs(campaign=cfg.campaign.slug)})
+        drafts = [replace(d, highlight_id=renamed.get(d.highlight_id, d.highlight_id)) for d in drafts]
+        contexts = {renamed.get(k, k): v for k, v in contexts.items()}
+        drafts = apply_overrides(drafts, store.overrides(cfg.campaign.slug))
     planned = plan(drafts, cfg.schedule, cfg.zone, list(cfg.enabled_accounts()), now=anchor)
     if asap:
         planned = [replace(p, at=utc(now), notes=(*p.notes, "queued to go out now, not at its slot"))
                    for p in planned]
     report = enqueue_plan(store, campaign_record(cfg, anchor=anchor, out_dir=out_dir), planned, now=now,
-                          contexts=review_contexts(built.article, built.highlights), replan=replan)
+                          contexts=contexts, replan=replan)
     if existing and not asap:  # a campaign queued before: new highlights (or ones back) may land on past slots
         late = tuple(i.job_id for i in report.of("added") + report.of("requeued")
                      if store.get(i.job_id).run_at < utc(now))
         report = replace(report, late=late)
     return report, planned
+
+
+def legacy_ids(highlights: Iterable[Highlight], queued: set[str]) -> dict[str, str]:
+    """New id -> the all-digit id a highlight had in an older version, for highlights queued
+    under that id: re-queueing keeps their jobs (and what was sent) instead of adding twins."""
+    from campaign.highlights.select import legacy_id
+
+    out = {}
+    for h in highlights:
+        old = legacy_id(h.text)
+        if old and old in queued and h.id not in queued:
+            out[h.id] = old
+    return out
 
 
 # --- a dry run on the outbox -----------------------------------------------------------------

@@ -54,6 +54,26 @@ schedule:
     ], lines
 
 
+def test_platform_names_everywhere_get_a_did_you_mean(folder: Path) -> None:
+    code, lines = _validate(folder, """\
+campaign: {name: HK}
+article: {source: article.txt}
+posts:
+  people:
+    Jane: {mastdon: "@jane@example.social"}
+  platforms:
+    twiter: {hashtags: [A]}
+accounts:
+  t: {platform: Twitter}
+""")
+    assert code == 2
+    assert [ln.split(": ", 3)[2:] for ln in lines] == [
+        ["posts.people.Jane", "unknown platform 'mastdon' (did you mean 'mastodon'?); known: x, mastodon, bluesky, outbox"],
+        ["posts.platforms.twiter", "unknown platform 'twiter' (did you mean 'x'?); installed: bluesky, mastodon, outbox, x"],
+        ["accounts.t.platform", "unknown platform 'Twitter' (did you mean 'x'?); installed: bluesky, mastodon, outbox, x"],
+    ], lines
+
+
 def test_each_problem_is_told_once(folder: Path) -> None:
     code, lines = _validate(folder, """\
 campaign: {name: HK}

@@ -115,6 +115,14 @@ def test_a_campaign_on_a_real_pds_once_even_after_sigkill(pds, proxy, tmp_path, 
     monkeypatch.chdir(tmp_path)  # `queue` renders the cards under ./campaign-out
     r = CliRunner().invoke(cli, ["queue", str(cfg)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
+    # a real account: nothing goes out until a reviewer signs off
+    posted = len(pds.records(poster.did))
+    assert "pending" in run_once(dict(os.environ)).communicate(timeout=180)[0]
+    assert len(pds.records(poster.did)) == posted
+    r = CliRunner().invoke(cli, ["approve", "--campaign", "nrf-strasbourg", "--all", "--now",
+                                   "--as", "press"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
     env = dict(os.environ)
 
     # killed once the PDS has created a thread's second part, before the worker heard of it

@@ -66,3 +66,38 @@ def test_a_post_back_in_the_config_after_its_slot_passed_is_warned_about(tmp_pat
     back, _ = queue_campaign(cfg, store, now=t0 + timedelta(days=5))
     assert back.counts()["requeued"] == 1 and len(back.late) == 1 and "go out at the next run" in back.summary()
     store.close()
+
+
+def test_a_highlight_queued_under_an_old_all_digit_id_keeps_its_jobs(tmp_path: Path, monkeypatch) -> None:
+    """Ids never all digits now; a queue written before still holds them: re-queueing must
+    find those jobs (a sent post is not sent again under its new id)."""
+    import hashlib
+    import importlib
+
+    from campaign.models import Highlight
+
+    select = importlib.import_module("campaign.highlights.select")
+
+    text = next(t for t in (f"We will keep our promise number {i} to every family." for i in range(10_000))
+                if select.legacy_id(t))
+    old = hashlib.sha1(select.normalize(text).encode()).hexdigest()[:8]
+    assert old.isdigit() and select.highlight_id(text) != old
+    current = {"id": old}
+
+    def fake_build(cfg: Any, **kw: Any) -> Any:
+        h = Highlight(current["id"], "quote", text, "A. Speaker", 1.0, -1, -1)  # an `extra:` quote
+        drafts = [Draft(h.id, "one", "outbox", (f"“{text}”",), (len(text) + 2,), 10**9)]
+        return SimpleNamespace(article=None, highlights=[h], drafts=drafts, cards=[])
+
+    monkeypatch.setattr(campaign.pipeline, "build", fake_build)
+    (tmp_path / "article.txt").write_text("An article.\n")
+    (tmp_path / "c.yaml").write_text(CONFIG)
+    cfg = load(tmp_path / "c.yaml")
+    store = SqliteStore(tmp_path / "q.sqlite3")
+    t0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    queue_campaign(cfg, store, now=t0)  # an older version: the all-digit id
+    current["id"] = select.highlight_id(text)  # this version
+    again, _ = queue_campaign(cfg, store, now=t0 + timedelta(hours=1))
+    assert again.counts() == {"unchanged": 1}
+    assert [j.highlight_id for j in store.jobs()] == [old]
+    store.close()

@@ -135,6 +135,29 @@ def test_one_post_of_an_account_at_a_time_in_order_and_a_thread_in_order(store: 
     assert a0[1][1] == jobs[("t", 0)].remote_id and a0[2][1] == jobs[("t", 1)].remote_id  # replies in order
 
 
+def test_run_once_sends_every_post_even_when_the_last_in_flight_ends_as_it_looks(store: SqliteStore) -> None:
+    """`--once` ends only when nothing is due and nothing is in flight: a post that ends while
+    the worker looks at the queue must not end the run with its account's next post left."""
+    queue(store, drafts(accounts=1, each=3))  # one account: while its post is in flight, nothing to claim
+    w: Worker
+
+    class SlowToAnswer:  # the claim that finds nothing returns only once the posts in flight ended
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        def claim(self, *args: Any, **kw: Any) -> Any:
+            got = store.claim(*args, **kw)
+            if got is None and kw.get("busy"):
+                deadline = time.monotonic() + 5
+                while len(w.inflight) and time.monotonic() < deadline:
+                    time.sleep(0.005)
+            return got
+
+    w = Worker(SlowToAnswer(), lambda job: Recorder(), now=Clock(LATER), limits={}, concurrency=2)  # type: ignore[arg-type]
+    report = w.run(once=True)
+    assert report.succeeded == 3 and store.counts()["todo"] == 0
+
+
 def test_rate_limits_hold_under_concurrency(store: SqliteStore) -> None:
     queue(store, drafts(accounts=3, each=4))
     adapter = Recorder()
@@ -265,7 +288,7 @@ def test_the_heartbeat_renews_every_lease_in_flight(tmp_path: Path) -> None:
     for _ in range(3):
         c = store.claim("w", now=LATER, lease=lease, busy=inflight.accounts())
         assert c is not None
-        inflight.add(c, LATER)
+        inflight.add(c)
     t[0] = LATER + timedelta(seconds=20)
     assert Heartbeat(store, inflight, lease).beat() == 3
     assert {j.locked_until for j in store.jobs(status="doing")} == {LATER + timedelta(seconds=50)}

@@ -43,6 +43,7 @@ def campaign_yaml(tmp_path: Path, instance: str, templates: list[str], hashtags:
         "cards": {"enabled": False},
         "accounts": {"nrf_mastodon": {"platform": "mastodon", "instance": instance}},
         "schedule": {"start": "now", "end": "7d", "slots": [{"days": "every day", "times": ["09:00"]}]},
+        "review": "off",  # these tests publish at once; review has its own tests
     }
     path = tmp_path / "campaign.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -154,7 +154,7 @@ def test_retry_failed_after_fixing_credentials(env: dict[str, Any], monkeypatch:
     db = str(env["db"])
     monkeypatch.setenv("CAMPAIGN_OUTBOX_FAIL", "permanent:1")  # every post refused, like revoked keys
     invoke("run", "--once", "--config", str(env["cfg"]), "--now", "--db", db)
-    assert json.loads(invoke("status", "--json", "--db", db).output)["counts"]["failed"] == 8
+    assert json.loads(invoke("status", "--json", "--db", db).output)["counts"]["failed"] == 8, invoke("jobs", "--db", db).output
     monkeypatch.delenv("CAMPAIGN_OUTBOX_FAIL")
     r = invoke("retry", "--failed", "--account", "one", "--db", db)
     assert r.exit_code == 0 and "queued 3 failed job(s) again" in r.output  # a thread's 2nd part comes along

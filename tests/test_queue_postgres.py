@@ -107,7 +107,7 @@ def test_the_cli_says_so_in_one_line_without_the_password() -> None:
 
     url = f"postgresql://organizer:Sup3rSecretPw@127.0.0.1:{free_port()}/campaign"
     result = CliRunner().invoke(cli, ["jobs", "--db", url])
-    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code != 0
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot reach the PostgreSQL queue at 127.0.0.1:")
     assert "Sup3rSecretPw" not in result.output
@@ -284,4 +284,32 @@ def test_stores_without_notifications_just_sleep(tmp_path: Path) -> None:
     t = time.monotonic()
     assert s.wait(30, stop=stop) is False and time.monotonic() - t < 5
     assert isinstance(s, Sleeps)
+    s.close()
+
+
+# --- a row the worker cannot read ------------------------------------------------------------
+
+
+def test_an_unreadable_job_fails_alone_and_the_next_one_is_claimed(schema: str, tmp_path: Path) -> None:
+    import psycopg
+
+    s = store_at(schema, tmp_path)
+    enqueue_plan(s, record(), plan(draft("h1"), draft("h2")), now=T0)
+    first, second = s.jobs()
+    with psycopg.connect(pg.DSN, autocommit=True) as conn:
+        conn.execute(f'UPDATE "{schema}".jobs SET draft = %s WHERE id = %s', ["{not json", first.id])
+    assert s.get(first.id).draft.text == "(unreadable draft)"  # listings still show it
+    c = s.claim("w", now=T0)
+    assert c is not None and c.job.id == second.id
+    failed = s.get(first.id)
+    assert failed.status == "failed" and (failed.last_error or "").startswith("unreadable job in the queue: ")
+    assert [e.kind for e in s.events(first.id)][-1] == "failed"
+    s.close()
+
+
+def test_the_store_names_its_queue_without_the_password(schema: str) -> None:
+    base = pg.DSN.split("@", 1)[1]
+    user = pg.DSN.split("://", 1)[1].split("@", 1)[0]
+    s = open_store(f"postgresql://{user}:NotShown123@{base}?schema={schema}")
+    assert str(s) == f"postgresql://{base.split('?')[0]}?schema={schema}" and "NotShown123" not in str(s)
     s.close()

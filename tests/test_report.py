@@ -222,3 +222,47 @@ def test_a_quote_is_guessed_from_a_post_when_the_config_is_not_at_hand() -> None
     assert quote_from_text("“Free Afghanistan now” — @AhmadMassoud01 #Afghanistan https://x.org") == \
         Quote("Free Afghanistan now", "@AhmadMassoud01")
     assert quote_from_text("A plain sentence of the article. https://x.org").speaker is None
+
+
+def test_a_plugin_adapter_reports_through_the_documented_contract(store: SqliteStore, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/echo-adapter's `metrics`, as docs/adapters.md describes it, read by the report."""
+    import json
+    import sys
+
+    from campaign.publish.adapters.base import AdapterContext
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "examples" / "echo-adapter"))
+    monkeypatch.delitem(sys.modules, "campaign_echo", raising=False)
+    from campaign_echo import EchoAdapter
+
+    echo = EchoAdapter(AdapterContext("nrf_x", "echo", {"settings": {"path": str(tmp_path / "echoed")}}))
+    refs = {h: echo.publish(draft(h, "nrf_x", f"post {h}"), key=f"k-{h}", reply_to=None) for h in QUOTES}
+    log = tmp_path / "echoed" / "echo.jsonl"
+    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    lines[0]["likes"] = 3
+    log.write_text("".join(json.dumps(x) + "\n" for x in lines[:1]), encoding="utf-8")  # the second deleted
+    record = CampaignRecord("camp", "Camp", "UTC", "en", ".", None, {"nrf_x": {"platform": "echo"}}, T0)
+    enqueue_plan(store, record, [PlannedPost(draft(h, "nrf_x", f"post {h}"), 0, T0, "UTC") for h in QUOTES], now=T0)
+    while (c := store.claim("w", now=T0 + HOUR)) is not None:
+        store.succeed(c.job.id, "w", refs[c.job.highlight_id], now=T0 + HOUR)
+    r = campaign_report(store, "camp", lambda job: echo, now=T0 + 2 * HOUR)
+    assert r.fetch is not None and (r.fetch.fetched, r.fetch.gone, r.fetch.failures) == (2, 1, ())
+    assert r.totals.likes == 3 and r.totals.gone == 1 and not r.simulated
+
+
+def test_figures_per_day_of_publication_in_the_campaigns_zone(store: SqliteStore) -> None:
+    record = CampaignRecord("camp", "Camp", "Europe/Paris", "en", ".", None, {"nrf_x": {"platform": "x"}}, T0)
+    enqueue_plan(store, record, [PlannedPost(draft(h, "nrf_x", f"post {h}"), 0, T0, "Europe/Paris") for h in QUOTES],
+                 now=T0)
+    late_evening = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 00:30 on 3 March in Paris
+    for when in (datetime(2026, 3, 2, 9, 0, tzinfo=UTC), late_evening):
+        c = store.claim("w", now=when)
+        assert c is not None
+        store.succeed(c.job.id, "w", RemoteRef(f"nrf_x-{c.job.highlight_id}"), now=when)
+    a = Scripted("x", {"nrf_x-h1": Metrics(4, 1, 0, 0), "nrf_x-h2": Metrics(9, 0, 0, 0)})
+    r = campaign_report(store, "camp", Factory({"nrf_x": a}), now=late_evening + HOUR)
+    assert r.zone == "Europe/Paris"
+    assert [(d.day.isoformat(), d.figures.posts, d.figures.likes) for d in r.days] == [
+        ("2026-03-02", 1, 4), ("2026-03-03", 1, 9)]
+    assert to_dict(r)["days"][1] == {**to_dict(r)["days"][1], "day": "2026-03-03", "zone": "Europe/Paris", "likes": 9}

@@ -49,24 +49,43 @@ def draft(text: str, platform: str, account: str) -> Draft:
 # --- Mastodon ------------------------------------------------------------------------------
 
 
-def test_mastodon_metrics_read_each_status_and_a_deleted_one_is_gone(tmp_path: Path) -> None:
+def test_mastodon_metrics_20_statuses_a_call_and_a_deleted_one_is_gone(tmp_path: Path) -> None:
     with FakeMastodon() as srv:
         a = MastodonAdapter(ctx(tmp_path, "nrf_mastodon", "mastodon", instance=srv.url))
         refs = [a.publish(draft(f"post {i}", "mastodon", "nrf_mastodon"), key=f"k{i}", reply_to=None)
-                for i in range(3)]
+                for i in range(25)]
         srv.engage(refs[0].id, favourites=12, reblogs=4, replies=2)
-        srv.engage(refs[1].id, favourites=1)
+        srv.engage(refs[24].id, favourites=1)
         srv.delete(refs[2].id)
         got = a.metrics(refs)
-    assert got == {refs[0].id: Metrics(12, 4, 2), refs[1].id: Metrics(1, 0, 0), refs[2].id: Metrics(gone=True)}
+        calls = srv.received("GET", r"^/api/v1/statuses$")
+        singles = srv.received("GET", r"^/api/v1/statuses/\d+$")
+    assert [len(c.query["id[]"]) for c in calls] == [20, 5] and not singles
+    assert got[refs[0].id] == Metrics(12, 4, 2) and got[refs[24].id] == Metrics(1, 0, 0)
+    assert got[refs[2].id] == Metrics(gone=True) and sum(m.gone for m in got.values()) == 1
     assert got[refs[0].id].quotes is None  # Mastodon counts no quotes
+
+
+def test_mastodon_metrics_one_by_one_on_a_server_without_the_batch(tmp_path: Path) -> None:
+    with FakeMastodon.takahe() as srv:
+        a = MastodonAdapter(ctx(tmp_path, "nrf_mastodon", "mastodon", instance=srv.url))
+        refs = [a.publish(draft(f"post {i}", "mastodon", "nrf_mastodon"), key=f"k{i}", reply_to=None)
+                for i in range(3)]
+        srv.engage(refs[1].id, favourites=5, reblogs=1)
+        srv.delete(refs[2].id)
+        got = a.metrics(refs)
+        assert a.metrics(refs) == got
+        batches = srv.received("GET", r"^/api/v1/statuses$")
+        singles = srv.received("GET", r"^/api/v1/statuses/\d+$")
+    assert len(batches) == 1 and len(singles) == 6  # asked once, then one by one
+    assert got == {refs[0].id: Metrics(0, 0, 0), refs[1].id: Metrics(5, 1, 0), refs[2].id: Metrics(gone=True)}
 
 
 def test_mastodon_metrics_rate_limit_and_down(tmp_path: Path) -> None:
     with FakeMastodon() as srv:
         a = MastodonAdapter(ctx(tmp_path, "nrf_mastodon", "mastodon", instance=srv.url))
         ref = a.publish(draft("post", "mastodon", "nrf_mastodon"), key="k1", reply_to=None)
-        srv.rate_limit_next(r"GET /api/v1/statuses/\d+", seconds=120)
+        srv.rate_limit_next(r"GET /api/v1/statuses$", seconds=120)
         with pytest.raises(RateLimitedError) as e:
             a.metrics([ref])
         assert 100 <= e.value.retry_after <= 121 and e.value.account == "nrf_mastodon"

@@ -41,6 +41,7 @@ def test_build_then_report_the_example_on_the_outbox(tmp_path: Path, monkeypatch
     assert code == 0, err
     assert "(nrf-strasbourg): 18 posts" in out and "note: simulated figures" in out
     assert "# Per quote (simulated)" in out and "Ahmad Massoud" in out and "read 18 of 18 posts now" in out
+    assert "# Per day of publication (Europe/Paris) (simulated)" in out
     assert "# Top posts (simulated)" in out and "campaign-out/nrf-strasbourg/outbox/nrf_" in out
     assert (tmp_path / "chart.png").stat().st_size > 20_000
     rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))

@@ -899,9 +899,12 @@ def test_a_part_added_to_a_thread_moved_by_hand_goes_after_its_previous_part(sto
     queue_plan(store, draft("h1", ("a", "b")), start=T0 + HOUR)
     a0 = store.jobs()[0]
     store.reschedule(a0.id, at=T0 + 5 * HOUR, now=T0)
-    queue_plan(store, draft("h1", ("a", "b", "c")), start=T0 + HOUR, now=T0 + MIN)
+    report = queue_plan(store, draft("h1", ("a", "b", "c")), start=T0 + HOUR, now=T0 + MIN)
     times = [t for _, _, t in thread_of(store)]
     assert times == sorted(times) and times[0] == T0 + 5 * HOUR and times[2] >= T0 + 5 * HOUR + MIN
+    added = report.of("added")
+    assert [(i.outcome, i.reason) for i in added] == [("added", "moved after part 2 of its thread")]
+    assert kinds(store, added[0].job_id) == ["queued", "rescheduled"]
 
 
 # --- metrics snapshots (issue 19, `campaign report`) ---------------------------------------

@@ -162,10 +162,14 @@ STORY_RATIO = 1.7  # height / width from which a card is a story (9:16 is 1.78)
 STORY_TOP, STORY_BOTTOM = 0.14, 0.20
 
 
+def _margin(w: int, h: int) -> int:
+    return round(min(w, h) * 0.085)
+
+
 def safe_area(w: int, h: int) -> tuple[float, float, float, float]:
     """Left, top, right and bottom edges text and logos stay within: the margins, and on a
     story-shaped card the bands phone apps cover."""
-    margin = round(min(w, h) * 0.085)
+    margin = _margin(w, h)
     top, bottom = float(margin), float(h - margin)
     if h / w >= STORY_RATIO:
         top, bottom = max(top, math.ceil(h * STORY_TOP)), min(bottom, math.floor(h * (1 - STORY_BOTTOM)))
@@ -189,7 +193,7 @@ def lay_out(
     own words (a key sentence), shown without quotation marks."""
     w, h = dimensions(size)
     u = _unit(w, h)
-    margin = round(min(w, h) * 0.085)
+    margin = _margin(w, h)
     quote_weight = "semibold" if style.weight == "bold" else "regular"
     qchain = fonts.chain(style.family, quote_weight, style.custom_font)
     name_chain = fonts.chain(style.family, "bold", style.custom_font)
@@ -208,6 +212,7 @@ def lay_out(
     text = text + closing
 
     left, top, right, bottom = safe_area(w, h)
+    story = h / w >= STORY_RATIO
 
     # logo
     logo_box = None
@@ -302,10 +307,11 @@ def lay_out(
     mw = mark_width(block.size)
     q_x = col_left + (mw if hang and not rtl else 0.0)
     q_w = col_right - col_left - mw
-    if hang and align == ("right" if rtl else "left") and len(block.lines) > 1:
-        # balanced lines leave the quote narrower than its column: it is centred in it (its lines
-        # still flush to the side they start from), so a right-to-left quote does not hug the
-        # right edge with the left third of the card empty; a one-line quote keeps to its side
+    if story and hang and align == ("right" if rtl else "left") and len(block.lines) > 1:
+        # a story is seen alone, full screen: balanced lines leave the quote narrower than its
+        # column, so it is centred in it (its lines still flush to the side they start from) and
+        # a right-to-left quote does not hug the right edge with a third of the phone empty; a
+        # one-line quote keeps to its side
         beside = [b.width for b, _, _ in attr_blocks] + ([footer_text.block.width] if footer_text else [])
         slack = max(0.0, min(q_w - block.width, 2 * (q_w - max(beside, default=0.0)))) / 2
         q_w -= slack

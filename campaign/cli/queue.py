@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 def db_option() -> Callable[[FC], FC]:
     return click.option(
-        "--db", type=click.Path(dir_okay=False), default=None,
-        help="Queue database (default: $CAMPAIGN_DB, else queue.sqlite3 in the user data folder).",
+        "--db", type=click.Path(dir_okay=False), default=None, metavar="FILE|URL",
+        help="Queue database: a SQLite file, or a postgresql://user@host/db URL to share one queue between "
+             "machines (default: $CAMPAIGN_DB, else queue.sqlite3 in the user data folder).",
     )
 
 
@@ -172,7 +173,7 @@ def queue_cmd(config: str, db: str | None, asap: bool, replan: bool, out_dir: Pa
     notes = sorted({n for p in planned for n in p.notes})
     for n in notes:
         click.echo(f"  note: {n}")
-    click.echo(f"queue: {getattr(store, 'path', '')}")
+    click.echo(f"queue: {getattr(store, 'path', None) or store}")  # a file, or a PostgreSQL URL (no password)
     from campaign.review import review_counts
 
     review = review_counts(store, now=now_utc(), campaign=report.campaign)

@@ -171,6 +171,9 @@ def show(report: Report) -> None:
                ", ".join(h.platforms)] for h in report.highlights])
     _section(f"Per platform and account{sim}", ["platform", "account", *heads, "deleted"],
              [[r.platform, r.account, *_figures(r.figures), r.figures.gone or ""] for r in report.accounts])
+    if report.days:
+        _section(f"Per day of publication ({report.zone}){sim}", ["day", *heads, "platforms"],
+                 [[f"{d.day:%a %Y-%m-%d}", *_figures(d.figures), ", ".join(d.by_platform)] for d in report.days])
     if report.top:
         quotes = {h.highlight_id: h.quote for h in report.highlights}
         _section(f"Top posts{sim}", ["#", "quote", "platform", "account", "likes", "reposts", "replies", "quotes", "url"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,13 @@ import yaml
 from pydantic import ValidationError
 
 from campaign import platforms
-from campaign.config.problems import field_path, problem_from_error, syntax_problem
+from campaign.config.problems import (
+    PLATFORM_ALIASES,
+    did_you_mean,
+    field_path,
+    problem_from_error,
+    syntax_problem,
+)
 from campaign.config.schema import THEME_NAMES, CampaignConfig
 from campaign.config.yamlpos import Located, load_located
 from campaign.errors import ConfigError, Problem
@@ -42,23 +47,6 @@ def _post_checks(cfg: CampaignConfig, file: str, doc: Located) -> list[Problem]:
     return problems
 
 
-#: what people write for a platform that has another name here
-_PLATFORM_ALIASES = {"twitter": "x", "bsky": "bluesky", "masto": "mastodon", "fediverse": "mastodon",
-                     "toot": "mastodon", "file": "outbox", "local": "outbox"}
-
-
-def did_you_mean(value: str, choices: list[str], aliases: dict[str, str] | None = None) -> str:
-    """` (did you mean 'x'?)` for a value close to one of `choices` (case, spelling, a known alias)."""
-    key = value.strip().lower()
-    by_lower = {c.lower(): c for c in choices}
-    found = (aliases or {}).get(key) if (aliases or {}).get(key) in choices else None
-    found = found or by_lower.get(key)
-    if not found:
-        close = difflib.get_close_matches(key, list(by_lower), n=1)
-        found = by_lower[close[0]] if close else None
-    return f" (did you mean '{found}'?)" if found and found != value else ""
-
-
 def _registry_problems(doc: Located, file: str) -> list[Problem]:
     """Names the registries must know (platforms, what an outbox simulates, the theme), read from
     the YAML as written: reported beside the schema's problems, not in a later run."""
@@ -77,7 +65,7 @@ def _registry_problems(doc: Located, file: str) -> list[Problem]:
         where = ("accounts", name)
         platform, simulate = acct.get("platform"), acct.get("simulate")
         if isinstance(platform, str) and platform not in known:
-            add((*where, "platform"), f"unknown platform '{platform}'{did_you_mean(platform, known, _PLATFORM_ALIASES)}"
+            add((*where, "platform"), f"unknown platform '{platform}'{did_you_mean(platform, known, PLATFORM_ALIASES)}"
                 f"; installed: {', '.join(sorted(known))}")
         elif isinstance(platform, str):
             for setting, example in platforms.get(platform).requires:
@@ -85,12 +73,12 @@ def _registry_problems(doc: Located, file: str) -> list[Problem]:
                 if not acct.get(setting) and not (isinstance(settings, dict) and settings.get(setting)):
                     add(where, f"a {platform} account needs '{setting}: {example}'")
         if isinstance(simulate, str) and simulate not in real:
-            add((*where, "simulate"), f"cannot simulate '{simulate}'{did_you_mean(simulate, real, _PLATFORM_ALIASES)}"
+            add((*where, "simulate"), f"cannot simulate '{simulate}'{did_you_mean(simulate, real, PLATFORM_ALIASES)}"
                 f"; use one of {', '.join(real)}")
     per_platform = doc.value(("posts", "platforms"))
     for key in (per_platform if isinstance(per_platform, dict) else []):
         if isinstance(key, str) and key not in known:
-            add(("posts", "platforms", key), f"unknown platform '{key}'{did_you_mean(key, known, _PLATFORM_ALIASES)}"
+            add(("posts", "platforms", key), f"unknown platform '{key}'{did_you_mean(key, known, PLATFORM_ALIASES)}"
                 f"; installed: {', '.join(sorted(known))}")
     theme = doc.value(("cards", "theme"))
     loc: tuple[Any, ...] = ("cards", "theme")

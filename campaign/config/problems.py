@@ -39,6 +39,24 @@ def _inner_model(ann: Any) -> Any:
     return None
 
 
+#: what people write for a platform that has another name here
+PLATFORM_ALIASES = {"twitter": "x", "bsky": "bluesky", "masto": "mastodon", "fediverse": "mastodon",
+                     "toot": "mastodon", "file": "outbox", "local": "outbox"}
+
+
+def did_you_mean(value: str, choices: list[str], aliases: dict[str, str] | None = None) -> str:
+    """` (did you mean 'x'?)` for a value close to one of `choices` (case, spelling, or a known
+    other name such as `twitter` for `x`, itself misspelt or not)."""
+    key = value.strip().lower()
+    names = {c.lower(): c for c in choices}
+    names.update({a: t for a, t in (aliases or {}).items() if t in choices and a not in names})
+    found = names.get(key)
+    if not found:
+        close = difflib.get_close_matches(key, list(names), n=1)
+        found = names[close[0]] if close else None
+    return f" (did you mean '{found}'?)" if found and found != value else ""
+
+
 def field_path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:

@@ -212,7 +212,10 @@ class Handles(Strict):
             if key in cls.model_fields:
                 continue
             if key not in platforms.names():
-                raise ValueError(f"unknown platform '{key}'; known: {', '.join(platforms.names())}")
+                from campaign.config.problems import PLATFORM_ALIASES, did_you_mean
+
+                hint = did_you_mean(str(key), platforms.names(), PLATFORM_ALIASES)
+                raise ValueError(f"unknown platform '{key}'{hint}; known: {', '.join(platforms.names())}")
             if not isinstance(value, str):
                 raise ValueError(f"{key}: a handle is text, like @name")
             try:

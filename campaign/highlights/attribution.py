@@ -57,6 +57,7 @@ _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|
 _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
                           regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
+_INITIALS = regex.compile(r"\b(\p{Lu})\.(?=\s?\p{Lu})")
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
 _DOCUMENT = regex.compile(
     r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
@@ -296,7 +297,7 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         if found is not None and found.kind in ("person", "org"):
             return found
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
-        rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
+        rest = _INITIALS.sub(r"\1", _ABBREV_DOT.sub(r"\1", s[m.end() :]))  # "J.J. MacNab", "U.S."
         rest = _rx(r"[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]
         # "said Sen. Jim Whelan who represents ...", "says Stu Rothenberg of the non-partisan Report"
         rest = _rx(r"(?<=\p{Lu}[\p{L}'’\-]+)\s+(?:who|which|whose|of\s+the|at\s+the|from\s+the)\s.*$", 0).sub("", rest)

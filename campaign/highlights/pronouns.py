@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import regex
 
+from campaign.highlights import ranker
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.speakers import (
     EN_VERB_RE,
@@ -95,6 +96,85 @@ def head_np(sentence: str) -> str | None:
 
 def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quote,
                      upto: int | None = None) -> Speaker | None:
+    """he/she -> a person: the hand rules below, then, for he/she/il/elle, the learned ranker over
+    the people in view (`ranker`): its first choice is sure when the confidence model says so;
+    otherwise the answer is a guess (the hand rules' own, if they have one)."""
+    hand = _resolve_by_rules(sp, state, pi, article, q, upto)
+    if sp.gender not in ("m", "f") or sp.role:
+        return hand
+    if not (article.language or "en").lower().startswith("en"):
+        return hand  # the model learned English news
+    cands = candidates(sp, state, pi, article, q, upto, hand)
+    if RECORD is not None:
+        RECORD.append((q, [(name, feats) for name, feats in cands]))
+    best = ranker.best(cands)
+    if best is None:
+        return hand
+    name, sure = best
+    if sure:
+        return Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=True)
+    if hand is not None and hand.name == name:
+        return replace(hand, sure=False)
+    first = Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=False)
+    return first if hand is None else replace(hand, sure=False)
+
+
+# When a list, every pronoun's candidates and features are appended to it (to train the ranker).
+RECORD: list[tuple[Quote, list[tuple[str, list[float]]]]] | None = None
+
+
+def candidates(sp: Speaker, state: State, pi: int, article: Article, q: Quote, upto: int | None,
+               hand: Speaker | None) -> list[tuple[str, list[float]]]:
+    """The people a he/she before `q` may be, each with the features `ranker.FEATURES` names."""
+    reg, text = state.reg, article.text
+    lo = article.paragraphs[max(0, pi - 3)].start
+    sent = next((s for s in article.sentences if s.start <= q.opener < s.end + 1), None)
+    hi = upto if upto is not None else (sent.start if sent else q.opener)
+    orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
+    mentions = [(pos, n) for pos, n in person_mentions(text, reg, lo, q.opener, state.spans)
+                if n != AMBIGUOUS and n not in orgs]
+    spoke = [(ppi, s.name) for ppi, s in state.speakers if s.kind == "person" and s.name and pi - ppi <= 4]
+    names = list(dict.fromkeys([n for _, n in mentions] + [n for _, n in spoke if n]))
+    if not names:
+        return []
+    last_pos = {n: pos for pos, n in mentions}
+    order = sorted(names, key=lambda n: -last_pos.get(n, -1))
+    prev_sent = [s for s in article.sentences if s.end <= hi and s.paragraph >= pi - 1]
+    subject = None
+    if prev_sent and not any(a < prev_sent[-1].end and prev_sent[-1].start < b for a, b in state.spans):
+        found = _subject_mention(text, prev_sent[-1].start, prev_sent[-1].end, state)
+        subject = found.name if found else None
+    last_speaker = spoke[-1][1] if spoke else None
+    starts = {s.start for s in article.sentences}
+    out = []
+    for n in names:
+        g = reg.genders.get(n) or given_name_gender(n)
+        pos = last_pos.get(n)
+        para_of = next((k for k in range(pi, max(-1, pi - 4), -1) if pos is not None and article.paragraphs[k].start <= pos), None)
+        sentence_start = pos is not None and any(0 <= pos - s0 <= 30 and len(text[s0:pos].split()) <= 3 for s0 in starts)
+        out.append((n, [
+            1.0 if g == sp.gender else 0.0,
+            1.0 if g and g != sp.gender else 0.0,
+            1.0 / (1 + order.index(n)),
+            min(3.0, (q.opener - pos) / 1000) if pos is not None else 3.0,
+            1.0 if para_of == pi else 0.0,
+            1.0 if para_of == pi - 1 else 0.0,
+            1.0 if n == last_speaker else 0.0,
+            1.0 if any(sn == n for _, sn in spoke) else 0.0,
+            1.0 if n == subject else 0.0,
+            1.0 if hand is not None and n == hand.name else 0.0,
+            1.0 if hand is not None and n == hand.name and hand.sure else 0.0,
+            1.0 if pos is not None and pos >= hi else 0.0,
+            1.0 if sentence_start else 0.0,
+            1.0 if reg.roles.get(n) else 0.0,
+            float(len([1 for _, m in mentions if m == n]) > 1),
+            1.0 if len(n.split()) == 1 else 0.0,
+        ]))
+    return out
+
+
+def _resolve_by_rules(sp: Speaker, state: State, pi: int, article: Article, q: Quote,
+                      upto: int | None = None) -> Speaker | None:
     """he/she/il/elle/وی -> the person the text last named before the quote's sentence (outside
     quotes, since the previous quote), of a compatible gender; else the last named speaker.
 
@@ -247,7 +327,7 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
         k += 1
     head = text[lo : q.opener]
     first = _rx(r"\s*(\p{L}+)\s", 0).match(head)
-    if first and first.group(1).lower() in ("he", "she"):
+    if first and first.group(1).lower() in ("he", "she") and ":" not in lead:  # "She reads one, from a girl …: “…”"
         sp = resolve_pronoun(Speaker(None, "pronoun", gender=PRONOUNS[first.group(1).lower()]),
                               state, pi, article, q, upto=sent.start)
         return sp if sp is not None and sp.sure and state.reg.genders.get(sp.name or "") == sp.gender else None

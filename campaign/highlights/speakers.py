@@ -468,6 +468,22 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
     return _parse_simple(np, reg)
 
 
+# Words that open a sentence with a capital but never a name.
+_OPENERS = set("""amid alongside over any eight seven six five four three two nine ten hi hello continuing
+    across against among around behind beyond despite during inside outside throughout toward towards upon
+    within without whether unless until whose every each such several""".split())
+
+
+def _not_a_name(name: list[str], reg: Registry) -> bool:
+    first = name[0].lower()
+    if first in _OPENERS or (first.endswith("ing") and len(name) == 1 and name[0] not in reg.names):
+        return True
+    if any(_rx(r"\p{L}+-\p{Ll}+", 0).fullmatch(w) and w.split("-")[-1] in ("linked", "based", "led", "backed", "owned")
+           for w in name):
+        return True
+    return len(name) == 1 and reg.canonical(name[0]) == name[0] and bool(_rx(r"\p{Lu}\p{Ll}+(?:ers|ists|ians)", 0).fullmatch(name[0]))
+
+
 def _has_name(s: str) -> bool:
     run = _name_run(tokens(s))
     return bool(run) and not all(_is_title(w) for w in split_name(run)[1])
@@ -506,6 +522,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         before = words[: len(words) - len(run)]
         titles, name = split_name(run)
         name = [w for w in name if w]
+        if name and _not_a_name(name, reg):
+            return None  # "Continuing", "Amid", "Pollsters", "Islamic State-linked": capitals, no name
         known = len(name) == 1 and reg.canonical(name[0]) != name[0]  # "Cuban" for Mark Cuban
         if name and not known and all(_is_title(w) for w in name):
             return None if low[0] in ("a", "an") else _role_person(np, reg)

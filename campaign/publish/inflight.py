@@ -12,27 +12,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from campaign.errors import CampaignError
 from campaign.queue import Claim, Store
 
 
-@dataclass(frozen=True, slots=True)
-class Flight:
-    """One claim in flight, and when (on the worker's clock) it was claimed."""
-
-    claim: Claim
-    started: datetime
-
-
 class InFlight:
     """The claims in flight, and up to `size` threads to run them (started on first use).
 
-    `start` registers a claim and runs its task on a thread; the claim leaves when the task
-    ends. A task that raises stops nothing by itself: the exception is kept in `failure`
+    `add` registers a claim (as soon as it is claimed: its account is then busy), `start` runs
+    its task on a thread; the claim leaves when the task ends. A task that raises stops nothing by itself: the exception is kept in `failure`
     for the worker to raise once the others are done."""
 
     def __init__(self, size: int = 1) -> None:
@@ -40,7 +31,7 @@ class InFlight:
             raise ValueError("at least one post in flight")
         self.size = size
         self._cond = threading.Condition()
-        self._flights: dict[int, Flight] = {}
+        self._flights: dict[int, Claim] = {}  # by job id
         self._executor: ThreadPoolExecutor | None = None
         self.failure: BaseException | None = None
 
@@ -51,9 +42,9 @@ class InFlight:
     def full(self) -> bool:
         return len(self) >= self.size
 
-    def add(self, claim: Claim, started: datetime) -> None:
+    def add(self, claim: Claim) -> None:
         with self._cond:
-            self._flights[claim.job.id] = Flight(claim, started)
+            self._flights[claim.job.id] = claim
 
     def remove(self, job_id: int) -> None:
         with self._cond:
@@ -62,28 +53,19 @@ class InFlight:
 
     def claims(self) -> list[Claim]:
         with self._cond:
-            return [f.claim for f in self._flights.values()]
+            return list(self._flights.values())
 
     def accounts(self) -> set[str]:
         """The accounts with a post in flight: the worker claims none of their other posts."""
         with self._cond:
-            return {f.claim.job.account for f in self._flights.values()}
+            return {c.job.account for c in self._flights.values()}
 
-    def started(self, job_id: int) -> datetime | None:
-        with self._cond:
-            flight = self._flights.get(job_id)
-            return flight.started if flight else None
-
-    def start(self, claim: Claim, started: datetime, task: Callable[[Claim], Any]) -> None:
-        """Run `task(claim)` on a thread of the pool; the claim is in flight until it returns."""
-        self.add(claim, started)
+    def start(self, claim: Claim, task: Callable[[Claim], Any]) -> None:
+        """Run `task(claim)` (a claim `add`ed) on a thread of the pool; the claim is in flight
+        until it returns."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="publish")
-        try:
-            future = self._executor.submit(task, claim)
-        except BaseException:
-            self.remove(claim.job.id)
-            raise
+        future = self._executor.submit(task, claim)  # if this fails, `drain` returns the claim
         future.add_done_callback(lambda f: self._done(claim.job.id, f))
 
     def _done(self, job_id: int, future: Future[Any]) -> None:
@@ -103,13 +85,13 @@ class InFlight:
             elif self._flights:
                 self._cond.wait(timeout)
 
-    def drain(self) -> None:
-        """Wait until every task has ended, then stop the threads."""
-        while len(self):
-            self.wait(0.25, below=1)
+    def drain(self) -> list[Claim]:
+        """Wait until every task started has ended, then stop the threads; the claims left in
+        flight, none of whose tasks ever started (the caller gives them back)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True)
+            self._executor.shutdown(wait=True)  # every task submitted runs to its end
             self._executor = None
+        return self.claims()
 
 
 class Heartbeat:

@@ -103,10 +103,10 @@ FIND_SKEW = timedelta(minutes=15)
 #: the shortest idle wait between looks at the queue, whatever `poll` says
 MIN_POLL = 0.05
 
-#: posts in flight at once by default: enough that a slot of a few hundred posts at ~0.3-1 s
-#: a call goes out within seconds, few enough that one process's threads, its SQLite writes
-#: and a platform's per-IP limits stay comfortable (see `campaign run --help`)
-DEFAULT_CONCURRENCY = 32
+#: posts in flight at once by default (`campaign run --concurrency`): a post spends its time
+#: waiting for the platform, so 64 threads send a slot of 1,000 posts over 200 accounts at
+#: 300 ms a call in ~7 s (bench/bench_lateness.py); each account still has one post in flight
+DEFAULT_CONCURRENCY = 64
 
 #: how long a worker with posts in flight waits, at most, before it looks at the queue again
 BUSY_POLL = 0.25
@@ -192,7 +192,7 @@ class Worker:
         claim = self.store.claim(self.owner, now=now, lease=self.lease, limits=self.holds.snapshot(),
                                  busy=sorted(skip))
         if claim is not None:
-            self.inflight.add(claim, now)
+            self.inflight.add(claim)
             with self._mu:
                 self.report.most_in_flight = max(self.report.most_in_flight, len(self.inflight))
         return claim
@@ -483,18 +483,20 @@ class Worker:
                 if pool.full():
                     pool.wait(busy_wait, below=pool.size)
                     continue
-                claim = self._claim(busy=pool.accounts())
+                busy = pool.accounts()
+                claim = self._claim(busy=busy)
                 if claim is not None:
-                    pool.start(claim, self.inflight.started(claim.job.id) or self.now(), self._run_claim)
+                    pool.start(claim, self._run_claim)
                     continue
-                if len(pool):  # a post in flight may free its account's next one: wait for it
+                if busy:  # a post in flight (maybe done by now) may free its account's next one
                     pool.wait(busy_wait)
                     continue
                 if once:
                     break
                 wait(self._idle(poll))
         finally:
-            pool.drain()  # SIGTERM too: the posts in flight finish and are recorded
+            for claim in pool.drain():  # SIGTERM too: the posts in flight finish and are recorded
+                self._release(claim)  # claimed, never started (interrupted in between)
         if pool.failure is not None:
             failure, pool.failure = pool.failure, None
             raise failure

@@ -27,6 +27,7 @@ class MemoryThreads:
     _event: Callable[..., None]
     _put: Callable[[_Row], _Row]
     _row: Callable[[int], _Row]
+    _to_job: Callable[[_Row], Job]  # the store's row mapper, set by MemoryStore (no import cycle)
 
     def _thread_rows(self, row: _Row) -> list[_Row]:
         return sorted((r for r in self._jobs.values() if r.thread == row.thread), key=lambda r: (r.part, r.id))
@@ -56,7 +57,7 @@ class MemoryThreads:
                 self._event(r.id, "requeued", now, 0, None, detail)
                 if r.id == job_id:
                     row = back
-        return _job(row)
+        return self._to_job(row)
 
     def reschedule(self, job_id: int, *, at: datetime, now: datetime) -> Job:
         """Move a queued job's whole thread: its first queued part to `at`, the others after it
@@ -78,7 +79,7 @@ class MemoryThreads:
                 self._event(r.id, "rescheduled", now, r.attempts if r.id == job_id else 0, None, detail)
                 if r.id == job_id:
                     row = moved
-        return _job(row)
+        return self._to_job(row)
 
     def _hand_cancel(self, job_ids: list[int]) -> None:
         """Remember that these jobs were cancelled by hand (kept cancelled by a re-queue)."""
@@ -103,10 +104,3 @@ class MemoryThreads:
                                 f"{ts(r.run_at)} -> {ts(times[r.id])} ({why})")
                     moved[r.id] = why
         return [moved_item(i, moved.get(i.job_id)) for i in items]
-
-
-
-def _job(row: _Row) -> Job:
-    from campaign.queue.memory import _job as to_job
-
-    return to_job(row)

@@ -154,6 +154,19 @@ SQL: dict[str, str] = {
         locked_until = {DB} + %(lease)s::interval, updated_at = %(now)s,
         uncertain = (uncertain OR status = 'doing')
         WHERE id = COALESCE(({_EXPIRED}), ({_DUE})) RETURNING *""",
+    # the claim as one statement (no rate limit to check under a lock): the row, its "started"
+    # event, and the previous part's post for a thread, in one round trip and one commit
+    "claim_one": f"""WITH c AS (UPDATE jobs SET status = 'doing', attempts = attempts + 1, locked_by = %(owner)s,
+            locked_until = {DB} + %(lease)s::interval, updated_at = %(now)s,
+            uncertain = (uncertain OR status = 'doing')
+            WHERE id = COALESCE(({_EXPIRED}), ({_DUE})) RETURNING *),
+        e AS (INSERT INTO job_events (job_id, at, kind, attempt, owner, detail)
+            SELECT id, %(now)s, 'started', attempts, %(owner)s,
+                   CASE WHEN uncertain THEN %(reconciling)s END FROM c)
+        SELECT c.*, p.remote_id AS prev_id, p.remote_url AS prev_url, p.remote_extra AS prev_extra,
+               (p.id IS NOT NULL) AS prev_found
+        FROM c LEFT JOIN jobs p ON c.part > 0 AND p.campaign = c.campaign AND p.account = c.account
+            AND p.highlight_id = c.highlight_id AND p.part = c.part - 1 AND p.status = 'succeeded'""",
     "event": "INSERT INTO job_events (job_id, at, kind, attempt, owner, detail) "
              "VALUES (%(job_id)s, %(at)s, %(kind)s, %(attempt)s, %(owner)s, %(detail)s)",
     "prev_ref": "SELECT remote_id, remote_url, remote_extra FROM jobs WHERE campaign = %(campaign)s "
@@ -300,3 +313,9 @@ SQL: dict[str, str] = {
     "media_get": "SELECT data FROM media WHERE sha256 = %(sha256)s",
     "notify": "SELECT pg_notify(%(channel)s, %(payload)s)",
 }
+
+# A transition and its event as one statement (one round trip, one commit): `<name>_one`.
+for _name in ("succeed", "retry_later", "release"):
+    SQL[f"{_name}_one"] = (f"WITH t AS ({SQL[_name]}), e AS (INSERT INTO job_events (job_id, at, kind, attempt, "
+                           "owner, detail) SELECT id, %(now)s, %(kind)s, attempts, %(owner)s, %(detail)s FROM t) "
+                           "SELECT * FROM t")

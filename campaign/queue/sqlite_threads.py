@@ -20,17 +20,12 @@ def _parts(rows: list[sqlite3.Row]) -> list[Part]:
     return [Part(r["id"], r["part"], r["status"], parse_ts(r["run_at"])) for r in rows]
 
 
-def _job(row: sqlite3.Row) -> Job:
-    from campaign.queue.sqlite import job_from_row
-
-    return job_from_row(row)
-
-
 class SqliteThreads:
     """`retry` and `reschedule` of a whole thread; threads kept in order by `enqueue`."""
 
     _tx: Callable[[], AbstractContextManager[sqlite3.Connection]]
     _event: Callable[..., None]
+    _job_from_row: Callable[[sqlite3.Row], Job]  # the store's row mapper (no import cycle)
 
     @staticmethod
     def _thread_of(c: sqlite3.Connection, job_id: int) -> tuple[sqlite3.Row, list[sqlite3.Row]]:
@@ -58,7 +53,7 @@ class SqliteThreads:
                 run_at = ts(times[r["id"]]) if r["id"] in times else r["run_at"]
                 back = c.execute(SQL["thread_retry"], {"id": r["id"], "run_at": run_at, "now": n}).fetchone()
                 if r["id"] == job_id:
-                    job = _job(back)
+                    job = self._job_from_row(back)
                     detail = "retry by hand" + (
                         "; an earlier attempt may have landed: it is looked for before anything is sent"
                         if r["uncertain"] else "")
@@ -86,7 +81,7 @@ class SqliteThreads:
                 moved = c.execute(SQL["thread_move"], {"id": r["id"], "run_at": new, "now": n}).fetchone()
                 mine = r["id"] == job_id
                 if mine:
-                    job = _job(moved)
+                    job = self._job_from_row(moved)
                 self._event(c, r["id"], "rescheduled", n, r["attempts"] if mine else 0, None,
                             f"{r['run_at']} -> {new}" + ("" if mine else f" (with part {row['part'] + 1})"))
         assert job is not None

@@ -19,6 +19,7 @@ from campaign.models import Job
 from campaign.queue import Store
 from campaign.report.aggregate import (
     AccountRow,
+    DayRow,
     Figures,
     GrowthPoint,
     HighlightRow,
@@ -54,7 +55,7 @@ def campaign_report(store: Store, campaign: str, adapters: Callable[[Job], Any] 
 
 
 __all__ = [
-    "DEFAULT_MAX_WAIT", "DEFAULT_MIN_AGE", "SIMULATED_NOTE", "AccountRow", "Failure", "FetchSummary", "Figures",
+    "DEFAULT_MAX_WAIT", "DEFAULT_MIN_AGE", "SIMULATED_NOTE", "AccountRow", "DayRow", "Failure", "FetchSummary", "Figures",
     "GrowthPoint", "HighlightRow", "PostFigures", "Progress", "Quote", "Report", "build_report", "campaign_report",
     "quote_from_text", "refresh_metrics", "to_csv", "to_dict",
 ]

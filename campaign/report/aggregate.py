@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from campaign.models import Job, Metrics, MetricsSnapshot
 from campaign.queue import Store
@@ -92,6 +92,15 @@ class AccountRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DayRow:
+    """The posts published on one day (in the campaign's time zone) and their figures."""
+
+    day: date
+    figures: Figures
+    by_platform: dict[str, Figures] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class GrowthPoint:
     """The campaign's engagement on `platform` as known at `at` (every post's latest reading)."""
 
@@ -113,6 +122,8 @@ class Report:
     posts: tuple[PostFigures, ...]
     growth: tuple[GrowthPoint, ...]
     fetch: FetchSummary | None = None
+    days: tuple[DayRow, ...] = ()
+    zone: str = "UTC"
 
     @property
     def simulated(self) -> bool:
@@ -183,6 +194,21 @@ def _sum(posts: Iterable[PostFigures]) -> Figures:
     return f
 
 
+def _days(posts: list[PostFigures], zone: str) -> list[DayRow]:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    by_day: dict[date, list[PostFigures]] = {}
+    for p in posts:
+        if p.published_at is not None:
+            by_day.setdefault(p.published_at.astimezone(tz).date(), []).append(p)
+    out = []
+    for day, dp in sorted(by_day.items()):
+        platforms = sorted({p.platform for p in dp})
+        out.append(DayRow(day, _sum(dp), {pl: _sum(p for p in dp if p.platform == pl) for pl in platforms}))
+    return out
+
+
 def build_report(store: Store, campaign: str, *, now: datetime, quotes: Mapping[str, Quote] | None = None,
                  top: int = 10, fetch: FetchSummary | None = None) -> Report:
     """The report of `campaign` from the store's snapshots. `quotes` names each highlight (from the
@@ -207,9 +233,15 @@ def build_report(store: Store, campaign: str, *, now: datetime, quotes: Mapping[
                          for pl, a in accounts)
     platform_rows = tuple(AccountRow(pl, "", _sum(p for p in posts if p.platform == pl)) for pl in platforms)
     ranked = sorted((p for p in posts if p.metrics is not None), key=lambda p: (-p.engagement, p.job_id))
+    zone = record.zone if record else "UTC"
+    try:
+        days = _days(posts, zone)
+    except (KeyError, ValueError):  # a zone this machine does not know: days in UTC
+        zone, days = "UTC", _days(posts, "UTC")
     return Report(
         campaign=campaign, name=record.name if record else campaign, generated_at=now, totals=_sum(posts),
         highlights=tuple(highlights), platforms=platform_rows, accounts=account_rows,
         top=tuple(ranked[:top]), posts=tuple(posts),
         growth=tuple(_growth(history, {p.job_id: p.platform for p in posts})), fetch=fetch,
+        days=tuple(days), zone=zone,
     )

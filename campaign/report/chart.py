@@ -66,11 +66,13 @@ def render_chart(report: Report, path: Path | str) -> Path:
     bars.set_yticks(rows, [_label(report, i) for i in range(len(shown))])
     bars.set_xlim(0, peak * 1.12)
     bars.set_xlabel("engagement (likes + reposts + replies + quotes)")
-    bars.set_title("Per quote and platform", loc="left", fontweight="bold")
+    more = f" (top {len(shown)} of {len(report.highlights)})" if len(report.highlights) > len(shown) else ""
+    bars.set_title(f"Per quote and platform{more}", loc="left", fontweight="bold")
     bars.grid(axis="x", alpha=0.3)
     bars.set_axisbelow(True)
     if not shown:
         bars.text(0.5, 0.5, "no published post yet", transform=bars.transAxes, ha="center", fontsize=18)
+        bars.set_xticks([])
     handles, labels = bars.get_legend_handles_labels()
     if handles:
         bars.legend(handles, labels, loc="lower right", frameon=False, title="platform")
@@ -105,6 +107,9 @@ def render_chart(report: Report, path: Path | str) -> Path:
         growth.text(0.5, 0.5, "one reading so far:\nrun `campaign report` again\nlater to see growth"
                     if readings else "no reading yet", transform=growth.transAxes, ha="center",
                     va="center", fontsize=15, color="#555555")
+    if not readings:
+        growth.set_xticks([])
+        growth.set_yticks([])
     t = report.totals
     title = f"{report.name}: what travelled"
     if report.simulated:

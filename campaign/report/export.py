@@ -51,6 +51,8 @@ def to_dict(report: Report) -> dict[str, Any]:
                          for h in report.highlights]
     out["platforms"] = [{"platform": r.platform, **_figures(r.figures)} for r in report.platforms]
     out["accounts"] = [{"platform": r.platform, "account": r.account, **_figures(r.figures)} for r in report.accounts]
+    out["days"] = [{"day": d.day.isoformat(), "zone": report.zone, **_figures(d.figures),
+                    "platforms": {pl: _figures(f) for pl, f in d.by_platform.items()}} for d in report.days]
     out["top"] = [_post(p, quotes.get(p.highlight_id)) for p in report.top]
     out["posts"] = [_post(p, quotes.get(p.highlight_id)) for p in report.posts]
     f = report.fetch

@@ -4,8 +4,8 @@ It "posts" by appending one JSON line per post to `echo.jsonl` in the account's
 state folder (or the `settings: {path: ...}` folder, relative to the campaign
 YAML), and shows everything a real adapter needs: a name, credential fields
 (read with `campaign.publish.credentials.lookup`, so `campaign accounts` lists them),
-text rules, `check`, `publish` with an idempotency key and reply target, and
-`find`. Register it in your pyproject.toml:
+text rules, `check`, `publish` with an idempotency key and reply target, `find`,
+and the optional `metrics` that `campaign report` reads. Register it in your pyproject.toml:
 
     [project.entry-points."campaign.adapters"]
     echo = "campaign_echo:EchoAdapter"
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.errors import RejectedError
-from campaign.models import AccountInfo, Draft, RemoteRef
+from campaign.models import AccountInfo, Draft, Metrics, RemoteRef
 from campaign.platforms import Rules
 from campaign.publish.adapters.base import AdapterContext
 
@@ -85,3 +85,18 @@ class EchoAdapter:
             if post["id"] == key:
                 return RemoteRef(key, f"echo://{self.ctx.account}/{key}")
         return None
+
+    metrics_batch = 50  # optional: how many refs `campaign report` hands `metrics` at a time
+
+    def metrics(self, refs: list[RemoteRef]) -> dict[str, Metrics]:
+        """Optional: each post's engagement, keyed by `ref.id`. Echo has no audience, so a post's
+        counts are whatever its line says (`"likes": 3`, ...; 0 when absent); a post whose line
+        is gone was deleted: `Metrics(gone=True)`, not an error."""
+        posts = {p["id"]: p for p in self._posts()}
+        out: dict[str, Metrics] = {}
+        for ref in refs:
+            post = posts.get(ref.id)
+            out[ref.id] = Metrics(gone=True) if post is None else Metrics(
+                likes=int(post.get("likes", 0)), reposts=int(post.get("reposts", 0)),
+                replies=int(post.get("replies", 0)))
+        return out

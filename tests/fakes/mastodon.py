@@ -128,7 +128,7 @@ class FakeMastodon(FakeServer):
                  max_media: int = 4, description_limit: int = 1500, acct: str = "nrf",
                  domain: str = "127.0.0.1", slash_404: bool = False, no_instance: bool = False,
                  bad_token_status: int = 401, idempotency: bool = True, hide_private: bool = False,
-                 urls_in_full: bool = False,
+                 urls_in_full: bool = False, multi: bool = True,
                  too_long: tuple[int, str] | None = None) -> None:
         super().__init__()
         self.token = token
@@ -147,6 +147,7 @@ class FakeMastodon(FakeServer):
         self.too_long = too_long
         self.statuses: dict[str, Status] = {}
         self.down = False  # True: every request is answered 503 (the instance is down)
+        self.multi = multi  # GET /api/v1/statuses?id[]= (Mastodon 4.3+); False: 404, as before 4.3
         self.media: dict[str, Media] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
         self.process_polls = 0  # set >0: new media need that many GET /api/v1/media/:id first
@@ -161,6 +162,7 @@ class FakeMastodon(FakeServer):
         r("GET", r"/api/v1/media/(?P<id>\w+)", self._media_get)
         r("POST", r"/api/v1/statuses", self._status_post)
         r("GET", r"/api/v1/statuses/(?P<id>\d+)", self._status_get)
+        r("GET", r"/api/v1/statuses", self._statuses_get)
         r("GET", r"/api/v1/accounts/(?P<id>\w+)/statuses", self._account_statuses)
         r("GET", r"/api/v1/timelines/home", self._home)
 
@@ -169,7 +171,7 @@ class FakeMastodon(FakeServer):
         """Takahē 0.11 as seen on a real one: `takahe/0.11.0`, 404 on `/api/v2/instance/`, 400
         "Invalid Bearer token" everywhere, no idempotency, private posts only in the home
         timeline, URLs counted in full and refused with 400 "Status is too long"."""
-        opts: dict[str, Any] = {"version": "takahe/0.11.0", "slash_404": True, "bad_token_status": 400,
+        opts: dict[str, Any] = {"multi": False, "version": "takahe/0.11.0", "slash_404": True, "bad_token_status": 400,
                                 "idempotency": False, "hide_private": True, "urls_in_full": True,
                                 "too_long": (400, "Status is too long")}
         opts.update(kw)
@@ -356,6 +358,15 @@ class FakeMastodon(FakeServer):
     def _status_get(self, req: Request, m: re.Match[str]) -> Reply:
         s = self.statuses.get(m.group("id"))
         return self._ok(self._status_json(s)) if s else Reply(404, {"error": "Record not found"})
+
+    def _statuses_get(self, req: Request, m: re.Match[str]) -> Reply:
+        """Several statuses at once (Mastodon 4.3+): at most 20 ids; unknown ones are left out."""
+        if not self.multi:
+            return Reply(404, b"<h1>Not Found</h1>", {"Content-Type": "text/html"})
+        ids = req.query.get("id[]", [])
+        if len(ids) > 20:
+            return Reply(422, {"error": "Too many IDs"})
+        return self._ok([self._status_json(self.statuses[i]) for i in ids if i in self.statuses])
 
     def _account_statuses(self, req: Request, m: re.Match[str]) -> Reply:
         if (denied := self._auth(req)) is not None:

@@ -135,9 +135,11 @@ def _tail(path: Path, lines: int = 25) -> str:
         return ""
 
 
-def start(folder: Path, handles: list[str], *, timeout: float = 90.0) -> Pds:
+def start(folder: Path, handles: list[str], *, timeout: float = 90.0,
+          appview: dict[str, str] | None = None) -> Pds:
     """Start a PLC and a PDS with an account per handle (each handle ends in `.test`);
-    their data and log go under `folder`."""
+    their data and log go under `folder`. `appview` ({"postgres": URL, "schema": NAME,
+    "redis": HOST:PORT}) also starts an AppView indexing the PDS (dev-env's `TestNetwork`)."""
     node = shutil.which("node")
     if node is None:
         raise PdsMissing("node is not installed (the real-PDS test needs Node 20 and "
@@ -153,7 +155,11 @@ def start(folder: Path, handles: list[str], *, timeout: float = 90.0) -> Pds:
            "TMPDIR": str(data), "NODE_ENV": "test", "LOG_ENABLED": "false"}
     t0 = time.monotonic()
     with log.open("wb") as err:
-        proc = subprocess.Popen([node, str(SCRIPT), str(home), json.dumps({"accounts": handles})],
+        spec: dict[str, Any] = {"accounts": handles}
+        if appview:
+            spec["appview"] = {"postgres": appview["postgres"], "schema": appview["schema"]}
+            env["REDIS_HOST"] = appview["redis"]
+        proc = subprocess.Popen([node, str(SCRIPT), str(home), json.dumps(spec)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, cwd=folder,
                                 env=env, start_new_session=True)
     lines: queue.Queue[bytes] = queue.Queue()

@@ -98,9 +98,14 @@ async function main() {
   const spec = JSON.parse(process.argv[3] || '{}')
   if (!dir) throw new Error('usage: node pds.js INSTALL_DIR [SPEC_JSON]')
   const load = createRequire(path.join(path.resolve(dir), 'package.json'))
-  const { TestNetworkNoAppView } = load('@atproto/dev-env')
+  const { TestNetworkNoAppView, TestNetwork } = load('@atproto/dev-env')
 
-  const network = await TestNetworkNoAppView.create({ pds: { hostname: 'localhost' }, plc: {} })
+  // With spec.appview ({postgres, schema}; REDIS_HOST in the environment): an AppView (and the
+  // Ozone dev-env starts with it) indexing the PDS, so app.bsky.* reads such as getPosts answer.
+  const network = spec.appview
+    ? await TestNetwork.create({ pds: { hostname: 'localhost' }, plc: {},
+      dbPostgresUrl: spec.appview.postgres, dbPostgresSchema: spec.appview.schema })
+    : await TestNetworkNoAppView.create({ pds: { hostname: 'localhost' }, plc: {} })
   const accounts = []
   for (const handle of spec.accounts || ['nrf.test']) {
     const agent = network.pds.getClient()
@@ -140,6 +145,7 @@ async function main() {
       devEnv: load('@atproto/dev-env/package.json').version,
     },
     accounts,
+    appview: network.bsky ? network.bsky.url : null,
   }) + '\n')
 }
 

@@ -80,8 +80,10 @@ if [ -z "$port" ] || ! as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>
   as_owner mkdir -p "$base/run"
   say "starting it on 127.0.0.1:$port (log: $base/log)"
   # fsync off: a test cluster, thrown away rather than recovered after a power cut
+  # (9>&-: the server must not inherit, and so hold for ever, the lock of this script)
   as_owner "$bindir/pg_ctl" -D "$data" -l "$base/log" -w -t 60 start \
-    -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$base/run -c fsync=off -c max_connections=200" >&2
+    -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$base/run -c fsync=off -c max_connections=200" \
+    >&2 9>&-
   echo "$port" >"$base/port.tmp" && mv "$base/port.tmp" "$base/port"
   url="postgresql://postgres@127.0.0.1:$port/test"
 fi
