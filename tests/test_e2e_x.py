@@ -90,6 +90,10 @@ def cli_json(*args: str) -> object:
 def queue(config: Path) -> list[dict]:
     r = CliRunner().invoke(cli, ["queue", str(config)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
+    # a real account: a reviewer signs off first (its slots have passed: out now)
+    r = CliRunner().invoke(cli, ["approve", "--campaign", "nrf-strasbourg", "--all", "--now", "--as", "press"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
     jobs = cli_json("jobs")
     assert isinstance(jobs, list)
     return jobs

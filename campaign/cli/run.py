@@ -116,6 +116,7 @@ def run(once: bool, dry_run: bool, configs: tuple[str, ...], asap: bool, lease: 
         "sent": report.succeeded, "reconciled": report.reconciled, "retrying": report.retried,
         "failed": report.failed, "refitted": report.refitted, "released": report.released,
         "stopped_by_signal": report.stopped, "deferred": report.deferred,
+        "most_in_flight": report.most_in_flight,
         "due": len(report.due), "queue": counts, "folders": list(folders),
         "next_due": upcoming[0].run_at.isoformat() if upcoming else None, "review": review.as_dict(),
     }

@@ -57,7 +57,7 @@ _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|
 _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
                           regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
-_INITIALS = regex.compile(r"\b(\p{Lu})\.(?=\s?\p{Lu})")
+_PASSIVE = regex.compile(r"\b(?:was|were|been|being|is|are)\s+$", regex.I)
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
 _DOCUMENT = regex.compile(
     r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
@@ -297,8 +297,8 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         if found is not None and found.kind in ("person", "org"):
             return found
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
-        rest = _INITIALS.sub(r"\1", _ABBREV_DOT.sub(r"\1", s[m.end() :]))  # "J.J. MacNab", "U.S."
-        rest = _rx(r"[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]
+        rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
+        rest = _rx(r"(?<!\b\p{Lu})[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]  # not "J.J. MacNab", "U.S."
         # "said Sen. Jim Whelan who represents ...", "says Stu Rothenberg of the non-partisan Report"
         rest = _rx(r"(?<=\p{Lu}[\p{L}'’\-]+)\s+(?:who|which|whose|of\s+the|at\s+the|from\s+the)\s.*$", 0).sub("", rest)
         rest = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", 0).split(rest, maxsplit=1)[0] if "," not in rest else rest
@@ -339,6 +339,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     verbs.sort(key=lambda m: m.start())
     # "She went on to thank the engineers:": the infinitive is not the speech verb
     verbs = [v for i, v in enumerate(verbs) if not (i and s[max(0, v.start() - 3) : v.start()].lower() == "to ")]
+    if verbs and _PASSIVE.search(s, max(0, verbs[-1].start() - 12), verbs[-1].start()):
+        return None  # "Haddad was asked by Vogt whether “…”": the one asking is not the subject
     if verbs:
         v = verbs[-1]
         rest = s[v.end() :]

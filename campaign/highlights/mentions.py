@@ -134,9 +134,26 @@ def _title_gender(titles: Sequence[str]) -> str:
     return ""
 
 
+_AND = regex.compile(r"[ \u00a0]+and[ \u00a0]+")
+
+
+def _split_pairs(runs: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """"Ana Pires and Hugo Lindqvist" is two people when each side has two words or more."""
+    for start, run in runs:
+        parts = _AND.split(run)
+        if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
+            at = 0
+            for part in parts:
+                at = run.index(part, at)
+                yield start + at, part
+                at += len(part)
+        else:
+            yield start, run
+
+
 def collect_names(text: str, reg: Registry) -> None:
     """Add the article's person-like names and organisation names to `reg`, with genders."""
-    for start, run in _runs(text):
+    for start, run in _split_pairs(_runs(text)):
         words = _words(run)
         cut = next((i for i, w in enumerate(words) if i and w[:1].isupper() and w.lower() in _STOP), len(words))
         words = words[:cut]

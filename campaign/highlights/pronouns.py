@@ -98,7 +98,7 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
                      upto: int | None = None) -> Speaker | None:
     """he/she -> a person: the hand rules below, then, for he/she/il/elle, the learned ranker over
     the people in view (`ranker`): its first choice is sure when the confidence model says so;
-    otherwise the answer is a guess (the hand rules' own, if they have one)."""
+    otherwise the hand rules' answer, if they have one, is a guess."""
     hand = _resolve_by_rules(sp, state, pi, article, q, upto)
     if sp.gender not in ("m", "f") or sp.role:
         return hand
@@ -113,10 +113,7 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     name, sure = best
     if sure:
         return Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=True)
-    if hand is not None and hand.name == name:
-        return replace(hand, sure=False)
-    first = Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=False)
-    return first if hand is None else replace(hand, sure=False)
+    return hand if hand is None else replace(hand, sure=False)  # no answer stays none: a guess at most
 
 
 # When a list, every pronoun's candidates and features are appended to it (to train the ranker).
@@ -169,6 +166,7 @@ def candidates(sp: Speaker, state: State, pi: int, article: Article, q: Quote, u
             1.0 if reg.roles.get(n) else 0.0,
             float(len([1 for _, m in mentions if m == n]) > 1),
             1.0 if len(n.split()) == 1 else 0.0,
+            1.0 if q.pronoun == "before" else 0.0,
         ]))
     return out
 

@@ -475,13 +475,14 @@ _OPENERS = set("""amid alongside over any eight seven six five four three two ni
 
 
 def _not_a_name(name: list[str], reg: Registry) -> bool:
+    """A capitalised run that is no name: a sentence's opening word, an "-ing" word, "State-linked"."""
     first = name[0].lower()
     if first in _OPENERS or (first.endswith("ing") and len(name) == 1 and name[0] not in reg.names):
         return True
     if any(_rx(r"\p{L}+-\p{Ll}+", 0).fullmatch(w) and w.split("-")[-1] in ("linked", "based", "led", "backed", "owned")
            for w in name):
         return True
-    return len(name) == 1 and reg.canonical(name[0]) == name[0] and bool(_rx(r"\p{Lu}\p{Ll}+(?:ers|ists|ians)", 0).fullmatch(name[0]))
+    return False
 
 
 def _has_name(s: str) -> bool:

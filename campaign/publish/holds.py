@@ -11,7 +11,10 @@ transaction, so every worker shares them). It adds its own holds to those limits
   the other accounts go on.
 
 A deferral ends as soon as the account's platform answers again. Holds are this
-worker's own: another worker learns of a 429 when it gets one.
+worker's own: another worker learns of a 429 when it gets one. A limit wider than one
+account (X's per-app 24-hour cap, shared by the accounts of one API key) shows as a 429
+on each of those accounts in turn: each is held after its one refused call, and the
+accounts of other keys and platforms go on.
 """
 
 from __future__ import annotations
