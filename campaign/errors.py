@@ -180,8 +180,11 @@ class TransientError(AdapterError):
 
 
 class RateLimitedError(TransientError):
-    """The platform asked us to wait `retry_after` seconds."""
+    """The platform asked us to wait `retry_after` seconds. `scope` names a limit wider than the
+    account (e.g. every account of one X API key: the adapter's `rate_scope`); "" for the account."""
 
-    def __init__(self, message: str, *, retry_after: float, platform: str = "", account: str = ""):
+    def __init__(self, message: str, *, retry_after: float, platform: str = "", account: str = "",
+                 scope: str = ""):
         super().__init__(message, platform=platform, account=account)
         self.retry_after = retry_after
+        self.scope = scope

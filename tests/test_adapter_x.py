@@ -201,6 +201,19 @@ def test_429_ignores_a_24_hour_window_that_is_not_used_up(srv: FakeX, tmp_path: 
     assert 590 <= e.value.retry_after <= 601
 
 
+def test_429_of_the_api_keys_24_hour_cap_names_the_key_as_its_scope(srv: FakeX, tmp_path: Path) -> None:
+    a = adapter(srv.url, tmp_path)
+    srv.rate_limited(reset_in=600, app_24h_reset_in=7000, app_24h_remaining=0)
+    with pytest.raises(RateLimitedError) as e:
+        a.publish(draft("Rate"), key="k", reply_to=None)
+    assert e.value.scope == a.rate_scope and a.rate_scope.startswith("x-app:")
+    assert "API key" in str(e.value)
+    srv.rate_limited(reset_in=600, user_24h_reset_in=7000, app_24h_reset_in=7000, app_24h_remaining=40)
+    with pytest.raises(RateLimitedError) as e:
+        a.publish(draft("Rate again"), key="k2", reply_to=None)
+    assert e.value.scope == ""  # the account's own limit
+
+
 def test_retry_after_without_headers_is_the_15_minute_window() -> None:
     assert retry_after_from({}, 1000.0) == 900
     assert retry_after_from({"x-rate-limit-reset": "1000"}, 1500.0) == 1.0  # already past: retry soon

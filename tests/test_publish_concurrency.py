@@ -206,6 +206,36 @@ def test_a_429_holds_back_that_account_only(store: SqliteStore, concurrency: int
     assert not report.deferred
 
 
+class Keyed:
+    """The shared Recorder seen through one account's adapter, with the API key it posts with."""
+
+    def __init__(self, recorder: Recorder, scope: str) -> None:
+        self.recorder, self.rate_scope = recorder, scope
+
+    def publish(self, draft: Draft, *, key: str, reply_to: RemoteRef | None) -> RemoteRef:
+        return self.recorder.publish(draft, key=key, reply_to=reply_to)
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_429_of_an_api_key_holds_back_every_account_of_that_key_only(store: SqliteStore,
+                                                                       concurrency: int) -> None:
+    """a0 and a1 post with one API key, a2 with another: the key's 24-hour cap, hit by a0, holds
+    a1 too (before it sends anything), and a2 goes on."""
+    queue(store, drafts(accounts=3, each=3))
+    rec = Recorder(answers={"a0": [RateLimitedError("429 app cap", retry_after=600, scope="key-1")]})
+    scopes = {"a0": "key-1", "a1": "key-1", "a2": "key-2"}
+    clock = Clock(LATER)
+    w = Worker(store, lambda job: Keyed(rec, scopes[job.account]), now=clock, limits={}, concurrency=concurrency)
+    report = w.run(once=True, sleep=clock.sleep)
+    assert rec.calls["a0"] == 1 and len(rec.sent["a2"]) == 3
+    assert rec.calls["a1"] <= (1 if concurrency > 1 else 0)  # one may have been in flight already
+    assert "a1" in report.deferred and "shared" in report.deferred["a1"]
+    assert all(j.status == "todo" for j in store.jobs() if j.account == "a1" and j.attempts == 0)
+    clock.t = LATER + timedelta(seconds=601)  # the cap is over: both accounts of the key go on
+    w.run(once=True, sleep=clock.sleep)
+    assert len(rec.sent["a0"]) == len(rec.sent["a1"]) == 3
+
+
 def test_a_slow_429_does_not_hold_up_the_other_accounts(store: SqliteStore) -> None:
     queue(store, drafts(accounts=4, each=3))
     adapter = Recorder(hold=0.02, slow={"a0": 1.5}, answers={"a0": [RateLimitedError("429", retry_after=3600)]})

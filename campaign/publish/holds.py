@@ -12,8 +12,9 @@ transaction, so every worker shares them). It adds its own holds to those limits
 
 A deferral ends as soon as the account's platform answers again. Holds are this
 worker's own: another worker learns of a 429 when it gets one. A limit wider than one
-account (X's per-app 24-hour cap, shared by the accounts of one API key) shows as a 429
-on each of those accounts in turn: each is held after its one refused call, and the
+account (X's per-app 24-hour cap, shared by the accounts of one API key) comes as a 429
+with a `scope` (the adapter's `rate_scope`): every account the worker knows to share
+that scope is held until it ends, and one it meets later is held before it sends; the
 accounts of other keys and platforms go on.
 """
 
@@ -62,7 +63,8 @@ class Holds:
         self._lock = threading.Lock()
         self._strikes: dict[str, int] = {}  # account -> unanswered calls in a row
         self._own: dict[str, Limit | None] = {}  # a deferred account's own limit before it
-        self._cooling: dict[str, datetime] = {}  # account -> end of its platform's 429
+        self._cooling: dict[str, datetime] = {}  # account or scope -> end of its platform's 429
+        self._scope: dict[str, str] = {}  # account -> the wider limit it shares (`rate_scope`)
 
     def snapshot(self) -> dict[str, Limit]:
         """The limits as they are now, for one claim (the dict changes while posts are in flight)."""
@@ -97,20 +99,37 @@ class Holds:
             self._hold(account, self.defer_for)
             return f"{n} timeouts or connection failures in a row"
 
-    def rate_limited(self, account: str, *, until: datetime) -> str:
-        """The platform answered 429: claim none of the account's posts before `until` (when
-        the refused post is tried again); say why."""
+    def know(self, account: str, scope: str) -> None:
+        """The account shares the limits of `scope` (its adapter's `rate_scope`)."""
+        if scope:
+            with self._lock:
+                self._scope[account] = scope
+
+    def rate_limited(self, account: str, *, until: datetime, scope: str = "") -> str:
+        """The platform answered 429: claim none of the account's posts (nor, with `scope`, those
+        of any account sharing it) before `until` (when the refused post is tried again); say why."""
+        key = f"scope:{scope}" if scope else account
         with self._lock:
             self._strikes.pop(account, None)  # it answered
-            self._cooling[account] = max(until, self._cooling.get(account, until))
-        return f"rate limited by its platform until {until:%H:%M:%S} UTC"
+            if scope:
+                self._scope[account] = scope
+            self._cooling[key] = max(until, self._cooling.get(key, until))
+        shared = " (a limit shared by every account of its API key)" if scope else ""
+        return f"rate limited by its platform until {until:%H:%M:%S} UTC{shared}"
 
     def cooling(self, now: datetime) -> set[str]:
-        """The accounts rate limited by their platform until after `now`."""
+        """The accounts rate limited by their platform (or a limit they share) until after `now`."""
         with self._lock:
-            for account in [a for a, t in self._cooling.items() if t <= now]:
-                del self._cooling[account]
-            return set(self._cooling)
+            for key in [k for k, t in self._cooling.items() if t <= now]:
+                del self._cooling[key]
+            held = {k for k in self._cooling if not k.startswith("scope:")}
+            return held | {a for a, s in self._scope.items() if f"scope:{s}" in self._cooling}
+
+    def scope_cooling(self, account: str, now: datetime) -> datetime | None:
+        """When the wider limit the account shares ends, if it is in force at `now`."""
+        with self._lock:
+            until = self._cooling.get(f"scope:{self._scope.get(account, '')}")
+            return until if until is not None and until > now else None
 
     def cooling_ends(self) -> datetime | None:
         """When the first 429 hold ends."""

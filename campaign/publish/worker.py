@@ -231,6 +231,8 @@ class Worker:
         still_uncertain = claim.uncertain
         try:
             adapter = self.adapters(job)
+            if self._held_by_scope(claim, adapter):
+                return
             if claim.uncertain:
                 found = self._find(adapter, job)
                 if found is not None:
@@ -258,6 +260,22 @@ class Worker:
             self._failed(claim, RuntimeError(f"adapter '{job.platform}' returned no post id ({ref!r})"), True)
             return
         self._succeed(claim, ref, reconciled=False)
+
+    def _held_by_scope(self, claim: Claim, adapter: Any) -> bool:
+        """Give the claim back, unsent, when its account shares a limit (an API key) that
+        another account ran into: it waits with them; True when it was given back."""
+        job = claim.job
+        scope = getattr(adapter, "rate_scope", "")
+        self.holds.know(job.account, scope if isinstance(scope, str) else "")
+        until = self.holds.scope_cooling(job.account, self.now())
+        if until is None:
+            return False
+        self.store.release(job.id, self.owner, now=self.now())
+        why = f"rate limited by its platform until {until:%H:%M:%S} UTC (a limit shared with other accounts)"
+        with self._mu:
+            self.report.deferred[job.account] = why
+        self._emit("deferred", job, f"{why}; not sent, it waits")
+        return True
 
     def _publish(self, adapter: Any, claim: Claim) -> RemoteRef:
         """Publish; a post refused as a duplicate counts as sent when `find` shows it is there."""
@@ -387,7 +405,7 @@ class Worker:
         platform did not answer, or hold the account back if it answered 429."""
         at = self._record_failure(claim, error, uncertain, note)
         if isinstance(error, RateLimitedError) and at is not None:
-            why = self.holds.rate_limited(claim.job.account, until=at)
+            why = self.holds.rate_limited(claim.job.account, until=at, scope=error.scope)
             with self._mu:
                 self.report.deferred[claim.job.account] = why
             self._emit("deferred", claim.job, f"{why}; {claim.job.account}'s other posts wait, the "

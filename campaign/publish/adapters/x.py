@@ -192,6 +192,14 @@ class XAdapter(XMetrics):
             self._creds = creds
         return self._creds
 
+    @property
+    def rate_scope(self) -> str:
+        """What X's per-app limits are shared by: every account posting with this API key (a
+        digest of the key, never the key)."""
+        import hashlib
+
+        return "x-app:" + hashlib.sha256(self._credentials()["api_key"].encode()).hexdigest()[:12]
+
     def _handler(self) -> Any:
         import tweepy
 
@@ -293,8 +301,10 @@ class XAdapter(XMetrics):
             return self._err(RejectedError, f"{what}: X refused ({said})")
         if status == 429:
             wait = retry_after_from(resp.headers, time.time())
+            app_wide = _int_header(resp.headers, "x-app-limit-24hour-remaining") == 0
             return self._err(
-                RateLimitedError, f"{what}: X rate limit hit, retry in {wait:.0f}s ({said})", retry_after=wait
+                RateLimitedError, f"{what}: X rate limit hit{' (the API key’s 24-hour cap)' if app_wide else ''}, "
+                f"retry in {wait:.0f}s ({said})", retry_after=wait, scope=self.rate_scope if app_wide else "",
             )
         if status >= 500:
             ambiguous = stage == "post"
