@@ -10,6 +10,9 @@ reserved for acceptance). `--hold` scores the fifth of train kept aside (a hash 
 name), `--fit` the other four fifths. The headline line comes from the acceptance scorer
 (`polnear_score.py`, by default ../shared/tools/ beside the checkout); the table below it counts, per
 sieve, the speakers given right and wrong and the uncertain guesses kept off posts.
+
+The pronoun ranker shipped in campaign/highlights/data/pronoun_ranker.json is trained on the `--fit`
+part only, by `bench/train_ranker.py` (same folder argument).
 """
 
 from __future__ import annotations

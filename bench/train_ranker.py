@@ -151,9 +151,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data", nargs="?", default=os.environ.get("POLNEAR_TRAIN"), help="PolNeAR data/train")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
-    ap.add_argument("--precision", type=float, default=0.80,
+    ap.add_argument("--precision", type=float, default=0.85,
                     help="precision of the sure pronoun answers on the fit part (out of fold)")
-    ap.add_argument("--keep", type=float, default=0.5,
+    ap.add_argument("--keep", type=float, default=0.7,
                     help="confidence at which the hand rules' sure answer, if first choice, stays sure")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent
                     / "campaign" / "highlights" / "data" / "pronoun_ranker.json")

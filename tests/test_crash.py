@@ -200,8 +200,11 @@ def test_sigkill_on_postgres_with_four_workers_loses_nothing_and_duplicates_noth
     sigkill_run(tmp_path, 4, db=pg_url)
 
 
-def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path) -> None:
-    db, out, total = setup_queue(tmp_path, highlights=20)
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path, store: str,
+                                                         request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("pg_url") if store == "postgres" else None
+    db, out, total = setup_queue(tmp_path, highlights=20, db=url)
     env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL="delay:0.3")
     p = subprocess.Popen([sys.executable, "-m", "campaign", "run", "--db", str(db)], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -313,3 +313,120 @@ def test_the_store_names_its_queue_without_the_password(schema: str) -> None:
     s = open_store(f"postgresql://{user}:NotShown123@{base}?schema={schema}")
     assert str(s) == f"postgresql://{base.split('?')[0]}?schema={schema}" and "NotShown123" not in str(s)
     s.close()
+
+
+def test_an_approval_and_a_reschedule_wake_an_idle_worker(schema: str, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    organizer, idle = store_at(schema, tmp_path), store_at(schema, tmp_path)
+    enqueue_plan(organizer, replace(record(), review="required"), plan(draft("h1")), now=T0)
+    assert idle.wait(5) is True  # starts listening
+    assert idle.claim("w", now=T0) is None  # waiting for review
+    job = organizer.jobs()[0]
+    organizer.approve(job.id, "amina", now=T0)
+    assert idle.wait(30) is True
+    organizer.reschedule(job.id, at=T0 + timedelta(hours=1), now=T0)
+    assert idle.wait(30) is True
+    assert idle.wait(0.2) is False
+    organizer.close()
+    idle.close()
+
+
+def test_the_pack_reads_approvals_from_a_postgres_queue(schema: str, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from campaign.review.pack import approved_from_queue
+
+    s = store_at(schema, tmp_path)
+    enqueue_plan(s, replace(record(), review="required"), plan(draft("h1"), draft("h2")), now=T0)
+    assert approved_from_queue(pg.url(schema), "camp") == set()
+    s.approve(s.jobs()[0].id, "amina", now=T0)
+    assert approved_from_queue(pg.url(schema), "camp") == {"h1"}
+    s.close()
+
+
+def test_wait_listens_again_after_losing_its_connection(schema: str, tmp_path: Path) -> None:
+    import psycopg
+
+    idle = store_at(schema, tmp_path)
+    assert idle.wait(5) is True
+    with psycopg.connect(pg.DSN, autocommit=True) as conn:
+        killed = conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE query LIKE 'LISTEN %%' AND query LIKE %s", [f"%{schema}%"]).fetchall()
+    assert killed == [(True,)]
+    t = time.monotonic()
+    assert idle.wait(1) is False and time.monotonic() - t < 5  # the lost connection: a plain sleep
+    assert idle.wait(5) is True  # listening again (look again: a change may have been missed)
+    assert idle.counts()["todo"] == 0  # the pool was never affected
+    idle.close()
+
+
+def test_every_store_has_every_method_of_the_protocol_with_its_parameters() -> None:
+    import inspect
+
+    from campaign.queue.memory import MemoryStore
+    from campaign.queue.postgres import PostgresStore
+    from campaign.queue.store import Store
+
+    for name in (n for n in dir(Store) if not n.startswith("_")):
+        want = list(inspect.signature(getattr(Store, name)).parameters)
+        for cls in (PostgresStore, SqliteStore, MemoryStore):
+            assert hasattr(cls, name), f"{cls.__name__} lacks {name}"
+            assert list(inspect.signature(getattr(cls, name)).parameters) == want, f"{cls.__name__}.{name}"
+
+
+# --- a concurrent worker on one pool -----------------------------------------------------------
+
+
+class SlowOutbox:
+    """An adapter that takes 0.1 s a post and records what was in flight at once."""
+
+    name = "slow"
+    rules = None
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now_in: dict[str, int] = {}
+        self.in_flight = self.most = self.most_per_account = 0
+        self.sent: list[tuple[str, str, str | None]] = []
+
+    def publish(self, draft: Draft, *, key: str, reply_to: Any) -> Any:
+        from campaign.models import RemoteRef
+
+        with self.lock:
+            self.in_flight += 1
+            self.now_in[draft.account] = self.now_in.get(draft.account, 0) + 1
+            self.most = max(self.most, self.in_flight)
+            self.most_per_account = max(self.most_per_account, self.now_in[draft.account])
+        time.sleep(0.1)
+        with self.lock:
+            self.in_flight -= 1
+            self.now_in[draft.account] -= 1
+            self.sent.append((draft.account, draft.text, reply_to.id if reply_to else None))
+        return RemoteRef(f"id-{key}", None)
+
+    def find(self, draft: Draft, *, key: str) -> Any:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_concurrent_worker_shares_one_pool_and_keeps_each_account_in_order(schema: str, tmp_path: Path) -> None:
+    from campaign.publish.worker import Worker
+
+    s = store_at(schema, tmp_path)
+    thread = Draft("t", "a0", "outbox", ("t1", "t2", "t3"), (2, 2, 2), 500)
+    posts = [draft(f"h{i}-{k}", account=f"a{k}") for i in range(3) for k in range(8)]
+    planned = [PlannedPost(thread, p, T0, "UTC") for p in range(3)] + plan(*posts)
+    enqueue_plan(s, record({f"a{k}": {"platform": "outbox"} for k in range(8)}), planned, now=T0)
+    adapter = SlowOutbox()
+    report = Worker(s, lambda job: adapter, now=lambda: T0 + timedelta(minutes=1), limits={},  # type: ignore[arg-type,return-value]
+                    concurrency=8).run(once=True)
+    assert report.succeeded == 27 and s.counts()["succeeded"] == 27
+    assert adapter.most >= 4 and adapter.most_per_account == 1  # in parallel across accounts only
+    texts = [t for a, t, _ in adapter.sent if a == "a0"]
+    assert [t for t in texts if t.startswith("t")] == ["t1", "t2", "t3"]  # the thread in order
+    replies = [r for a, t, r in adapter.sent if t in ("t2", "t3")]
+    assert all(r and r.startswith("id-") for r in replies)
+    s.close()

@@ -17,6 +17,7 @@ from campaign.queue.sqlite import SqliteStore
 from campaign.queue.store import next_due
 from campaign.review import approve_bulk, approve_posts, edit_post, pending_posts, review_counts
 from campaign.review.pack import approved_highlights
+from tests.pg import postgres_store
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -34,7 +35,7 @@ def memory_store(tmp_path: Path) -> Store:
     return MemoryStore(tmp_path / "media")
 
 
-STORES: list[Callable[[Path], Store]] = [sqlite_store, memory_store]
+STORES: list[Callable[[Path], Store]] = [sqlite_store, memory_store, postgres_store]  # PostgreSQL: tests/pg
 
 
 @pytest.fixture(params=STORES, ids=lambda f: f.__name__.removesuffix("_store"))

@@ -23,23 +23,25 @@ from campaign.highlights.pronouns import (
     sentence_subject,
 )
 from campaign.highlights.speakers import (
+    ORG_NOUNS,
+    PRONOUNS,
+    ROLE_NOUNS,
+    Registry,
+    Speaker,
+    parse_np,
+)
+from campaign.highlights.values import Quote
+from campaign.highlights.verbs import (
     AR_GENERIC,
     AR_ROLES,
     AR_VERB_RE,
     EN_VERB_RE,
     FA_VERB_RE,
     FR_VERB_PATTERN,
-    ORG_NOUNS,
     PARTICIPLES,
-    PRONOUNS,
-    ROLE_NOUNS,
     SPEECH_NOUNS,
-    Registry,
-    Speaker,
     fr_verb_re,
-    parse_np,
 )
-from campaign.highlights.values import Quote
 from campaign.models import Article, Paragraph
 
 
@@ -167,6 +169,11 @@ _EVIDENCE = {
 }
 
 
+# The attribution is itself reported by someone else: the speaker is a guess until checked.
+_SECONDHAND = regex.compile(r"(?:,\s*|\b)(?:according\s+to|as\s+(?:reported|quoted)\s+by|reports?|reported)\s+"
+                            r"(?:the\s+|an?\s+)?\p{Lu}[\p{L}'’.\-]*(?:\s+\p{L}[\p{L}'’.\-]*){0,4}")
+
+
 def _set(q: Quote, sp: Speaker, sieve: str, state: State, pi: int, cue: str = "") -> None:
     q.speaker = sp.name
     q.role = sp.role or (state.reg.roles.get(sp.name) if sp.name else None)
@@ -175,6 +182,10 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: State, pi: int, cue: str = ""
     base, _, pronoun = sieve.partition("+")
     q.confident = sp.sure and base in _SURE_SIEVES and not (sp.kind == "org" and _unsure_org(sp.name or ""))
     how = _EVIDENCE.get(base, base)
+    relayed = _SECONDHAND.search(cue) if base in ("after", "before", "inside") else None
+    if relayed:  # "“…,” Sanders said, according to a TV report": words relayed by someone else
+        q.confident = False
+        how += f" (relayed: “{relayed.group().strip()}”)"
     if pronoun:
         how += f", {q.pronoun_word or 'a pronoun'} read as {sp.name}"
     snippet = " ".join(cue.split())
@@ -224,7 +235,7 @@ def _first_sentence(s: str) -> str:
 def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker | None, str]:
     """S1/S2: a speech verb right after the quote, or in the words leading up to it."""
     tail = q.text.rstrip()
-    open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or (after.strip()[:1].islower()) or after.lstrip()[:1] == "،"
+    open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or tail.endswith((",", "،")) or (after.strip()[:1].islower()) or after.lstrip()[:1] == "،"
     fa = bool(PERSIAN.search(before + after))
     if open_end and after.strip():
         sp = _post(after, reg, fa)
@@ -467,7 +478,10 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         said_before = (verb is not None and prev.sieve.startswith("after")
                        and len(split_sentences(between.strip() or ".")) == 1 and between.rstrip().endswith((".", ":")))
         subject_end = prev.closer + (verb.start() if said_before and verb else len(between))
-        if prev.speaker and (not cue or said_before) and not _names_someone(text, prev.closer, subject_end, state, prev.speaker):
+        mentioned = [n for _, n in person_mentions(text, state.reg, prev.closer, subject_end, state.spans)]
+        if said_before and mentioned[:1] == [prev.speaker]:
+            mentioned = []  # “Q1,” X, a Clinton adviser, said. “Q2”: names in X's own description
+        if prev.speaker and (not cue or said_before) and all(n == prev.speaker for n in mentioned):
             return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role, sure=prev.confident), "same-paragraph"
         return None, ""
     para = article.paragraphs[q.paragraph]

@@ -14,6 +14,7 @@ the person the text last spoke about, and a short form shared by two people to n
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 import regex
 
@@ -40,6 +41,7 @@ from campaign.highlights.speakers import (
 _CAP = r"\p{Lu}[\p{L}\p{M}'’.\-]*"
 _CONNECT = r"(?:of|for|and|on|to|the|de|des|du|da|van|von|der|bin|ibn|al|el|la|le|del|di|ben|abu|y|of\s+the)"
 _RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}'’\-]){_CAP}(?:[ \u00a0]+(?:{_CONNECT}[ \u00a0]+)?{_CAP})*")
+_CONNECTOR = regex.compile(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+")
 _PLACE = regex.compile(
     r"(?:city|town|street|road|avenue|square|river|county|province|state|island|valley|station|airport|hall|"
     r"park|bay|lake|mountain|mountains|coast|bridge|sea|ocean|gulf|district|region|village|harbour|harbor|port|"
@@ -65,13 +67,19 @@ _TWO_CAPS = regex.compile(r"\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+")
 _STOP = _NOT_NAME | {"selon", "pour", "d'après", "après", "mais", "et", "dans", "avec", "sans", "depuis", "quand",
                      "lors", "chez", "pendant", "avant", "ce", "cette", "ces", "son", "sa", "ses", "leur", "nous",
                      "je", "il", "elle", "ils", "elles", "on", "asked", "among", "like", "unlike", "according",
-                     "speaking", "addressing", "writing", "everybody", "nobody", "somebody", "anyone", "dear"}
+                     "speaking", "addressing", "writing", "everybody", "nobody", "somebody", "anyone", "dear",
+                     "neither", "either", "later", "earlier", "amid", "alongside", "despite", "even", "only"}
 
 
 _STATE_DOT = regex.compile(STATE_ABBREV)
 
 
 def _words(run: str) -> list[str]:
+    return list(_words_of(run))
+
+
+@lru_cache(maxsize=4096)
+def _words_of(run: str) -> tuple[str, ...]:
     """The run's words, up to and including a possessive: "Clinton's Colorado" names Clinton only."""
     out: list[str] = []
     for raw in run.split():
@@ -82,7 +90,7 @@ def _words(run: str) -> list[str]:
         out.append(w.rstrip(".") if len(w.rstrip(".")) > 1 else w)
         if raw.endswith(("'s", "’s")) and len(raw) > 3:
             break
-    return out
+    return tuple(out)
 
 
 _WORD_END = regex.compile(r"(?<=(?P<w>\p{L}[\p{L}\p{M}'’\-]+)\.)[ \u00a0]+")
@@ -93,6 +101,9 @@ def _runs(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, 
     "Ohio Governor John Kasich. Barkley also said" holds two names, not "John Kasich Barkley"."""
     for m in _RUN.finditer(text, lo, len(text) if hi is None else hi):
         run, prev = m.group(), 0
+        if ". " not in run and ".\u00a0" not in run:
+            yield m.start(), run
+            continue
         for cut in _WORD_END.finditer(run):
             if cut.group("w").lower() not in _ABBREVIATIONS:
                 yield m.start() + prev, run[prev : cut.start()]
@@ -106,24 +117,30 @@ _ABBREVIATIONS = TITLES | {"jr", "sr", "st", "mt", "ft", "rev", "gov", "sen", "r
 
 def _person_part(words: Sequence[str]) -> tuple[list[str], list[str]]:
     """(title words, name words) of a run when it looks like a person's name, else ([], [])."""
-    words = list(words)
+    titles, name = _person_part_of(tuple(words))
+    return list(titles), list(name)
+
+
+@lru_cache(maxsize=4096)
+def _person_part_of(words_in: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    words = list(words_in)
     while words and (words[0].lower() in _STOP or words[0].lower() in ("mr", "mrs", "ms") and len(words) == 1):
         words = words[1:]
     if not words:
-        return [], []
+        return (), ()
     titles, name = split_name(words)
     if not name or any(w.lower() in _STOP for w in name):
-        return [], []
+        return (), ()
     if any(w.lower() in ("of", "for", "and", "on", "to", "the", "of the") for w in name):
-        return [], []
+        return (), ()
     for w in name:
         low = w.lower().rstrip(".")
         if (ORG_NOUNS.fullmatch(low) or _PLACE.fullmatch(low) or NATIONALITY.match(w) or _is_title_word(w)
                 or ROLE_NOUNS.fullmatch(low) or (w.isupper() and len(w) > 1) or any(c.isdigit() for c in w)):
-            return [], []
+            return (), ()
     if name[0].lower() in _PLACE_FIRST and not titles:
-        return [], []
-    return titles, name
+        return (), ()
+    return tuple(titles), tuple(name)
 
 
 def _title_gender(titles: Sequence[str]) -> str:
@@ -182,6 +199,7 @@ def collect_names(text: str, reg: Registry) -> None:
         if not gender:
             gender = _pronoun_after(text, start + len(run))
         full = " ".join(name)
+        reg.counts[full] = reg.counts.get(full, 0) + 1
         if full not in reg.names and reg.canonical(full) != full:
             continue  # a shorter form of a name already known
         reg.add(full, None, gender, pos=start)
@@ -215,24 +233,28 @@ def person_mentions(text: str, reg: Registry, lo: int, hi: int,
     for start, run in _runs(text, lo, hi):
         if any(a <= start < b for a, b in inside):
             continue
-        for sub in regex.split(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+", run):
-            words = _words(sub)
-            titles, name = _person_part(words)
-            if not name:
-                continue
-            full = " ".join(name)
-            gender = _title_gender(titles)
+        for sub in _CONNECTOR.split(run):
             reg.cursor = start
-            if full in reg.names:
-                out.append((start, full))
-            elif reg.ambiguous(full, gender):
-                out.append((start, AMBIGUOUS))
-            else:
-                canon = reg.canonical(full, gender)
-                if canon in reg.names:
-                    out.append((start, canon))
+            found = _mention(sub, reg)
+            if found is not None:
+                out.append((start, found))
     reg.cursor = saved
     return out
+
+
+def _mention(sub: str, reg: Registry) -> str | None:
+    """The registered person a run of capitals names (AMBIGUOUS if several fit), at `reg.cursor`."""
+    titles, name = _person_part(_words(sub))
+    if not name:
+        return None
+    full = " ".join(name)
+    gender = _title_gender(titles)
+    if full in reg.names:
+        return full
+    if reg.ambiguous(full, gender):
+        return AMBIGUOUS
+    canon = reg.canonical(full, gender)
+    return canon if canon in reg.names else None
 
 
 # --- the registry: every person the article names, with roles and genders ------------

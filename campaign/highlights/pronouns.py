@@ -8,6 +8,7 @@ rival of a compatible gender is in view. A learned ranker (`ranker`) may confirm
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -16,8 +17,6 @@ import regex
 from campaign.highlights import ranker
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.speakers import (
-    EN_VERB_RE,
-    FR_VERB_PATTERN,
     NATIONALITY,
     ORG_NOUNS,
     PRONOUNS,
@@ -30,7 +29,11 @@ from campaign.highlights.speakers import (
     split_name,
 )
 from campaign.highlights.values import Quote
-from campaign.models import Article
+from campaign.highlights.verbs import (
+    EN_VERB_RE,
+    FR_VERB_PATTERN,
+)
+from campaign.models import Article, Sentence
 
 
 @lru_cache(maxsize=256)
@@ -52,6 +55,35 @@ class State:
     attributed: list[tuple[int, int]] = field(default_factory=list)  # (closer, paragraph) of quotes with a speaker
     text: str = ""
     speaks: dict[str, bool] = field(default_factory=dict)  # name -> is it the subject of a speech verb
+    ends: list[int] = field(default_factory=list)  # each sentence's end, for bisection (filled lazily)
+    paragraph_mentions: dict[tuple[int, int, int], list[tuple[int, str]]] = field(default_factory=dict)
+
+
+def sentence_at(state: State, article: Article, pos: int, slack: int = 0) -> Sentence | None:
+    """The sentence holding offset `pos` (or ending up to `slack` characters before it)."""
+    if not state.ends:
+        state.ends = [s.end for s in article.sentences]
+    i = bisect_left(state.ends, pos - slack + 1)
+    if i < len(article.sentences) and article.sentences[i].start <= pos:
+        return article.sentences[i]
+    return None
+
+
+def sentence_before(state: State, article: Article, hi: int, paragraph: int) -> Sentence | None:
+    """The last sentence ending at or before `hi`, if it is in `paragraph` or later."""
+    if not state.ends:
+        state.ends = [s.end for s in article.sentences]
+    i = bisect_right(state.ends, hi) - 1
+    return article.sentences[i] if i >= 0 and article.sentences[i].paragraph >= paragraph else None
+
+
+def _mentions_in(state: State, article: Article, k: int) -> list[tuple[int, str]]:
+    """person_mentions over paragraph `k`, kept while the registry does not change."""
+    key = (k, len(state.reg.names), len(state.reg.genders))
+    if key not in state.paragraph_mentions:
+        para = article.paragraphs[k]
+        state.paragraph_mentions[key] = person_mentions(article.text, state.reg, para.start, para.end, state.spans)
+    return state.paragraph_mentions[key]
 
 
 def np_word(w: str) -> bool:
@@ -107,7 +139,7 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     cands = candidates(sp, state, pi, article, q, upto, hand)
     if RECORD is not None:
         RECORD.append((q, [(name, feats) for name, feats in cands]))
-    best = ranker.best(cands)
+    best = ranker.best(cands, strict=q.pronoun == "before" and q.partial)
     if best is None:
         return hand
     name, sure = best
@@ -124,31 +156,32 @@ def candidates(sp: Speaker, state: State, pi: int, article: Article, q: Quote, u
                hand: Speaker | None) -> list[tuple[str, list[float]]]:
     """The people a he/she before `q` may be, each with the features `ranker.FEATURES` names."""
     reg, text = state.reg, article.text
-    lo = article.paragraphs[max(0, pi - 3)].start
-    sent = next((s for s in article.sentences if s.start <= q.opener < s.end + 1), None)
+    sent = sentence_at(state, article, q.opener, 1)
     hi = upto if upto is not None else (sent.start if sent else q.opener)
     orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
-    mentions = [(pos, n) for pos, n in person_mentions(text, reg, lo, q.opener, state.spans)
-                if n != AMBIGUOUS and n not in orgs]
+    found = [m for k in range(max(0, pi - 3), pi) for m in _mentions_in(state, article, k)]
+    found += person_mentions(text, reg, article.paragraphs[pi].start, q.opener, state.spans)
+    mentions = [(pos, n) for pos, n in found if n != AMBIGUOUS and n not in orgs]
     spoke = [(ppi, s.name) for ppi, s in state.speakers if s.kind == "person" and s.name and pi - ppi <= 4]
     names = list(dict.fromkeys([n for _, n in mentions] + [n for _, n in spoke if n]))
     if not names:
         return []
     last_pos = {n: pos for pos, n in mentions}
     order = sorted(names, key=lambda n: -last_pos.get(n, -1))
-    prev_sent = [s for s in article.sentences if s.end <= hi and s.paragraph >= pi - 1]
+    prev_sent = sentence_before(state, article, hi, pi - 1)
     subject = None
-    if prev_sent and not any(a < prev_sent[-1].end and prev_sent[-1].start < b for a, b in state.spans):
-        found = _subject_mention(text, prev_sent[-1].start, prev_sent[-1].end, state)
-        subject = found.name if found else None
+    if prev_sent and not any(a < prev_sent.end and prev_sent.start < b for a, b in state.spans):
+        who = _subject_mention(text, prev_sent.start, prev_sent.end, state)
+        subject = who.name if who else None
     last_speaker = spoke[-1][1] if spoke else None
-    starts = {s.start for s in article.sentences}
     out = []
     for n in names:
         g = reg.genders.get(n) or given_name_gender(n)
         pos = last_pos.get(n)
         para_of = next((k for k in range(pi, max(-1, pi - 4), -1) if pos is not None and article.paragraphs[k].start <= pos), None)
-        sentence_start = pos is not None and any(0 <= pos - s0 <= 30 and len(text[s0:pos].split()) <= 3 for s0 in starts)
+        opening = sentence_at(state, article, pos) if pos is not None else None
+        sentence_start = opening is not None and pos is not None and pos - opening.start <= 30 and len(
+            text[opening.start : pos].split()) <= 3
         out.append((n, [
             1.0 if g == sp.gender else 0.0,
             1.0 if g and g != sp.gender else 0.0,
@@ -187,8 +220,8 @@ def _resolve_by_rules(sp: Speaker, state: State, pi: int, article: Article, q: Q
     text = article.text
     lo = article.paragraphs[max(0, pi - 3)].start
     lo = max([lo] + [c for c, _ in state.attributed if c <= q.opener])
-    hi = upto if upto is not None else next(
-        (s.start for s in article.sentences if s.start <= q.opener < s.end + 1), q.opener)
+    at = sentence_at(state, article, q.opener, 1)
+    hi = upto if upto is not None else (at.start if at else q.opener)
     chosen = _previous_subject(sp, state, pi, article, min(hi, q.opener))
     if chosen is not None:
         return replace(chosen, sure=chosen.sure and not sp.role)  # a description ("the senator") stays a guess
@@ -234,10 +267,9 @@ def _previous_subject(sp: Speaker, state: State, pi: int, article: Article, hi: 
     at the end of the one before): "Kasich took a different tack. “…,” he said." A subject whose
     gender is known to agree makes a sure answer."""
     reg = state.reg
-    prev = [s for s in article.sentences if s.end <= hi and s.paragraph >= pi - 1]
-    if not prev or any(a < prev[-1].end and prev[-1].start < b for a, b in state.spans):
+    sentence = sentence_before(state, article, hi, pi - 1)
+    if sentence is None or any(a < sentence.end and sentence.start < b for a, b in state.spans):
         return None  # no sentence before, or it holds a quote: the last speaker decides
-    sentence = prev[-1]
     found = _subject_mention(article.text, sentence.start, sentence.end, state)
     if found is None:
         np = head_np(sentence.text)
@@ -310,7 +342,7 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     introductory phrase, with only a title or role before it), not a possessive, not passive; or
     he/she resolved as a pronoun. A sentence whose own attribution comes after the quote is not one."""
     text = article.text
-    sent = next((s for s in article.sentences if s.start <= q.opener < s.end), None)
+    sent = sentence_at(state, article, q.opener)
     if sent is None:
         return None
     lead = text[sent.start : q.opener]

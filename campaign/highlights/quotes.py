@@ -18,15 +18,17 @@ import regex
 from campaign.highlights.attribution import FRENCHY, PERSIAN, attribute
 from campaign.highlights.mentions import build_registry
 from campaign.highlights.speakers import (
-    EN_VERB_RE,
-    FA_VERB_RE,
-    FR_VERB_PATTERN,
     TITLES,
     Registry,
-    fr_verb_re,
     split_name,
 )
 from campaign.highlights.values import Quote as Quote  # re-exported
+from campaign.highlights.verbs import (
+    EN_VERB_RE,
+    FA_VERB_RE,
+    FR_VERB_PATTERN,
+    fr_verb_re,
+)
 from campaign.models import Article
 
 

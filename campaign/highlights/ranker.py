@@ -81,11 +81,13 @@ def confidence(x: list[float], v: tuple[float, ...]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))
 
 
-def best(cands: list[tuple[str, list[float]]]) -> tuple[str, bool] | None:
-    """The first choice and whether it is sure, or None (no model, no candidate)."""
+def best(cands: list[tuple[str, list[float]]], strict: bool = False) -> tuple[str, bool] | None:
+    """The first choice and whether it is sure, or None (no model, no candidate). `strict`: the hand
+    rules' sure answer does not stay sure on a lower confidence (a pronoun reporting a partial quote,
+    "he said that it was “…”", is right less often than "he said: “…”")."""
     m = model()
     if m is None or not cands:
         return None
     i, x = first_choice(cands, m.rank)
     c = confidence(x, m.confidence)
-    return cands[i][0], c >= m.sure or (cands[i][1][_HAND_SURE] > 0 and c >= m.keep)
+    return cands[i][0], c >= m.sure or (cands[i][1][_HAND_SURE] > 0 and not strict and c >= m.keep)

@@ -14,7 +14,9 @@ The same rules as `SqliteStore`, event for event, on PostgreSQL (psycopg 3):
 - images live in the `media` table, by content (`put_media`, `media_file`).
 
 Every method is one transaction on a connection from a pool (`psycopg_pool`), retried on a
-deadlock; the schema is migrated forward on open. `schema` keeps the tables in a schema of
+deadlock; the worker's hot path (a claim without rate limits, a post sent, retried or released)
+is a single statement with its event, one round trip and one commit. The schema is migrated
+forward on open. `schema` keeps the tables in a schema of
 their own (created if missing): several queues may share one database.
 """
 
@@ -31,7 +33,14 @@ from campaign import tid
 from campaign.errors import LeaseLost, QueueError
 from campaign.models import Job, RemoteRef, utc
 from campaign.queue.postgres_admin import Cursor, PostgresAdmin, campaign_from_row, job_from_row
-from campaign.queue.postgres_conn import connect, migrate, parse, place, set_session
+from campaign.queue.postgres_conn import (
+    CONNECT_TIMEOUT,
+    connect,
+    migrate,
+    parse,
+    place,
+    set_session,
+)
 from campaign.queue.postgres_metrics import PostgresMetrics
 from campaign.queue.postgres_review import PostgresReview
 from campaign.queue.postgres_schema import SQL
@@ -96,7 +105,7 @@ class PostgresStore(PostgresMetrics, PostgresReview, PostgresThreads, PostgresAd
         self.channel = f"campaign_queue:{current}"[:63]
         kwargs: dict[str, Any] = {"autocommit": True}
         if "connect_timeout" not in params:
-            kwargs["connect_timeout"] = 10
+            kwargs["connect_timeout"] = CONNECT_TIMEOUT
         self._pool: ConnectionPool[Any] = ConnectionPool(
             url, min_size=1, max_size=max(2, pool_size), kwargs=kwargs, open=True, timeout=60,
             configure=lambda c: set_session(c, schema), name=f"campaign-{self.where}")

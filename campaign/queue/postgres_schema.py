@@ -135,9 +135,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 DB = "COALESCE(%(db_now)s::timestamptz, statement_timestamp())"
 _SKIP = "NOT ({j}account = ANY(%(blocked)s::text[]))"
-_PREV_DONE = """({j}part = 0 OR EXISTS (SELECT 1 FROM jobs p WHERE p.campaign = {j}campaign
+# (a scalar subquery, not EXISTS: the planner would hash every sent job for it, on each claim)
+_PREV_DONE = """({j}part = 0 OR (SELECT p.status FROM jobs p WHERE p.campaign = {j}campaign
     AND p.account = {j}account AND p.highlight_id = {j}highlight_id AND p.part = {j}part - 1
-    AND p.status = 'succeeded'))"""
+    LIMIT 1) = 'succeeded')"""
 # review (issue 16): a job of a campaign with `review: required` is claimable only once approved
 REVIEWED = """({j}review = 'approved' OR NOT EXISTS (SELECT 1 FROM campaigns c
     WHERE c.slug = {j}campaign AND c.review = 'required'))"""
@@ -165,8 +166,9 @@ SQL: dict[str, str] = {
                    CASE WHEN uncertain THEN %(reconciling)s END FROM c)
         SELECT c.*, p.remote_id AS prev_id, p.remote_url AS prev_url, p.remote_extra AS prev_extra,
                (p.id IS NOT NULL) AS prev_found
-        FROM c LEFT JOIN jobs p ON c.part > 0 AND p.campaign = c.campaign AND p.account = c.account
-            AND p.highlight_id = c.highlight_id AND p.part = c.part - 1 AND p.status = 'succeeded'""",
+        FROM c LEFT JOIN LATERAL (SELECT * FROM jobs p WHERE c.part > 0 AND p.campaign = c.campaign
+            AND p.account = c.account AND p.highlight_id = c.highlight_id AND p.part = c.part - 1
+            AND p.status = 'succeeded' LIMIT 1) p ON true""",
     "event": "INSERT INTO job_events (job_id, at, kind, attempt, owner, detail) "
              "VALUES (%(job_id)s, %(at)s, %(kind)s, %(attempt)s, %(owner)s, %(detail)s)",
     "prev_ref": "SELECT remote_id, remote_url, remote_extra FROM jobs WHERE campaign = %(campaign)s "

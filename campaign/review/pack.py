@@ -26,12 +26,19 @@ def approved_highlights(store: Store, campaign: str) -> set[str]:
 def approved_from_queue(db: str | Path | None, campaign: str) -> set[str]:
     """`approved_highlights` from the queue database `db` (else $CAMPAIGN_DB or the default);
     none when that database does not exist (nothing was queued, so nothing was approved)."""
-    from campaign.queue import default_db_path, open_store
+    import os
 
-    path = Path(db).expanduser() if db else default_db_path()
-    if not path.exists():
-        return set()
-    store = open_store(path)
+    from campaign.queue import default_db_path, open_store
+    from campaign.queue.postgres_conn import is_postgres_url
+
+    target: str | Path
+    if is_postgres_url(str(db) if db else os.environ.get("CAMPAIGN_DB")):  # a PostgreSQL queue (issue 17)
+        target = str(db) if db else os.environ["CAMPAIGN_DB"]
+    else:
+        target = Path(db).expanduser() if db else default_db_path()
+        if not target.exists():
+            return set()
+    store = open_store(target)
     try:
         return approved_highlights(store, campaign)
     finally:

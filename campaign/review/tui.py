@@ -284,7 +284,11 @@ class ReviewApp(App[str]):
             self.show("this post has no card")
             return
         opener = os.environ.get("CAMPAIGN_OPENER") or "xdg-open"
-        path = post.first.draft.media[0].path
+        try:  # a local file (a PostgreSQL queue's card is fetched from the database first)
+            path = str(self.store.media_file(post.first.draft.media[0].path))
+        except CampaignError as e:
+            self.show(str(e))
+            return
         try:
             subprocess.Popen([*shlex.split(opener), path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
