@@ -276,7 +276,7 @@ def log(job: int, db: str | None, as_json: bool) -> None:
 @click.option("--campaign", "campaign_slug", default=None, help="Cancel every queued job of this campaign.")
 @db_option()
 def cancel(job: int | None, campaign_slug: str | None, db: str | None) -> None:
-    """Cancel JOB (and the rest of its thread), or every queued job of --campaign."""
+    """Cancel JOB (with every queued part of its thread), or every queued job of --campaign."""
     if (job is None) == (campaign_slug is None):
         raise click.UsageError("give a JOB id or --campaign SLUG")
     store = open_db(db)
@@ -285,6 +285,10 @@ def cancel(job: int | None, campaign_slug: str | None, db: str | None) -> None:
 
         known = ", ".join(c.slug for c in store.campaigns()) or "none"
         raise QueueError(f"no campaign '{campaign_slug}' in the queue (queued: {known})")
+    if job is not None:
+        from campaign.queue.store import thread_head
+
+        job = thread_head(store, job)
     ids = store.cancel(now=now_utc(), job_id=job, campaign=campaign_slug)
     click.echo(f"cancelled {len(ids)} job(s)" + (f": {', '.join('#' + str(i) for i in ids)}" if ids else ""))
 
@@ -357,9 +361,12 @@ def reschedule(job: int, at: str, db: str | None) -> None:
     zone = store.get(job).zone
     when = parse_when(at, zone, now)
     j = store.reschedule(job, at=when, now=now)
+    from campaign.review import review_states
+
+    held = review_states(store, campaign=j.campaign).get(j.id)  # moving a post does not approve it
     if when < now - PAST_SLACK:
         click.echo(f"warning: {local(when, zone)} is in the past: the post goes out at the next "
-                   "`campaign run`", err=True)
+                   "`campaign run`" + (" once approved" if held else ""), err=True)
     lines = thread_lines(store, j)
     if len(lines) > 1:
         click.echo(f"#{j.id} moved with its thread, in order:")
@@ -367,6 +374,11 @@ def reschedule(job: int, at: str, db: str | None) -> None:
             click.echo(line)
     else:
         click.echo(f"#{j.id} now due {local(j.run_at, j.zone)}")
+    if held == "review":
+        click.echo(f"note: #{j.id} waits for review: it goes out once approved (`campaign approve {j.id}`)")
+    elif held == "rejected":
+        click.echo(f"note: #{j.id} is rejected: it stays out until approved (`campaign approve {j.id}`), "
+                   "or edited and queued again")
 
 
 #: how far in the past `reschedule --at` may be before it warns (`now` typed a moment ago)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from campaign.cli import cli
-from campaign.cli.output import echo_json, is_terminal, run_with_progress, table
+from campaign.cli.output import console, echo_json, is_terminal, run_with_progress, table
 from campaign.cli.queue import db_option, now_utc, open_db
 
 if TYPE_CHECKING:
@@ -165,10 +165,20 @@ def show(report: Report) -> None:
                    + (f", {f.skipped} read recently or deleted (--refresh reads them again)" if f.skipped else "")
                    + (f", {f.gone} found deleted" if f.gone else "")
                    + (f", waited {f.waited:.0f}s for rate limits" if f.waited else ""))
+    if not t.posts:
+        click.echo("nothing published yet: `campaign run` publishes the queued posts, "
+                   "then `campaign report` reads their figures")
+        return
     heads = ["posts", "likes", "reposts", "replies", "quotes", "total"]
-    _section(f"Per quote{sim}", ["quote", "speaker", *heads, "platforms"],
-             [[h.quote.short(40 if is_terminal() else 200), h.quote.speaker or "", *_figures(h.figures),
-               ", ".join(h.platforms)] for h in report.highlights])
+    if is_terminal():  # the speaker and platforms under each quote, so the figures fit 80 columns
+        _section(f"Per quote{sim}", ["quote", *heads],
+                 [["\n".join(x for x in (h.quote.short(30), h.quote.speaker and f"— {h.quote.speaker}",
+                                          ", ".join(h.platforms)) if x), *_figures(h.figures)]
+                  for h in report.highlights])
+    else:
+        _section(f"Per quote{sim}", ["quote", "speaker", *heads, "platforms"],
+                 [[h.quote.short(200), h.quote.speaker or "", *_figures(h.figures), ", ".join(h.platforms)]
+                  for h in report.highlights])
     _section(f"Per platform and account{sim}", ["platform", "account", *heads, "deleted"],
              [[r.platform, r.account, *_figures(r.figures), r.figures.gone or ""] for r in report.accounts])
     if report.days:
@@ -176,10 +186,14 @@ def show(report: Report) -> None:
                  [[f"{d.day:%a %Y-%m-%d}", *_figures(d.figures), ", ".join(d.by_platform)] for d in report.days])
     if report.top:
         quotes = {h.highlight_id: h.quote for h in report.highlights}
-        _section(f"Top posts{sim}", ["#", "quote", "platform", "account", "likes", "reposts", "replies", "quotes", "url"],
+        urls = [_shown_url(p.url) + (" (deleted)" if p.gone else "") for p in report.top]
+        tty = is_terminal()  # a terminal lists the URLs whole under the table, to click or copy
+        _section(f"Top posts{sim}", ["#", "quote", "platform", "account", "likes", "reposts", "replies", "quotes"]
+                 + ([] if tty else ["url"]),
                  [[i + 1, quotes[p.highlight_id].short(28) if p.highlight_id in quotes else "", p.platform, p.account,
-                   *(_figures_of(p)), _shown_url(p.url) + (" (deleted)" if p.gone else "")]
-                  for i, p in enumerate(report.top)])
+                   *(_figures_of(p)), *([] if tty else [urls[i]])] for i, p in enumerate(report.top)])
+        for i, url in enumerate(urls if tty else []):
+            click.echo(f"{i + 1:>3}  {url}")
 
 
 def _shown_url(url: str | None) -> str:
@@ -200,10 +214,24 @@ def _figures_of(p: Any) -> list[Any]:
     return [m.likes, m.reposts, m.replies, "" if m.quotes is None else m.quotes]
 
 
+_NUMERIC = {"#", "posts", "likes", "reposts", "replies", "quotes", "total", "deleted"}
+
+
 def _section(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     click.echo("")
-    if is_terminal():
-        table(title, columns, rows)
+    if is_terminal():  # compact, so the figures fit an 80-column terminal whole: the text columns give way
+        from rich import box
+        from rich.table import Table
+
+        t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+        for c in columns:
+            if c in _NUMERIC:
+                t.add_column(c, justify="right", no_wrap=True, min_width=len(c))
+            else:
+                t.add_column(c, overflow="ellipsis" if c == "quote" else "fold", min_width=min(len(c), 8))
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        console().print(t)
     else:
         click.echo(f"# {title}")
         table(None, columns, rows)

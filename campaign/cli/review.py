@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from campaign.cli.output import FC
+    from campaign.queue.review import Approval
     from campaign.review import Post
 
 
@@ -23,7 +24,7 @@ def as_option() -> Callable[[FC], FC]:
                         help="Who is reviewing (default: $CAMPAIGN_REVIEWER, else your user name).")
 
 
-def post_dict(post: Post, now: datetime) -> dict[str, Any]:
+def post_dict(post: Post, now: datetime, rejected: tuple[str, str] | None = None) -> dict[str, Any]:
     ctx = post.context
     first = post.first
     return {
@@ -36,6 +37,7 @@ def post_dict(post: Post, now: datetime) -> dict[str, Any]:
         "speaker": ctx.speaker if ctx else None, "speaker_uncertain": post.uncertain,
         "evidence": ctx.evidence if ctx else None, "sentence": ctx.sentence if ctx else None,
         "changed": [{"approved": a, "now": b} for a, b in post.changes()],
+        "rejection": {"by": rejected[0], "note": rejected[1]} if rejected else None,
     }
 
 
@@ -58,6 +60,7 @@ def approve(ids: tuple[int, ...], campaign_slug: str | None, account: str | None
     after reading its source (`campaign pending` shows it). Exit status 1 when a post
     was left unapproved.
     """
+    from campaign.errors import CampaignError
     from campaign.review import approve_bulk, approve_posts, reviewer_identity
 
     bulk = bool(campaign_slug or all_posts)
@@ -67,24 +70,34 @@ def approve(ids: tuple[int, ...], campaign_slug: str | None, account: str | None
         raise click.UsageError("--account goes with --campaign or --all")
     store = open_db(db)
     name, now = reviewer_identity(reviewer), now_utc()
-    if ids:
-        done, refused = approve_posts(store, ids, reviewer=name, now=now, note=note, asap=asap), []
+    done: list[Approval] = []
+    refused: list[tuple[int, str]] = []
+    if ids:  # each id on its own: a bad one is reported beside the others, which are still approved
+        for job_id in ids:
+            try:
+                j = store.get(job_id)
+                if any((a.job.campaign, a.job.account, a.job.highlight_id) == (j.campaign, j.account, j.highlight_id)
+                       for a in done):
+                    continue  # another part of a thread approved a moment ago (the thread is approved whole)
+                done += approve_posts(store, [job_id], reviewer=name, now=now, note=note, asap=asap)
+            except CampaignError as e:
+                refused.append((job_id, str(e)))
     else:
         result = approve_bulk(store, reviewer=name, now=now, campaign=campaign_slug, account=account,
                               note=note, asap=asap)
-        done, refused = result.approved, result.refused
+        done, refused = result.approved, [(p.id, why) for p, why in result.refused]
     if as_json:
         echo_json({"reviewer": name, "approved": [
             {"id": a.job.id, "state": a.state, "approvals": list(a.approvals), "needed": a.needed,
              "run_at": a.job.run_at.isoformat(), "moved_from": a.moved_from.isoformat() if a.moved_from else None}
-            for a in done], "refused": [{"id": p.id, "reason": why} for p, why in refused]})
+            for a in done], "refused": [{"id": job_id, "reason": why} for job_id, why in refused]})
     else:
         for a in done:
             j = a.job
             what = "approved" if a.state == "approved" else f"approval {len(a.approvals)} of {a.needed} recorded"
             moved = f" (moved from {local(a.moved_from, j.zone)})" if a.moved_from else ""
             click.echo(f"#{j.id} {j.account} {what} by {name}; goes out {local(j.run_at, j.zone)}{moved}")
-        for _post, why in refused:
+        for _id, why in refused:
             click.echo(f"not approved: {why}", err=True)
         if not done and not refused:
             click.echo("nothing waits for review")
@@ -115,13 +128,16 @@ def reject(job: int, note: str, reviewer: str | None, db: str | None) -> None:
 def pending(db: str | None, campaign_slug: str | None, rejected: bool, as_json: bool) -> None:
     """Posts waiting for review, in the order they are due; `!` marks an uncertain speaker
     (approve those one by one), `late` a post whose time has come."""
-    from campaign.review import pending_posts
+    from campaign.queue.store import check_scope
+    from campaign.review import pending_posts, rejection
 
     store = open_db(db)
     now = now_utc()
+    check_scope(store, campaign=campaign_slug)
     posts = pending_posts(store, campaign=campaign_slug, rejected=rejected)
+    why = {p.id: rejection(store, p) for p in posts} if rejected else {}
     if as_json:
-        echo_json([post_dict(p, now) for p in posts])
+        echo_json([post_dict(p, now, why.get(p.id)) for p in posts])
         return
     if not posts:
         click.echo("no post is rejected" if rejected else "nothing waits for review")
@@ -132,8 +148,9 @@ def pending(db: str | None, campaign_slug: str | None, rejected: bool, as_json: 
         flags = ("!" if p.uncertain else "") + (" late" if p.overdue(now) else "") + (" edited" if p.changes() else "")
         parts = f" ({len(p.jobs)} parts)" if len(p.jobs) > 1 else ""
         rows.append([p.id, local(j.run_at, j.zone), j.account, f"{len(j.approvals)}/{p.needed}", flags.strip(),
-                     preview(j.draft.text, 44) + parts])
-    table("rejected" if rejected else "waiting for review", ["id", "when", "account", "ok", "flags", "post"], rows)
+                     preview(j.draft.text, 44) + parts] + ([": ".join(why[p.id] or ())] if rejected else []))
+    table("rejected" if rejected else "waiting for review",
+          ["id", "when", "account", "ok", "flags", "post"] + (["why"] if rejected else []), rows)
     uncertain = [p for p in posts if p.uncertain]
     for p in uncertain:
         ctx = p.context
@@ -162,6 +179,10 @@ def review(config: str | None, db: str | None, campaign_slug: str | None, review
     from campaign.review import pending_posts, reviewer_identity
 
     store = open_db(db)
+    if campaign_slug:
+        from campaign.queue.store import check_scope
+
+        check_scope(store, campaign=campaign_slug)
     if config:
         from campaign.config import load
 

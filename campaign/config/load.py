@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from campaign import platforms
 from campaign.config.problems import (
     PLATFORM_ALIASES,
+    _field_at,
     did_you_mean,
     field_path,
     problem_from_error,
@@ -129,6 +130,24 @@ def _unreadable(path: Path, *, font: bool) -> str | None:
     return None
 
 
+_HASH_VALUE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):[ \t]+(#[^\s#]\S*)")
+
+
+def _comment_values(doc: Located, text: str, file: str) -> list[Problem]:
+    """`footer: #StandWithNRF`: YAML reads the hashtag as a comment and the value as empty; say so
+    (with the quoted form) instead of dropping it silently. `key:  # a note` is left alone."""
+    problems: list[Problem] = []
+    lines = text.splitlines()
+    for row, line in enumerate(lines):
+        m = _HASH_VALUE.match(line)
+        field = _field_at(lines, row) if m else ""
+        if m and field and doc.value(tuple(field.split("."))) is None:
+            problems.append(Problem(file, row + 1, m.start(2) + 1, field,
+                                    f"'{m.group(2)}' is read as a YAML comment, so the value is empty; "
+                                    f"quote it: {m.group(1)}: \"{m.group(2)}\""))
+    return problems
+
+
 def _one_per_place(problems: list[Problem]) -> list[Problem]:
     """One message per place: a value that fits none of a union's branches gets one message, not
     one per branch (pydantic's generic "Input should be ..." gives way to our own, more helpful
@@ -179,7 +198,7 @@ def loads(text: str, file: str = "<string>", base: Path | None = None) -> Campai
         raise ConfigError(Problem(file, 1, 1, "", "the file is empty; run `campaign init` for a starter"))
     if not isinstance(doc.data, dict):
         raise ConfigError(Problem(file, 1, 1, "", "expected a mapping of sections (campaign:, article:, ...)"))
-    problems = _registry_problems(doc, file)
+    problems = _registry_problems(doc, file) + _comment_values(doc, text, file)
     try:
         cfg = CampaignConfig.model_validate(doc.data)
     except ValidationError as e:

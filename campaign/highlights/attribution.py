@@ -357,9 +357,9 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         rest = s[v.end() :]
         n_rest = len(rest.split())
         # a partial quote ends the speaker's own sentence: "X said in a statement that it ... "open to talks.""
-        others = [m.group() for m in _rx(r"\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)+", 0).finditer(rest)
-                  if not ORG_NOUNS.search(m.group().split()[-1].lower())]  # a committee is no rival
-        reported = partial and n_rest <= 40 and not _rx(r"[“”\"«»]", 0).search(rest) and not others
+        reported = partial and n_rest <= 40 and not _rx(r"[“”\"«»]", 0).search(rest) and not any(
+            not ORG_NOUNS.search(m.group().split()[-1].lower())  # a committee is no rival
+            for m in _rx(r"\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)+", 0).finditer(rest))
         if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30) or reported:
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()

@@ -13,6 +13,7 @@ the person the text last spoke about, and a short form shared by two people to n
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
@@ -100,15 +101,47 @@ def _runs(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, 
     """(offset, run) of each run of capitalised words, cut where a sentence ends inside it:
     "Ohio Governor John Kasich. Barkley also said" holds two names, not "John Kasich Barkley"."""
     for m in _RUN.finditer(text, lo, len(text) if hi is None else hi):
-        run, prev = m.group(), 0
-        if ". " not in run and ".\u00a0" not in run:
-            yield m.start(), run
-            continue
-        for cut in _WORD_END.finditer(run):
-            if cut.group("w").lower() not in _ABBREVIATIONS:
-                yield m.start() + prev, run[prev : cut.start()]
-                prev = cut.end()
-        yield m.start() + prev, run[prev:]
+        yield from _cut(m.start(), m.group())
+
+
+def _index(text: str, reg: Registry) -> tuple[list[int], list[tuple[int, int, list[tuple[int, str]]]]]:
+    """Every run of capitals in the whole text, found once per article (kept on `reg`): the start of
+    each `_RUN` match, and (start, end, the pieces `_runs` makes of it)."""
+    cached = reg.runs
+    if isinstance(cached, tuple) and cached[0] is text:
+        return cached[1], cached[2]
+    found: list[tuple[int, int, list[tuple[int, str]]]] = []
+    for m in _RUN.finditer(text):
+        found.append((m.start(), m.end(), list(_cut(m.start(), m.group()))))
+    starts = [a for a, _, _ in found]
+    reg.runs = (text, starts, found)
+    return starts, found
+
+
+def _cut(start: int, run: str) -> Iterator[tuple[int, str]]:
+    prev = 0
+    if ". " not in run and ".\u00a0" not in run:
+        yield start, run
+        return
+    for cut in _WORD_END.finditer(run):
+        if cut.group("w").lower() not in _ABBREVIATIONS:
+            yield start + prev, run[prev : cut.start()]
+            prev = cut.end()
+    yield start + prev, run[prev:]
+
+
+def _runs_in(text: str, reg: Registry, lo: int, hi: int) -> Iterator[tuple[int, str]]:
+    """What `_runs(text, lo, hi)` gives, read from the article's index. `_RUN` has no lookahead and
+    its lookbehind sees before `lo`, so a window's matches are the whole text's matches inside it,
+    except where a match crosses `lo` or `hi`: such a window is scanned afresh."""
+    starts, found = _index(text, reg)
+    i = bisect_left(starts, lo)
+    j = bisect_left(starts, hi, i)
+    if (i and found[i - 1][1] > lo) or (j > i and found[j - 1][1] > hi):
+        yield from _runs(text, lo, hi)
+        return
+    for k in range(i, j):
+        yield from found[k][2]
 
 
 _ABBREVIATIONS = TITLES | {"jr", "sr", "st", "mt", "ft", "rev", "gov", "sen", "rep", "messrs", "mme", "mlle", "bros",
@@ -157,32 +190,49 @@ _AND = regex.compile(r"[ \u00a0]+and[ \u00a0]+")
 def _split_pairs(runs: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """"Ana Pires and Hugo Lindqvist" is two people when each side has two words or more."""
     for start, run in runs:
-        parts = _AND.split(run)
-        if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
-            at = 0
-            for part in parts:
-                at = run.index(part, at)
-                yield start + at, part
-                at += len(part)
-        else:
-            yield start, run
+        for at, part in _pairs(run):
+            yield start + at, part
+
+
+@lru_cache(maxsize=4096)
+def _pairs(run: str) -> tuple[tuple[int, str], ...]:
+    parts = _AND.split(run)
+    if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
+        out, at = [], 0
+        for part in parts:
+            at = run.index(part, at)
+            out.append((at, part))
+            at += len(part)
+        return tuple(out)
+    return ((0, run),)
+
+
+@lru_cache(maxsize=4096)
+def _name_or_org(run: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """What a run of capitals is, from its words alone: (organisation name, (), ()) for an organisation
+    ("" when that name has a single word), else (None, title words, name words) of a person, with
+    no name words when it is no person's name."""
+    words = _words(run)
+    cut = next((i for i, w in enumerate(words) if i and w[:1].isupper() and w.lower() in _STOP), len(words))
+    words = words[:cut]
+    while words and words[-1].lower() in ("of", "for", "and", "on", "to", "the"):
+        words.pop()
+    if any(ORG_NOUNS.fullmatch(w.lower()) for w in words[1:]) and len(words) >= 2:
+        org = " ".join(words[1:] if words[0].lower() in ("the", "a", "an") else words)
+        return (org if len(org.split()) >= 2 else ""), (), ()
+    titles, name = _person_part_of(tuple(words))
+    return None, titles, name
 
 
 def collect_names(text: str, reg: Registry) -> None:
     """Add the article's person-like names and organisation names to `reg`, with genders."""
-    for start, run in _split_pairs(_runs(text)):
-        words = _words(run)
-        cut = next((i for i, w in enumerate(words) if i and w[:1].isupper() and w.lower() in _STOP), len(words))
-        words = words[:cut]
-        while words and words[-1].lower() in ("of", "for", "and", "on", "to", "the"):
-            words.pop()
-        if any(ORG_NOUNS.fullmatch(w.lower()) for w in words[1:]) and len(words) >= 2:
-            org = " ".join(words[1:] if words[0].lower() in ("the", "a", "an") else words)
-            if len(org.split()) >= 2 and org not in reg.orgs:
+    for start, run in _split_pairs(_runs_in(text, reg, 0, len(text))):
+        org, titles, name = _name_or_org(run)
+        if org is not None:  # an organisation ("" when its name is one word: neither kept nor a person)
+            if org and org not in reg.orgs:
                 reg.orgs.append(org)
                 reg.first_pos.setdefault(org, start)
             continue
-        titles, name = _person_part(words)
         if not name:
             continue
         gender = _title_gender(titles)
@@ -229,31 +279,63 @@ def person_mentions(text: str, reg: Registry, lo: int, hi: int,
     if hi <= lo or not reg.names:
         return out
     saved = reg.cursor
-    inside = [(a, b) for a, b in skip if b > lo and a < hi]  # only the spans in the window
-    for start, run in _runs(text, lo, hi):
-        if any(a <= start < b for a, b in inside):
-            continue
-        for sub in _CONNECTOR.split(run):
+    starts, ends = _holes(skip, reg)
+    for start, run in _runs_in(text, reg, lo, hi):
+        k = bisect_right(starts, start) - 1
+        if k >= 0 and start < ends[k]:
+            continue  # inside a skipped span
+        for parsed in _parsed(run):
             reg.cursor = start
-            found = _mention(sub, reg)
+            found = _mention(parsed, reg)
             if found is not None:
                 out.append((start, found))
     reg.cursor = saved
     return out
 
 
-def _mention(sub: str, reg: Registry) -> str | None:
+def _holes(skip: Sequence[tuple[int, int]], reg: Registry) -> tuple[list[int], list[int]]:
+    """The union of the `skip` spans as sorted disjoint spans (starts, ends), kept on `reg` for the
+    same unchanged list: a run is skipped when a span holds its start."""
+    cached = reg.holes
+    if isinstance(cached, tuple) and cached[0] is skip and cached[1] == len(skip) and cached[2] == skip:
+        return cached[3], cached[4]
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted((a, b) for a, b in skip if a < b):
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    reg.holes = (skip, len(skip), list(skip), starts, ends)
+    return starts, ends
+
+
+@lru_cache(maxsize=4096)
+def _parsed(run: str) -> tuple[tuple[str, str] | None, ...]:
+    """(full name, gender from a title) of each part of a run split at its connectors, None for a part
+    that is no person's name (depends on the run alone)."""
+    out: list[tuple[str, str] | None] = []
+    for sub in _CONNECTOR.split(run):
+        titles, name = _person_part_of(_words_of(sub))
+        out.append((" ".join(name), _title_gender(titles)) if name else None)
+    return tuple(out)
+
+
+def _mention(parsed: tuple[str, str] | None, reg: Registry) -> str | None:
     """The registered person a run of capitals names (AMBIGUOUS if several fit), at `reg.cursor`."""
-    titles, name = _person_part(_words(sub))
-    if not name:
+    if parsed is None:
         return None
-    full = " ".join(name)
-    gender = _title_gender(titles)
+    full, gender = parsed
     if full in reg.names:
         return full
-    if reg.ambiguous(full, gender):
+    cands = reg._candidates(full)  # what reg.ambiguous and reg.canonical would each work out
+    if not cands:
+        return None  # canonical is `full`, not a known name
+    pick = reg._pick(cands, gender)
+    if pick is None and len(cands) > 1:
         return AMBIGUOUS
-    canon = reg.canonical(full, gender)
+    canon = pick or full
     return canon if canon in reg.names else None
 
 

@@ -300,8 +300,10 @@ def _is_scare(text: str, q: Quote, article: Article) -> bool:
     if _SCARE_CUE.search(before) and len(words) <= 12:
         return True
     # every word but the small ones a title keeps lowercase: "a big fan of Elizabeth Warren" is no title
+    if len(words) > 10:
+        return False
     content = [w for w in words if w[0].isalpha() and w.lower() not in _TITLE_SMALL]
-    if len(words) <= 10 and content and all(w[0].isupper() for w in content) and not _rx(r"[.!?]\W*$", 0).search(q.text):
+    if content and all(w[0].isupper() for w in content) and not _rx(r"[.!?]\W*$", 0).search(q.text):
         return True  # Title Case: a book, film, song or slogan
     return False
 

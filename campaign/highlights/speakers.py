@@ -203,11 +203,29 @@ class Registry:
     first_named: set[str] = field(default_factory=set)  # people the text calls by their first name
     counts: dict[str, int] = field(default_factory=dict)  # how often each full name is written out
     cursor: int | None = None
+    # per-article caches (not part of the registry's value): the known names a short form fits, as
+    # (the `names` list, how many of its names were looked at, the fits); the runs of capitals
+    # `mentions` found in the article's text; the quote spans `mentions` skips, merged
+    fits: dict[str, tuple[list[str], int, list[str]]] = field(default_factory=dict, repr=False, compare=False)
+    runs: object = field(default=None, repr=False, compare=False)
+    holes: object = field(default=None, repr=False, compare=False)
 
     def _candidates(self, name: str) -> list[str]:
-        parts = name.split()
-        n = len(parts)
-        return [f for f in self.names if len(f.split()) > n and (f.split()[-n:] == parts or f.split()[:n] == parts)]
+        """The known names `name` starts or ends ("Massoud" in "Ahmad Massoud"); `names` only grows
+        (by `add`), so the answer is kept and extended with the names added since."""
+        names = self.names
+        hit = self.fits.get(name)
+        if hit is not None and hit[0] is names and hit[1] <= len(names):
+            seen, found = hit[1], hit[2]
+        else:
+            seen, found = 0, []
+        if seen < len(names):
+            parts = tuple(name.split())
+            n = len(parts)
+            found = found + [f for f in names[seen:]
+                             if len(w := _split(f)) > n and (w[-n:] == parts or w[:n] == parts)]
+            self.fits[name] = (names, len(names), found)
+        return list(found)
 
     def _pick(self, cands: list[str], gender: str = "") -> str | None:
         if len(cands) > 1 and self.cursor is not None:
@@ -267,6 +285,11 @@ class Registry:
             if gender:
                 self.genders[name] = gender
         return name
+
+
+@lru_cache(maxsize=8192)
+def _split(name: str) -> tuple[str, ...]:
+    return tuple(name.split())
 
 
 # Short forms of given names that share no prefix with the full form.

@@ -71,8 +71,30 @@ def _alt(words: list[str]) -> str:
     return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in words)
 
 
-EN_VERB_RE = regex.compile(r"(?<![\p{L}'’-])(?:" + _alt(EN_VERBS) + r")(?![\p{L}'’-])", regex.I)
-FR_VERB_PATTERN = r"(?<![\p{L}])(?:" + _alt(FR_VERBS) + r")(?![\p{L}])"
+def _trie(words: list[str]) -> str:
+    """The same alternation as `_alt` (longest word first) as a prefix tree: "sa(?:y(?:ing|s)?|id)".
+    The regex module tries every alternative at every position; a tree tries one branch per letter,
+    several times faster on the 500 English verb forms. Branches differ by their first character, so
+    the longest word that fits (and is followed by a non-letter) still wins, as with `_alt`."""
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        parts = [(r"\s+" if ch == " " else regex.escape(ch)) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not parts:
+            return ""
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(tree)
+
+
+EN_VERB_RE = regex.compile(r"(?<![\p{L}'’-])(?:" + _trie(EN_VERBS) + r")(?![\p{L}'’-])", regex.I)
+FR_VERB_PATTERN = r"(?<![\p{L}])(?:" + _trie(FR_VERBS) + r")(?![\p{L}])"
 
 
 def fr_verb_re() -> regex.Pattern[str]:

@@ -485,11 +485,19 @@ def enqueue_plan(store: Store, record: CampaignRecord, planned: list[PlannedPost
     return store.enqueue(record.slug, jobs, now=now, replan=replan)
 
 
-def retry_failed(store: Store, *, now: datetime, campaign: str | None = None,
-                 account: str | None = None) -> list[Job]:
-    """Queue every failed job (of a campaign and/or account) again, e.g. once credentials are fixed,
-    each thread whole. Raises QueueError naming what the queue holds when `campaign` or `account`
-    is not in it (a typo would otherwise retry nothing, silently)."""
+def thread_head(store: Store, job_id: int) -> int:
+    """The id of the first still-queued part of the thread `job_id` belongs to (`job_id` itself
+    for a single post or a first part): cancelling from there leaves no "1/3" to go out alone."""
+    job = store.get(job_id)
+    if job.status != "todo" or job.part == 0:
+        return job_id
+    earlier = [j for j in store.jobs(status="todo", campaign=job.campaign)
+               if (j.account, j.highlight_id) == (job.account, job.highlight_id) and j.part < job.part]
+    return min(earlier, key=lambda j: j.part).id if earlier else job_id
+
+
+def check_scope(store: Store, *, campaign: str | None = None, account: str | None = None) -> None:
+    """Raise QueueError naming what the queue holds when `campaign` or `account` is not in it."""
     if campaign is not None and store.campaign(campaign) is None:
         known = ", ".join(c.slug for c in store.campaigns()) or "none"
         raise QueueError(f"no campaign '{campaign}' in the queue (queued: {known})")
@@ -499,6 +507,14 @@ def retry_failed(store: Store, *, now: datetime, campaign: str | None = None,
         if account not in names:
             raise QueueError(f"no account '{account}' in the queue" + (f" for campaign '{campaign}'" if campaign else "")
                              + f" (accounts: {', '.join(names) or 'none'})")
+
+
+def retry_failed(store: Store, *, now: datetime, campaign: str | None = None,
+                 account: str | None = None) -> list[Job]:
+    """Queue every failed job (of a campaign and/or account) again, e.g. once credentials are fixed,
+    each thread whole. Raises QueueError naming what the queue holds when `campaign` or `account`
+    is not in it (a typo would otherwise retry nothing, silently)."""
+    check_scope(store, campaign=campaign, account=account)
     done: list[Job] = []
     for job in sorted(store.jobs(status="failed", campaign=campaign), key=lambda j: (j.id, j.part)):
         if account and job.account != account:

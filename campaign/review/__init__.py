@@ -22,6 +22,7 @@ from campaign.review.actions import (
     next_slot,
     pending_posts,
     reject_post,
+    rejection,
     review_counts,
     review_states,
     reviewer_identity,
@@ -31,7 +32,7 @@ from campaign.review.diff import word_diff
 
 __all__ = [
     "BulkResult", "Post", "ReviewCounts", "apply_overrides", "approve_bulk", "approve_posts", "edit_post",
-    "next_slot", "pending_posts", "reject_post", "review_contexts", "review_counts", "review_states",
+    "next_slot", "pending_posts", "reject_post", "rejection", "review_contexts", "review_counts", "review_states",
     "reviewer_identity",
     "word_diff",
 ]

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from campaign.errors import ReviewError
 from campaign.models import Job, ReviewContext
 from campaign.queue.review import Approval
-from campaign.queue.store import CampaignRecord, Store, replace_thread
+from campaign.queue.store import CampaignRecord, Store, check_scope, replace_thread
 
 #: how far ahead a post approved after its slot looks for the next free slot
 SLOT_HORIZON = timedelta(days=60)
@@ -93,7 +93,10 @@ class BulkResult:
 
 
 def reviewer_identity(explicit: str | None = None) -> str:
-    """Who is reviewing: `--as NAME`, else $CAMPAIGN_REVIEWER, else the OS user."""
+    """Who is reviewing: `--as NAME`, else $CAMPAIGN_REVIEWER, else the OS user. An empty
+    `--as` (an unset shell variable) is refused rather than signed as the OS user."""
+    if explicit is not None and not explicit.strip():
+        raise ReviewError("--as needs a name (it was empty): who is reviewing?")
     name = (explicit or "").strip() or os.environ.get("CAMPAIGN_REVIEWER", "").strip()
     if name:
         return name
@@ -119,6 +122,14 @@ def pending_posts(store: Store, *, campaign: str | None = None, account: str | N
     jobs = [j for j in store.pending(campaign=campaign, rejected=rejected) if account is None or j.account == account]
     records = {slug: store.campaign(slug) for slug in {j.campaign for j in jobs}}
     return _group(jobs, records)
+
+
+def rejection(store: Store, post: Post) -> tuple[str, str] | None:
+    """(who, note) of the rejection that holds `post` out, or None when it is not rejected."""
+    if post.first.review != "rejected":
+        return None
+    last = next((e for e in reversed(store.events(post.id)) if e.kind == "rejected"), None)
+    return (last.owner or "", last.detail or "") if last else None
 
 
 def review_counts(store: Store, *, now: datetime, campaign: str | None = None) -> ReviewCounts:
@@ -151,6 +162,17 @@ def next_slot(store: Store, job: Job, *, now: datetime) -> datetime:
     return now
 
 
+def _review_required(store: Store, job_id: int) -> None:
+    """Raise ReviewError when the job's campaign has `review: off`: its posts go out without
+    review, so an approval or a rejection would change nothing (a rejection would not hold it)."""
+    job = store.get(job_id)
+    record = store.campaign(job.campaign)
+    if record is not None and record.review != "required":
+        raise ReviewError(f"job #{job_id}: campaign '{job.campaign}' has `review: off`, so its posts go out at their "
+                          f"time without review; `campaign cancel {job_id}` stops this one (`review: required` in "
+                          "its YAML, then `campaign queue`, holds them all for review)", job_id=job_id)
+
+
 def _first_todo(store: Store, job_id: int) -> Job:
     job = store.get(job_id)
     parts = [j for j in store.jobs(status="todo", campaign=job.campaign)
@@ -164,6 +186,7 @@ def approve_posts(store: Store, ids: Sequence[int], *, reviewer: str, now: datet
     next slot (or to `now` with `asap`); raises ReviewError at the first one refused."""
     out = []
     for job_id in ids:
+        _review_required(store, job_id)
         first = _first_todo(store, job_id)
         run_at = None
         if asap:
@@ -178,7 +201,8 @@ def approve_bulk(store: Store, *, reviewer: str, now: datetime, campaign: str | 
                  account: str | None = None, note: str | None = None, asap: bool = False) -> BulkResult:
     """Approve every pending post (of a campaign, of an account). A post whose speaker is
     uncertain is refused (it needs its own approval, after reading its source), as is any
-    the rules refuse; the others are approved."""
+    the rules refuse; the others are approved. An unknown campaign or account raises QueueError."""
+    check_scope(store, campaign=campaign, account=account)
     approved: list[Approval] = []
     refused: list[tuple[Post, str]] = []
     for post in pending_posts(store, campaign=campaign, account=account):
@@ -190,6 +214,7 @@ def approve_bulk(store: Store, *, reviewer: str, now: datetime, campaign: str | 
 
 
 def reject_post(store: Store, job_id: int, *, reviewer: str, note: str, now: datetime) -> Job:
+    _review_required(store, job_id)
     return store.reject(job_id, reviewer, note=note, now=now)
 
 

@@ -112,7 +112,7 @@ class NoteScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     NoteScreen { align: center middle; }
-    #dialog { width: 72; height: auto; border: round $error; padding: 0 1; background: $surface; }
+    #dialog { width: 72; max-width: 100%; height: auto; border: round $error; padding: 0 1; background: $surface; }
     """
 
     def __init__(self, post_id: int) -> None:
@@ -135,6 +135,7 @@ class ReviewApp(App[str]):
     """One pending post at a time; keys in the footer."""
 
     TITLE = "campaign review"
+    ENABLE_COMMAND_PALETTE = False  # its footer hint would hide "q Quit" below 80 columns
     BINDINGS = [
         Binding("a", "approve", "Approve"),
         Binding("r", "reject", "Reject"),
@@ -230,6 +231,9 @@ class ReviewApp(App[str]):
         def done(note: str | None) -> None:
             if note is None:
                 self.show("rejection cancelled")
+                return
+            if not note.strip():
+                self.show(f"#{post.id} not rejected: a rejection needs a note saying why (press r and write it)")
                 return
             try:
                 reject_post(self.store, post.id, reviewer=self.reviewer, note=note, now=self.clock())
