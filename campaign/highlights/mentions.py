@@ -34,6 +34,7 @@ from campaign.highlights.speakers import (
     _has_verb_head,
     _is_title_word,
     _rx,
+    _split,
     persian_names,
     role_text,
     split_name,
@@ -237,7 +238,7 @@ def collect_names(text: str, reg: Registry) -> None:
             continue
         gender = _title_gender(titles)
         if len(name) == 1:
-            cands = [n for n in reg.names if n.split()[0] == name[0] and len(n.split()) > 1]
+            cands = [n for n in reg.names if len(w := _split(n)) > 1 and w[0] == name[0]]
             if len(cands) == 1 and not titles:
                 reg.first_named.add(cands[0])  # "Luke said": this one goes by a first name
             continue
@@ -369,6 +370,8 @@ def build_registry(text: str) -> Registry:
             found.append((m.start(), " ".join(_clean_token(w) for w in name), role_text(role), _gender(title)))
     for m in _TITLED.finditer(text):
         words = (m.group("title") + m.group("name")).split()
+        if not any(w.lower().rstrip(".") in TITLES for w in words):
+            continue  # no title word at all (most runs of capitals): the test below fails on any split
         title, name = split_name(words)
         if (title and 2 <= len(name) <= 3 and any(t.lower().rstrip(".") in TITLES for t in title)
                 and all(_rx(r"\p{Lu}[\p{L}\p{M}'’\-]+", 0).fullmatch(w) for w in name)):
