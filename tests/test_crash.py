@@ -196,8 +196,8 @@ def test_sigkill_and_crashes_lose_nothing_and_duplicate_nothing(tmp_path: Path, 
 
 def test_sigkill_on_postgres_with_four_workers_loses_nothing_and_duplicates_nothing(
         tmp_path: Path, pg_url: str) -> None:
-    """The same chaos with four `campaign run` processes on one PostgreSQL queue."""
-    sigkill_run(tmp_path, 4, db=pg_url)
+    """The same chaos with four `campaign run` processes (four posts in flight each) on one PostgreSQL queue."""
+    sigkill_run(tmp_path, 4, db=pg_url, concurrency=4)
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])

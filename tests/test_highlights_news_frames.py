@@ -265,3 +265,20 @@ def test_a_partial_quote_after_a_pronoun_needs_the_higher_bar(monkeypatch: pytes
         assert ranker.best([("Ana Reyes", [0.0] * n)]) == ("Ana Reyes", False)
     finally:
         ranker.model.cache_clear()
+
+
+# --- two people of the pronoun's gender just named: a guess, whatever the ranker says ------------
+
+
+def test_she_after_two_women_named_in_the_sentence_before_is_a_guess() -> None:
+    text = ("The port strike entered its third week on Monday.\n\n"
+            "Maria Lopez, the union's safety officer, and Helen Carter, the deputy mayor, both visited "
+            "the docks on Friday. “We will not let anyone be hurt on these cranes again,” she said.\n")
+    assert attributed(text) == [(None, "Maria Lopez")]
+
+
+def test_she_after_a_woman_and_a_man_named_stays_sure() -> None:
+    text = ("The port strike entered its third week on Monday.\n\n"
+            "Maria Lopez, the union's safety officer, and Peter Carter, the deputy mayor, both visited "
+            "the docks on Friday. “We will not let anyone be hurt on these cranes again,” she said.\n")
+    assert attributed(text) == [("Maria Lopez", None)]

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from campaign.errors import QueueError
-from campaign.models import Draft, MediaRef, PlannedPost
+from campaign.models import Draft, MediaRef, PlannedPost, RemoteRef
 from campaign.queue import CampaignRecord, Limit, enqueue_plan, open_store
 from campaign.queue.media import Sleeps, local_media
 from campaign.queue.sqlite import SqliteStore
@@ -330,6 +330,37 @@ def test_an_approval_and_a_reschedule_wake_an_idle_worker(schema: str, tmp_path:
     assert idle.wait(0.2) is False
     organizer.close()
     idle.close()
+
+
+def test_an_idle_worker_wakes_on_an_approval_not_at_its_next_poll(schema: str, tmp_path: Path) -> None:
+    """`campaign run` polling every 10 minutes still sends an approved post within seconds."""
+    from dataclasses import replace
+
+    from campaign.publish.worker import Worker
+
+    organizer, queue = store_at(schema, tmp_path), store_at(schema, tmp_path)
+    enqueue_plan(organizer, replace(record(), review="required"), plan(draft("h1")), now=T0)
+    sent: list[str] = []
+
+    class Adapter:
+        def publish(self, d: Any, *, key: str, reply_to: Any) -> RemoteRef:
+            sent.append(d.text)
+            return RemoteRef("1", "https://example.org/1")
+
+    worker = Worker(queue, lambda job: Adapter(), now=lambda: T0 + timedelta(minutes=1), limits={})
+    runner = threading.Thread(target=worker.run, kwargs={"poll": timedelta(minutes=10)}, daemon=True)
+    runner.start()
+    time.sleep(1.0)  # idle by now: nothing approved
+    assert sent == []
+    organizer.approve(organizer.jobs()[0].id, "amina", now=T0)
+    t = time.monotonic()
+    while not sent and time.monotonic() - t < 30:
+        time.sleep(0.05)
+    worker.stop.set()
+    runner.join(30)
+    assert sent and time.monotonic() - t < 30  # woken by the NOTIFY, long before the 10-minute poll
+    organizer.close()
+    queue.close()
 
 
 def test_the_pack_reads_approvals_from_a_postgres_queue(schema: str, tmp_path: Path) -> None:

@@ -143,8 +143,10 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     if best is None:
         return hand
     name, sure = best
-    if sure:
+    if sure and not _named_rival(name, sp.gender, state, article, q):
         return Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=True)
+    if sure:  # a reader could take "she" for either woman named just before: a guess, for a person to settle
+        return Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=False)
     return hand if hand is None else replace(hand, sure=False)  # no answer stays none: a guess at most
 
 
@@ -323,6 +325,19 @@ def _personlike(name: str, state: State) -> bool:
         state.speaks[name] = bool(_rx(last + r"(?:,[^,.;“”\"]{0,100},)?\s+(?:" + EN_VERB_RE.pattern + r"|"
                                       + FR_VERB_PATTERN + r")", regex.I).search(state.text))
     return state.speaks[name]
+
+
+def _named_rival(name: str, gender: str, state: State, article: Article, q: Quote) -> bool:
+    """Is another person of the pronoun's gender named in the quote's sentence before it, or in
+    the sentence before that ("Ana Ruiz and Marta Gil visited the site. “…,” she said")?"""
+    sent = sentence_at(state, article, q.opener)
+    if sent is None:
+        return False
+    prev = sentence_before(state, article, sent.start, sent.paragraph)
+    lo = prev.start if prev is not None else sent.start
+    reg = state.reg
+    others = {n for _, n in person_mentions(article.text, reg, lo, q.opener, state.spans)} - {name}
+    return any(o != AMBIGUOUS and o not in reg.orgs and reg.genders.get(o) == gender for o in others)
 
 
 def _rivals(name: str, gender: str, state: State, pi: int, article: Article, q: Quote) -> bool:

@@ -445,7 +445,9 @@ class Worker:
     def run(self, *, once: bool = False, poll: timedelta = timedelta(seconds=5),
             sleep: Callable[[float], Any] | None = None, max_jobs: int | None = None) -> RunReport:
         """Loop until stopped (or, with `once`, until nothing is due and nothing is in flight)."""
-        wait = sleep or self.stop.wait
+        # idle: the store's wait (PostgreSQL wakes it on LISTEN/NOTIFY the moment a job is queued,
+        # approved or retried elsewhere; other stores sleep), cut short by a signal
+        wait = sleep or (lambda seconds: self.store.wait(seconds, stop=self.stop))
         self.report = RunReport()
         break_dead_leases(self.store, self.owner, self.now())
         try:
