@@ -125,6 +125,11 @@ class Holds:
             held = {k for k in self._cooling if not k.startswith("scope:")}
             return held | {a for a, s in self._scope.items() if f"scope:{s}" in self._cooling}
 
+    def sharing(self, scope: str) -> set[str]:
+        """The accounts known to share `scope`."""
+        with self._lock:
+            return {a for a, s in self._scope.items() if s == scope}
+
     def scope_cooling(self, account: str, now: datetime) -> datetime | None:
         """When the wider limit the account shares ends, if it is in force at `now`."""
         with self._lock:

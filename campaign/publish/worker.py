@@ -406,8 +406,11 @@ class Worker:
         at = self._record_failure(claim, error, uncertain, note)
         if isinstance(error, RateLimitedError) and at is not None:
             why = self.holds.rate_limited(claim.job.account, until=at, scope=error.scope)
+            held = self.holds.sharing(error.scope) if error.scope else set()
             with self._mu:
                 self.report.deferred[claim.job.account] = why
+                for account in held - {claim.job.account}:
+                    self.report.deferred.setdefault(account, why)
             self._emit("deferred", claim.job, f"{why}; {claim.job.account}'s other posts wait, the "
                                               "other accounts go on")
         self._unanswered(claim.job, error)

@@ -129,7 +129,7 @@ class BlueskyAdapter(BlueskyMetrics):
 
     def _save_session(self, session: Any) -> None:
         text = session.export()
-        for v in (text, session.access_jwt, session.refresh_jwt):
+        for v in (session.access_jwt, session.refresh_jwt):  # not `text`: see `_client`
             redact.register(v)
         path = self.session_file
         with _file_lock:
@@ -167,7 +167,8 @@ class BlueskyAdapter(BlueskyMetrics):
         client = self._new_client()
         cached = self._read_session()
         if cached:
-            redact.register(cached)
+            # the tokens, not the whole string: it also holds the handle, the DID and the PDS's URL,
+            # public words that the masking of any run of a long secret would hide everywhere
             for part in cached.split(":::"):
                 if part.count(".") == 2:  # the JWTs
                     redact.register(part)
