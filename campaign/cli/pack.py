@@ -72,13 +72,16 @@ def pack(config: str, out_dir: Path | None, make_zip: bool, jobs: int | None, as
         return
     for w in dict.fromkeys(warnings):
         click.echo(f"warning: {w}", err=True)
-    click.echo(
-        f"pack: {len(result.highlights) - len(held)} posts × {len(pack_platforms())} platforms, "
-        f"{sum(c.highlight_id not in held for c in result.cards)} images", err=True,
-    )
+    posts, platforms_n = len(result.highlights) - len(held), len(pack_platforms())
+    images = sum(c.highlight_id not in held for c in result.cards)
+    click.echo(f"pack: {_n(posts, 'post')} × {_n(platforms_n, 'platform')}, {_n(images, 'image')}", err=True)
     if held:
         click.echo(f"pack: {len(held)} of {len(result.highlights)} highlights left out: not approved yet "
                    "(review: required; `campaign pending`, `campaign review`)", err=True)
     click.echo(str(index))
     if archive:
         click.echo(str(archive))
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
