@@ -27,8 +27,10 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCORER = ROOT.parent / "shared" / "tools" / "polnear_score.py"
@@ -49,12 +51,14 @@ def held_out(base: str) -> bool:
     return int(hashlib.sha1(base.encode()).hexdigest(), 16) % 5 == 0
 
 
-def breakdown(data: Path, ps: ModuleType, hold: bool | None) -> dict[str, Counter[str]]:
-    """sieve -> Counter(right, wrong, guess, none) over the graded gold quotes found."""
+def graded_quotes(data: Path, ps: ModuleType, hold: bool | None) -> Iterator[list[tuple[Any, set[str]]]]:
+    """Per article of `data` (`hold`: only the held-out fifth, only the other four, or all), the
+    graded gold quotes found: (the quote found that covers it, the speaker names the scorer accepts).
+
+    Articles are read lazily, one per step, so a caller may look at what extracting one left behind."""
     from campaign.article import read_article
     from campaign.highlights.quotes import find_quotes
 
-    stats: dict[str, Counter[str]] = defaultdict(Counter)
     seen: set[str] = set()
     for ann in sorted((data / "attributions").glob("*.ann")):
         base = re.sub(r"_[0-9a-f]{4}\.ann$", "", ann.name)
@@ -71,6 +75,7 @@ def breakdown(data: Path, ps: ModuleType, hold: bool | None) -> dict[str, Counte
             quotes = [q for q in find_quotes(read_article(f.name)) if not q.hidden]
         finally:
             os.unlink(f.name)
+        found: list[tuple[Any, set[str]]] = []
         for ev in events:
             c, s = spans.get(ev.get("Content")), spans.get(ev.get("Source"))
             if not c or c[0] != "Content":
@@ -80,15 +85,25 @@ def breakdown(data: Path, ps: ModuleType, hold: bool | None) -> dict[str, Counte
                 if len(ps.words(gold)) < 4:
                     continue
                 best = max(quotes, key=lambda q: ps.cover(gold, q.text), default=None)
-                accepted = ps.accepted(s[3], s[1], s[2], chains) if s else set()
-                if best is None or ps.cover(gold, best.text) < 0.8 or not accepted:
+                if best is None or ps.cover(gold, best.text) < 0.8:
                     continue
-                sieve = (best.sieve or "none").split("+")[0] + ("+pronoun" if "+pronoun" in best.sieve else "")
-                if best.speaker:
-                    ok = ps.caps(best.speaker) & accepted or set(ps.words(best.speaker)) - ps.STOP & accepted
-                    stats[sieve]["right" if ok else "wrong"] += 1
-                else:
-                    stats[sieve]["guess" if best.guess else "none"] += 1
+                found.append((best, ps.accepted(s[3], s[1], s[2], chains) if s else set()))
+        yield found
+
+
+def breakdown(data: Path, ps: ModuleType, hold: bool | None) -> dict[str, Counter[str]]:
+    """sieve -> Counter(right, wrong, guess, none) over the graded gold quotes found."""
+    stats: dict[str, Counter[str]] = defaultdict(Counter)
+    for found in graded_quotes(data, ps, hold):
+        for best, accepted in found:
+            if not accepted:
+                continue
+            sieve = (best.sieve or "none").split("+")[0] + ("+pronoun" if "+pronoun" in best.sieve else "")
+            if best.speaker:
+                ok = ps.caps(best.speaker) & accepted or set(ps.words(best.speaker)) - ps.STOP & accepted
+                stats[sieve]["right" if ok else "wrong"] += 1
+            else:
+                stats[sieve]["guess" if best.guess else "none"] += 1
     return stats
 
 

@@ -15,68 +15,38 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import re
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_attribution import DEFAULT_SCORER, held_out, load_scorer  # noqa: E402
+from bench_attribution import DEFAULT_SCORER, graded_quotes, load_scorer  # noqa: E402
 
 Example = tuple[list[list[float]], list[bool]]
 
 
 def collect(data: Path, scorer: Path) -> list[Example]:
     """(features of each candidate, is it right) for every graded pronoun quote of the fit part."""
-    from campaign.article import read_article
     from campaign.highlights import pronouns, ranker
-    from campaign.highlights.quotes import find_quotes
 
     ps = load_scorer(scorer)
     ranker.model.cache_clear()
     out: list[Example] = []
-    seen: set[str] = set()
     saved_path = ranker._PATH
     ranker._PATH = Path("/nonexistent")  # record the hand rules' choices, not a previous model's
     try:
-        for ann in sorted((data / "attributions").glob("*.ann")):
-            base = re.sub(r"_[0-9a-f]{4}\.ann$", "", ann.name)
-            text_path = data / "text" / f"{base}.txt"
-            if base in seen or not text_path.exists() or held_out(base):
-                continue
-            seen.add(base)
-            text = text_path.read_text(encoding="utf-8")
-            spans, events = ps.load_ann(str(ann))
-            chains = ps.coref_mentions(str(data / "corenlp" / f"{base}.txt.xml"), text)
-            pronouns.RECORD = []
-            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
-                f.write(text)
-            try:
-                quotes = [q for q in find_quotes(read_article(f.name)) if not q.hidden]
-            finally:
-                os.unlink(f.name)
+        pronouns.RECORD = []
+        for found in graded_quotes(data, ps, hold=False):  # the next article is read on the next step
             recorded = {id(q): cands for q, cands in pronouns.RECORD}
-            for ev in events:
-                c, s = spans.get(ev.get("Content")), spans.get(ev.get("Source"))
-                if not c or c[0] != "Content":
+            pronouns.RECORD = []
+            for best, accepted in found:
+                if id(best) not in recorded or not accepted or not recorded[id(best)]:
                     continue
-                for m in ps.QUOTE.finditer(text[c[1]:c[2]]):
-                    gold = m.group(1)
-                    if len(ps.words(gold)) < 4:
-                        continue
-                    best = max(quotes, key=lambda q: ps.cover(gold, q.text), default=None)
-                    if best is None or ps.cover(gold, best.text) < 0.8 or id(best) not in recorded:
-                        continue
-                    accepted = ps.accepted(s[3], s[1], s[2], chains) if s else set()
-                    if not accepted or not recorded[id(best)]:
-                        continue
-                    cands = recorded[id(best)]
-                    right = [bool(ps.caps(n) & accepted or set(ps.words(n)) - ps.STOP & accepted) for n, _ in cands]
-                    out.append(([f for _, f in cands], right))
+                cands = recorded[id(best)]
+                right = [bool(ps.caps(n) & accepted or set(ps.words(n)) - ps.STOP & accepted) for n, _ in cands]
+                out.append(([f for _, f in cands], right))
     finally:
         pronouns.RECORD = None
         ranker._PATH = saved_path
@@ -87,16 +57,14 @@ def collect(data: Path, scorer: Path) -> list[Example]:
 def fit(examples: list[Example], n_features: int, l2: float = 0.01, steps: int = 300, lr: float = 0.5) -> list[float]:
     """The ranker: maximise the log-probability of the right candidates (a softmax over each
     pronoun's candidates)."""
+    from campaign.highlights.ranker import probabilities
+
     w = [0.0] * n_features
     usable = [(x, y) for x, y in examples if any(y)]
     for _ in range(steps):
         grad = [-l2 * wi for wi in w]
         for x, y in usable:
-            scores = [sum(a * b for a, b in zip(w, f, strict=True)) for f in x]
-            top = max(scores)
-            exps = [math.exp(s - top) for s in scores]
-            z = sum(exps)
-            p = [e / z for e in exps]
+            p = probabilities([("", f) for f in x], tuple(w))
             right = sum(pi for pi, yi in zip(p, y, strict=True) if yi)
             for f, pi, yi in zip(x, p, y, strict=True):
                 g = (pi / right if yi else 0.0) - pi  # d log(p of the right ones) / d score
@@ -109,12 +77,13 @@ def fit(examples: list[Example], n_features: int, l2: float = 0.01, steps: int =
 def fit_confidence(rows: list[tuple[list[float], bool]], l2: float = 0.01, steps: int = 600,
                    lr: float = 0.5) -> list[float]:
     """The confidence model: a logistic regression saying whether the first choice is right."""
+    from campaign.highlights.ranker import confidence
+
     v = [0.0] * len(rows[0][0])
     for _ in range(steps):
         grad = [-l2 * vi for vi in v]
         for x, y in rows:
-            s = sum(a * b for a, b in zip(v, x, strict=True))
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))
+            p = confidence(x, tuple(v))
             for j, val in enumerate(x):
                 grad[j] += ((1.0 if y else 0.0) - p) * val
         v = [vi + lr * gi / len(rows) for vi, gi in zip(v, grad, strict=True)]

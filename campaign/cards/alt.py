@@ -8,27 +8,21 @@ that keeps its first words and ends with an ellipsis (the post itself carries th
 
 from __future__ import annotations
 
-import re
-
+from campaign.config.schema import BIDI_CONTROLS, INVISIBLE
 from campaign.errors import CardError
 
 DEFAULT_ALT_LIMIT = 1000
 
-# Bidi embeddings, overrides and isolates (U+202E turns "gpj.exe" into "exe.jpg"): never drawn on a
-# card or written in alt text; the bidi algorithm orders right-to-left text without them.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# What is invisible on a card: spaces, zero-width characters, bidi marks and controls.
-_INVISIBLE = re.compile("[\\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f]+")
-
 
 def clean(text: str | None) -> str | None:
-    """`text` without bidi embedding, override and isolate controls (None stays None)."""
-    return None if text is None else _BIDI_CONTROLS.sub("", text)
+    """`text` without bidi embedding, override and isolate controls (None stays None): never
+    drawn on a card or written in alt text; the bidi algorithm orders right-to-left text without them."""
+    return None if text is None else BIDI_CONTROLS.sub("", text)
 
 
 def visible(text: str) -> bool:
     """Whether `text` has anything to draw once invisible characters are left out."""
-    return bool(_INVISIBLE.sub("", text))
+    return bool(INVISIBLE.sub("", text))
 
 
 def alt_text(quote: str, *, speaker: str | None, role: str | None = None,

@@ -9,7 +9,7 @@ translated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from campaign.cards.themes import Style, colour_name
 
@@ -80,14 +80,12 @@ _FA = Words(
 )
 
 # Dari: the Persian words, with Kabul's own for red and pink
-_PRS = Words(
-    quote_card=_FA.quote_card, card=_FA.card, with_logo=_FA.with_logo, comma=_FA.comma,
-    quotes=_FA.quotes, on_background=_FA.on_background, over_photo=_FA.over_photo,
-    colours={**_FA.colours, "red": "سرخ", "pink": "گلابی"}, pale=_FA.pale, dark=_FA.dark,
+_PRS = replace(
+    _FA,
+    colours={**_FA.colours, "red": "سرخ", "pink": "گلابی"},
     builtin={
-        "dark": _FA.builtin["dark"],
+        **_FA.builtin,
         "paper": "متن سیاه با قلم سریف روی کاغذ شیری گرم با جزئیات سرخ",
-        "photo": _FA.builtin["photo"],
         "light": "متن سرمه‌ای تیره روی زمینهٔ سفید با جزئیات سرخ",
     },
 )

@@ -29,17 +29,34 @@ _PASHTO_LETTERS = frozenset("ټډړښږڅځګڼۍې")
 _ARABIC_SCRIPT = frozenset({"ar", "fa", "prs", "ps", "ur", "ckb", "sd", "ug"})
 
 
+def script_language(text: str) -> str | None:
+    """The language a mostly right-to-left text's letters give away: Pashto, Persian or Arabic
+    (told apart by their own letters) for the Arabic script, Hebrew for the Hebrew; None when
+    left-to-right letters are as many or there are no right-to-left ones."""
+    arabic = hebrew = latin = 0
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "AL":
+            arabic += 1
+        elif kind == "R":
+            hebrew += 1
+        elif kind == "L":
+            latin += 1
+    if arabic and arabic >= latin:
+        letters = set(text)
+        return "ps" if letters & _PASHTO_LETTERS else "fa" if letters & _PERSIAN_LETTERS else "ar"
+    if hebrew and hebrew >= latin:
+        return "he"
+    return None
+
+
 def text_language(text: str, language: str = "en") -> str:
     """`language`, unless the text is mostly in the Arabic script and `language` is not written
     in it: then Pashto, Persian or Arabic, told apart by their own letters."""
     if language.split("-")[0].lower() in _ARABIC_SCRIPT:
         return language
-    arabic = sum(1 for ch in text if unicodedata.bidirectional(ch) == "AL")
-    latin = sum(1 for ch in text if unicodedata.bidirectional(ch) == "L")
-    if not arabic or arabic < latin:
-        return language
-    letters = set(text)
-    return "ps" if letters & _PASHTO_LETTERS else "fa" if letters & _PERSIAN_LETTERS else "ar"
+    said = script_language(text)
+    return said if said in _ARABIC_SCRIPT else language
 
 
 def base_rtl(text: str, language: str = "en") -> bool:

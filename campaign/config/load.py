@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from campaign import platforms
 from campaign.config.problems import (
     PLATFORM_ALIASES,
-    _field_at,
     did_you_mean,
+    field_at,
     field_path,
     problem_from_error,
     syntax_problem,
@@ -140,7 +140,7 @@ def _comment_values(doc: Located, text: str, file: str) -> list[Problem]:
     lines = text.splitlines()
     for row, line in enumerate(lines):
         m = _HASH_VALUE.match(line)
-        field = _field_at(lines, row) if m else ""
+        field = field_at(lines, row) if m else ""
         if m and field and doc.value(tuple(field.split("."))) is None:
             problems.append(Problem(file, row + 1, m.start(2) + 1, field,
                                     f"'{m.group(2)}' is read as a YAML comment, so the value is empty; "

@@ -138,8 +138,6 @@ def problem_from_error(root: type[BaseModel], file: str, err: dict[str, Any], do
     return Problem(file, line, col, field_path(loc), msg)
 
 
-
-
 def _is_mapping(doc: Located, loc: tuple[Any, ...]) -> bool:
     """`loc` names a key present in the YAML (written with nothing after it)."""
     parent = doc.value(loc[:-1]) if loc else None
@@ -161,7 +159,7 @@ def syntax_problem(e: Any, text: str, file: str) -> Problem:
         return Problem(file, None, None, "", msg)
     lines = text.splitlines()
     row = mark.line if mark.line < len(lines) else len(lines) - 1
-    field = _field_at(lines, row) if row >= 0 else ""
+    field = field_at(lines, row) if row >= 0 else ""
     hint = None
     if "mapping values are not allowed" in str(problem) and row >= 0:
         hint = _quote_hint(lines[row])
@@ -211,7 +209,7 @@ def _quote_hint(line: str) -> str | None:
     return f"{m.group(2).strip()}: {quoted}"
 
 
-def _field_at(lines: list[str], row: int) -> str:
+def field_at(lines: list[str], row: int) -> str:
     """The dotted key a block-style line sits under (`campaign.name`), from indentation alone."""
     keys: list[str] = []
     indent = None

@@ -65,12 +65,13 @@ MAX_QUOTE = 5_000
 MAX_NAME = 200
 MAX_TEXT = 1_000
 MAX_URL = 2_000
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Bidi embeddings, overrides and isolates (U+202E turns "gpj.exe" into "exe.jpg"); cards leave them out too.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _no_bidi_controls(v: Any) -> Any:
     """Bidi overrides (U+202E) reorder what follows them: never in a name shown on posts and cards."""
-    return _BIDI_CONTROLS.sub("", v) if isinstance(v, str) else v
+    return BIDI_CONTROLS.sub("", v) if isinstance(v, str) else v
 
 
 Name = Annotated[str, BeforeValidator(_no_bidi_controls), Field(max_length=MAX_NAME)]
@@ -138,11 +139,12 @@ class AutoHighlights(Strict):
         return self
 
 
-_INVISIBLE = re.compile("[\\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f]+")
+# What is invisible on a card: spaces, zero-width characters, bidi marks and controls.
+INVISIBLE = re.compile("[\\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u034f]+")
 
 
 def _visible(v: str | None) -> str | None:
-    if v is not None and not _INVISIBLE.sub("", v):
+    if v is not None and not INVISIBLE.sub("", v):
         raise ValueError("the quote has no visible characters (only spaces, zero-width or bidi controls)")
     return v
 

@@ -8,7 +8,6 @@ candidate. Anything unclear leaves the speaker None: no speaker is better than a
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
 
 import regex
 
@@ -28,6 +27,7 @@ from campaign.highlights.speakers import (
     ROLE_NOUNS,
     Registry,
     Speaker,
+    _rx,
     parse_np,
 )
 from campaign.highlights.values import Quote
@@ -43,12 +43,6 @@ from campaign.highlights.verbs import (
     fr_verb_re,
 )
 from campaign.models import Article, Paragraph
-
-
-@lru_cache(maxsize=512)
-def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
-    """A compiled pattern, cached (cheaper than the regex module's own cache lookups)."""
-    return regex.compile(pattern, flags)
 
 PERSIAN = regex.compile(r"[\u0600-\u06ff]")
 FRENCHY = regex.compile(r"[«»éèêàçôû]|\b(?:selon|ont|le|la|les|du|des|est|que|qu')\b", regex.I)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 import regex
 
@@ -24,6 +23,7 @@ from campaign.highlights.speakers import (
     Registry,
     Speaker,
     _is_title,
+    _rx,
     given_name_gender,
     parse_np,
     split_name,
@@ -34,12 +34,6 @@ from campaign.highlights.verbs import (
     FR_VERB_PATTERN,
 )
 from campaign.models import Article, Sentence
-
-
-@lru_cache(maxsize=256)
-def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
-    return regex.compile(pattern, flags)
-
 
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"

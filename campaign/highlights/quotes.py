@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import regex
 
 from campaign.highlights.attribution import FRENCHY, PERSIAN, attribute
@@ -20,6 +18,7 @@ from campaign.highlights.mentions import build_registry
 from campaign.highlights.speakers import (
     TITLES,
     Registry,
+    _rx,
     split_name,
 )
 from campaign.highlights.values import Quote as Quote  # re-exported
@@ -30,12 +29,6 @@ from campaign.highlights.verbs import (
     fr_verb_re,
 )
 from campaign.models import Article
-
-
-@lru_cache(maxsize=512)
-def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
-    """A compiled pattern, cached (cheaper than the regex module's own cache lookups)."""
-    return regex.compile(pattern, flags)
 
 # opener -> closers it accepts (mixed “...", „...“ and „...” included)
 _PAIRS: dict[str, str] = {

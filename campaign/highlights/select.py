@@ -97,7 +97,7 @@ def normalize(text: str) -> str:
 def highlight_id(text: str) -> str:
     """A short stable id: 8 hex digits of the SHA-1 of the normalized text, never all digits
     (YAML would read `40133472` as a number): the first 8 of the digest holding a letter."""
-    digest = hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()
+    digest = _digest(text)
     for i in range(len(digest) - 7):
         if not digest[i:i + 8].isdigit():
             return digest[i:i + 8]
@@ -106,8 +106,13 @@ def highlight_id(text: str) -> str:
 
 def legacy_id(text: str) -> str | None:
     """The all-digit id this text had before ids always held a letter, if it had one."""
-    old = hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()[:8]
+    old = _digest(text)[:8]
     return old if old.isdigit() else None
+
+
+def _digest(text: str) -> str:
+    """The SHA-1, in hex, of the normalized text: what ids are cut from."""
+    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()
 
 
 # --- extraction --------------------------------------------------------------------------------

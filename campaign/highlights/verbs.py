@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import regex
 
-
-@lru_cache(maxsize=64)
-def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
-    return regex.compile(pattern, flags)
-
+from campaign.highlights.speakers import _rx
 
 # --- lexicons ----------------------------------------------------------------------------------
 

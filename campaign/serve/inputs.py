@@ -57,36 +57,17 @@ class CardRequest:
                 self.language, self.alt, self.quoted, self.highlight_id)
 
 
-_PERSIAN = set("پچژگکیۀ")  # letters Persian, Dari and Pashto use and Arabic does not
-_PASHTO = set("ټډړښږڅځګڼۍې")
-
-
 def detect_language(text: str, default: str = "en") -> str:
     """The text's language as far as drawing needs it: its script decides the direction.
 
     Arabic script is Pashto, Persian or Arabic by their own letters; Hebrew is Hebrew; any
     other text keeps `default` (the campaign's language), or English if that is right to left.
     """
-    arabic = hebrew = strong = 0
-    for ch in text:
-        bidi = unicodedata.bidirectional(ch)
-        if bidi == "AL":
-            arabic += 1
-        elif bidi == "R":
-            hebrew += 1
-        elif bidi == "L":
-            strong += 1
-    if arabic and arabic >= strong:
-        letters = set(text)
-        if letters & _PASHTO:
-            return "ps"
-        if letters & _PERSIAN:
-            return "fa"
-        return "ar"
-    if hebrew and hebrew >= strong:
-        return "he"
-    from campaign.cards.bidi import is_rtl_language
+    from campaign.cards.bidi import is_rtl_language, script_language
 
+    said = script_language(text)
+    if said:
+        return said
     return "en" if is_rtl_language(default) else default
 
 
