@@ -72,6 +72,14 @@ def read_media(path: str) -> bytes:
         raise QueueError(f"cannot read media {path}: {e.strerror or e}") from None
 
 
+def folder_put(media_dir: Path, data: bytes, suffix: str) -> str:
+    """Keep `data` once in `media_dir` under a name made of its hash; the file's path."""
+    dest = media_dir / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix.lower()}"
+    if not dest.exists():
+        write_atomic(dest, data)
+    return str(dest)
+
+
 def store_media(draft: Draft, store: Store) -> Draft:
     """The draft with each image handed to the store (`put_media`) and referred to by what it
     returned. The same card queued twice is kept once; an edited card gets a new reference."""
@@ -95,10 +103,7 @@ class FolderMedia:
     media_dir: Path
 
     def put_media(self, data: bytes, suffix: str) -> str:
-        dest = self.media_dir / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix.lower()}"
-        if not dest.exists():
-            write_atomic(dest, data)
-        return str(dest)
+        return folder_put(self.media_dir, data, suffix)
 
     def media_file(self, ref: str) -> Path:
         """The file itself (a path as queued); a missing file is the adapter's to report."""

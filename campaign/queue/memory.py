@@ -27,7 +27,6 @@ from campaign.queue.memory_threads import MemoryThreads
 from campaign.queue.metrics import MemoryMetrics
 from campaign.queue.store import (
     DEFAULT_LEASE,
-    DOUBTFUL_THREAD,
     STATES,
     CampaignRecord,
     Claim,
@@ -36,17 +35,20 @@ from campaign.queue.store import (
     JobEvent,
     Limit,
     NewJob,
+    cancel_detail,
+    cannot_cancel,
+    check_new,
     decide,
     draft_from_json,
     draft_to_json,
     keeps_time,
+    thread_rule,
     ts,
 )
 from campaign.redact import redact, redact_opt
 
 _Thread = tuple[str, str, str]  # campaign, account, highlight_id
 _Part = tuple[str, str, str, int]  # a thread and a part of it
-_CANCEL_HINTS = {"doing": "it is being sent right now", "succeeded": "it was already sent"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +237,7 @@ class MemoryStore(MemoryMetrics, MemoryReview, MemoryThreads, FolderMedia, Sleep
             requeued: dict[tuple[str, str], int] = {}  # thread → first part queued again
             self._doubtful = set()
             for nj in jobs:
-                self._check_new(campaign, nj, wanted)
+                check_new(campaign, nj, wanted)
                 row = existing.get(nj.dedupe_key)
                 if row is None:
                     items.append(self._insert(nj, now, micros, taken))
@@ -247,14 +249,6 @@ class MemoryStore(MemoryMetrics, MemoryReview, MemoryThreads, FolderMedia, Sleep
             self._review_sync(campaign, jobs, now)
         items.sort(key=lambda i: i.dedupe_key)
         return EnqueueReport(campaign, tuple(items))
-
-    def _check_new(self, campaign: str, nj: NewJob, wanted: set[str]) -> None:
-        if nj.campaign != campaign:
-            raise QueueError(f"job {nj.dedupe_key} belongs to campaign {nj.campaign}, not {campaign}")
-        if nj.dedupe_key in wanted:
-            raise QueueError(f"the plan holds {nj.dedupe_key} twice")
-        wanted.add(nj.dedupe_key)
-        utc(nj.run_at)
 
     def _insert(self, nj: NewJob, now: datetime, micros: int, taken: set[str]) -> EnqueueItem:
         if nj.campaign not in self._campaigns:
@@ -279,13 +273,8 @@ class MemoryStore(MemoryMetrics, MemoryReview, MemoryThreads, FolderMedia, Sleep
         keep = keeps_time(row.status, row.by_hand, self._replan)
         run_at = row.run_at if keep else run_at
         thread = (nj.account, nj.highlight_id)
-        if row.status == "failed" and outcome == "kept" and not row.uncertain \
-                and requeued.get(thread, nj.part) < nj.part:
-            outcome, reason = "requeued", "an earlier part of its thread was queued again"
-        if row.status == "failed" and row.uncertain:
-            self._doubtful.add(thread)
-        elif row.status == "failed" and thread in self._doubtful:
-            outcome, reason = "kept", DOUBTFUL_THREAD
+        outcome, reason = thread_rule((outcome, reason), row.status, row.uncertain, thread, nj.part, requeued,
+                                      self._doubtful)
         if outcome not in ("updated", "requeued"):
             return EnqueueItem(row.id, nj.dedupe_key, outcome, row.status, reason)
         edited = replace(row, platform=nj.platform, parts=nj.parts, run_at=run_at, zone=nj.zone,
@@ -524,11 +513,9 @@ class MemoryStore(MemoryMetrics, MemoryReview, MemoryThreads, FolderMedia, Sleep
     def _cancel_job(self, job_id: int, now: datetime) -> list[int]:
         row = self._row(job_id)
         if row.status != "todo":
-            hint = _CANCEL_HINTS.get(row.status, f"it is already {row.status}")
-            raise QueueError(f"cannot cancel job #{job_id}: {hint}")
+            raise cannot_cancel(job_id, row.status)
         self._put(replace(row, status="cancelled", updated_at=now))
-        self._event(row.id, "cancelled", now, row.attempts, None,
-                    "cancelled by hand" + ("; an earlier attempt may have landed" if row.uncertain else ""))
+        self._event(row.id, "cancelled", now, row.attempts, None, cancel_detail(row.uncertain))
         ids = [row.id] + self._later_parts(row, "cancelled", f"part {row.part + 1} of the thread cancelled", now)
         self._hand_cancel(ids)
         return ids

@@ -14,14 +14,16 @@ from campaign.errors import QueueError, ReviewError
 from campaign.models import Job, utc
 from campaign.queue.review import (
     Approval,
+    approval_shift,
     approve_rule,
+    context_from_json,
     context_to_json,
     needs_reset,
     reject_rule,
     reset_detail,
     reviewer_name,
 )
-from campaign.queue.store import CampaignRecord, NewJob
+from campaign.queue.store import CampaignRecord, NewJob, ts
 
 if TYPE_CHECKING:
     from campaign.queue.memory import _Row
@@ -87,18 +89,18 @@ class MemoryReview:
             name = reviewer_name(reviewer, record.reviewers, job_id)
             first = self._to_job(todo[0])
             decision = approve_rule(first, name, needed=record.approvals, bulk=bulk, note=note)
-            delta = utc(run_at) - first.run_at if run_at is not None and decision.state == "approved" else None
-            moved = first.run_at if delta else None
+            delta = approval_shift(first, decision, run_at)
+            moved = first.run_at if delta is not None else None
             out = []
             for r in todo:
                 text = json.loads(r.draft)["parts"][0] if decision.state == "approved" else r.approved_text
                 new = self._put(replace(r, review=decision.state, approvals=decision.approvals,
                                         reviewed_hash=r.content_hash, approved_text=text, updated_at=now))
                 self._event(r.id, decision.kind, now, r.attempts, name, decision.detail or None)
-                if moved is not None and delta is not None:
+                if delta is not None:
                     new = self._put(replace(new, run_at=r.run_at + delta, by_hand="time"))
                     self._event(r.id, "rescheduled", now, r.attempts, name,
-                                f"{_ts(r.run_at)} -> {_ts(new.run_at)} (moved when approved)")
+                                f"{ts(r.run_at)} -> {ts(new.run_at)} (moved when approved)")
                 out.append(self._to_job(new))
         return Approval(tuple(out), decision.state, decision.approvals, record.approvals, moved)
 
@@ -138,15 +140,7 @@ class MemoryReview:
             return {(a, h): p for (c, a, h), p in self._overrides_map().items() if c == campaign}
 
 
-def _ts(dt: datetime) -> str:
-    from campaign.queue.store import ts
-
-    return ts(dt)
-
-
 def review_fields(row: Any) -> dict[str, Any]:
     """The review fields of a memory row as Job fields."""
-    from campaign.queue.review import context_from_json
-
     return {"review": row.review, "approvals": tuple(row.approvals), "approved_text": row.approved_text,
             "context": context_from_json(row.context)}

@@ -33,6 +33,17 @@ def check_reading(job_id: int, status: str | None, m: Metrics, now: datetime) ->
     return utc(m.fetched_at or now)
 
 
+def row_snapshot(row: Any, at: datetime) -> MetricsSnapshot:
+    """A stored snapshot from a `metrics` row (SQLite or PostgreSQL), read at `at` (the row's
+    time as an aware datetime: each database stores it its own way)."""
+    return MetricsSnapshot(
+        id=row["id"], job_id=row["job_id"], at=at,
+        metrics=Metrics(likes=row["likes"], reposts=row["reposts"], replies=row["replies"],
+                        quotes=row["quotes"], gone=bool(row["gone"]), simulated=bool(row["simulated"]),
+                        fetched_at=at),
+    )
+
+
 class MemoryMetrics:
     """`record_metrics`, `latest_metrics` and `metrics_history` for `MemoryStore`."""
 

@@ -47,16 +47,17 @@ from campaign.queue.postgres_schema import SQL
 from campaign.queue.postgres_threads import PostgresThreads
 from campaign.queue.store import (
     DEFAULT_LEASE,
-    DOUBTFUL_THREAD,
     CampaignRecord,
     Claim,
     EnqueueItem,
     EnqueueReport,
     Limit,
     NewJob,
+    check_new,
     decide,
     draft_to_json,
     keeps_time,
+    thread_rule,
 )
 from campaign.queue.store import ts as _ts
 from campaign.redact import redact, redact_opt, register
@@ -191,12 +192,7 @@ class PostgresStore(PostgresMetrics, PostgresReview, PostgresThreads, PostgresAd
         n = utc(now)
         wanted: set[str] = set()
         for nj in jobs:  # checked whole before anything is written: a refused plan costs no id
-            if nj.campaign != campaign:
-                raise QueueError(f"job {nj.dedupe_key} belongs to campaign {nj.campaign}, not {campaign}")
-            if nj.dedupe_key in wanted:
-                raise QueueError(f"the plan holds {nj.dedupe_key} twice")
-            wanted.add(nj.dedupe_key)
-            utc(nj.run_at)
+            check_new(campaign, nj, wanted)
         items = self._run(lambda c: self._enqueue(c, campaign, jobs, wanted, n, replan))
         items.sort(key=lambda i: i.dedupe_key)
         return EnqueueReport(campaign, tuple(items))
@@ -241,13 +237,8 @@ class PostgresStore(PostgresMetrics, PostgresReview, PostgresThreads, PostgresAd
             if keep:
                 params["run_at"] = run_at = row["run_at"].astimezone(UTC)
             thread = (nj.account, nj.highlight_id)
-            if row["status"] == "failed" and outcome == "kept" and not row["uncertain"] \
-                    and requeued.get(thread, nj.part) < nj.part:
-                outcome, reason = "requeued", "an earlier part of its thread was queued again"
-            if row["status"] == "failed" and row["uncertain"]:
-                doubtful.add(thread)
-            elif row["status"] == "failed" and thread in doubtful:
-                outcome, reason = "kept", DOUBTFUL_THREAD
+            outcome, reason = thread_rule((outcome, reason), row["status"], bool(row["uncertain"]), thread,
+                                          nj.part, requeued, doubtful)
             status = row["status"]
             if outcome in ("updated", "requeued"):
                 params["id"] = row["id"]

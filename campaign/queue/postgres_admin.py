@@ -21,7 +21,14 @@ from campaign.queue.media import clean_suffix as _suffix
 from campaign.queue.media import parse_key, write_atomic
 from campaign.queue.postgres_schema import SQL
 from campaign.queue.sqlite_review import review_fields
-from campaign.queue.store import STATES, CampaignRecord, JobEvent, draft_from_json
+from campaign.queue.store import (
+    STATES,
+    CampaignRecord,
+    JobEvent,
+    cancel_detail,
+    cannot_cancel,
+    draft_from_json,
+)
 from campaign.redact import redact, redact_opt
 
 if TYPE_CHECKING:
@@ -185,13 +192,10 @@ class PostgresAdmin:
             if row is None:
                 raise QueueError(f"no job #{job_id}")
             if row["status"] != "todo":
-                hint = {"doing": "it is being sent right now", "succeeded": "it was already sent",
-                        }.get(row["status"], f"it is already {row['status']}")
-                raise QueueError(f"cannot cancel job #{job_id}: {hint}")
+                raise cannot_cancel(row["id"], row["status"])
             c.execute(SQL["set_status"], {"id": job_id, "status": "cancelled", "old": "todo", "now": n})
             job = job_from_row(row)
-            self._event(c, job.id, "cancelled", n, job.attempts, None,
-                        "cancelled by hand" + ("; an earlier attempt may have landed" if row["uncertain"] else ""))
+            self._event(c, job.id, "cancelled", n, job.attempts, None, cancel_detail(bool(row["uncertain"])))
             ids = [job.id] + self._later_parts(c, job, "cancelled", f"part {job.part + 1} of the thread cancelled", n)
             self._hand_cancel(c, ids)
             return ids

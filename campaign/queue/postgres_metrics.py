@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from campaign.models import Metrics, MetricsSnapshot
-from campaign.queue.metrics import check_reading
+from campaign.queue.metrics import check_reading, row_snapshot
 from campaign.queue.postgres_schema import SQL
 
 if TYPE_CHECKING:
@@ -18,13 +18,7 @@ T = TypeVar("T")
 
 
 def snapshot_from_row(row: Mapping[str, Any]) -> MetricsSnapshot:
-    at = row["at"].astimezone(UTC)
-    return MetricsSnapshot(
-        id=row["id"], job_id=row["job_id"], at=at,
-        metrics=Metrics(likes=row["likes"], reposts=row["reposts"], replies=row["replies"],
-                        quotes=row["quotes"], gone=bool(row["gone"]), simulated=bool(row["simulated"]),
-                        fetched_at=at),
-    )
+    return row_snapshot(row, row["at"].astimezone(UTC))
 
 
 class PostgresMetrics:

@@ -17,13 +17,11 @@ from campaign.models import Job, utc
 from campaign.queue.postgres_schema import SQL
 from campaign.queue.review import (
     Approval,
-    approvals_from_json,
+    approval_shift,
     approvals_to_json,
     approve_rule,
-    context_to_json,
-    needs_reset,
     reject_rule,
-    reset_detail,
+    review_sync_plan,
     reviewer_name,
 )
 from campaign.queue.store import CampaignRecord, NewJob, ts
@@ -59,21 +57,14 @@ class PostgresReview:
     def _review_sync(self, c: Cursor, campaign: str, jobs: list[NewJob], n: datetime) -> None:
         """After an enqueue (same transaction): store each job's review context, and reset a
         thread whose decided content changed (or gained an undecided part) to pending."""
-        contexts = {(nj.account, nj.highlight_id): nj.context for nj in jobs if nj.context is not None}
-        threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for r in c.execute(SQL["review_campaign_todo"], {"campaign": campaign}).fetchall():
-            threads.setdefault((r["account"], r["highlight_id"]), []).append(r)
-            ctx = contexts.get((r["account"], r["highlight_id"]))
-            if ctx is not None:
-                c.execute(SQL["review_context"], {"id": r["id"], "context": context_to_json(ctx)})
-        for parts in threads.values():
-            if not needs_reset((p["review"], p["reviewed_hash"], p["content_hash"]) for p in parts):
-                continue
-            decided = next(p for p in parts if p["review"] != "pending")
-            detail = reset_detail(approvals_from_json(decided["approvals"]), decided["review"])
-            for p in parts:
-                c.execute(SQL["review_reset"], {"id": p["id"], "now": n})
-                self._event(c, p["id"], "review-reset", n, 0, None, detail)
+        updates, resets = review_sync_plan(c.execute(SQL["review_campaign_todo"], {"campaign": campaign}).fetchall(),
+                                           jobs)
+        for job_id, ctx in updates:
+            c.execute(SQL["review_context"], {"id": job_id, "context": ctx})
+        for ids, detail in resets:
+            for job_id in ids:
+                c.execute(SQL["review_reset"], {"id": job_id, "now": n})
+                self._event(c, job_id, "review-reset", n, 0, None, detail)
 
     # -- decisions ------------------------------------------------------------------------------
 
@@ -105,15 +96,14 @@ class PostgresReview:
             name = reviewer_name(reviewer, record.reviewers, job_id)
             first = job_from_row(todo[0])
             decision = approve_rule(first, name, needed=record.approvals, bulk=bulk, note=note)
-            out, moved = [], None
-            delta = utc(run_at) - first.run_at if run_at is not None and decision.state == "approved" else None
-            if delta:
-                moved = first.run_at
+            out = []
+            delta = approval_shift(first, decision, run_at)
+            moved = first.run_at if delta is not None else None
             for r in todo:
                 new = c.execute(SQL["review_set"], {"id": r["id"], "review": decision.state, "now": n,
                                                     "approvals": approvals_to_json(decision.approvals)}).fetchone()
                 self._event(c, r["id"], decision.kind, n, r["attempts"], name, decision.detail or None)
-                if moved is not None and delta is not None:
+                if delta is not None:
                     old = r["run_at"].astimezone(UTC)
                     new = c.execute(SQL["review_move"], {"id": r["id"], "run_at": old + delta, "now": n}).fetchone()
                     self._event(c, r["id"], "rescheduled", n, r["attempts"], name,

@@ -22,10 +22,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from campaign.errors import ReviewError
-from campaign.models import Job, ReviewContext, ReviewState
+from campaign.models import Job, ReviewContext, ReviewState, utc
+
+if TYPE_CHECKING:
+    from campaign.queue.store import NewJob
 
 REVIEW_MODES = ("off", "required")
 REVIEW_STATES: tuple[ReviewState, ...] = ("pending", "approved", "rejected")
@@ -135,6 +139,14 @@ def approve_rule(job: Job, reviewer: str, *, needed: int, bulk: bool, note: str 
     return Decision("approved" if done else "pending", approvals, "approved" if done else "approval", detail)
 
 
+def approval_shift(first: Job, decision: Decision, run_at: datetime | None) -> timedelta | None:
+    """How far an approval moves the post whose first queued part is `first`: to `run_at` when
+    given and the post is now approved; None when it stays where it is."""
+    if run_at is None or decision.state != "approved":
+        return None
+    return (utc(run_at) - first.run_at) or None
+
+
 def reject_rule(job: Job, note: str | None) -> str:
     """The note of a rejection (required: the author must learn why)."""
     if job.status != "todo":
@@ -143,6 +155,29 @@ def reject_rule(job: Job, note: str | None) -> str:
     if not text:
         raise ReviewError(f"job #{job.id}: a rejection needs a note saying why (--note TEXT)", job_id=job.id)
     return text
+
+
+def review_sync_plan(rows: Iterable[Any], jobs: Iterable[NewJob]) -> tuple[list[tuple[int, str]],
+                                                                          list[tuple[list[int], str]]]:
+    """What an enqueue does to review, from a campaign's queued rows (mappings with `id`, `account`,
+    `highlight_id`, `review`, `approvals` as JSON, `reviewed_hash`, `content_hash`, in thread and
+    part order) and the jobs queued: each row's new context `(id, context JSON)`, and the threads
+    that go back to pending `(ids, reset detail)` (see `needs_reset`)."""
+    contexts = {(nj.account, nj.highlight_id): nj.context for nj in jobs if nj.context is not None}
+    threads: dict[tuple[str, str], list[Any]] = {}
+    updates: list[tuple[int, str]] = []
+    for r in rows:
+        threads.setdefault((r["account"], r["highlight_id"]), []).append(r)
+        ctx = context_to_json(contexts.get((r["account"], r["highlight_id"])))
+        if ctx is not None:
+            updates.append((r["id"], ctx))
+    resets: list[tuple[list[int], str]] = []
+    for parts in threads.values():
+        if needs_reset((p["review"], p["reviewed_hash"], p["content_hash"]) for p in parts):
+            decided = next(p for p in parts if p["review"] != "pending")
+            resets.append(([p["id"] for p in parts],
+                           reset_detail(approvals_from_json(decided["approvals"]), decided["review"])))
+    return updates, resets
 
 
 def reset_detail(approvals: Sequence[str], state: ReviewState) -> str:

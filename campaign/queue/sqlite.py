@@ -26,7 +26,6 @@ from campaign.queue.sqlite_review import SqliteReview, review_fields
 from campaign.queue.sqlite_threads import SqliteThreads
 from campaign.queue.store import (
     DEFAULT_LEASE,
-    DOUBTFUL_THREAD,
     STATES,
     CampaignRecord,
     Claim,
@@ -35,11 +34,15 @@ from campaign.queue.store import (
     JobEvent,
     Limit,
     NewJob,
+    cancel_detail,
+    cannot_cancel,
+    check_new,
     decide,
     draft_from_json,
     draft_to_json,
     keeps_time,
     parse_ts,
+    thread_rule,
     ts,
 )
 from campaign.redact import redact, redact_opt
@@ -241,16 +244,12 @@ class SqliteStore(SqliteMetrics, SqliteReview, SqliteThreads, FolderMedia, Sleep
             existing = {r["dedupe_key"]: r for r in c.execute(SQL["campaign_jobs"], {"campaign": campaign})}
             last = c.execute(SQL["max_key"]).fetchone()[0]
             micros = max(int(utc(now).timestamp() * 1_000_000), tid.micros(last) + 1 if last else 0)
-            wanted = set()
+            wanted: set[str] = set()
             requeued: dict[tuple[str, str], int] = {}  # thread → first part queued again
             doubtful: set[tuple[str, str]] = set()  # threads with a failed part that may have landed
             for nj in jobs:
-                if nj.campaign != campaign:
-                    raise QueueError(f"job {nj.dedupe_key} belongs to campaign {nj.campaign}, not {campaign}")
+                check_new(campaign, nj, wanted)
                 key = nj.dedupe_key
-                if key in wanted:
-                    raise QueueError(f"the plan holds {key} twice")
-                wanted.add(key)
                 params = {
                     "campaign": campaign, "account": nj.account, "platform": nj.platform,
                     "highlight_id": nj.highlight_id, "part": nj.part, "parts": nj.parts,
@@ -274,13 +273,8 @@ class SqliteStore(SqliteMetrics, SqliteReview, SqliteThreads, FolderMedia, Sleep
                 if keep:
                     params["run_at"] = row["run_at"]
                 thread = (nj.account, nj.highlight_id)
-                if row["status"] == "failed" and outcome == "kept" and not row["uncertain"] \
-                        and requeued.get(thread, nj.part) < nj.part:
-                    outcome, reason = "requeued", "an earlier part of its thread was queued again"
-                if row["status"] == "failed" and row["uncertain"]:
-                    doubtful.add(thread)
-                elif row["status"] == "failed" and thread in doubtful:
-                    outcome, reason = "kept", DOUBTFUL_THREAD
+                outcome, reason = thread_rule((outcome, reason), row["status"], bool(row["uncertain"]), thread,
+                                              nj.part, requeued, doubtful)
                 status = row["status"]
                 if outcome in ("updated", "requeued"):
                     params["id"] = row["id"]
@@ -490,13 +484,10 @@ class SqliteStore(SqliteMetrics, SqliteReview, SqliteThreads, FolderMedia, Sleep
             if row is None:
                 raise QueueError(f"no job #{job_id}")
             if row["status"] != "todo":
-                hint = {"doing": "it is being sent right now", "succeeded": "it was already sent",
-                        }.get(row["status"], f"it is already {row['status']}")
-                raise QueueError(f"cannot cancel job #{job_id}: {hint}")
+                raise cannot_cancel(row["id"], row["status"])
             c.execute(SQL["set_status"], {"id": job_id, "status": "cancelled", "old": "todo", "now": n})
             job = job_from_row(row)
-            self._event(c, job.id, "cancelled", n, job.attempts, None,
-                        "cancelled by hand" + ("; an earlier attempt may have landed" if row["uncertain"] else ""))
+            self._event(c, job.id, "cancelled", n, job.attempts, None, cancel_detail(bool(row["uncertain"])))
             ids = [job.id] + self._later_parts(c, job, "cancelled", f"part {job.part + 1} of the thread cancelled", n)
             self._hand_cancel(c, ids)
             return ids

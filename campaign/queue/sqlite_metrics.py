@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from campaign.models import Metrics, MetricsSnapshot
-from campaign.queue.metrics import check_reading
+from campaign.queue.metrics import check_reading, row_snapshot
 from campaign.queue.schema import SQL
 from campaign.queue.store import parse_ts, ts
 
@@ -20,13 +20,7 @@ if TYPE_CHECKING:
 
 
 def snapshot_from_row(row: sqlite3.Row) -> MetricsSnapshot:
-    at = parse_ts(row["at"])
-    return MetricsSnapshot(
-        id=row["id"], job_id=row["job_id"], at=at,
-        metrics=Metrics(likes=row["likes"], reposts=row["reposts"], replies=row["replies"],
-                        quotes=row["quotes"], gone=bool(row["gone"]), simulated=bool(row["simulated"]),
-                        fetched_at=at),
-    )
+    return row_snapshot(row, parse_ts(row["at"]))
 
 
 class SqliteMetrics:

@@ -14,16 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from campaign.errors import QueueError, ReviewError
-from campaign.models import Job, utc
+from campaign.models import Job
 from campaign.queue.review import (
     Approval,
+    approval_shift,
     approvals_from_json,
     approvals_to_json,
     approve_rule,
-    context_to_json,
-    needs_reset,
+    context_from_json,
     reject_rule,
-    reset_detail,
+    review_sync_plan,
     reviewer_name,
 )
 from campaign.queue.schema import SQL
@@ -55,27 +55,19 @@ class SqliteReview:
     def _review_sync(self, c: sqlite3.Connection, campaign: str, jobs: list[NewJob], n: str) -> None:
         """After an enqueue (same transaction): store each job's review context, and reset a
         thread whose decided content changed (or gained an undecided part) to pending."""
-        contexts = {(nj.account, nj.highlight_id): nj.context for nj in jobs if nj.context is not None}
-        rows = c.execute(SQL["review_campaign_todo"], {"campaign": campaign}).fetchall()
-        threads: dict[tuple[str, str], list[sqlite3.Row]] = {}
-        for r in rows:
-            threads.setdefault((r["account"], r["highlight_id"]), []).append(r)
-            ctx = contexts.get((r["account"], r["highlight_id"]))
-            if ctx is not None:
-                c.execute(SQL["review_context"], {"id": r["id"], "context": context_to_json(ctx)})
-        for parts in threads.values():
-            if not needs_reset((p["review"], p["reviewed_hash"], p["content_hash"]) for p in parts):
-                continue
-            decided = next(p for p in parts if p["review"] != "pending")
-            detail = reset_detail(approvals_from_json(decided["approvals"]), decided["review"])
-            for p in parts:
-                c.execute(SQL["review_reset"], {"id": p["id"], "now": n})
-                self._event(c, p["id"], "review-reset", n, 0, None, detail)
+        updates, resets = review_sync_plan(c.execute(SQL["review_campaign_todo"], {"campaign": campaign}).fetchall(),
+                                           jobs)
+        for job_id, ctx in updates:
+            c.execute(SQL["review_context"], {"id": job_id, "context": ctx})
+        for ids, detail in resets:
+            for job_id in ids:
+                c.execute(SQL["review_reset"], {"id": job_id, "now": n})
+                self._event(c, job_id, "review-reset", n, 0, None, detail)
 
     # -- decisions ------------------------------------------------------------------------------
 
-    def _thread(self, c: sqlite3.Connection, job_id: int) -> tuple[CampaignRecord, list[sqlite3.Row],
-                                                                    list[sqlite3.Row]]:
+    def _thread(self, c: sqlite3.Connection, job_id: int) -> tuple[CampaignRecord, list[sqlite3.Row]]:
+        """The job's campaign and the queued (todo) parts of its thread; ReviewError when none is."""
         row = c.execute(SQL["get"], {"id": job_id}).fetchone()
         if row is None:
             raise QueueError(f"no job #{job_id}")
@@ -85,25 +77,24 @@ class SqliteReview:
         todo = [r for r in thread if r["status"] == "todo"]
         if not todo:
             raise ReviewError(f"job #{job_id} is {row['status']}; only queued posts are reviewed", job_id=job_id)
-        return self._record_from_row(rec), thread, todo
+        return self._record_from_row(rec), todo
 
     def approve(self, job_id: int, reviewer: str, *, now: datetime, note: str | None = None,
                 bulk: bool = False, run_at: datetime | None = None) -> Approval:
         n = ts(now)
         with self._tx() as c:
-            record, _, todo = self._thread(c, job_id)
+            record, todo = self._thread(c, job_id)
             name = reviewer_name(reviewer, record.reviewers, job_id)
             first = self._job_from_row(todo[0])
             decision = approve_rule(first, name, needed=record.approvals, bulk=bulk, note=note)
-            out, moved = [], None
-            delta = utc(run_at) - first.run_at if run_at is not None and decision.state == "approved" else None
-            if delta:
-                moved = first.run_at
+            out = []
+            delta = approval_shift(first, decision, run_at)
+            moved = first.run_at if delta is not None else None
             for r in todo:
                 new = c.execute(SQL["review_set"], {"id": r["id"], "review": decision.state, "now": n,
                                                     "approvals": approvals_to_json(decision.approvals)}).fetchone()
                 self._event(c, r["id"], decision.kind, n, r["attempts"], name, decision.detail or None)
-                if moved is not None and delta is not None:
+                if delta is not None:
                     at = ts(parse_ts(r["run_at"]) + delta)
                     new = c.execute(SQL["review_move"], {"id": r["id"], "run_at": at, "now": n}).fetchone()
                     self._event(c, r["id"], "rescheduled", n, r["attempts"], name,
@@ -114,7 +105,7 @@ class SqliteReview:
     def reject(self, job_id: int, reviewer: str, *, note: str, now: datetime) -> Job:
         n = ts(now)
         with self._tx() as c:
-            record, _, todo = self._thread(c, job_id)
+            record, todo = self._thread(c, job_id)
             name = reviewer_name(reviewer, record.reviewers, job_id)
             text = reject_rule(self._job_from_row(todo[0]), note)
             out = []
@@ -149,8 +140,6 @@ class SqliteReview:
 
 def review_fields(row: sqlite3.Row | Mapping[str, Any]) -> dict[str, Any]:
     """The review columns of a job row as Job fields (the row mapper's share)."""
-    from campaign.queue.review import context_from_json
-
     keys = set(row.keys())
     if "review" not in keys:
         return {}

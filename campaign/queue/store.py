@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
@@ -57,7 +55,7 @@ from campaign.models import (
     ReviewContext,
     utc,
 )
-from campaign.queue.media import store_media
+from campaign.queue.media import folder_put, read_media, store_media
 from campaign.queue.threads import send_order
 
 if TYPE_CHECKING:
@@ -368,6 +366,47 @@ DOUBTFUL_THREAD = "an earlier part of its thread may have landed; not changed un
 HAND_TIME_KEPT = "moved by hand; its time is kept (`campaign queue --replan` puts it back on the plan)"
 
 
+def thread_rule(decided: tuple[Outcome, str], status: JobStatus, uncertain: bool, thread: tuple[str, str],
+                part: int, requeued: Mapping[tuple[str, str], int],
+                doubtful: set[tuple[str, str]]) -> tuple[Outcome, str]:
+    """`decide`'s answer for one part, given the earlier parts of its thread seen in this enqueue
+    (parts in order): a failed part is queued again with an earlier part queued again (`requeued`:
+    thread → first part queued again), but kept while an earlier failed part may have landed
+    (`doubtful`, to which a failed uncertain part adds its thread)."""
+    if status != "failed":
+        return decided
+    if uncertain:
+        doubtful.add(thread)
+    elif thread in doubtful:
+        return ("kept", DOUBTFUL_THREAD)
+    elif decided[0] == "kept" and requeued.get(thread, part) < part:
+        return ("requeued", "an earlier part of its thread was queued again")
+    return decided
+
+
+def cannot_cancel(job_id: int, status: str) -> QueueError:
+    """The error for cancelling a job that is not queued (`todo`)."""
+    hint = {"doing": "it is being sent right now", "succeeded": "it was already sent"}.get(
+        status, f"it is already {status}")
+    return QueueError(f"cannot cancel job #{job_id}: {hint}")
+
+
+def cancel_detail(uncertain: bool) -> str:
+    """The event detail of a job cancelled by hand."""
+    return "cancelled by hand" + ("; an earlier attempt may have landed" if uncertain else "")
+
+
+def check_new(campaign: str, nj: NewJob, wanted: set[str]) -> None:
+    """Refuse (QueueError) a job of the plan that belongs to another campaign, is in it twice
+    (`wanted`: the keys seen so far, to which it is added) or has a naive time."""
+    if nj.campaign != campaign:
+        raise QueueError(f"job {nj.dedupe_key} belongs to campaign {nj.campaign}, not {campaign}")
+    if nj.dedupe_key in wanted:
+        raise QueueError(f"the plan holds {nj.dedupe_key} twice")
+    wanted.add(nj.dedupe_key)
+    utc(nj.run_at)
+
+
 def keeps_time(status: JobStatus, by_hand: str | None, replan: bool) -> bool:
     """True when re-queueing keeps a queued job's own time: the organizer moved it by hand
     (`reschedule`, `retry`) and did not ask to replan. Such a job keeps `by_hand` when updated;
@@ -424,33 +463,14 @@ def decide(status: JobStatus, uncertain: bool, same_content: bool, same_time: bo
 
 
 def keep_media(draft: Draft, media_dir: Path) -> Draft:
-    """Copy the draft's images into the store's content-addressed media folder.
+    """Copy the draft's images into the content-addressed folder `media_dir` (`FolderMedia`).
 
     The queued job then refers to a file that outlives the build folder; the same
     card queued twice is stored once, and an edited card gets a new path (an edit).
     """
     if not draft.media:
         return draft
-    kept = []
-    for m in draft.media:
-        src = Path(m.path)
-        try:
-            data = src.read_bytes()
-        except OSError as e:
-            raise QueueError(f"cannot read media {src}: {e.strerror or e}") from None
-        digest = hashlib.sha256(data).hexdigest()
-        dest = media_dir / f"{digest[:32]}{src.suffix.lower()}"
-        if not dest.exists():
-            media_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=media_dir, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, dest)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        kept.append(replace(m, path=str(dest)))
+    kept = [replace(m, path=folder_put(media_dir, read_media(m.path), Path(m.path).suffix)) for m in draft.media]
     return replace(draft, media=tuple(kept))
 
 
