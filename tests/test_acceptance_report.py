@@ -6,8 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from tests.test_report_cli import REPO, run
+from campaign.cli import cli
+from tests.helpers import REPO
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return r.exit_code, r.stdout, r.stderr
 
 
 def test_before_anything_is_published_the_report_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

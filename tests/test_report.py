@@ -189,6 +189,17 @@ def test_json_and_csv_carry_every_post_and_label_simulated_figures(store: Sqlite
     assert {"likes", "reposts", "replies", "quotes", "engagement", "gone", "platform", "account"} <= set(rows[0])
 
 
+def test_real_figures_beside_simulated_ones_are_not_labelled_simulated(store: SqliteStore) -> None:
+    publish_all(store, QUOTES, accounts=("nrf_x", "nrf_bsky"))
+    real = Scripted("x", {"nrf_x-h1": Metrics(9), "nrf_x-h2": Metrics(8)})
+    made_up = Scripted("outbox", {k: Metrics(4, simulated=True) for k in ("nrf_bsky-h1", "nrf_bsky-h2")})
+    r = campaign_report(store, "camp", Factory({"nrf_x": real, "nrf_bsky": made_up}), now=T0 + 2 * HOUR)
+    assert r.simulated and to_dict(r)["note"]
+    per_post = {p["account"]: p["simulated"] for p in to_dict(r)["posts"]}
+    per_row = {row["account"]: row["simulated"] for row in csv.DictReader(io.StringIO(to_csv(r)))}
+    assert per_post == {"nrf_x": False, "nrf_bsky": True} and per_row == {"nrf_x": "False", "nrf_bsky": "True"}
+
+
 def test_growth_follows_the_snapshots(store: SqliteStore) -> None:
     publish_all(store, QUOTES, accounts=("nrf_x",))
     a = Scripted("x", {"nrf_x-h1": Metrics(1), "nrf_x-h2": Metrics(2)})
@@ -222,6 +233,21 @@ def test_a_quote_is_guessed_from_a_post_when_the_config_is_not_at_hand() -> None
     assert quote_from_text("“Free Afghanistan now” — @AhmadMassoud01 #Afghanistan https://x.org") == \
         Quote("Free Afghanistan now", "@AhmadMassoud01")
     assert quote_from_text("A plain sentence of the article. https://x.org").speaker is None
+
+
+def test_a_quote_is_named_as_it_was_queued_without_the_config(store: SqliteStore) -> None:
+    from campaign.models import ReviewContext
+
+    record = CampaignRecord("camp", "Camp", "UTC", "en", "/nowhere/gone.yaml", None, {"nrf_x": {"platform": "x"}}, T0)
+    contexts = {"h1": ReviewContext(quote=QUOTES["h1"], speaker="Ahmad Massoud"),
+                "h2": ReviewContext(quote=QUOTES["h2"], speaker="Someone Guessed", confident=False)}
+    enqueue_plan(store, record, [PlannedPost(draft(h, "nrf_x", f"short post {h} #tag"), 0, T0, "UTC") for h in QUOTES],
+                 now=T0, contexts=contexts)
+    while (c := store.claim("w", now=T0 + HOUR)) is not None:
+        store.succeed(c.job.id, "w", RemoteRef(f"nrf_x-{c.job.highlight_id}"), now=T0 + HOUR)
+    r = build_report(store, "camp", now=T0 + 2 * HOUR)
+    named = {h.highlight_id: h.quote for h in r.highlights}
+    assert named == {"h1": Quote(QUOTES["h1"], "Ahmad Massoud"), "h2": Quote(QUOTES["h2"], None)}  # a guess is not named
 
 
 def test_a_plugin_adapter_reports_through_the_documented_contract(store: SqliteStore, tmp_path: Path,

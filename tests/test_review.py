@@ -165,6 +165,18 @@ def test_uncertain_speaker_refuses_bulk_approval(store: Store) -> None:
     assert approve_posts(store, [2], reviewer="ann", now=T0)[0].state == "approved"  # on its own: fine
 
 
+def test_bulk_approval_reads_the_queue_once_not_once_per_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SqliteStore(tmp_path / "q.sqlite3")
+    queue(store, *(draft(f"h{i}", ("a", "b") if i % 3 == 0 else ("c",)) for i in range(30)))
+    listed: list[object] = []
+    real = store.jobs
+    monkeypatch.setattr(store, "jobs", lambda *a, **kw: listed.append(kw) or real(*a, **kw))
+    result = approve_bulk(store, reviewer="ann", now=T0 - MIN)
+    store.close()
+    assert len(result.approved) == 30 and result.refused == []
+    assert listed == []  # each post's parts came with the pending list (a listing per post was quadratic)
+
+
 def test_approved_after_its_slot_moves_on(store: Store) -> None:
     queue(store, draft("h1", ("a", "b")), draft("h2"))
     late = T0 + timedelta(hours=3)

@@ -15,35 +15,17 @@ from campaign.cli.queue import db_option, now_utc, open_db
 
 if TYPE_CHECKING:
     from campaign.queue import Store
-    from campaign.report import Figures, Quote, Report
+    from campaign.report import Figures, Report
 
 
 def _figures(f: Figures) -> list[Any]:
     return [f.posts, f"{f.likes:,}", f"{f.reposts:,}", f"{f.replies:,}", f"{f.quotes:,}", f"{f.engagement:,}"]
 
 
-def _quotes_of(config: str | None) -> dict[str, Quote]:
-    """Each highlight's quote and speaker from the campaign's config, or {} when it cannot be read
-    (the report then names highlights from their posts' text)."""
-    if not config or not Path(config).is_file():
-        return {}
-    from campaign.config import load
-    from campaign.errors import CampaignError
-    from campaign.pipeline import chosen_highlights
-    from campaign.report import Quote
-
-    try:
-        _, highlights = chosen_highlights(load(config))
-    except CampaignError:
-        return {}
-    return {h.id: Quote(h.text, h.credited) for h in highlights}
-
-
-def _open(config: str | None, slug: str | None, db: str | None) -> tuple[Store, str, dict[str, Quote]]:
-    """The store, the campaign's slug and its quotes, from CONFIG or --campaign (see `report`)."""
+def _open(config: str | None, slug: str | None, db: str | None) -> tuple[Store, str]:
+    """The store and the campaign's slug, from CONFIG or --campaign (see `report`)."""
     from campaign.errors import QueueError
 
-    quotes: dict[str, Quote] = {}
     if config:
         from campaign.config import load
         from campaign.pipeline import any_real_account, default_out_dir
@@ -54,7 +36,6 @@ def _open(config: str | None, slug: str | None, db: str | None) -> tuple[Store, 
             built = default_out_dir(cfg) / "queue.sqlite3"  # where `campaign build` queued it
             if built.is_file():
                 db = str(built)
-        quotes = _quotes_of(config)
     store = open_db(db)
     where = getattr(store, "path", None) or db or "the queue database"
     if slug is None:
@@ -67,9 +48,7 @@ def _open(config: str | None, slug: str | None, db: str | None) -> tuple[Store, 
     if record is None:
         raise QueueError(f"campaign '{slug}' is not in {where}: queue it with `campaign queue CONFIG` "
                          "(an outbox campaign: `campaign build CONFIG`), or give --db")
-    if not quotes:
-        quotes = _quotes_of(record.config_path)
-    return store, slug, quotes
+    return store, slug
 
 
 @cli.command("report")
@@ -107,12 +86,12 @@ def report_cmd(config: str | None, campaign_slug: str | None, db: str | None, as
         raise click.UsageError("give CONFIG or --campaign, not both")
     if as_json and csv_out == "-":
         raise click.UsageError("--json and --csv - both write to standard output: give --csv a FILE")
-    store, slug, quotes = _open(config, campaign_slug, db)
+    store, slug = _open(config, campaign_slug, db)
     to_stdout = as_json or csv_out == "-"
     adapters = None if no_fetch else StoreAdapters(store)
     try:
         report: Report = run_with_progress(
-            lambda progress: campaign_report(store, slug, adapters, now=now_utc(), quotes=quotes, refresh=refresh,
+            lambda progress: campaign_report(store, slug, adapters, now=now_utc(), refresh=refresh,
                                              progress=progress, top=top),
             quiet=to_stdout, label="reading metrics")
     finally:

@@ -60,8 +60,7 @@ def approve(ids: tuple[int, ...], campaign_slug: str | None, account: str | None
     after reading its source (`campaign pending` shows it). Exit status 1 when a post
     was left unapproved.
     """
-    from campaign.errors import CampaignError
-    from campaign.review import approve_bulk, approve_posts, reviewer_identity
+    from campaign.review import approve_bulk, approve_each, reviewer_identity
 
     bulk = bool(campaign_slug or all_posts)
     if bool(ids) == bulk:
@@ -70,18 +69,10 @@ def approve(ids: tuple[int, ...], campaign_slug: str | None, account: str | None
         raise click.UsageError("--account goes with --campaign or --all")
     store = open_db(db)
     name, now = reviewer_identity(reviewer), now_utc()
-    done: list[Approval] = []
-    refused: list[tuple[int, str]] = []
+    done: list[Approval]
+    refused: list[tuple[int, str]]
     if ids:  # each id on its own: a bad one is reported beside the others, which are still approved
-        for job_id in ids:
-            try:
-                j = store.get(job_id)
-                if any((a.job.campaign, a.job.account, a.job.highlight_id) == (j.campaign, j.account, j.highlight_id)
-                       for a in done):
-                    continue  # another part of a thread approved a moment ago (the thread is approved whole)
-                done += approve_posts(store, [job_id], reviewer=name, now=now, note=note, asap=asap)
-            except CampaignError as e:
-                refused.append((job_id, str(e)))
+        done, refused = approve_each(store, ids, reviewer=name, now=now, note=note, asap=asap)
     else:
         result = approve_bulk(store, reviewer=name, now=now, campaign=campaign_slug, account=account,
                               note=note, asap=asap)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from campaign.models import Job, Metrics, MetricsSnapshot
+from campaign.models import Job, Metrics, MetricsSnapshot, ReviewContext
 from campaign.queue import Store
 from campaign.report.fetch import FetchSummary
 
@@ -145,6 +145,11 @@ def quote_from_text(text: str) -> Quote:
     return Quote(body.strip(), speaker or None)
 
 
+def _quote_of(ctx: ReviewContext) -> Quote:
+    """The quote queued with a job; its speaker only where a post may name them (`credited`)."""
+    return Quote(ctx.quote, ctx.speaker if ctx.confident or ctx.pinned else None)
+
+
 def _with_last_known(latest: MetricsSnapshot, history: list[MetricsSnapshot]) -> Metrics:
     """A gone post's figures: the last reading before it went (zero if there was none)."""
     if not latest.metrics.gone:
@@ -211,12 +216,13 @@ def _days(posts: list[PostFigures], zone: str) -> list[DayRow]:
 
 def build_report(store: Store, campaign: str, *, now: datetime, quotes: Mapping[str, Quote] | None = None,
                  top: int = 10, fetch: FetchSummary | None = None) -> Report:
-    """The report of `campaign` from the store's snapshots. `quotes` names each highlight (from the
-    config); a highlight it lacks is named from its first post's text."""
+    """The report of `campaign` from the store's snapshots. `quotes` names highlights; one it
+    lacks is named by the quote and speaker queued with its jobs, else from its first post's text."""
     record = store.campaign(campaign)
     jobs = [j for j in store.jobs(status="succeeded", campaign=campaign) if j.remote_id]
     history = store.metrics_history(campaign)
     posts = _posts(jobs, history)
+    queued = {j.highlight_id: _quote_of(j.context) for j in jobs if j.context is not None and j.context.quote}
     platforms = sorted({p.platform for p in posts})
     highlights: list[HighlightRow] = []
     order: dict[str, list[PostFigures]] = {}
@@ -224,7 +230,7 @@ def build_report(store: Store, campaign: str, *, now: datetime, quotes: Mapping[
         order.setdefault(p.highlight_id, []).append(p)
     for hid, hp in order.items():
         first = min(hp, key=lambda p: (p.part, p.job_id))
-        quote = (quotes or {}).get(hid) or quote_from_text(first.text)
+        quote = (quotes or {}).get(hid) or queued.get(hid) or quote_from_text(first.text)
         by_platform = {pl: _sum(p for p in hp if p.platform == pl) for pl in platforms if any(p.platform == pl for p in hp)}
         highlights.append(HighlightRow(hid, quote, tuple(by_platform), _sum(hp), by_platform))
     highlights.sort(key=lambda h: (-h.figures.engagement, h.highlight_id))

@@ -57,7 +57,7 @@ def render_chart(report: Report, path: Path | str) -> Path:
     rows = list(range(len(shown)))[::-1]  # the best at the top
     left = [0] * len(shown)
     for i, pl in enumerate(platforms):
-        values = [h.by_platform.get(pl).engagement if h.by_platform.get(pl) else 0 for h in shown]  # type: ignore[union-attr]
+        values = [h.by_platform[pl].engagement if pl in h.by_platform else 0 for h in shown]
         bars.barh(rows, values, left=left, color=_colour(pl, i), label=pl, height=0.66, edgecolor="white")
         left = [a + b for a, b in zip(left, values, strict=True)]
     peak = max(left, default=0) or 1

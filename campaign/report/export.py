@@ -73,7 +73,6 @@ def to_csv(report: Report) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     w.writeheader()
     for p in report.posts:
-        row = _post(p, quotes.get(p.highlight_id))
-        row["simulated"] = row["simulated"] or report.simulated
+        row = _post(p, quotes.get(p.highlight_id))  # `simulated` per post, as in the JSON
         w.writerow({"campaign": report.campaign, **{k: "" if row.get(k) is None else row[k] for k in CSV_COLUMNS[1:]}})
     return buf.getvalue()

@@ -17,6 +17,7 @@ from campaign.review.actions import (
     Post,
     ReviewCounts,
     approve_bulk,
+    approve_each,
     approve_posts,
     edit_post,
     next_slot,
@@ -31,7 +32,7 @@ from campaign.review.context import apply_overrides, review_contexts
 from campaign.review.diff import word_diff
 
 __all__ = [
-    "BulkResult", "Post", "ReviewCounts", "apply_overrides", "approve_bulk", "approve_posts", "edit_post",
+    "BulkResult", "Post", "ReviewCounts", "apply_overrides", "approve_bulk", "approve_each", "approve_posts", "edit_post",
     "next_slot", "pending_posts", "reject_post", "rejection", "review_contexts", "review_counts", "review_states",
     "reviewer_identity",
     "word_diff",

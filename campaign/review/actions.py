@@ -187,14 +187,37 @@ def approve_posts(store: Store, ids: Sequence[int], *, reviewer: str, now: datet
     out = []
     for job_id in ids:
         _review_required(store, job_id)
-        first = _first_todo(store, job_id)
-        run_at = None
-        if asap:
-            run_at = now
-        elif first.run_at <= now:
-            run_at = next_slot(store, first, now=now)
-        out.append(store.approve(job_id, reviewer, now=now, note=note, bulk=bulk, run_at=run_at))
+        out.append(_approve(store, job_id, _first_todo(store, job_id), reviewer=reviewer, now=now, note=note,
+                            asap=asap, bulk=bulk))
     return out
+
+
+def _approve(store: Store, job_id: int, first: Job, *, reviewer: str, now: datetime, note: str | None,
+             asap: bool, bulk: bool) -> Approval:
+    """Approve the post of `job_id`, whose first queued part is `first` (its slot decides the time)."""
+    run_at = now if asap else next_slot(store, first, now=now) if first.run_at <= now else None
+    return store.approve(job_id, reviewer, now=now, note=note, bulk=bulk, run_at=run_at)
+
+
+def approve_each(store: Store, ids: Sequence[int], *, reviewer: str, now: datetime, note: str | None = None,
+                 asap: bool = False) -> tuple[list[Approval], list[tuple[int, str]]]:
+    """Approve each id on its own (`approve_posts`): one refused (unknown, `review: off`, ...) is
+    returned with why beside the others, which are still approved; an id of a thread approved a
+    moment ago through another of its parts is passed over (a thread is approved whole)."""
+    from campaign.errors import CampaignError
+
+    done: list[Approval] = []
+    refused: list[tuple[int, str]] = []
+    for job_id in ids:
+        try:
+            j = store.get(job_id)
+            if any((a.job.campaign, a.job.account, a.job.highlight_id) == (j.campaign, j.account, j.highlight_id)
+                   for a in done):
+                continue
+            done += approve_posts(store, [job_id], reviewer=reviewer, now=now, note=note, asap=asap)
+        except CampaignError as e:
+            refused.append((job_id, str(e)))
+    return done, refused
 
 
 def approve_bulk(store: Store, *, reviewer: str, now: datetime, campaign: str | None = None,
@@ -206,8 +229,10 @@ def approve_bulk(store: Store, *, reviewer: str, now: datetime, campaign: str | 
     approved: list[Approval] = []
     refused: list[tuple[Post, str]] = []
     for post in pending_posts(store, campaign=campaign, account=account):
-        try:
-            approved += approve_posts(store, [post.id], reviewer=reviewer, now=now, note=note, asap=asap, bulk=True)
+        try:  # the post's parts are at hand: not looked up again for each (that was quadratic)
+            _review_required(store, post.id)
+            approved.append(_approve(store, post.id, post.first, reviewer=reviewer, now=now, note=note, asap=asap,
+                                     bulk=True))
         except ReviewError as e:
             refused.append((post, str(e)))
     return BulkResult(approved, refused)
@@ -222,8 +247,7 @@ def edit_post(store: Store, job_id: int, parts: Sequence[str], *, by: str, now: 
     """Replace the text of the post `job_id` belongs to with `parts` (one per thread part),
     kept as the reviewer's edit so `campaign queue` does not undo it. The post goes back to
     pending if it was approved or rejected. Returns its first part."""
-    from campaign import platforms
-    from campaign.errors import UnknownPlatformError
+    from campaign.review.context import measure
 
     texts = tuple(p.strip() for p in parts if p.strip())
     if not texts:
@@ -231,11 +255,7 @@ def edit_post(store: Store, job_id: int, parts: Sequence[str], *, by: str, now: 
     first = _first_todo(store, job_id)
     if first.status != "todo":
         raise ReviewError(f"job #{job_id} is {first.status}; only queued posts can be edited", job_id=job_id)
-    try:
-        lengths = tuple(platforms.get(first.platform).length(t) for t in texts)
-    except UnknownPlatformError:
-        lengths = tuple(len(t) for t in texts)
-    draft = replace(first.draft, parts=texts, lengths=lengths)
+    draft = replace(first.draft, parts=texts, lengths=measure(first.platform, texts))
     store.set_override(first.campaign, first.account, first.highlight_id, texts, by=by, now=now)
     replace_thread(store, first, draft, now=now, note=f"text edited by {by}")
     return _first_todo(store, first.id)

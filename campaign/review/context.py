@@ -42,23 +42,29 @@ def review_contexts(article: Article, highlights: Iterable[Highlight]) -> dict[s
             for h in highlights}
 
 
-def apply_overrides(drafts: Iterable[Draft], overrides: Mapping[tuple[str, str], tuple[str, ...]]) -> list[Draft]:
-    """Each draft with a reviewer's kept edit (by account and highlight id) takes the edited
-    parts, measured by its platform's rules; an edit over the limit keeps a warning."""
+def measure(platform: str, parts: Iterable[str]) -> tuple[int, ...]:
+    """Each part's length by `platform`'s rules (characters, for a platform not installed)."""
     from campaign import platforms
     from campaign.errors import UnknownPlatformError
 
+    texts = tuple(parts)
+    try:
+        rules = platforms.get(platform)
+    except UnknownPlatformError:
+        return tuple(len(t) for t in texts)
+    return tuple(rules.length(t) for t in texts)
+
+
+def apply_overrides(drafts: Iterable[Draft], overrides: Mapping[tuple[str, str], tuple[str, ...]]) -> list[Draft]:
+    """Each draft with a reviewer's kept edit (by account and highlight id) takes the edited
+    parts, measured by its platform's rules; an edit over the limit keeps a warning."""
     out = []
     for d in drafts:
         parts = overrides.get((d.account, d.highlight_id))
         if not parts:
             out.append(d)
             continue
-        try:
-            rules = platforms.get(d.platform)
-            lengths = tuple(rules.length(p) for p in parts)
-        except UnknownPlatformError:
-            lengths = tuple(len(p) for p in parts)
+        lengths = measure(d.platform, parts)
         warnings = tuple(f"part {i + 1} of the reviewer's edit is too long: {n}/{d.limit}"
                          for i, n in enumerate(lengths) if n > d.limit)
         out.append(replace(d, parts=tuple(parts), lengths=lengths,
