@@ -50,6 +50,9 @@ def test_build_then_report_the_example_on_the_outbox(tmp_path: Path, monkeypatch
     data = json.loads(out)
     assert code == 0 and data["simulated"] is True and data["fetch"]["skipped"] == 18
     assert len(data["highlights"]) == 6 and all(h["speaker"] != "" for h in data["highlights"])
+    # each quote under the speaker the article gives it; the key sentence under none
+    assert {h["speaker"] for h in data["highlights"]} == {"Ahmad Massoud", "Nathalie Loiseau",
+                                                          "French conservative party", None}
     assert {p["platform"] for p in data["platforms"]} == {"x", "mastodon", "bluesky"}
     code, out, _ = run("report", config, "--csv", "-", "--refresh")
     assert code == 0 and list(csv.DictReader(io.StringIO(out)))[0]["simulated"] == "True"

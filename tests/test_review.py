@@ -266,3 +266,10 @@ def test_the_studio_asks_the_queue(tmp_path: Path) -> None:
     store.close()
     approved = QueueApprovals(tmp_path / "q.sqlite3", "camp", every=0)
     assert approved(hl("h1")) and not approved(hl("h2"))
+
+
+def test_the_review_screens_summary_does_not_count_one_of_two_approvals_as_approved() -> None:
+    from campaign.review.tui import Tally
+
+    tally = Tally(approved=[1], signed=[2])
+    assert tally.summary().startswith("approved 1 (#1), signed 1 (#2) (awaiting more approvals), rejected 0")

@@ -39,11 +39,13 @@ class Tally:
     rejected: list[int] = field(default_factory=list)
     edited: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    signed: list[int] = field(default_factory=list)  # approved by this reviewer, still short of `approvals: N`
 
     def summary(self) -> str:
         def ids(xs: list[int]) -> str:
             return f" ({', '.join('#' + str(i) for i in xs)})" if xs else ""
-        return (f"approved {len(self.approved)}{ids(self.approved)}, rejected {len(self.rejected)}"
+        waiting = f", signed {len(self.signed)}{ids(self.signed)} (awaiting more approvals)" if self.signed else ""
+        return (f"approved {len(self.approved)}{ids(self.approved)}{waiting}, rejected {len(self.rejected)}"
                 f"{ids(self.rejected)}, edited {len(self.edited)}{ids(self.edited)}, skipped {len(self.skipped)}")
 
 
@@ -220,7 +222,7 @@ class ReviewApp(App[str]):
             self.tally.approved.append(post.id)
             self.advance(f"#{post.id} approved; goes out {_local(done.job.run_at, done.job.zone)}")
         else:
-            self.tally.approved.append(post.id)
+            self.tally.signed.append(post.id)
             self.advance(f"#{post.id}: your approval is {len(done.approvals)} of {done.needed}")
 
     def action_reject(self) -> None:
