@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -259,3 +260,26 @@ def run_once(env: dict[str, str]) -> subprocess.Popen[str]:
     """`campaign run --once` in a subprocess (so a test can SIGKILL it), output merged."""
     return subprocess.Popen([sys.executable, "-m", "campaign", "run", "--once"], env=env, cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def outbox_threads(accounts: tuple[str, ...], highlights: int, *, thread_every: int, thread_parts: int,
+                   zone: str, at: datetime) -> list[PlannedPost]:
+    """A post of each highlight for each account, all due at `at` (in order), every `thread_every`th a
+    thread of `thread_parts` parts: the load of the crash tests."""
+    planned = []
+    for i in range(highlights):
+        parts = thread_parts if i % thread_every == 0 else 1
+        for a in accounts:
+            texts = tuple(f"post {i} for {a}, part {k + 1}" for k in range(parts))
+            d = Draft(f"h{i:04d}", a, "outbox", texts, tuple(len(t) for t in texts), 280)
+            planned += [PlannedPost(d, k, at + timedelta(microseconds=i), zone) for k in range(parts)]
+    return planned
+
+
+def start_run(db: Path | str, seed: int, faults: str, *args: str) -> subprocess.Popen[bytes]:
+    """`campaign run` on the queue `db` in a subprocess (a test SIGKILLs and restarts it), its outbox
+    failing as `faults` says (`CAMPAIGN_OUTBOX_FAIL`, seeded), with short leases, polls and backoffs."""
+    env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL=faults, CAMPAIGN_OUTBOX_SEED=str(seed))
+    cmd = [sys.executable, "-m", "campaign", "run", "--db", str(db), "--lease", "3s", "--poll", "0.05s",
+           "--backoff", "0.05s", "--max-attempts", "30", *args]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -30,9 +30,9 @@ from typing import Any
 
 import pytest
 
-from campaign.models import Draft, PlannedPost
 from campaign.queue import CampaignRecord, enqueue_plan, open_store
 from tests import pg
+from tests.helpers import outbox_threads, start_run
 
 ACCOUNTS = ("alpha", "beta", "gamma")
 FAULTS = "transient:0.06,ambiguous:0.04,permanent:0.02,crash-before:0.015,crash-after:0.015,delay:0.005"
@@ -64,26 +64,13 @@ def rows(db: Db, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
 def setup_queue(tmp: Path, highlights: int, db: Db | None = None) -> tuple[Db, Path, int]:
     db, out = db or tmp / "q.sqlite3", tmp / "outbox"
     now = datetime.now(UTC) - timedelta(minutes=1)
-    planned = []
-    for i in range(highlights):
-        parts = 3 if i % 5 == 0 else 1
-        for a in ACCOUNTS:
-            texts = tuple(f"post {i} for {a}, part {k + 1}" for k in range(parts))
-            d = Draft(f"h{i:04d}", a, "outbox", texts, tuple(len(t) for t in texts), 280)
-            planned += [PlannedPost(d, k, now + timedelta(microseconds=i), "Europe/Paris") for k in range(parts)]
+    planned = outbox_threads(ACCOUNTS, highlights, thread_every=5, thread_parts=3, zone="Europe/Paris", at=now)
     store = open_store(db)
     rec = CampaignRecord("crash", "crash", "Europe/Paris", "en", str(tmp), None,
                          {a: {"platform": "outbox", "path": str(out)} for a in ACCOUNTS}, now)
     enqueue_plan(store, rec, planned, now=now)
     store.close()
     return db, out, len(planned)
-
-
-def start(db: Db, seed: int, concurrency: int = 1) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL=FAULTS, CAMPAIGN_OUTBOX_SEED=str(seed))
-    cmd = [sys.executable, "-m", "campaign", "run", "--db", str(db), "--lease", "3s", "--poll", "0.05s",
-           "--backoff", "0.05s", "--max-attempts", "30", "--concurrency", str(concurrency)]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def unfinished(db: Db) -> int:
@@ -113,7 +100,7 @@ def chaos(db: Db, workers: int, budget: float, rng: random.Random, kills: int = 
                 procs.remove(p)
             while len(procs) < workers:
                 seed += 1
-                procs.append(start(db, seed, concurrency))
+                procs.append(start_run(db, seed, FAULTS, "--concurrency", str(concurrency)))
                 stats["started"] += 1
             time.sleep(0.02)
             left = unfinished(db)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import campaign.pipeline
-from campaign.config import load
+from campaign.config import CampaignConfig, load
 from campaign.models import Draft
 from campaign.pipeline import queue_campaign
 from campaign.queue.sqlite import SqliteStore
@@ -25,45 +25,42 @@ schedule:
 """
 
 
-def test_new_posts_on_past_slots_are_warned_about(tmp_path: Path, monkeypatch) -> None:
+def late_campaign(tmp_path: Path, monkeypatch: Any, ids: list[str]) -> tuple[CampaignConfig, SqliteStore]:
+    """CONFIG in `tmp_path` and its queue; the build yields one single-post draft per id in `ids`
+    (the caller's list, edited between re-queues)."""
     (tmp_path / "article.txt").write_text("An article.\n")
     (tmp_path / "c.yaml").write_text(CONFIG)
-    ids = ["h1"]
 
     def fake_build(cfg: Any, **kw: Any) -> Any:
         drafts = [Draft(h, "one", "outbox", (f"post {h}",), (6,), 10**9) for h in ids]
         return SimpleNamespace(article=None, highlights=[], drafts=drafts, cards=[])
 
     monkeypatch.setattr(campaign.pipeline, "build", fake_build)
-    cfg = load(tmp_path / "c.yaml")
-    store = SqliteStore(tmp_path / "q.sqlite3")
-    t0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-    first, _ = queue_campaign(cfg, store, now=t0)
+    return load(tmp_path / "c.yaml"), SqliteStore(tmp_path / "q.sqlite3")
+
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def test_new_posts_on_past_slots_are_warned_about(tmp_path: Path, monkeypatch) -> None:
+    ids = ["h1"]
+    cfg, store = late_campaign(tmp_path, monkeypatch, ids)
+    first, _ = queue_campaign(cfg, store, now=T0)
     assert first.late == () and "warning" not in first.summary()
     ids.insert(0, "h0")  # a new top highlight: it takes the first slot, long past by now
-    later, _ = queue_campaign(cfg, store, now=t0 + timedelta(days=5))
+    later, _ = queue_campaign(cfg, store, now=T0 + timedelta(days=5))
     assert len(later.late) == 1 and "go out at the next run" in later.summary()
     store.close()
 
 
 def test_a_post_back_in_the_config_after_its_slot_passed_is_warned_about(tmp_path: Path, monkeypatch) -> None:
-    (tmp_path / "article.txt").write_text("An article.\n")
-    (tmp_path / "c.yaml").write_text(CONFIG)
     ids = ["h0", "h1"]
-
-    def fake_build(cfg: Any, **kw: Any) -> Any:
-        drafts = [Draft(h, "one", "outbox", (f"post {h}",), (6,), 10**9) for h in ids]
-        return SimpleNamespace(article=None, highlights=[], drafts=drafts, cards=[])
-
-    monkeypatch.setattr(campaign.pipeline, "build", fake_build)
-    cfg = load(tmp_path / "c.yaml")
-    store = SqliteStore(tmp_path / "q.sqlite3")
-    t0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-    queue_campaign(cfg, store, now=t0)
+    cfg, store = late_campaign(tmp_path, monkeypatch, ids)
+    queue_campaign(cfg, store, now=T0)
     ids.remove("h0")  # excluded for a while: cancelled
-    assert queue_campaign(cfg, store, now=t0)[0].counts()["cancelled"] == 1
+    assert queue_campaign(cfg, store, now=T0)[0].counts()["cancelled"] == 1
     ids.insert(0, "h0")  # back, days after its slot
-    back, _ = queue_campaign(cfg, store, now=t0 + timedelta(days=5))
+    back, _ = queue_campaign(cfg, store, now=T0 + timedelta(days=5))
     assert back.counts()["requeued"] == 1 and len(back.late) == 1 and "go out at the next run" in back.summary()
     store.close()
 

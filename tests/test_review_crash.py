@@ -6,19 +6,17 @@ claimed."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from campaign.models import Draft, PlannedPost
 from campaign.queue import CampaignRecord, enqueue_plan
 from campaign.queue.sqlite import SqliteStore
+from tests.helpers import outbox_threads, start_run
 
 ACCOUNTS = ("alpha", "beta")
 FAULTS = "transient:0.05,crash-before:0.03,crash-after:0.03"
@@ -27,13 +25,7 @@ FAULTS = "transient:0.05,crash-before:0.03,crash-after:0.03"
 def setup(tmp: Path, highlights: int) -> tuple[Path, Path, list[int]]:
     db, out = tmp / "q.sqlite3", tmp / "outbox"
     now = datetime.now(UTC) - timedelta(minutes=1)
-    planned = []
-    for i in range(highlights):
-        parts = 2 if i % 4 == 0 else 1
-        for a in ACCOUNTS:
-            texts = tuple(f"post {i} for {a}, part {k + 1}" for k in range(parts))
-            d = Draft(f"h{i:03d}", a, "outbox", texts, tuple(len(t) for t in texts), 280)
-            planned += [PlannedPost(d, k, now + timedelta(microseconds=i), "UTC") for k in range(parts)]
+    planned = outbox_threads(ACCOUNTS, highlights, thread_every=4, thread_parts=2, zone="UTC", at=now)
     store = SqliteStore(db)
     rec = CampaignRecord("rev", "rev", "UTC", "en", str(tmp), None,
                          {a: {"platform": "outbox", "path": str(out)} for a in ACCOUNTS}, now, review="required")
@@ -41,13 +33,6 @@ def setup(tmp: Path, highlights: int) -> tuple[Path, Path, list[int]]:
     firsts = [j.id for j in store.jobs() if j.part == 0]
     store.close()
     return db, out, firsts
-
-
-def start(db: Path, seed: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, CAMPAIGN_OUTBOX_FAIL=FAULTS, CAMPAIGN_OUTBOX_SEED=str(seed))
-    return subprocess.Popen([sys.executable, "-m", "campaign", "run", "--db", str(db), "--lease", "3s", "--poll",
-                             "0.05s", "--backoff", "0.05s", "--max-attempts", "30"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def unfinished_approved(db: Path) -> int:
@@ -82,7 +67,7 @@ def test_two_workers_killed_at_random_publish_only_approved_posts(tmp_path: Path
                     procs.remove(p)
                 while len(procs) < 2:
                     seed += 1
-                    procs.append(start(db, seed))
+                    procs.append(start_run(db, seed, FAULTS))
                 time.sleep(rng.uniform(0.05, 0.4))
                 if kills < 12 and procs:
                     victim = rng.choice(procs)

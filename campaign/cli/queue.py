@@ -385,27 +385,6 @@ def reschedule(job: int, at: str, db: str | None) -> None:
 PAST_SLACK = timedelta(minutes=1)
 
 
-#: environment variables whose values are secrets, by the end of their name
-_SECRET_FIELDS = ("_APP_PASSWORD", "_PASSWORD", "_ACCESS_TOKEN", "_ACCESS_TOKEN_SECRET", "_API_KEY",
-                  "_API_SECRET", "_TOKEN", "_CLIENT_SECRET", "_SECRET")
-
-
-def register_known_secrets(extra: list[str]) -> int:
-    """Register the secrets file's values, the credential variables' and `extra`; how many."""
-    import os
-
-    from campaign import redact
-    from campaign.publish.credentials import read_secrets_file
-
-    values = [str(v) for account in read_secrets_file().values() if isinstance(account, dict)
-              for v in account.values()]
-    values += [v for k, v in os.environ.items() if k.startswith("CAMPAIGN_") and k.endswith(_SECRET_FIELDS)]
-    values += [v for v in extra if v]
-    for v in values:
-        redact.register(v)
-    return len({v for v in values if len(v) >= redact.MIN_LENGTH})
-
-
 @cli.command()
 @db_option()
 @click.option("--stdin", "from_stdin", is_flag=True,
@@ -422,8 +401,10 @@ def scrub(db: str | None, from_stdin: bool, as_json: bool) -> None:
     """
     import sys
 
+    from campaign.publish.credentials import register_known
+
     extra = [line.strip() for line in sys.stdin.read().splitlines()] if from_stdin else []
-    known = register_known_secrets(extra)
+    known = register_known(extra)
     store = open_db(db)
     ids = store.scrub(now=now_utc())
     if as_json:

@@ -9,14 +9,12 @@ import click
 from campaign.cli import cli
 from campaign.cli.output import echo_json
 from campaign.cli.queue import db_option, local, now_utc, open_db, preview, refuse_throwaway_db
+from campaign.publish import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
     from campaign.models import Job
 
-#: `campaign run --concurrency`: the default, and the most threads one process runs
-#: (kept in step with campaign.publish.worker.DEFAULT_CONCURRENCY, which the CLI does not import
-#: at startup)
-DEFAULT_CONCURRENCY = 64
+#: `campaign run --concurrency`: the most threads one process runs
 MAX_CONCURRENCY = 256
 
 

@@ -243,24 +243,22 @@ def _truncate(ctx: _Ctx, templates: Sequence[str], quote: str) -> str | None:
         text = render(template, _with(values, quote=prefix))
         return text if ctx.fits(text) else None
 
-    # Length grows with the prefix, so both searches are binary: trying every sentence prefix
-    # from the longest cost quadratic time on a long quote (a 240 KB quote: minutes).
     ends = [end for _, end in _sentence_prefixes(quote)]
-    lo, hi, best = 0, len(ends) - 1, None
+    found = _last_fit(len(ends), lambda i: attempt(quote[: ends[i]].rstrip()))
+    if found:
+        return found
+    points = cut_points(quote, ctx.rules.entities(quote))
+    return _last_fit(len(points), lambda i: attempt(_ellipsize(quote[: points[i]])))
+
+
+def _last_fit(n: int, attempt: Callable[[int], str | None]) -> str | None:
+    """`attempt(i)` for the largest `i` below `n` it accepts, by binary search: the prefixes tried
+    grow with `i`, and trying each from the longest costs quadratic time on a long quote (a 240 KB
+    quote: minutes)."""
+    lo, hi, best = 0, n - 1, None
     while lo <= hi:
         mid = (lo + hi) // 2
-        done = attempt(quote[: ends[mid]].rstrip())
-        if done:
-            best, lo = done, mid + 1
-        else:
-            hi = mid - 1
-    if best:
-        return best
-    points = cut_points(quote, ctx.rules.entities(quote))
-    lo, hi, best = 0, len(points) - 1, None
-    while lo <= hi:  # length grows with the prefix: binary search the last cut that fits
-        mid = (lo + hi) // 2
-        done = attempt(_ellipsize(quote[: points[mid]]))
+        done = attempt(mid)
         if done:
             best, lo = done, mid + 1
         else:
@@ -398,17 +396,18 @@ def compose_one(h: Highlight, target: Target, cfg: CampaignConfig, link_url: str
 
     parts: list[str] | None = None
     tagged = _tagged(ctx, templates)
+    untagged = [t for t in templates if t not in tagged]  # tried only when the tagged ones cannot do
     text = _first_fit(ctx, templates, quote)
     if text is not None:
         parts = [text]
     if settings.threads.allow and (parts is None or _missing_tags(ctx, parts)):
         # a thread that keeps the required hashtags beats one post without them
         thread = _thread(ctx, tagged, quote)
-        if thread is None and parts is None and tagged != list(templates):
+        if thread is None and parts is None and untagged:
             thread = _thread(ctx, templates, quote)
         parts = thread or parts
     if parts is None:
-        text = _truncate(ctx, tagged, quote) or _truncate(ctx, templates, quote)
+        text = _truncate(ctx, tagged, quote) or (_truncate(ctx, templates, quote) if untagged else None)
         if text is not None:
             parts = [text]
             why = "threads are off" if not settings.threads.allow else (

@@ -10,3 +10,9 @@
 - `accounts`: checking accounts and listing installed adapters, for the CLI.
 - `adapters/`: the adapter contract (`adapters.base`) and the built-in adapters.
 """
+
+#: posts in flight at once by default (`campaign run --concurrency`): a post spends its time
+#: waiting for the platform, so 64 threads send a slot of 1,000 posts over 200 accounts at
+#: 300 ms a call in ~7 s (bench/bench_lateness.py); each account still has one post in flight.
+#: Here, not in `worker`, so the CLI reads it without importing the worker at start-up.
+DEFAULT_CONCURRENCY = 64

@@ -169,3 +169,19 @@ def lookup(
             account=account,
         )
     return Credentials(account, values, sources)
+
+
+#: credential variables, by the end of their name (`_APP_PASSWORD`, `_ACCESS_TOKEN_SECRET`, ...)
+_SECRET_SUFFIXES = ("_PASSWORD", "_TOKEN", "_SECRET", "_API_KEY")
+
+
+def register_known(extra: list[str]) -> int:
+    """Register every secret known now with `campaign.redact`: the secrets file's values, the
+    `CAMPAIGN_*` credential variables' and `extra`; how many (long enough to be masked)."""
+    values = [str(v) for account in read_secrets_file().values() if isinstance(account, dict)
+              for v in account.values()]  # read_secrets_file registers these
+    values += [v for k, v in os.environ.items() if k.startswith("CAMPAIGN_") and k.endswith(_SECRET_SUFFIXES)]
+    values += [v for v in extra if v]
+    for v in values:
+        redact.register(v)
+    return len({v for v in values if len(v) >= redact.MIN_LENGTH})

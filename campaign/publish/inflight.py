@@ -23,8 +23,8 @@ class InFlight:
     """The claims in flight, and up to `size` threads to run them (started on first use).
 
     `add` registers a claim (as soon as it is claimed: its account is then busy), `start` runs
-    its task on a thread; the claim leaves when the task ends. A task that raises stops nothing by itself: the exception is kept in `failure`
-    for the worker to raise once the others are done."""
+    its task on a thread; the claim leaves when the task ends. A task that raises stops nothing
+    by itself: the exception is kept in `failure` for the worker to raise once the others are done."""
 
     def __init__(self, size: int = 1) -> None:
         if size < 1:

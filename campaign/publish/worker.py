@@ -65,6 +65,8 @@ from campaign.errors import (
     TooLongError,
 )
 from campaign.models import Draft, Job, RemoteRef
+from campaign.publish import DEFAULT_CONCURRENCY
+from campaign.publish.adapters.base import FIND_SKEW
 from campaign.publish.from_store import (
     AdapterFactory,
     StoreAdapters,
@@ -96,17 +98,8 @@ Clock = Callable[[], datetime]
 EventHook = Callable[[str, Job, str], None]
 
 
-#: how much earlier than the first attempt (as its worker's clock told it) `find` looks
-FIND_SKEW = timedelta(minutes=15)
-
-
 #: the shortest idle wait between looks at the queue, whatever `poll` says
 MIN_POLL = 0.05
-
-#: posts in flight at once by default (`campaign run --concurrency`): a post spends its time
-#: waiting for the platform, so 64 threads send a slot of 1,000 posts over 200 accounts at
-#: 300 ms a call in ~7 s (bench/bench_lateness.py); each account still has one post in flight
-DEFAULT_CONCURRENCY = 64
 
 #: how long a worker with posts in flight waits, at most, before it looks at the queue again
 BUSY_POLL = 0.25
@@ -167,14 +160,6 @@ class Worker:
         self.inflight = InFlight(concurrency)  # the claims in flight, for `busy` and the heartbeat
         self.holds = Holds(self.limits, unreachable_after=unreachable_after, defer_for=defer_for)
         self._mu = threading.RLock()  # the report and the event hook, shared by the threads
-
-    @property
-    def unreachable_after(self) -> int:
-        return self.holds.unreachable_after
-
-    @property
-    def defer_for(self) -> timedelta:
-        return self.holds.defer_for
 
     def _emit(self, kind: str, job: Job, detail: str = "") -> None:
         with self._mu:

@@ -24,6 +24,7 @@ What the worker does with each exception an adapter raises (from `publish`, `fin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -31,6 +32,10 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from campaign.errors import UnknownPlatformError
 from campaign.models import AccountInfo, Draft, RemoteRef
 from campaign.platforms import Rules
+
+#: how much earlier than a post's first attempt (or its key's minting) `find` looks: the clocks of
+#: workers, the queueing machine and the platform may disagree
+FIND_SKEW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)

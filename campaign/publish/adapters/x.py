@@ -37,7 +37,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -54,7 +54,7 @@ from campaign.errors import (
 )
 from campaign.models import AccountInfo, Draft, MediaRef, RemoteRef
 from campaign.platforms import Rules
-from campaign.publish.adapters.base import AdapterContext
+from campaign.publish.adapters.base import FIND_SKEW, AdapterContext
 from campaign.publish.adapters.metrics import XMetrics
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,6 @@ log = logging.getLogger(__name__)
 HOSTS = ("https://api.x.com", "https://api.twitter.com", "https://upload.twitter.com")
 V2_MEDIA_UPLOAD = "https://api.x.com/2/media/upload"
 V2_MEDIA_METADATA = "https://api.x.com/2/media/metadata"
-FIND_SKEW = timedelta(minutes=15)  # clocks of the queueing machine and X may disagree
 MAX_FIND_PAGES = 33  # X serves the 3,200 most recent posts of a timeline, 100 a page
 DEFAULT_RATE_WAIT = 15 * 60  # a 429 without usable reset headers: the 15-minute window
 READ_WRITE_FIX = (
