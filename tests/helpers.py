@@ -283,3 +283,57 @@ def start_run(db: Path | str, seed: int, faults: str, *args: str) -> subprocess.
     cmd = [sys.executable, "-m", "campaign", "run", "--db", str(db), "--lease", "3s", "--poll", "0.05s",
            "--backoff", "0.05s", "--max-attempts", "30", *args]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+# --- a review-required campaign for the review CLI tests ------------------------------------
+
+REVIEW_ARTICLE = """Tom Alder met Jim Becker at the depot on Friday to discuss the closure of the line.
+
+“We will not let this depot close without a fight, not this year and not ever,” he said.
+
+Maria Lopez spoke after John Reyes left the hall on Saturday evening.
+
+“No family should boil water before their children drink it, and none will here,” Maria Lopez said.
+
+“The council has known about the broken pipes for three years and did nothing at all,” Maria Lopez said.
+"""
+
+REVIEW_CONFIG = """campaign: {{name: Water, slug: water, timezone: Europe/Paris}}
+article: {{source: a.txt, url: https://example.org/water}}
+highlights: {{auto: {{count: 3, min_length: 30}}}}
+cards: {{enabled: false}}
+{review}
+accounts:
+  town_x: {{platform: outbox, simulate: x, path: outbox}}
+schedule:
+  start: "{start}"
+  spacing: 1h
+  slots: [{{days: daily, times: ["09:00", "13:00", "18:00"]}}]
+"""
+
+
+def write_review_campaign(tmp_path: Path, *, review: str = "review: required", start: str = "2020-01-06 09:00") -> Path:
+    """A small review-required campaign (outbox account simulating X) whose article has a
+    quote attributed by a pronoun with a rival: an uncertain speaker."""
+    (tmp_path / "a.txt").write_text(REVIEW_ARTICLE, encoding="utf-8")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(REVIEW_CONFIG.format(review=review, start=start), encoding="utf-8")
+    return cfg
+
+
+def cli_run(*args: str) -> Any:
+    """`campaign ARGS` through click's runner (exceptions raised, not caught)."""
+    from click.testing import CliRunner
+
+    from campaign.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def pending_json(*args: str) -> list[dict]:
+    """`campaign pending --json ARGS`, parsed."""
+    import json
+
+    out = cli_run("pending", "--json", *args)
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output)

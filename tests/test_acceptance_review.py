@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from campaign.cli import cli
 from campaign.queue.sqlite import SqliteStore
-from tests.test_review_cli import pending, run, write
+from tests.helpers import cli_run as run
+from tests.helpers import pending_json as pending
+from tests.helpers import write_review_campaign as write
 
 
 @pytest.fixture

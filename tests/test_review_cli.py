@@ -9,44 +9,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from campaign.cli import cli
 from campaign.config import load
 from campaign.errors import ConfigError
 from campaign.queue.sqlite import SqliteStore
 from campaign.review import edit_post
-
-ARTICLE = """Tom Alder met Jim Becker at the depot on Friday to discuss the closure of the line.
-
-“We will not let this depot close without a fight, not this year and not ever,” he said.
-
-Maria Lopez spoke after John Reyes left the hall on Saturday evening.
-
-“No family should boil water before their children drink it, and none will here,” Maria Lopez said.
-
-“The council has known about the broken pipes for three years and did nothing at all,” Maria Lopez said.
-"""
-
-CONFIG = """campaign: {{name: Water, slug: water, timezone: Europe/Paris}}
-article: {{source: a.txt, url: https://example.org/water}}
-highlights: {{auto: {{count: 3, min_length: 30}}}}
-cards: {{enabled: false}}
-{review}
-accounts:
-  town_x: {{platform: outbox, simulate: x, path: outbox}}
-schedule:
-  start: "{start}"
-  spacing: 1h
-  slots: [{{days: daily, times: ["09:00", "13:00", "18:00"]}}]
-"""
-
-
-def write(tmp_path: Path, *, review: str = "review: required", start: str = "2020-01-06 09:00") -> Path:
-    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    cfg = tmp_path / "c.yaml"
-    cfg.write_text(CONFIG.format(review=review, start=start), encoding="utf-8")
-    return cfg
+from tests.helpers import REVIEW_CONFIG as CONFIG
+from tests.helpers import cli_run as run
+from tests.helpers import pending_json as pending
+from tests.helpers import write_review_campaign as write
 
 
 @pytest.fixture
@@ -57,14 +30,6 @@ def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return write(tmp_path)
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def pending(*args: str) -> list[dict]:
-    out = run("pending", "--json", *args)
-    assert out.exit_code == 0, out.output
-    return json.loads(out.output)
 
 
 def outbox(tmp_path: Path) -> list[str]:
