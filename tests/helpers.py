@@ -311,6 +311,9 @@ schedule:
   slots: [{{days: daily, times: ["09:00", "13:00", "18:00"]}}]
 """
 
+# the same with a fourth quote (the review screen walks more posts)
+REVIEW_TUI_ARTICLE = REVIEW_ARTICLE + '\n“We will publish the test results every week until the water is safe to drink again,” Maria Lopez said.\n'
+
 
 def write_review_campaign(tmp_path: Path, *, review: str = "review: required", start: str = "2020-01-06 09:00") -> Path:
     """A small review-required campaign (outbox account simulating X) whose article has a

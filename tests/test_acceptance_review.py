@@ -118,7 +118,7 @@ def test_rescheduling_a_post_that_waits_for_review_says_it_still_waits(campaign:
 
 
 def test_approving_two_parts_of_one_thread_approves_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.test_review_tui import ARTICLE
+    from tests.helpers import REVIEW_TUI_ARTICLE as ARTICLE
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CAMPAIGN_DB", str(tmp_path / "q.sqlite3"))

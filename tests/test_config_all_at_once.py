@@ -190,3 +190,17 @@ article: {source: article.txt}
 accounts: {o: {platform: outbox}}
 """)
     assert code == 2 and lines[0].endswith("(use an IANA name such as Europe/Paris)"), lines
+
+
+def test_an_unquoted_hashtag_value_is_not_silently_a_comment(folder: Path) -> None:
+    code, lines = _validate(folder, """\
+campaign: {name: HK}
+article: {source: article.txt}   #the article
+accounts: {a: {platform: outbox}}
+cards:
+  footer: #StandWithNRF
+  theme: dark   # a comment stays a comment
+""")
+    assert code == 2
+    assert lines == ["error: c.yaml:5:11: cards.footer: '#StandWithNRF' is read as a YAML comment, so the value "
+                     "is empty; quote it: footer: \"#StandWithNRF\""]

@@ -237,7 +237,7 @@ def test_cards_pack_and_build_write_beside_the_yaml_or_where_output_says(
     assert str(project / "site" / "pack" / "index.html") in invoke("pack", str(yaml)).output
 
 
-# --- found in the acceptance pass: a thread cancelled whole; an unquoted #hashtag value ---------
+# --- found in the acceptance pass: a thread is cancelled whole ----------------------------------
 
 
 def test_cancel_of_a_later_part_cancels_the_whole_thread(env: dict[str, Any]) -> None:
@@ -251,21 +251,3 @@ def test_cancel_of_a_later_part_cancels_the_whole_thread(env: dict[str, Any]) ->
     assert "1/3" not in r.output, r.output
     r = invoke("retry", str(second["id"]), "--db", db)
     assert r.exit_code == 0 and [j["status"] for j in thread(db)] == ["todo"] * 3
-
-
-def test_an_unquoted_hashtag_value_is_not_silently_a_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.test_config_all_at_once import ARTICLE, _validate
-
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "article.txt").write_text(ARTICLE, encoding="utf-8")
-    code, lines = _validate(tmp_path, """\
-campaign: {name: HK}
-article: {source: article.txt}   #the article
-accounts: {a: {platform: outbox}}
-cards:
-  footer: #StandWithNRF
-  theme: dark   # a comment stays a comment
-""")
-    assert code == 2
-    assert lines == ["error: c.yaml:5:11: cards.footer: '#StandWithNRF' is read as a YAML comment, so the value "
-                     "is empty; quote it: footer: \"#StandWithNRF\""]

@@ -17,19 +17,7 @@ from click.testing import CliRunner
 
 from campaign.cli import cli
 from campaign.queue.sqlite import SqliteStore
-
-ARTICLE = """Tom Alder met Jim Becker at the depot on Friday to discuss the closure of the line.
-
-“We will not let this depot close without a fight, not this year and not ever,” he said.
-
-Maria Lopez spoke after John Reyes left the hall on Saturday evening.
-
-“No family should boil water before their children drink it, and none will here,” Maria Lopez said.
-
-“The council has known about the broken pipes for three years and did nothing at all,” Maria Lopez said.
-
-“We will publish the test results every week until the water is safe to drink again,” Maria Lopez said.
-"""
+from tests.helpers import REVIEW_TUI_ARTICLE as ARTICLE
 
 CONFIG = """campaign: {name: Water, slug: water, timezone: Europe/Paris}
 article: {source: a.txt, url: https://example.org/water}
