@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
@@ -56,6 +56,7 @@ _quotes = st.lists(_words, min_size=1, max_size=60).map(" ".join).map(lambda s: 
 @pytest.mark.parametrize("size", list(SIZE_PRESETS))
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(quote=_quotes, speaker=st.sampled_from([None, "Ahmad Massoud", "احمد مسعود"]))
+@example(quote="00000ا 000000000000😀 0 0", speaker=None)  # right to left, an emoji first: the mark's face
 def test_random_quotes_never_overflow(size: str, quote: str, speaker: str | None) -> None:
     img, comp = render_image(quote, speaker=speaker, role="Leader of the NRF" if speaker else None,
                              theme=FLAT, size=size, footer="#StandWithNRF")

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaign.cards import bidi, fonts
 from campaign.cards.backgrounds import background
@@ -138,11 +138,15 @@ class Composition:
     def texts(self) -> list[Text]:
         return [self.quote, *self.attribution, *([self.footer] if self.footer else [])]
 
+    def mark_face(self) -> Any:
+        """The face the opening mark is drawn in: the first line's first text (not emoji) face."""
+        return next((s.face for s in self.quote.block.lines[0].segs if not s.emoji), None)
+
     def ink_boxes(self) -> list[tuple[float, float, float, float]]:
         boxes = [b for t in self.texts() for b in t.ink_boxes()]
         if self.mark:
             glyph, x, base, size, rtl = self.mark
-            face = self.quote.block.lines[0].segs[0].face if self.quote.block.lines[0].segs else None
+            face = self.mark_face()
             if face is not None:
                 from campaign.cards.layout import seg_ink
 
@@ -470,8 +474,7 @@ def draw(comp: Composition) -> Image.Image:
         d.rectangle(comp.rule, fill=style.accent)
     if comp.mark:
         glyph, x, base, size, rtl = comp.mark
-        line0 = comp.quote.block.lines[0]
-        face = next((s.face for s in line0.segs if not s.emoji), None)
+        face = comp.mark_face()
         if face is not None:
             from campaign.cards.layout import _raqm_lang
 
