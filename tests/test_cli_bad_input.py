@@ -290,3 +290,12 @@ def test_unknown_platform_is_a_usage_error():
 def test_cancel_an_unknown_campaign_says_so(tmp_path: Path):
     r = CliRunner().invoke(cli, ["cancel", "--campaign", "nope", "--db", str(tmp_path / "q.sqlite3")])
     assert r.exit_code == 1 and "no campaign 'nope'" in r.output
+
+
+def test_a_nul_character_in_a_path_argument_is_a_one_line_usage_error() -> None:
+    from click.testing import CliRunner
+
+    from campaign.cli import cli
+
+    r = CliRunner().invoke(cli, ["validate", "\x00"])
+    assert r.exit_code == 2 and r.output == "error: an argument holds a NUL character, which no file name can\n"

@@ -64,6 +64,9 @@ class CampaignGroup(click.Group):
             click.echo(redact(f"error: a number is out of range ({e})"), err=True)
             ctx.exit(2)
         except Exception as e:  # the last line of defence: a bug, reported in one line
+            if isinstance(e, ValueError) and "null byte" in str(e):  # a path with a NUL (os.stat): the input
+                click.echo("error: an argument holds a NUL character, which no file name can", err=True)
+                ctx.exit(2)
             if os.environ.get("CAMPAIGN_DEBUG"):
                 raise
             if type(e).__module__ == "sqlite3":  # damaged, read-only or full: the database, not a bug
