@@ -154,11 +154,11 @@ def test_retry_failed_after_fixing_credentials(env: dict[str, Any], monkeypatch:
     db = str(env["db"])
     monkeypatch.setenv("CAMPAIGN_OUTBOX_FAIL", "permanent:1")  # every post refused, like revoked keys
     invoke("run", "--once", "--config", str(env["cfg"]), "--now", "--db", db)
-    assert json.loads(invoke("status", "--json", "--db", db).output)["counts"]["failed"] == 8, invoke("jobs", "--db", db).output
+    assert json.loads(invoke("status", "--json", "--db", db).stdout)["counts"]["failed"] == 8, invoke("jobs", "--db", db).output
     monkeypatch.delenv("CAMPAIGN_OUTBOX_FAIL")
     r = invoke("retry", "--failed", "--account", "one", "--db", db)
     assert r.exit_code == 0 and "queued 3 failed job(s) again" in r.output  # a thread's 2nd part comes along
-    counts = json.loads(invoke("status", "--json", "--db", db).output)["counts"]
+    counts = json.loads(invoke("status", "--json", "--db", db).stdout)["counts"]
     assert counts["todo"] == 4 and counts["failed"] == 4
     assert "sent 4" in invoke("run", "--once", "--db", db).output
     r = CliRunner().invoke(cli, ["retry", "--db", db])
