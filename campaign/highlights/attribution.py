@@ -54,6 +54,7 @@ _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|
                           regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
 _PASSIVE = regex.compile(r"\b(?:was|were|been|being|is|are)\s+$", regex.I)
+_INITIALS = regex.compile(r"(?<![\p{L}.])(?:\p{Lu}\.)+(?=\s)")
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
 _DOCUMENT = regex.compile(
     r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
@@ -316,7 +317,7 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
             return Speaker(None, "pronoun", gender=PRONOUNS[phrase.lower()])
         return parse_np(phrase, reg) if phrase else None
     np = _AUX.sub("", " " + _ABBREV_DOT.sub(r"\1", np)).strip()  # "Sen. Harry Reid told"
-    if _rx(r"[“”\"«».;!?]", 0).search(np) or len(np.split()) > 12:
+    if _rx(r"[“”\"«».;!?]", 0).search(_INITIALS.sub("", np)) or len(np.split()) > 12:  # ("Harry M. Reid")
         return None
     sp = parse_np(np, reg)
     of = _rx(r"(?P<p>(?:\p{Lu}[\p{L}.'’\-]*\s+){1,3}\p{Lu}[\p{L}'’\-]+)\s+(?:of|at|from)\s+(?:the\s+)?\p{Lu}", 0).match(np) if sp is None else None

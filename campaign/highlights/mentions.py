@@ -21,6 +21,7 @@ import regex
 
 from campaign.highlights.speakers import (
     _HONORIFIC_GENDER,
+    _INITIAL,
     _NOT_NAME,
     _PERSIAN,
     NATIONALITY,
@@ -35,6 +36,7 @@ from campaign.highlights.speakers import (
     _is_title_word,
     _rx,
     _split,
+    given_name_gender,
     persian_names,
     role_text,
     split_name,
@@ -89,7 +91,7 @@ def _words_of(run: str) -> tuple[str, ...]:
             out = []  # "Pa. Sure": a state's abbreviation is no part of a name
             continue
         w = _clean_token(raw)
-        out.append(w.rstrip(".") if len(w.rstrip(".")) > 1 else w)
+        out.append(w.rstrip(".") if len(w.rstrip(".")) > 1 and not _INITIAL.fullmatch(w) else w)
         if raw.endswith(("'s", "’s")) and len(raw) > 3:
             break
     return tuple(out)
@@ -167,10 +169,14 @@ def _person_part_of(words_in: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
         return (), ()
     if any(w.lower() in ("of", "for", "and", "on", "to", "the", "of the") for w in name):
         return (), ()
-    for w in name:
+    for k, w in enumerate(name):
         low = w.lower().rstrip(".")
-        if (ORG_NOUNS.fullmatch(low) or _PLACE.fullmatch(low) or NATIONALITY.match(w) or _is_title_word(w)
-                or ROLE_NOUNS.fullmatch(low) or (w.isupper() and len(w) > 1) or any(c.isdigit() for c in w)):
+        if k < len(name) - 1 and _INITIAL.fullmatch(w):
+            continue  # "G.K. Butterfield", "Dan P. McAdams"
+        surname = k and k == len(name) - 1 and given_name_gender(" ".join(name))  # "Mark Cuban"
+        if (ORG_NOUNS.fullmatch(low) or _PLACE.fullmatch(low) or (NATIONALITY.match(w) and not surname)
+                or _is_title_word(w) or ROLE_NOUNS.fullmatch(low) or (w.isupper() and len(w) > 1)
+                or any(c.isdigit() for c in w)):
             return (), ()
     if name[0].lower() in _PLACE_FIRST and not titles:
         return (), ()
@@ -227,8 +233,13 @@ def _name_or_org(run: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]
 
 def collect_names(text: str, reg: Registry) -> None:
     """Add the article's person-like names and organisation names to `reg`, with genders."""
+    titled: list[tuple[int, str, str, str]] = []  # "President Obama", "Sen. Sanders": one word and a title
     for start, run in _split_pairs(_runs_in(text, reg, 0, len(text))):
         org, titles, name = _name_or_org(run)
+        if org is None and not name and _CONNECTOR.search(run):  # "G.K. Butterfield of North Carolina"
+            head = _CONNECTOR.split(run, maxsplit=1)[0]
+            org, titles, name = _name_or_org(head) if len(head.split()) >= 2 else (None, (), ())
+            run = head
         if org is not None:  # an organisation ("" when its name is one word: neither kept nor a person)
             if org and org not in reg.orgs:
                 reg.orgs.append(org)
@@ -241,6 +252,8 @@ def collect_names(text: str, reg: Registry) -> None:
             cands = [n for n in reg.names if len(w := _split(n)) > 1 and w[0] == name[0]]
             if len(cands) == 1 and not titles:
                 reg.first_named.add(cands[0])  # "Luke said": this one goes by a first name
+            elif titles and _is_title_word(titles[-1]) and name[0][:1].isupper() and len(name[0]) > 2:
+                titled.append((start, name[0], gender, " ".join(titles)))
             continue
         if len(name) > 4 or _LOCATIVE.search(text, max(0, start - 30), start):
             continue
@@ -254,6 +267,12 @@ def collect_names(text: str, reg: Registry) -> None:
         if full not in reg.names and reg.canonical(full) != full:
             continue  # a shorter form of a name already known
         reg.add(full, None, gender, pos=start)
+    # A titled surname is a person of its own when no fuller name ends with it ("President Obama"
+    # in an article that never says "Barack Obama").
+    for start, word, gender, title in titled:
+        if word in reg.names or any(_split(n)[-1] == word for n in reg.names if n != word) or word in reg.orgs:
+            continue
+        reg.add(word, role_text(title) if not _title_gender([title]) else None, gender, pos=start)
 
 
 def _pronoun_after(text: str, pos: int) -> str:

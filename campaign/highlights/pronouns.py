@@ -355,7 +355,9 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     if sent is None:
         return None
     lead = text[sent.start : q.opener]
-    if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(lead)
+    # a word or two quoted earlier in the sentence does not stop it ("said he was “outraged”, arguing that “…”")
+    bare = _rx(r"[“\"](?:[^“”\"\s]+\s?){1,6}[”\"]", 0).sub("", lead)
+    if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(bare)
             or EN_VERB_RE.search(text, q.closer, max(q.closer, sent.end))
             or _rx(r"\baccording\s+to\b", regex.I).search(text, q.closer, max(q.closer, sent.end))):
         return None
@@ -374,8 +376,9 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     if not mentions or mentions[0][1] == AMBIGUOUS:
         return None
     pos, name = mentions[0]
-    if any(w.strip(",") and not (w.lower() in DETS or _is_title(w) or ROLE_NOUNS.fullmatch(w.lower()) or NATIONALITY.match(w))
-           for w in text[lo:pos].split()):
+    if any(w.strip(",") and not (w.lower() in DETS or _is_title(w) or ROLE_NOUNS.fullmatch(w.lower()) or NATIONALITY.match(w)
+                                 or (w[:1].isupper() and not _ADVERBIAL.fullmatch(w) and not _INTRO.fullmatch(w)))
+           for w in text[lo:pos].split()):  # ("CBC Chairman G.K. Butterfield", "Senate Minority Leader Harry Reid")
         return None  # "Like Corker, …", "From Donald Trump’s …": the name is not the subject
     end = _rx(r"\p{Lu}[\p{L}\p{M}.'’\-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}.'’\-]*)*", 0).match(text, pos)
     tail = text[end.end() if end else pos : q.opener]
@@ -383,8 +386,10 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
             or _rx(r"\b(?:was|were|been|being|is|are)\s+(?:\p{Ll}+ly\s+)?(?:asked|told|quoted|called|described|urged|"
                    r"pressed|accused|criticized|criticised|attacked|labeled|labelled|dubbed|mocked|praised)\b", 0).search(tail)):
         return None  # "Sanders’ surge", "Sanders was asked by host Bill Maher"
-    if name in state.reg.orgs or not _personlike(name, state):
-        return None
+    titled = any((_is_title(w) or ROLE_NOUNS.fullmatch(w.lower())) and w not in name.split()
+                 for w in text[lo : end.end() if end else pos].split())
+    if name in state.reg.orgs or not (titled or _personlike(name, state)):
+        return None  # ("President Obama condemned": a title makes a person)
     return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
 
 

@@ -135,6 +135,9 @@ def tokens(text: str) -> list[str]:
     return [m.group() for m in _TOKEN.finditer(text)]
 
 
+_INITIAL = regex.compile(r"(?:\p{Lu}\.){0,2}\p{Lu}\.?")
+
+
 def split_name(words: list[str]) -> tuple[list[str], list[str]]:
     """(title words, name words) of a capitalised run: "Commander Ahmad Massoud" -> (["Commander"], ["Ahmad", "Massoud"]).
 
@@ -149,6 +152,8 @@ def split_name(words: list[str]) -> tuple[list[str], list[str]]:
     ):
         i += 1
     for j in range(len(words) - 2, i - 1, -1):
+        if j > i and _INITIAL.fullmatch(words[j]) and not _is_title_word(words[j - 1]):
+            continue  # a middle initial: "Harry M. Reid", not the French "M."
         if _is_title_word(words[j]) or ROLE_NOUNS.fullmatch(words[j].rstrip(".")):
             i = j + 1
             break
