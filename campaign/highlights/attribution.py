@@ -186,7 +186,13 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: State, pi: int, cue: str = ""
     snippet = " ".join(cue.split())
     q.evidence = how + (f": “{snippet[:160]}{'…' if len(snippet) > 160 else ''}”" if snippet else "")
     state.attributed.append((q.closer, pi))
-    if sp.name:
+    shared = sp.kind == "person" and bool(sp.name) and state.reg.ambiguous(sp.name or "", sp.gender)
+    if shared:  # "Trump said" with two Trumps in the story: the article's own attribution, as written (not
+        # a full name picked for it), and never added to the registry as a person of its own
+        bearers = sorted((n for n in state.reg.names if n.split()[-1] == sp.name),
+                         key=lambda n: -state.reg.counts.get(n, 1))
+        q.evidence += f" (“{sp.name}” as the article writes it; it names " + ", ".join(bearers) + ")"
+    if sp.name and not shared:
         state.reg.add(sp.name, q.role, sp.gender)
         state.speakers.append((pi, replace(sp, sure=q.confident)))
 

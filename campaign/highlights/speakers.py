@@ -366,11 +366,13 @@ _STATE_ABBREV = regex.compile(r"\b" + STATE_ABBREV + r"[ \u00a0]+\p{Lu}")
 # Unnamed speakers a campaign can still credit ("— an eyewitness"): a determiner, up to four words
 # (an organisation or a place may be among them), and one of these nouns.
 _GROUP = regex.compile(
-    r"(?P<det>(?:an?|the|one|two|three|several|some)\s+)?(?:[\p{L}\-’']+\s+){0,4}?"
+    r"(?P<det>(?:an?|the|one|another|two|three|several|some|many|other)\s+)?(?:[\p{L}\-’'.]+\s+){0,4}?"
     r"(?:eye-?witness(?:es)?|witness(?:es)?|official|employee|aide|staffer|protesters|demonstrators|"
     r"marchers|survivors?|residents|villagers|parents|workers|students|nurses|doctors|volunteers|"
     r"supporters|voters|activists|strategists?|advis[eo]rs?|operatives?|insiders?|delegates?|donors?|"
-    r"consultants?|users?|confidants?)",
+    r"consultants?|users?|confidants?|sources?|commenters?|friends?|neighbou?rs?|observers?|critics?|attendees?|"
+    r"participants?|organi[sz]ers?|staffers?|allies|veterans?|fans?|passengers?|eyewitness|bystanders?|"
+    r"members?|lawmakers|republicans|democrats|conservatives|liberals|evangelicals|people)",
     regex.I,
 )
 
@@ -498,7 +500,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
             return Speaker(reg.org(full), "org")  # "the Taliban", "the European Union", "NATO"
         gender = _gender(titles)
         if reg.ambiguous(full, gender):
-            return None  # "Holloway" when the story has three Holloways
+            # "Trump said" in a story with two Trumps: the article's own words, not a full name picked for it
+            return Speaker(full, "person", None, gender) if len(name) == 1 and not before and not titles else None
         canon = reg.canonical(full, gender)
         role_words = [w for w in (before + titles) if w.lower() not in _DETS]
         role = reg.roles.get(canon)
