@@ -128,7 +128,7 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sp = sentence_subject(q, article, state, pi)
                 sieve = "subject" if sp is not None else ""
             if sp is not None and sp.name:
-                cue = {"after": after, "before": before, "inside": text[q.inner[0]:q.inner[1]] if q.inner else ""}
+                cue = {"after": after, "before": before, "sentence-end": after, "inside": text[q.inner[0]:q.inner[1]] if q.inner else ""}
                 _set(q, sp, sieve, state, pi, cue.get(sieve.split("+")[0]) or _around(text, q, para))
     # «…» after "با بیان اینکه" (stating that) belongs to the speaker of the sentence's next quote.
     for i, q in enumerate(quotes[:-1]):
@@ -150,11 +150,12 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
 
 
 # Sieves whose own evidence is enough; the rest (a lone name nearby, an action beat) are guesses.
-_SURE_SIEVES = {"label", "inside", "after", "before", "dash", "colon-paragraph", "according-to",
+_SURE_SIEVES = {"label", "inside", "after", "before", "sentence-end", "dash", "colon-paragraph", "according-to",
                 "continuation", "same-paragraph", "then-adding", "beat", "subject"}
 _EVIDENCE = {
     "label": "transcript label", "inside": "attribution inside the quote",
     "after": "attribution right after the quote", "before": "attribution right before the quote",
+    "sentence-end": "attribution closing the quote's sentence",
     "dash": "name after a dash", "colon-paragraph": "introduced by the paragraph before",
     "according-to": "\"according to\"", "continuation": "continues the last speaker's quote",
     "same-paragraph": "continues the quote before it in the paragraph",
@@ -177,7 +178,7 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: State, pi: int, cue: str = ""
     base, _, pronoun = sieve.partition("+")
     q.confident = sp.sure and base in _SURE_SIEVES and not (sp.kind == "org" and _unsure_org(sp.name or ""))
     how = _EVIDENCE.get(base, base)
-    relayed = _SECONDHAND.search(cue) if base in ("after", "before", "inside") else None
+    relayed = _SECONDHAND.search(cue) if base in ("after", "before", "inside", "sentence-end") else None
     if relayed:  # "“…,” Sanders said, according to a TV report": words relayed by someone else
         q.confident = False
         how += f" (relayed: “{relayed.group().strip()}”)"
@@ -246,7 +247,29 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
         sp = _pre(before, reg, fa, q.partial)
         if sp is not None:
             return sp, "before"
+    if not fa and after.strip():
+        sp = _sentence_end(after, reg)
+        if sp is not None:
+            return sp, "sentence-end"
     return None, ""
+
+
+def _sentence_end(after: str, reg: Registry) -> Speaker | None:
+    """“…” in comparison to Obama, Gingrich said. / Fundraising was “…” as donors waited, he said.:
+    a short closing clause, after the sentence's last comma, that is the attribution."""
+    rest = after.rstrip()
+    if not rest.endswith(".") or _rx(r"[“”\"«»]", 0).search(rest):
+        return None
+    cut = rest.rfind(",")
+    if cut < 0 or len(rest[cut + 1 :].split()) > 10:
+        return None
+    clause = rest[cut + 1 :]
+    m = EN_VERB_RE.search(clause)
+    if m is None or not m.group().lower().startswith(("said", "says", "added", "told", "wrote", "explained", "argued",
+                                                      "noted", "insisted", "recalled", "continued", "tweeted")):
+        return None
+    sp = _post_en(clause, reg)
+    return sp if sp is not None and (sp.name or sp.kind == "pronoun") else None
 
 
 def _dash(after: str, reg: Registry) -> Speaker | None:
@@ -355,6 +378,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         return None  # "Haddad was asked by Vogt whether “…”": the one asking is not the subject
     if verbs:
         v = verbs[-1]
+        if s.endswith(":"):  # "Loretta Lynch, who told Congress when asked last month about it:"
+            v = next((w for w in verbs if _WHO_END.search(s, 0, w.start())), v)
         rest = s[v.end() :]
         n_rest = len(rest.split())
         # a partial quote ends the speaker's own sentence: "X said in a statement that it ... "open to talks.""
@@ -365,6 +390,11 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()
             joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
+            who = _WHO_END.search(head_text + " ")
+            if who is not None:  # "said John Weaver, who said …", "Loretta Lynch, who told Congress …:"
+                np = _tail_np(head_text[: who.start()])
+                sp = parse_np(np, reg) if np else None
+                return sp if sp is not None and sp.kind in ("person", "group") and sp.name else None
             if (word in PARTICIPLES and (joined or not head_text)) or (joined and not head_text.endswith(",")):
                 np = head_np(head_text)
             elif word == "selon":  # "Selon le ministre des Transports, Philippe Garnier, « ... »"
@@ -404,6 +434,10 @@ def _pre_ar(s: str, reg: Registry) -> Speaker | None:
     return Speaker(name, "person", reg.roles.get(name), gender)
 
 
+_WHO_END = regex.compile(r"(?:,\s*|\s+)who(?:\s+\p{Ll}+ly)?\s*$")
+_GROUP_DETS = {"another", "one", "some", "many", "several", "two", "three"}
+
+
 def _tail_np(t: str) -> str | None:
     """The subject phrase right before a speech verb: "The French MP, Nathalie Loiseau," / "Commander Ahmad Massoud"."""
     t = _AUX.sub("", " " + t).strip()
@@ -412,6 +446,9 @@ def _tail_np(t: str) -> str | None:
         segs = [x.strip() for x in t.rstrip(",").split(",")]
         while len(segs) > 1 and _ASIDE.match(segs[-1]):
             segs.pop()  # "Ortiz, 45, who has led the union since 2019,"
+        aside = next((k for k in range(1, len(segs)) if _ASIDE.match(segs[k])), None)
+        if aside is not None:  # "Clinton, during a town hall meeting in Columbus, Ohio,"
+            segs = segs[:aside]
         if len(segs) == 1:
             return _tail_np(segs[0])
         if len(segs) >= 2:
@@ -435,7 +472,7 @@ def _tail_np(t: str) -> str | None:
             words, i = words[: i - 1], j
     if i == len(words):
         for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
-            if words[j].lower() in DETS:
+            if words[j].lower() in DETS or words[j].lower() in _GROUP_DETS:  # "Another commenter said,"
                 return " ".join(words[j:])
         return None
     while i > 0 and (words[i - 1].lower() in DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):

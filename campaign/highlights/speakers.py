@@ -492,7 +492,11 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         # "Republican National Committee chairman Reince Priebus": an organisation, then a role
         org_role = bool(before) and bool(ROLE_NOUNS.fullmatch(before[-1].lower()) or _is_title(before[-1])
                                          or _ROLE_SUFFIX.fullmatch(before[-1]))  # "Marquette pollster Charles Franklin"
-        if before and not org_role and not all(
+        # "Clinton campaign Chairman John Podesta", "Virginia delegate Beau Correll": a title, or a lowercase
+        # noun and a full name, make the capitalised words before them a description, not a name
+        described = bool(titles and _is_title_word(titles[-1])) or (len(name) >= 2 and before[-1:] != []
+                                                                      and before[-1].islower() and before[-1].isalpha())
+        if before and not org_role and not described and not all(
                 w.lower() in _DETS or _is_title(w) or ROLE_NOUNS.search(w) or w.islower() for w in before):
             return None
         full = " ".join(name)
