@@ -12,7 +12,7 @@ from dataclasses import replace
 import regex
 
 from campaign.article.sentences import split as split_sentences
-from campaign.highlights.mentions import person_mentions
+from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.pronouns import (
     DETS,
     State,
@@ -345,6 +345,8 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         if phrase.lower() in PRONOUNS:
             return Speaker(None, "pronoun", gender=PRONOUNS[phrase.lower()])
         return parse_np(phrase, reg) if phrase else None
+    if _LEADING_LINK.match(np):
+        return None  # "… with Florida Sen. Marco Rubio, in a finish that he said": not the verb's subject
     np = _AUX.sub("", " " + _ABBREV_DOT.sub(r"\1", np)).strip()  # "Sen. Harry Reid told"
     if _rx(r"[“”\"«».;!?]", 0).search(_INITIALS.sub("", np)) or len(np.split()) > 12:  # ("Harry M. Reid")
         return None
@@ -374,6 +376,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     verbs.sort(key=lambda m: m.start())
     # "She went on to thank the engineers:": the infinitive is not the speech verb
     verbs = [v for i, v in enumerate(verbs) if not (i and s[max(0, v.start() - 3) : v.start()].lower() == "to ")]
+    # "Cruz said he's certain Rubio will continue to be “…”": a verb after a modal is no attribution
+    verbs = [v for v in verbs if not _MODAL_BEFORE.search(s, max(0, v.start() - 12), v.start())]
     if verbs and _PASSIVE.search(s, max(0, verbs[-1].start() - 12), verbs[-1].start()):
         return None  # "Haddad was asked by Vogt whether “…”": the one asking is not the subject
     if verbs:
@@ -434,6 +438,9 @@ def _pre_ar(s: str, reg: Registry) -> Speaker | None:
     return Speaker(name, "person", reg.roles.get(name), gender)
 
 
+_LEADING_LINK = regex.compile(r"(?:with|in|on|at|for|from|to|by|than|about|after|before|over|against|because|while|"
+                               r"when|until|unless|since|if|though|although|whether|where)\s", regex.I)
+_MODAL_BEFORE = regex.compile(r"\b(?:will|would|can|could|may|might|should|must|shall)\s+$", regex.I)
 _WHO_END = regex.compile(r"(?:,\s*|\s+)who(?:\s+\p{Ll}+ly)?\s*$")
 _GROUP_DETS = {"another", "one", "some", "many", "several", "two", "three"}
 
@@ -516,7 +523,9 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         said_before = (verb is not None and prev.sieve.startswith("after")
                        and len(split_sentences(between.strip() or ".")) == 1 and between.rstrip().endswith((".", ":")))
         subject_end = prev.closer + (verb.start() if said_before and verb else len(between))
-        mentioned = [n for _, n in person_mentions(text, state.reg, prev.closer, subject_end, state.spans)]
+        shared = bool(prev.speaker) and state.reg.ambiguous(prev.speaker or "")  # "Kessler said" with two Kesslers
+        mentioned = [prev.speaker if shared and n == AMBIGUOUS else n
+                     for _, n in person_mentions(text, state.reg, prev.closer, subject_end, state.spans)]
         if said_before and mentioned[:1] == [prev.speaker]:
             mentioned = []  # “Q1,” X, a Clinton adviser, said. “Q2”: names in X's own description
         if prev.speaker and (not cue or said_before) and all(n == prev.speaker for n in mentioned):

@@ -368,8 +368,8 @@ _STATE_ABBREV = regex.compile(r"\b" + STATE_ABBREV + r"[ \u00a0]+\p{Lu}")
 _GROUP = regex.compile(
     r"(?P<det>(?:an?|the|one|another|two|three|several|some|many|other)\s+)?(?:[\p{L}\-’'.]+\s+){0,4}?"
     r"(?:eye-?witness(?:es)?|witness(?:es)?|official|employee|aide|staffer|protesters|demonstrators|"
-    r"marchers|survivors?|residents|villagers|parents|workers|students|nurses|doctors|volunteers|"
-    r"supporters|voters|activists|strategists?|advis[eo]rs?|operatives?|insiders?|delegates?|donors?|"
+    r"marchers|survivors?|residents?|villagers?|parents?|workers?|students?|nurses|doctors|volunteers?|"
+    r"supporters?|voters?|activists?|strategists?|advis[eo]rs?|operatives?|insiders?|delegates?|donors?|"
     r"consultants?|users?|confidants?|sources?|commenters?|friends?|neighbou?rs?|observers?|critics?|attendees?|"
     r"participants?|organi[sz]ers?|staffers?|allies|veterans?|fans?|passengers?|eyewitness|bystanders?|"
     r"members?|lawmakers|republicans|democrats|conservatives|liberals|evangelicals|people)",
