@@ -196,8 +196,16 @@ def candidates(sp: Speaker, state: State, pi: int, article: Article, q: Quote, u
             float(len([1 for _, m in mentions if m == n]) > 1),
             1.0 if len(n.split()) == 1 else 0.0,
             1.0 if q.pronoun == "before" else 0.0,
+            1.0 if _named_in_quote(n, q.text) else 0.0,
+            1.0 if _personlike(n, state) else 0.0,
         ]))
     return out
+
+
+def _named_in_quote(name: str, quote: str) -> bool:
+    """Does the quote itself name the person (by the last word of the name)? Speakers seldom do."""
+    last = name.split()[-1]
+    return len(last) > 2 and regex.search(r"(?<!\p{L})" + regex.escape(last) + r"(?!\p{L})", quote) is not None
 
 
 def _resolve_by_rules(sp: Speaker, state: State, pi: int, article: Article, q: Quote,

@@ -22,6 +22,7 @@ FEATURES = (
     "spoke in the last four paragraphs", "subject of the sentence before", "the hand rules' choice", "the hand rules' sure choice",
     "named earlier in the quote's own sentence", "named at a sentence's start", "has a known role",
     "named more than once nearby", "a one-word name", "the pronoun leads into the quote (he said: “…”)",
+    "named inside the quote", "a person by some evidence",
 )
 # The confidence model reads the first choice: its probability, its lead over the second, how many
 # candidates there are (and how many of a compatible gender), and the first choice's own features.
