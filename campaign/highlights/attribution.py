@@ -195,6 +195,7 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: State, pi: int, cue: str = ""
         q.evidence += f" (“{sp.name}” as the article writes it; it names " + ", ".join(bearers) + ")"
     if sp.name and not shared:
         state.reg.add(sp.name, q.role, sp.gender)
+    if sp.name:
         state.speakers.append((pi, replace(sp, sure=q.confident)))
 
 
