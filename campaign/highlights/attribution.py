@@ -22,6 +22,7 @@ from campaign.highlights.pronouns import (
     sentence_subject,
 )
 from campaign.highlights.speakers import (
+    _GROUP,
     ORG_NOUNS,
     PRONOUNS,
     ROLE_NOUNS,
@@ -240,7 +241,8 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
     tail = q.text.rstrip()
     open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or tail.endswith((",", "،")) or (after.strip()[:1].islower()) or after.lstrip()[:1] == "،"
     fa = bool(PERSIAN.search(before + after))
-    if open_end and after.strip():
+    set_off = _rx(r"(?:\s-|—|–)\s*$", 0).search(before) is not None  # "O'Malley lamented her gaffes - “…” - Democrats said"
+    if open_end and after.strip() and not set_off:
         sp = _post(after, reg, fa)
         if sp is not None:
             return sp, "after"
@@ -318,7 +320,7 @@ def _post_fr(s: str, reg: Registry) -> Speaker | None:
 
 
 # A short parenthetical after a name: a party and state ("(D-Nev.)"), an age, an acronym.
-_ASIDE_PARENS = regex.compile(r"[ \u00a0]*\([^()“”\"«»]{1,40}\)")
+_ASIDE_PARENS = regex.compile(r"[ \u00a0]*\([^()“”\"«»]{1,40}\)|,\s*[RDI]-[A-Z][A-Za-z.]{1,6},?(?=\s)")
 
 
 def _post_en(s: str, reg: Registry) -> Speaker | None:
@@ -337,9 +339,12 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         rest = _rx(r"(?<!\b\p{Lu})[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]  # not "J.J. MacNab", "U.S."
         # "said Sen. Jim Whelan who represents ...", "says Stu Rothenberg of the non-partisan Report"
         rest = _rx(r"(?<=\p{Lu}[\p{L}'’\-]+)\s+(?:who|which|whose|of\s+the|at\s+the|from\s+the)\s.*$", 0).sub("", rest)
-        rest = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", 0).split(rest, maxsplit=1)[0] if "," not in rest else rest
+        group = _GROUP.fullmatch(rest.split(",")[0].strip())  # "a longtime adviser to Trump": kept whole
+        if "," not in rest and not group:
+            rest = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|on|to|that|about|from|via|at\s+a)\s+", 0).split(rest, maxsplit=1)[0]
         segs = rest.split(",")
-        segs[0] = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", 0).split(segs[0], maxsplit=1)[0]
+        if not group:
+            segs[0] = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", 0).split(segs[0], maxsplit=1)[0]
         if len(segs) > 1 and not _rx(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", regex.I).match(segs[1]) and not ROLE_NOUNS.search(segs[1]):
             segs = segs[:1]
         phrase = ",".join(segs[:2]).strip()
@@ -349,6 +354,10 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     if _LEADING_LINK.match(np):
         return None  # "… with Florida Sen. Marco Rubio, in a finish that he said": not the verb's subject
     np = _AUX.sub("", " " + _ABBREV_DOT.sub(r"\1", np)).strip()  # "Sen. Harry Reid told"
+    if "," in np and len(np.split()) > 12 and not _rx(r"[“”\"«»;!?]", 0).search(np):
+        # "Robert Coyle, attorney for one of four groups to file suit over the law, said"
+        head = parse_np(np.split(",")[0], reg)
+        return head if head is not None and head.kind == "person" and len((head.name or "").split()) >= 2 else None
     if _rx(r"[“”\"«».;!?]", 0).search(_INITIALS.sub("", np)) or len(np.split()) > 12:  # ("Harry M. Reid")
         return None
     sp = parse_np(np, reg)
@@ -381,6 +390,22 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     verbs = [v for v in verbs if not _MODAL_BEFORE.search(s, max(0, v.start() - 12), v.start())]
     if verbs and _PASSIVE.search(s, max(0, verbs[-1].start() - 12), verbs[-1].start()):
         return None  # "Haddad was asked by Vogt whether “…”": the one asking is not the subject
+    if verbs and s.endswith((":", ",")) and not verbs[-1].group().lower().startswith("tel"):  # "told her supporters,"
+        inverted = s[verbs[-1].end() :].strip(" :,")
+        lead = s[: verbs[-1].start()].strip()
+        subject = _tail_np(lead) if lead else None  # "Clinton, who called Sanders, told …": a subject, not inverted
+        if (inverted and (not lead or (lead.endswith(",") and (not subject or parse_np(subject, reg) is None)))
+                and not EN_VERB_RE.search(inverted) and len(inverted.split()) <= 8):
+            sp = parse_np(inverted, reg)  # "In other words, explained CBS moderator Nancy Cordes:" / "Said Comey,"
+            if sp is not None and sp.kind in ("person", "org", "group") and sp.name:
+                return sp
+    if not verbs and s.endswith(":"):
+        label = _rx(r"(?:^|[.!?]\s+)(?P<n>\p{Lu}[\p{L}'’.\- ]{1,40}):$", 0).search(s)
+        if label is not None and label.group("n").strip() in reg.names:
+            return Speaker(label.group("n").strip(), "person", reg.roles.get(label.group("n").strip()))  # "Clinton: “…”"
+        if label is not None and reg.canonical(label.group("n").strip()) in reg.names:
+            name = reg.canonical(label.group("n").strip())
+            return Speaker(name, "person", reg.roles.get(name))
     if verbs:
         v = verbs[-1]
         if s.endswith(":"):  # "Loretta Lynch, who told Congress when asked last month about it:"

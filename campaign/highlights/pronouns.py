@@ -38,6 +38,7 @@ from campaign.models import Article, Sentence
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
+_CONJ = regex.compile(r"^(?:(?:and|but|so|yet|then)\s+)+(?=\p{Lu})", regex.I)
 DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 
 
@@ -88,7 +89,7 @@ def np_word(w: str) -> bool:
 def head_np(sentence: str) -> str | None:
     """The sentence subject: "The French conservative party expressed ..., saying," -> its first noun phrase."""
     sentence = _rx(r"[”\"»]", 0).split(sentence)[-1].lstrip(" ,")  # words after any earlier quote
-    segs = [x for x in sentence.split(",")]
+    segs = [_CONJ.sub("", x.strip()) for x in sentence.split(",")]  # "And then Trump went on the attack,"
     k = 0
     while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
         k += 1

@@ -372,7 +372,8 @@ _GROUP = regex.compile(
     r"supporters?|voters?|activists?|strategists?|advis[eo]rs?|operatives?|insiders?|delegates?|donors?|"
     r"consultants?|users?|confidants?|sources?|commenters?|friends?|neighbou?rs?|observers?|critics?|attendees?|"
     r"participants?|organi[sz]ers?|staffers?|allies|veterans?|fans?|passengers?|eyewitness|bystanders?|"
-    r"members?|lawmakers|republicans|democrats|conservatives|liberals|evangelicals|people)",
+    r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people)"
+    r"(?:\s+(?:involved|familiar|close|working|speaking|who|with|from|at|in|on|of|for|to)\b[^,;:]{0,60})?",
     regex.I,
 )
 
@@ -408,6 +409,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         return Speaker(reg.org(m.group("org")), "org", role="Spokesperson")  # "a Department for Education spokesperson"
     segs = [s.strip() for s in np.split(",") if s.strip()]
     if len(segs) >= 2:
+        if _GROUP.fullmatch(segs[0]) and _rx(r"(?:who|which|whose)\b", regex.I).match(segs[1]):
+            return parse_np(segs[0], reg)  # "one Republican involved in the planning, who spoke …"
         first, second = _parse_simple(segs[0], reg), _parse_simple(segs[1], reg)
         if not _has_name(segs[0]) and _roleish(segs[0]):
             first = None  # "The French MP, Nathalie Loiseau": the role comes first
@@ -419,6 +422,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
             return Speaker(second.name, "person", role or reg.roles.get(second.name), second.gender)
         if first and _rx(r"(?:who|which|whose|in|on|at|during|speaking|writing|\d)", regex.I).match(segs[1]):
             return first  # an aside: "Ortiz, who chairs the panel," / "Reyes, 45,"
+        if first and first.kind == "person" and len((first.name or "").split()) >= 2 and ROLE_NOUNS.search(segs[1]):
+            return first  # "Brad Sherman, pastor of … and a supporter of …": a long description, no role kept
         return None
     return _parse_simple(np, reg)
 
