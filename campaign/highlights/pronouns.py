@@ -89,7 +89,7 @@ def np_word(w: str) -> bool:
 def head_np(sentence: str) -> str | None:
     """The sentence subject: "The French conservative party expressed ..., saying," -> its first noun phrase."""
     sentence = _rx(r"[”\"»]", 0).split(sentence)[-1].lstrip(" ,")  # words after any earlier quote
-    segs = [_CONJ.sub("", x.strip()) for x in sentence.split(",")]  # "And then Trump went on the attack,"
+    segs: list[str] = [str(_CONJ.sub("", x.strip())) for x in sentence.split(",")]  # "And then Trump went on the attack,"
     k = 0
     while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
         k += 1
