@@ -325,7 +325,7 @@ _ASIDE_PARENS = regex.compile(r"[ \u00a0]*\([^()“”\"«»]{1,40}\)|,\s*[RDI]-
 
 def _post_en(s: str, reg: Registry) -> Speaker | None:
     s = _ASIDE_PARENS.sub("", s[:200]) + s[200:]
-    m = EN_VERB_RE.search(s[:140])
+    m = next((v for v in EN_VERB_RE.finditer(s[:140]) if not (v.start() and _CAPITAL_VERB.match(s, v.start()))), None)
     if m is None:
         return None
     np = s[: m.start()].strip()
@@ -380,7 +380,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         head = _rx(r"^(?:به\s+گزارش\s+[^،]+،\s*)", 0).sub("", head)
         return parse_np(head, reg) if head else None
     ends_intro = bool(_rx(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", regex.I).search(s)) or not s
-    verbs = list(EN_VERB_RE.finditer(s)) + (list(fr_verb_re().finditer(s)) if FRENCHY.search(s) else [])
+    verbs = [v for v in EN_VERB_RE.finditer(s) if not _CAPITAL_VERB.match(s, v.start())] + (
+        list(fr_verb_re().finditer(s)) if FRENCHY.search(s) else [])  # "the United States" is no verb
     # "in a note", "the post", "his statement": nouns, not verbs
     verbs = [v for v in verbs if not _NOUN_DET.search(s, max(0, v.start() - 8), v.start())]
     verbs.sort(key=lambda m: m.start())
@@ -467,6 +468,7 @@ def _pre_ar(s: str, reg: Registry) -> Speaker | None:
 _LEADING_LINK = regex.compile(r"(?:with|in|on|at|for|from|to|by|than|about|after|before|over|against|because|while|"
                                r"when|until|unless|since|if|though|although|whether|where)\s", regex.I)
 _MODAL_BEFORE = regex.compile(r"\b(?:will|would|can|could|may|might|should|must|shall)\s+$", regex.I)
+_CAPITAL_VERB = regex.compile(r"(?<=\p{L}[\p{L},]*\s+)\p{Lu}")  # a capital after a word: "the United States"
 _WHO_END = regex.compile(r"(?:,\s*|\s+)who(?:\s+\p{Ll}+ly)?\s*$")
 _GROUP_DETS = {"another", "one", "some", "many", "several", "two", "three"}
 
@@ -616,8 +618,9 @@ def _beat(q: Quote, article: Article, state: State, cue: bool) -> Speaker | None
 
 def _names_someone(text: str, lo: int, hi: int, state: State, speaker: str) -> bool:
     """Does text[lo:hi], outside quotes, name a person other than `speaker`?"""
+    shared = state.reg.ambiguous(speaker)  # "Kessler" with two Kesslers: its mentions read as AMBIGUOUS
     for _, name in person_mentions(text, state.reg, lo, hi, state.spans):
-        if name != speaker:
+        if name != speaker and not (shared and name == AMBIGUOUS):
             return True
     return False
 

@@ -72,7 +72,8 @@ _STOP = _NOT_NAME | {"selon", "pour", "d'après", "après", "mais", "et", "dans"
                      "lors", "chez", "pendant", "avant", "ce", "cette", "ces", "son", "sa", "ses", "leur", "nous",
                      "je", "il", "elle", "ils", "elles", "on", "asked", "among", "like", "unlike", "according",
                      "speaking", "addressing", "writing", "everybody", "nobody", "somebody", "anyone", "dear",
-                     "neither", "either", "later", "earlier", "amid", "alongside", "despite", "even", "only"}
+                     "neither", "either", "later", "earlier", "amid", "alongside", "despite", "even", "only",
+                     "said", "says", "added", "told", "wrote", "explained", "noted"}  # "Said Comey Ward,"
 
 
 _STATE_DOT = regex.compile(STATE_ABBREV)

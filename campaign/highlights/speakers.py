@@ -94,7 +94,8 @@ _NOT_NAME = set(
 _DETS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "le", "la", "les", "l", "un", "une"}
 _PARTICLES = {"de", "da", "van", "von", "der", "den", "bin", "ibn", "al", "el", "le", "la", "du", "dos", "del", "di",
               "ben", "bint", "abu", "ul", "ud", "y", "e", "zu", "ter", "ten"}
-_GIVEN_PARTICLES = {"ben", "dan", "del", "van", "don"}  # capitalised and first: "Ben Wikler" is a given name
+_GIVEN_PARTICLES = {"ben", "dan", "del", "van", "don"}
+_AL_NAMES = {"Qaeda", "Qaida", "Jazeera", "Shabaab", "Aqsa", "Nusra", "Arabiya", "Ahram", "Azhar", "Assad"}  # capitalised and first: "Ben Wikler" is a given name
 _TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*|\S")
 _PERSIAN = regex.compile(r"[\u0600-\u06ff]")
 
@@ -188,7 +189,8 @@ def _name_run(words: list[str]) -> list[str]:
         else:
             break
     run = [_clean_token(w) for w in words[start:end]]
-    while len(run) > 1 and run[0].lower() in _PARTICLES and not (run[0][0].isupper() and run[0].lower() in _GIVEN_PARTICLES):
+    while len(run) > 1 and run[0].lower() in _PARTICLES and not (run[0][0].isupper() and run[0].lower() in _GIVEN_PARTICLES) \
+            and not (run[0] == "Al" and run[1] not in _AL_NAMES):  # "Al Cardenas" (but "Al Qaeda")
         run = run[1:]
     return run
 
@@ -437,7 +439,7 @@ _OPENERS = set("""amid alongside over any eight seven six five four three two ni
 def _not_a_name(name: list[str], reg: Registry) -> bool:
     """A capitalised run that is no name: a sentence's opening word, an "-ing" word, "State-linked"."""
     first = name[0].lower()
-    if first in _OPENERS or (first.endswith("ing") and len(name) == 1 and name[0] not in reg.names):
+    if first in _OPENERS or (first.endswith("ing") and len(name) == 1 and reg.canonical(name[0]) not in reg.names):
         return True
     if any(_rx(r"\p{L}+-\p{Ll}+", 0).fullmatch(w) and w.split("-")[-1] in ("linked", "based", "led", "backed", "owned")
            for w in name):
@@ -465,10 +467,11 @@ _OF_PLACE = regex.compile(r"^(?P<np>.*?\p{Lu}[\p{L}\p{M}'’\-]+[ \u00a0]+\p{Lu}
 
 def _parse_simple(np: str, reg: Registry) -> Speaker | None:
     place = _OF_PLACE.match(np.strip())
-    if place and not ORG_NOUNS.search(np.split()[-1].lower()):
+    if place:
         found = _parse_simple(place.group("np"), reg)  # "Sen. Tom Udall of New Mexico"
-        if found is not None and found.kind == "person":
-            return found
+        if found is not None and found.kind == "person" and (
+                not ORG_NOUNS.search(np.split()[-1].lower()) or len((found.name or "").split()) >= 2):
+            return found  # (and a full name "of Human Rights Watch")
     words = tokens(np)
     words = [w for w in words if w not in ("’", "'", "\"")]
     if not words or len(words) > 12:
