@@ -125,9 +125,10 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sieve += "+pronoun" if sp else ""
             if sp is None:
                 sp, sieve = _continuation(q, k, pq, article, state, before, after)
-            if sp is None:
-                sp = sentence_subject(q, article, state, pi)
-                sieve = "subject" if sp is not None else ""
+            if sp is None or sieve == "single-candidate":  # the sentence's own subject beats a lone name nearby
+                subject = sentence_subject(q, article, state, pi)
+                if subject is not None:
+                    sp, sieve = subject, "subject"
             if sp is not None and sp.name:
                 cue = {"after": after, "before": before, "sentence-end": after, "inside": text[q.inner[0]:q.inner[1]] if q.inner else ""}
                 _set(q, sp, sieve, state, pi, cue.get(sieve.split("+")[0]) or _around(text, q, para))
