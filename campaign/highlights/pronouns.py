@@ -38,6 +38,7 @@ from campaign.models import Article, Sentence
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
+_ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
 _CONJ = regex.compile(r"^(?:(?:and|but|so|yet|then)\s+)+(?=\p{Lu})", regex.I)
 DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 
@@ -110,6 +111,16 @@ def head_np(sentence: str) -> str | None:
             if j == len(words) and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper():
                 return segs[k] + ", " + segs[k + 1]  # "The French MP, Nathalie Loiseau"
             return " ".join(words[:j])
+        # "Republican presidential candidate Donald Trump quickly took to Twitter": lowercase role words,
+        # then the name
+        e = j
+        while e < min(len(words), j + 3) and words[e].islower() and (ROLE_NOUNS.fullmatch(words[e]) or _ROLE_WORD.fullmatch(words[e])):
+            e += 1
+        f = e
+        while f < len(words) and np_word(words[f]):
+            f += 1
+        if e > j and f > e and any(not _is_title(w) for w in split_name(words[e:f])[1]):
+            return " ".join(words[:f])
     for e in range(i, min(len(words), i + 6)):
         w = words[e].lower().strip(",")
         if ORG_NOUNS.search(w) or ROLE_NOUNS.fullmatch(w):

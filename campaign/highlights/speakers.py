@@ -9,7 +9,7 @@ unsure: no speaker is better than a wrong one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import regex
@@ -465,7 +465,16 @@ _OF_PLACE = regex.compile(r"^(?P<np>.*?\p{Lu}[\p{L}\p{M}'’\-]+[ \u00a0]+\p{Lu}
                           r"(?:of|from)[ \u00a0]+(?:the[ \u00a0]+)?\p{Lu}[^,]*$")
 
 
+_OUTLET_OWNED = regex.compile(r"(?:the\s+)?(?P<org>(?:\p{Lu}[\p{L}.&\-]*\s+){0,3}\p{Lu}[\p{L}.&\-]*)['’]s?\s+"
+                              r"(?P<rest>(?:\p{Ll}+\s+){0,3}\p{Lu}.*)", regex.I)
+
+
 def _parse_simple(np: str, reg: Registry) -> Speaker | None:
+    owned = _OUTLET_OWNED.fullmatch(np.strip())
+    if owned and owned.group("org")[:1].isupper():  # "The Post's Dana Milbank", "RealClearPolitics’ David Byler"
+        found = _parse_simple(owned.group("rest"), reg)
+        if found is not None and found.kind == "person" and len((found.name or "").split()) >= 2:
+            return replace(found, role=found.role or role_text(owned.group("org")))
     place = _OF_PLACE.match(np.strip())
     if place:
         found = _parse_simple(place.group("np"), reg)  # "Sen. Tom Udall of New Mexico"
@@ -496,7 +505,7 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         head = " ".join(before + titles)
         if _rx(r"(?:\b(?:of|for|at|to|with|from|de|des|du|de\s+la)|\bd['’])$", regex.I).search(head.strip()):
             return None  # "the leader of the Taliban": the person is not named
-        is_org = bool(ORG_NOUNS.search(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
+        is_org = bool(ORG_NOUNS.fullmatch(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
         # "Republican National Committee chairman Reince Priebus": an organisation, then a role
         org_role = bool(before) and bool(ROLE_NOUNS.fullmatch(before[-1].lower()) or _is_title(before[-1])
                                          or _ROLE_SUFFIX.fullmatch(before[-1]))  # "Marquette pollster Charles Franklin"
