@@ -39,6 +39,8 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
+_OWN_ATTRIBUTION = regex.compile(r"[”\"]\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}(?:said|says|told|added|asked|wrote|tweeted)\b|"
+                                  r"(?:said|says|told|added|asked|wrote|tweeted)\s*,?\s*[“\"]", regex.I)
 _CONJ = regex.compile(r"^(?:(?:and|but|so|yet|then)\s+)+(?=\p{Lu})", regex.I)
 DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 
@@ -375,8 +377,11 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     if sent is None:
         return None
     lead = text[sent.start : q.opener]
-    # a word or two quoted earlier in the sentence does not stop it ("said he was “outraged”, arguing that “…”")
-    bare = _rx(r"[“\"](?:[^“”\"\s]+\s?){1,6}[”\"]", 0).sub("", lead)
+    # quotes earlier in the sentence do not stop it ("argued that X has “got to come a long way” because “…”"),
+    # unless one of them has its own attribution ("“…,” she said, and “…”")
+    if _OWN_ATTRIBUTION.search(lead):
+        return None
+    bare = _rx(r"[“\"][^“”\"]{0,400}[”\"]", 0).sub("", lead)
     if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(bare)
             or EN_VERB_RE.search(text, q.closer, max(q.closer, sent.end))
             or _rx(r"\baccording\s+to\b", regex.I).search(text, q.closer, max(q.closer, sent.end))):
@@ -397,7 +402,8 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
         return None
     pos, name = mentions[0]
     if any(w.strip(",") and not (w.lower() in DETS or _is_title(w) or ROLE_NOUNS.fullmatch(w.lower()) or NATIONALITY.match(w)
-                                 or (w[:1].isupper() and not _ADVERBIAL.fullmatch(w) and not _INTRO.fullmatch(w)))
+                                 or (w[:1].isupper() and not _ADVERBIAL.fullmatch(w) and not _INTRO.fullmatch(w))
+                                 or _ROLE_WORD.fullmatch(w))  # "Republican presidential candidate Donald Trump"
            for w in text[lo:pos].split()):  # ("CBC Chairman G.K. Butterfield", "Senate Minority Leader Harry Reid")
         return None  # "Like Corker, …", "From Donald Trump’s …": the name is not the subject
     end = _rx(r"\p{Lu}[\p{L}\p{M}.'’\-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}.'’\-]*)*", 0).match(text, pos)
