@@ -243,8 +243,8 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
     open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or tail.endswith((",", "،")) or (after.strip()[:1].islower()) or after.lstrip()[:1] == "،"
     fa = bool(PERSIAN.search(before + after))
     set_off = _rx(r"(?:\s-|—|–)\s*$", 0).search(before) is not None  # "O'Malley lamented her gaffes - “…” - Democrats said"
-    if open_end and after.strip() and not set_off:
-        sp = _post(after, reg, fa)
+    if (open_end or _CLOSED_ATTRIBUTION.match(after)) and after.strip() and not set_off:
+        sp = _post(after, reg, fa)  # (“… missing.” Trump said.: a closed quote, then a name and a verb)
         if sp is not None:
             return sp, "after"
     if before.strip():
@@ -418,7 +418,9 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         reported = partial and n_rest <= 40 and not _rx(r"[“”\"«»]", 0).search(rest) and not any(
             not ORG_NOUNS.search(m.group().split()[-1].lower())  # a committee is no rival
             for m in _rx(r"\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)+", 0).finditer(rest))
-        if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30) or reported:
+        # "Clinton initially said in the spring, when the story broke, “…”": an adverbial aside before the quote
+        aside = ends_intro and n_rest <= 16 and _ASIDE.match(rest.strip()) is not None
+        if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30) or reported or aside:
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()
             joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
@@ -470,6 +472,8 @@ _LEADING_LINK = regex.compile(r"(?:with|in|on|at|for|from|to|by|than|about|after
                                r"when|until|unless|since|if|though|although|whether|where)\s", regex.I)
 _MODAL_BEFORE = regex.compile(r"\b(?:will|would|can|could|may|might|should|must|shall)\s+$", regex.I)
 _CAPITAL_VERB = regex.compile(r"(?<=\p{L}[\p{L},]*\s+)\p{Lu}")  # a capital after a word: "the United States"
+_CLOSED_ATTRIBUTION = regex.compile(r"\s*(?:\p{Lu}[\p{L}.'’\-]*\s+){1,3}(?:said|says|told|added|wrote|tweeted|asked)\b"
+                                    r"[^.!?“”\"]{0,60}\.\s*$")
 _WHO_END = regex.compile(r"(?:,\s*|\s+)who(?:\s+\p{Ll}+ly)?\s*$")
 _GROUP_DETS = {"another", "one", "some", "many", "several", "two", "three"}
 

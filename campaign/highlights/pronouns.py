@@ -39,8 +39,17 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
-_OWN_ATTRIBUTION = regex.compile(r"[”\"]\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}(?:said|says|told|added|asked|wrote|tweeted)\b|"
-                                  r"(?:said|says|told|added|asked|wrote|tweeted)\s*,?\s*[“\"]", regex.I)
+_OWN_ATTRIBUTION = regex.compile(r"[”\"]\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}(?:said|says|told|added|asked|wrote|tweeted)\b",
+                                  regex.I)
+
+
+def _attribution_after(text: str, lo: int, hi: int) -> bool:
+    """Is there a speech verb in text[lo:hi] that is not leading into another quote ("… “an attack on our
+    country,” but he also noted the “senseless deaths”": "noted" is the next quote's)?"""
+    for m in EN_VERB_RE.finditer(text, lo, hi):
+        if not _rx(r"[^.!?“”\"]{0,60}[“\"]", 0).match(text, m.end(), hi):
+            return True
+    return False
 _CONJ = regex.compile(r"^(?:(?:and|but|so|yet|then)\s+)+(?=\p{Lu})", regex.I)
 DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 
@@ -383,7 +392,7 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
         return None
     bare = _rx(r"[“\"][^“”\"]{0,400}[”\"]", 0).sub("", lead)
     if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(bare)
-            or EN_VERB_RE.search(text, q.closer, max(q.closer, sent.end))
+            or _attribution_after(text, q.closer, max(q.closer, sent.end))
             or _rx(r"\baccording\s+to\b", regex.I).search(text, q.closer, max(q.closer, sent.end))):
         return None
     segs = lead.split(",")
