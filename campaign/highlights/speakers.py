@@ -380,6 +380,10 @@ _GROUP = regex.compile(
 )
 
 
+_PERSONS_OFFICE = regex.compile(r"(?:the\s+)?(?P<p>\p{Lu}[\p{L}.'’\- ]{1,40}?)['’]s?\s+(?P<o>office|campaign|spokes(?:man|woman|person)|"
+                                r"lawyers?|attorneys?|team|staff|foundation)", regex.I)
+
+
 def parse_np(np: str, reg: Registry) -> Speaker | None:
     """The speaker a subject phrase names, or None when it names no one we can put on a card."""
     np = np.strip(" \t,;:—–-\u00a0")
@@ -409,6 +413,11 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
     if m and (m.group("org") in reg.orgs or any(ORG_NOUNS.fullmatch(w) for w in m.group("org").lower().split())
               or m.group("org").isupper()):
         return Speaker(reg.org(m.group("org")), "org", role="Spokesperson")  # "a Department for Education spokesperson"
+    owned = _PERSONS_OFFICE.fullmatch(np)
+    if owned:  # "Powell’s office said": the person's office speaks for them
+        person = _parse_simple(owned.group("p"), reg)
+        if person is not None and person.kind == "person" and person.name:
+            return Speaker(f"{person.name}’s {owned.group('o').lower()}", "org")
     segs = [s.strip() for s in np.split(",") if s.strip()]
     if len(segs) >= 2:
         if _GROUP.fullmatch(segs[0]) and _rx(r"(?:who|which|whose)\b", regex.I).match(segs[1]):
@@ -422,7 +431,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         if second and second.kind == "person" and second.name and first is None and _roleish(segs[0]):
             role = role_text(segs[0]) if ROLE_NOUNS.search(segs[0]) else None
             return Speaker(second.name, "person", role or reg.roles.get(second.name), second.gender)
-        if first and _rx(r"(?:who|which|whose|in|on|at|during|speaking|writing|\d)", regex.I).match(segs[1]):
+        if first and _rx(r"(?:who|which|whose|in|on|at|during|speaking|writing|after|before|when|while|"
+                         r"with|without|also)\b|\d", regex.I).match(segs[1]):
             return first  # an aside: "Ortiz, who chairs the panel," / "Reyes, 45,"
         if first and first.kind == "person" and len((first.name or "").split()) >= 2 and ROLE_NOUNS.search(segs[1]):
             return first  # "Brad Sherman, pastor of … and a supporter of …": a long description, no role kept
@@ -439,7 +449,8 @@ _OPENERS = set("""amid alongside over any eight seven six five four three two ni
 def _not_a_name(name: list[str], reg: Registry) -> bool:
     """A capitalised run that is no name: a sentence's opening word, an "-ing" word, "State-linked"."""
     first = name[0].lower()
-    if first in _OPENERS or (first.endswith("ing") and len(name) == 1 and reg.canonical(name[0]) not in reg.names):
+    if first in _OPENERS or (first.endswith("ing") and len(name) == 1 and reg.canonical(name[0]) not in reg.names
+                             and not any(n.split()[-1] == name[0] for n in reg.names)):  # (two Ebelings)
         return True
     if any(_rx(r"\p{L}+-\p{Ll}+", 0).fullmatch(w) and w.split("-")[-1] in ("linked", "based", "led", "backed", "owned")
            for w in name):

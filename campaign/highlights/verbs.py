@@ -17,7 +17,7 @@ _EN_REGULAR = (
     "charge surmise retort muse scoff snap chant proclaim thank allege opine reason marvel fume gush "
     "rail declare shrug sigh tease concur counter caution contend lament mock cite gripe grumble boast "
     "recite interrupt exult scold chide plead scream holler remember wonder text email blog assure "
-    "remind exhort boom crack"
+    "remind exhort boom crack bark bellow snarl"
 ).split()
 _EN_IRREGULAR = {
     "say": ["said", "says", "saying"], "tell": ["told", "tells", "telling"],
@@ -40,7 +40,7 @@ def _inflect(v: str) -> list[str]:
 EN_VERBS = sorted({f for v in _EN_REGULAR for f in _inflect(v)} | {"pointed out", "points out", "pointing out",
                    "went on", "goes on", "going on", "shot back", "fired back", "wrote back", "told reporters",
                    "was quoted as saying", "is quoted as saying", "added that", "posted", "tweeted",
-                   "went on to say", "gone on", "put it", "puts it", "snapped"}, key=len, reverse=True)
+                   "went on to say", "gone on", "put it", "puts it", "snapped", "cut in", "chimed in", "broke in", "jumped in"}, key=len, reverse=True)
 PARTICIPLES = {f for f in EN_VERBS if f.endswith("ing")}
 _FR_STEMS = ("déclar affirm ajout expliqu indiqu précis soulign estim assur confi lanc insist rappel annonc "
              "rétorqu répliqu tweet jug not observ dénonc déplor racont témoign résum tranch martel "
