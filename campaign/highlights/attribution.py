@@ -429,8 +429,12 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
                 np = _tail_np(head_text[: who.start()])
                 sp = parse_np(np, reg) if np else None
                 return sp if sp is not None and sp.kind in ("person", "group") and sp.name else None
-            if (word in PARTICIPLES and (joined or not head_text)) or (joined and not head_text.endswith(",")):
-                np = head_np(head_text)
+            spoke = _SAID_THEN.search(head_text) if word in PARTICIPLES else None
+            if spoke is not None and _tail_np(head_text[: spoke.start()]):
+                np = _tail_np(head_text[: spoke.start()])  # "…, Nefzi said, adding,": the one who said
+            elif (word in PARTICIPLES and (joined or not head_text or not head_text.endswith(","))) or (
+                    joined and not head_text.endswith(",")):
+                np = head_np(head_text)  # ("Thiel wrote in a statement to Wired explaining": not Wired)
             elif word == "selon":  # "Selon le ministre des Transports, Philippe Garnier, « ... »"
                 np = rest.split("«")[0].strip(" ,\u00a0\u202f")
             else:
@@ -474,6 +478,7 @@ _MODAL_BEFORE = regex.compile(r"\b(?:will|would|can|could|may|might|should|must|
 _CAPITAL_VERB = regex.compile(r"(?<=\p{L}[\p{L},]*\s+)\p{Lu}")  # a capital after a word: "the United States"
 _CLOSED_ATTRIBUTION = regex.compile(r"\s*(?:\p{Lu}[\p{L}.'’\-]*\s+){1,3}(?:said|says|told|added|wrote|tweeted|asked)\b"
                                     r"[^.!?“”\"]{0,60}\.\s*$")
+_SAID_THEN = regex.compile(r"\s+(?:said|says|told\s+\p{L}+|wrote|writes|added)\s*,?\s*$", regex.I)
 _WHO_END = regex.compile(r"(?:,\s*|\s+)who(?:\s+\p{Ll}+ly)?\s*$")
 _GROUP_DETS = {"another", "one", "some", "many", "several", "two", "three"}
 

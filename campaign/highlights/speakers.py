@@ -476,8 +476,9 @@ _OF_PLACE = regex.compile(r"^(?P<np>.*?\p{Lu}[\p{L}\p{M}'’\-]+[ \u00a0]+\p{Lu}
                           r"(?:of|from)[ \u00a0]+(?:the[ \u00a0]+)?\p{Lu}[^,]*$")
 
 
-_OUTLET_OWNED = regex.compile(r"(?:the\s+)?(?P<org>(?:\p{Lu}[\p{L}.&\-]*\s+){0,3}\p{Lu}[\p{L}.&\-]*)['’]s?\s+"
-                              r"(?P<rest>(?:\p{Ll}+\s+){0,3}\p{Lu}.*)", regex.I)
+_OUTLET_OWNED = regex.compile(r"(?:(?i:as|like|per|from|by|with)\s+)?(?:(?i:the)\s+)?"
+                              r"(?P<org>(?:\p{Lu}[\p{L}.&\-]*\s+){0,3}\p{Lu}[\p{L}.&\-]*)['’]s?\s+"
+                              r"(?P<rest>(?:\p{Ll}+\s+){0,3}\p{Lu}.*)")
 
 
 def _parse_simple(np: str, reg: Registry) -> Speaker | None:
@@ -485,7 +486,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
     if owned and owned.group("org")[:1].isupper():  # "The Post's Dana Milbank", "RealClearPolitics’ David Byler"
         found = _parse_simple(owned.group("rest"), reg)
         if found is not None and found.kind == "person" and len((found.name or "").split()) >= 2:
-            return replace(found, role=found.role or role_text(owned.group("org")))
+            org = _rx(r"^(?:As|Like|Per|From|By|With|The)\s+", 0).sub("", owned.group("org"))
+            return replace(found, role=found.role or role_text(org))
     place = _OF_PLACE.match(np.strip())
     if place:
         found = _parse_simple(place.group("np"), reg)  # "Sen. Tom Udall of New Mexico"
