@@ -262,3 +262,21 @@ def test_boomed_after_a_chain_of_verbs_is_a_speech_verb() -> None:
     [q] = quotes(text)
     # "boomed:" introduces the quote; the subject carries over the earlier verbs
     assert q.speaker == "Donna Trask" and q.sieve == "before" and q.confident
+
+
+# --- 15. a firm's name is no person; a show's title is no attributed quote -----------------------------------
+
+
+def test_a_firm_named_before_a_role_is_no_person_and_no_rival() -> None:
+    text = ('“I think there is a high chance of an accident,” Lakeline Capital portfolio manager Bonita Vale said at '
+            'an event in Denver. “It is like pressing the gas and the brake at once.”')
+    # "Lakeline Capital" is a firm, so the second quote keeps the one person who spoke
+    assert attributed(text) == [("Bonita Vale", None), ("Bonita Vale", None)]
+    assert "Lakeline Capital" not in build_registry(text).names
+
+
+def test_a_quoted_show_title_does_not_stop_the_sentence_subject() -> None:
+    text = ('Marco Ruiz spoke on Sunday. On the network’s "This Week," Ruiz said that by refusing to say the words '
+            '"radical ideas," his rivals are "saying we were not at war with anyone at all."')
+    # a two-word title and a two-word scare quote are no attributed quotes
+    assert attributed(text)[-1] == ("Marco Ruiz", None)

@@ -39,8 +39,9 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
-_OWN_ATTRIBUTION = regex.compile(r"[”\"]\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}(?:said|says|told|added|asked|wrote|tweeted)\b",
-                                  regex.I)
+# a quote of four words or more followed by its own attribution ("“…,” she said, and"; not a title: "“This Week,” Rubio said")
+_OWN_ATTRIBUTION = regex.compile(r"[“\"](?:[^“”\"\s]+\s+){3,}[^“”\"]*[”\"]\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}"
+                                  r"(?:said|says|told|added|asked|wrote|tweeted)\b", regex.I)
 
 
 def _attribution_after(text: str, lo: int, hi: int) -> bool:
@@ -410,7 +411,7 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     if not mentions or mentions[0][1] == AMBIGUOUS:
         return None
     pos, name = mentions[0]
-    if any(w.strip(",") and not (w.lower() in DETS or _is_title(w) or ROLE_NOUNS.fullmatch(w.lower()) or NATIONALITY.match(w)
+    if any(w.strip(",“”\"") and not (w.lower() in DETS or _is_title(w) or ROLE_NOUNS.fullmatch(w.lower()) or NATIONALITY.match(w)
                                  or (w[:1].isupper() and not _ADVERBIAL.fullmatch(w) and not _INTRO.fullmatch(w))
                                  or _ROLE_WORD.fullmatch(w))  # "Republican presidential candidate Donald Trump"
            for w in text[lo:pos].split()):  # ("CBC Chairman G.K. Butterfield", "Senate Minority Leader Harry Reid")

@@ -73,6 +73,7 @@ ORG_NOUNS = regex.compile(
     r"secretariat|watchdog|tribunal|prosecutor's\s+office|white\s+house|kremlin|pentagon|caucus|delegation|"
     r"faction|opposition|junta|spokes(?:man|woman|person)'s\s+office|newspaper|broadcaster|channel|"
     r"outlet|magazine|center|centre|inc|ltd|corp|international|watch|news|times|post|press|media|nations|states|"
+    r"capital|llc|associates|securities|ventures|consulting|strategies|"
     r"republic|kingdom|house|fund|college|school|church|institution|partners|holdings|airlines|motors|trust|programme|"
     r"program|inspectorate|initiative|partnership|observatory|laboratory)$",
     regex.I,
