@@ -39,9 +39,14 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
-# a quote of four words or more followed by its own attribution ("“…,” she said, and"; not a title: "“This Week,” Rubio said")
-_OWN_ATTRIBUTION = regex.compile(r"[“\"](?:[^“”\"\s]+\s+){3,}[^“”\"]*[”\"]\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}"
-                                  r"(?:said|says|told|added|asked|wrote|tweeted)\b", regex.I)
+_QUOTED = regex.compile(r"[“\"]([^“”\"]{0,400})[”\"]")
+_SAID_AFTER = regex.compile(r"\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}(?:said|says|told|added|asked|wrote|tweeted)\b", regex.I)
+
+
+def _own_attribution(lead: str) -> bool:
+    """Does a quote of four words or more in `lead` have its own attribution ("“…,” she said, and …")?
+    (A show's title, "“This Week,” Rubio said", is no quote of its own.)"""
+    return any(len(m.group(1).split()) >= 4 and _SAID_AFTER.match(lead, m.end()) for m in _QUOTED.finditer(lead))
 
 
 def _attribution_after(text: str, lo: int, hi: int) -> bool:
@@ -389,7 +394,7 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     lead = text[sent.start : q.opener]
     # quotes earlier in the sentence do not stop it ("argued that X has “got to come a long way” because “…”"),
     # unless one of them has its own attribution ("“…,” she said, and “…”")
-    if _OWN_ATTRIBUTION.search(lead):
+    if _own_attribution(lead):
         return None
     bare = _rx(r"[“\"][^“”\"]{0,400}[”\"]", 0).sub("", lead)
     if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(bare)
