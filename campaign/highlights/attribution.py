@@ -346,8 +346,10 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         segs = rest.split(",")
         if not group:
             segs[0] = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", 0).split(segs[0], maxsplit=1)[0]
-        if len(segs) > 1 and not _rx(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", regex.I).match(segs[1]) and not ROLE_NOUNS.search(segs[1]):
-            segs = segs[:1]
+        named_after = len(segs) > 1 and _rx(r"\s*\p{Lu}[\p{L}.'’\-]+(?:\s+\p{Lu}[\p{L}.'’\-]+){1,3}\s*$", 0).fullmatch(segs[1])
+        if len(segs) > 1 and not named_after and not _rx(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", regex.I).match(
+                segs[1]) and not ROLE_NOUNS.search(segs[1]):
+            segs = segs[:1]  # (kept: "said Rubio’s deputy campaign manager, Rich Beeson, who …")
         phrase = ",".join(segs[:2]).strip()
         if phrase.lower() in PRONOUNS:
             return Speaker(None, "pronoun", gender=PRONOUNS[phrase.lower()])

@@ -375,6 +375,7 @@ _GROUP = regex.compile(
     r"supporters?|voters?|activists?|strategists?|advis[eo]rs?|operatives?|insiders?|delegates?|donors?|"
     r"consultants?|users?|confidants?|sources?|commenters?|friends?|neighbou?rs?|observers?|critics?|attendees?|"
     r"participants?|organi[sz]ers?|staffers?|allies|veterans?|fans?|passengers?|eyewitness|bystanders?|"
+    r"experts?|researchers?|economists?|lawyers?|investigators?|diplomats?|representatives?|"
     r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people)"
     r"(?:\s+(?:involved|familiar|close|working|speaking|who|with|from|at|in|on|of|for|to)\b[^,;:]{0,60})?",
     regex.I,

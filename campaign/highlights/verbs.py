@@ -9,7 +9,7 @@ from campaign.highlights.speakers import _rx
 # --- lexicons ----------------------------------------------------------------------------------
 
 _EN_REGULAR = (
-    "add state tell ask continue respond reply explain declare conclude report note recall post answer "
+    "add tell ask continue respond reply explain declare conclude report note recall post answer "
     "repeat acknowledge admit agree announce argue assert boast caution claim comment complain concede "
     "confirm contend counter cry describe emphasise emphasize estimate exclaim insist interject joke "
     "lament maintain mention mutter observe predict promise quip remark recount shout stress suggest "
@@ -40,7 +40,8 @@ def _inflect(v: str) -> list[str]:
 EN_VERBS = sorted({f for v in _EN_REGULAR for f in _inflect(v)} | {"pointed out", "points out", "pointing out",
                    "went on", "goes on", "going on", "shot back", "fired back", "wrote back", "told reporters",
                    "was quoted as saying", "is quoted as saying", "added that", "posted", "tweeted",
-                   "went on to say", "gone on", "put it", "puts it", "snapped", "cut in", "chimed in", "broke in", "jumped in"}, key=len, reverse=True)
+                   "went on to say", "gone on", "put it", "puts it", "snapped", "cut in", "chimed in", "broke in", "jumped in",
+                   "stated", "stating"}, key=len, reverse=True)
 PARTICIPLES = {f for f in EN_VERBS if f.endswith("ing")}
 _FR_STEMS = ("déclar affirm ajout expliqu indiqu précis soulign estim assur confi lanc insist rappel annonc "
              "rétorqu répliqu tweet jug not observ dénonc déplor racont témoign résum tranch martel "
