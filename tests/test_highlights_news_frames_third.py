@@ -280,3 +280,27 @@ def test_a_quoted_show_title_does_not_stop_the_sentence_subject() -> None:
             '"radical ideas," his rivals are "saying we were not at war with anyone at all."')
     # a two-word title and a two-word scare quote are no attributed quotes
     assert attributed(text)[-1] == ("Marco Ruiz", None)
+
+
+# --- 16. "state" is a noun; a name after the role; more unnamed speakers --------------------------------------
+
+
+def test_state_before_a_role_is_no_speech_verb() -> None:
+    # "State spokesman", "state Sen.": the noun of every political story, never the verb "state"
+    assert attributed('"We take our duty to the families seriously," State spokesman Marek Tonner said Friday.') == [
+        ("Marek Tonner", None)]
+    assert attributed('"By putting this in the constitution, we tie their hands," state Sen. Jace Holm (D) said '
+                      'about halfway through the filibuster.') == [("Jace Holm", None)]
+
+
+def test_an_inverted_attribution_keeps_the_name_after_the_role() -> None:
+    text = ('“With half the vote in by Election Day, we treat it as one long day,” said Ruiz’s deputy campaign '
+            'manager, Rich Beeland, who ran the ground game in 2012.')
+    # the role comes first, the name second, then an aside
+    assert attributed(text) == [("Rich Beeland", None)]
+
+
+def test_an_unnamed_expert_is_credited_as_the_article_describes_them() -> None:
+    text = '“It is going to be hard to do it right,” said a longtime data expert who has worked for a rival.'
+    # an unnamed source, kept whole
+    assert attributed(text) == [("a longtime data expert who has worked for a rival", None)]
