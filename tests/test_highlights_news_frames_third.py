@@ -304,3 +304,16 @@ def test_an_unnamed_expert_is_credited_as_the_article_describes_them() -> None:
     text = '“It is going to be hard to do it right,” said a longtime data expert who has worked for a rival.'
     # an unnamed source, kept whole
     assert attributed(text) == [("a longtime data expert who has worked for a rival", None)]
+
+
+def test_a_participle_after_the_quote_is_no_inverted_attribution() -> None:
+    text = ('“It is time we change how we do things here,” promising the Friends of Abe will return to its roots.')
+    # "promising X will …" is no "said X": nothing here names a speaker
+    assert attributed(text) == [(None, None)]
+
+
+def test_cited_is_no_speech_verb() -> None:
+    text = ('Hillary Clinton, exasperated, famously responded: "What difference does it make at this point?" '
+            'Her critics cited it as evidence.')
+    # "Her critics cited it" reports the quote, it does not say it
+    assert attributed(text) == [("Hillary Clinton", None)]

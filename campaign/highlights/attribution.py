@@ -335,6 +335,8 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         found = _post_en(s[m.start() :], reg)
         if found is not None and found.kind in ("person", "org"):
             return found
+    if not np and m.group().lower() in PARTICIPLES:
+        return None  # "“…” promising the Friends of Abe will return": a participle, not "said X"
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
         rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
         rest = _rx(r"(?<!\b\p{Lu})[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]  # not "J.J. MacNab", "U.S."
