@@ -312,8 +312,8 @@ def test_a_participle_after_the_quote_is_no_inverted_attribution() -> None:
     assert attributed(text) == [(None, None)]
 
 
-def test_cited_is_no_speech_verb() -> None:
+def test_a_verb_whose_object_is_the_quote_is_no_attribution() -> None:
     text = ('Hillary Clinton, exasperated, famously responded: "What difference does it make at this point?" '
             'Her critics cited it as evidence.')
-    # "Her critics cited it" reports the quote, it does not say it
+    # "Her critics cited it": the quote is what they cited, not what they said
     assert attributed(text) == [("Hillary Clinton", None)]

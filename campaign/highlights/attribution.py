@@ -335,6 +335,8 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         found = _post_en(s[m.start() :], reg)
         if found is not None and found.kind in ("person", "org"):
             return found
+    if _rx(r"\s+(?:it|this|that|them)\b", 0).match(s, m.end()):
+        return None  # "“…?” Her critics cited it as evidence": the quote is the verb's object, not its speech
     if not np and m.group().lower() in PARTICIPLES:
         return None  # "“…” promising the Friends of Abe will return": a participle, not "said X"
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."

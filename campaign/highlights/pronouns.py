@@ -127,6 +127,8 @@ def head_np(sentence: str) -> str | None:
         if has_name:
             if j == len(words) and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper():
                 return segs[k] + ", " + segs[k + 1]  # "The French MP, Nathalie Loiseau"
+            if i == 1 and j < len(words) and ROLE_NOUNS.fullmatch(words[j].lower().strip(",")):
+                return " ".join(words[: j + 1])  # "The Florida senator": a description pointing back
             return " ".join(words[:j])
         # "Republican presidential candidate Donald Trump quickly took to Twitter": lowercase role words,
         # then the name

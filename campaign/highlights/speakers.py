@@ -420,6 +420,9 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         person = _parse_simple(owned.group("p"), reg)
         if person is not None and person.kind == "person" and person.name:
             return Speaker(f"{person.name}’s {owned.group('o').lower()}", "org")
+    party = _rx(r"(?i:the)\s+(?:\p{Lu}[\p{L}.\-]+\s+){1,2}(?:Republican|Democrat|Independent|Democratic\s+\p{Ll}+)", 0).fullmatch(np)
+    if party:  # "the Wisconsin Republican said": a description pointing back, resolved like a pronoun
+        return Speaker(None, "pronoun", role=np)
     segs = [s.strip() for s in np.split(",") if s.strip()]
     if len(segs) >= 2:
         if _GROUP.fullmatch(segs[0]) and _rx(r"(?:who|which|whose)\b", regex.I).match(segs[1]):

@@ -15,7 +15,7 @@ _EN_REGULAR = (
     "lament maintain mention mutter observe predict promise quip remark recount shout stress suggest "
     "testify urge vow warn whisper yell tweet write say pledge plead demand affirm reiterate "
     "charge surmise retort muse scoff snap chant proclaim thank allege opine reason marvel fume gush "
-    "rail declare shrug sigh tease concur counter caution contend lament mock gripe grumble boast "
+    "rail declare shrug sigh tease concur counter caution contend lament mock cite gripe grumble boast "
     "recite interrupt exult scold chide plead scream holler remember wonder text email blog assure "
     "remind exhort boom crack bark bellow snarl"
 ).split()
