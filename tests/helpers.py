@@ -340,3 +340,16 @@ def pending_json(*args: str) -> list[dict]:
     out = cli_run("pending", "--json", *args)
     assert out.exit_code == 0, out.output
     return json.loads(out.output)
+
+
+def article_quotes(text: str) -> list[Any]:
+    """The quotes `find_quotes` finds in a plain-text article, in order."""
+    from campaign.article import text_article
+    from campaign.highlights.quotes import find_quotes
+
+    return find_quotes(text_article(text))
+
+
+def attributed(text: str) -> list[tuple[str | None, str | None]]:
+    """(speaker, guess) per quote of a plain-text article, in order."""
+    return [(q.speaker, q.guess) for q in article_quotes(text)]

@@ -13,11 +13,7 @@ from campaign.cli import cli
 from campaign.highlights.mentions import build_registry
 from campaign.highlights.quotes import find_quotes
 from campaign.highlights.speakers import given_name_gender, same_person
-
-
-def attributed(text: str) -> list[tuple[str | None, str | None]]:
-    """(speaker, guess) per quote, in order."""
-    return [(q.speaker, q.guess) for q in find_quotes(text_article(text))]
+from tests.helpers import attributed
 
 
 def test_a_pronoun_with_two_candidates_is_a_guess_with_its_evidence() -> None:

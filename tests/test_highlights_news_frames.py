@@ -18,13 +18,10 @@ from campaign.highlights.attribution import _post
 from campaign.highlights.mentions import _runs, build_registry, person_mentions
 from campaign.highlights.quotes import find_quotes
 from campaign.highlights.speakers import Registry, parse_np
+from tests.helpers import attributed
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def attributed(text: str) -> list[tuple[str | None, str | None]]:
-    """(speaker, guess) per quote, in order."""
-    return [(q.speaker, q.guess) for q in find_quotes(text_article(text))]
 
 
 # --- names ----------------------------------------------------------------------------------------

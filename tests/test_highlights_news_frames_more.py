@@ -8,20 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.article import text_article
 from campaign.highlights.mentions import build_registry
-from campaign.highlights.quotes import find_quotes
-from campaign.highlights.values import Quote
-
-
-def attributed(text: str) -> list[tuple[str | None, str | None]]:
-    """(speaker, guess) per quote, in order."""
-    return [(q.speaker, q.guess) for q in find_quotes(text_article(text))]
-
-
-def quotes(text: str) -> list[Quote]:
-    return find_quotes(text_article(text))
-
+from tests.helpers import article_quotes as quotes
+from tests.helpers import attributed
 
 # --- 1. a full name before a long appositive ---------------------------------------------------------
 
