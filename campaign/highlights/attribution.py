@@ -36,6 +36,8 @@ from campaign.highlights.verbs import (
     AR_GENERIC,
     AR_ROLES,
     AR_VERB_RE,
+    CORE_VERB,
+    CORE_VERBS,
     EN_VERB_RE,
     FA_VERB_RE,
     FR_VERB_PATTERN,
@@ -269,8 +271,8 @@ def _sentence_end(after: str, reg: Registry) -> Speaker | None:
         return None
     clause = rest[cut + 1 :]
     m = EN_VERB_RE.search(clause)
-    if m is None or not m.group().lower().startswith(("said", "says", "added", "told", "wrote", "explained", "argued",
-                                                      "noted", "insisted", "recalled", "continued", "tweeted")):
+    if m is None or not m.group().lower().startswith((*CORE_VERBS, "explained", "argued", "noted", "insisted",
+                                                      "recalled", "continued")):
         return None
     sp = _post_en(clause, reg)
     return sp if sp is not None and (sp.name or sp.kind == "pronoun") else None
@@ -409,10 +411,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
                 return sp
     if not verbs and s.endswith(":"):
         label = _rx(r"(?:^|[.!?]\s+)(?P<n>\p{Lu}[\p{L}'’.\- ]{1,40}):$", 0).search(s)
-        if label is not None and label.group("n").strip() in reg.names:
-            return Speaker(label.group("n").strip(), "person", reg.roles.get(label.group("n").strip()))  # "Clinton: “…”"
-        if label is not None and reg.canonical(label.group("n").strip()) in reg.names:
-            name = reg.canonical(label.group("n").strip())
+        name = reg.canonical(label.group("n").strip()) if label is not None else ""
+        if name in reg.names:  # "Clinton: “…”": a name the story knows, as a label
             return Speaker(name, "person", reg.roles.get(name))
     if verbs:
         v = verbs[-1]
@@ -482,9 +482,8 @@ _LEADING_LINK = regex.compile(r"(?:with|in|on|at|for|from|to|by|than|about|after
                                r"when|until|unless|since|if|though|although|whether|where)\s", regex.I)
 _MODAL_BEFORE = regex.compile(r"\b(?:will|would|can|could|may|might|should|must|shall)\s+$", regex.I)
 _CAPITAL_VERB = regex.compile(r"(?<=\p{L}[\p{L},]*\s+)\p{Lu}")  # a capital after a word: "the United States"
-_CLOSED_ATTRIBUTION = regex.compile(r"\s*(?:\p{Lu}[\p{L}.'’\-]*\s+){1,3}(?:said|says|told|added|wrote|tweeted|asked)\b"
-                                    r"[^.!?“”\"]{0,60}\.\s*$")
-_SAID_THEN = regex.compile(r"\s+(?:said|says|told\s+\p{L}+|wrote|writes|added)\s*,?\s*$", regex.I)
+_CLOSED_ATTRIBUTION = regex.compile(r"\s*(?:\p{Lu}[\p{L}.'’\-]*\s+){1,3}" + CORE_VERB + r"\b[^.!?“”\"]{0,60}\.\s*$")
+_SAID_THEN = regex.compile(r"\s+" + CORE_VERB + r"(?:\s+\p{L}+)?\s*,?\s*$", regex.I)  # "Nefzi said, adding,"
 _WHO_END = regex.compile(r"(?:,\s*|\s+)who(?:\s+\p{Ll}+ly)?\s*$")
 _GROUP_DETS = {"another", "one", "some", "many", "several", "two", "three"}
 
@@ -495,10 +494,8 @@ def _tail_np(t: str) -> str | None:
     t = _rx(r"\s+(?:on|last|this)\s+\p{L}+$", 0).sub("", t)
     if t.endswith(","):  # an aside or an appositive before the verb
         segs = [x.strip() for x in t.rstrip(",").split(",")]
-        while len(segs) > 1 and _ASIDE.match(segs[-1]):
-            segs.pop()  # "Ortiz, 45, who has led the union since 2019,"
         aside = next((k for k in range(1, len(segs)) if _ASIDE.match(segs[k])), None)
-        if aside is not None:  # "Clinton, during a town hall meeting in Columbus, Ohio,"
+        if aside is not None:  # "Ortiz, 45, who has led the union since 2019,", "Clinton, during a town hall in Columbus, Ohio,"
             segs = segs[:aside]
         if len(segs) == 1:
             return _tail_np(segs[0])
@@ -567,8 +564,7 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         said_before = (verb is not None and prev.sieve.startswith("after")
                        and len(split_sentences(between.strip() or ".")) == 1 and between.rstrip().endswith((".", ":")))
         subject_end = prev.closer + (verb.start() if said_before and verb else len(between))
-        shared = bool(prev.speaker) and state.reg.ambiguous(prev.speaker or "")  # "Kessler said" with two Kesslers
-        mentioned = [prev.speaker if shared and n == AMBIGUOUS else n
+        mentioned = [prev.speaker if _is_speaker(n, prev.speaker or "", state) else n
                      for _, n in person_mentions(text, state.reg, prev.closer, subject_end, state.spans)]
         if said_before and mentioned[:1] == [prev.speaker]:
             mentioned = []  # “Q1,” X, a Clinton adviser, said. “Q2”: names in X's own description
@@ -634,9 +630,11 @@ def _beat(q: Quote, article: Article, state: State, cue: bool) -> Speaker | None
 
 def _names_someone(text: str, lo: int, hi: int, state: State, speaker: str) -> bool:
     """Does text[lo:hi], outside quotes, name a person other than `speaker`?"""
-    shared = state.reg.ambiguous(speaker)  # "Kessler" with two Kesslers: its mentions read as AMBIGUOUS
-    for _, name in person_mentions(text, state.reg, lo, hi, state.spans):
-        if name != speaker and not (shared and name == AMBIGUOUS):
-            return True
-    return False
+    return any(not _is_speaker(name, speaker, state) for _, name in person_mentions(text, state.reg, lo, hi, state.spans))
+
+
+def _is_speaker(mention: str, speaker: str, state: State) -> bool:
+    """Is a person_mentions name the speaker? A surname several people share ("Kessler said" with two
+    Kesslers) is the speaker as written, and its mentions read as AMBIGUOUS."""
+    return mention == speaker or (mention == AMBIGUOUS and bool(speaker) and state.reg.ambiguous(speaker))
 

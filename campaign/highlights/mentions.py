@@ -41,6 +41,7 @@ from campaign.highlights.speakers import (
     role_text,
     split_name,
 )
+from campaign.highlights.verbs import CORE_VERBS
 
 _CAP = r"\p{Lu}[\p{L}\p{M}'’.\-]*"
 _CONNECT = r"(?:of|for|and|on|to|the|de|des|du|da|van|von|der|bin|ibn|al|el|la|le|del|di|ben|abu|y|of\s+the)"
@@ -73,7 +74,7 @@ _STOP = _NOT_NAME | {"selon", "pour", "d'après", "après", "mais", "et", "dans"
                      "je", "il", "elle", "ils", "elles", "on", "asked", "among", "like", "unlike", "according",
                      "speaking", "addressing", "writing", "everybody", "nobody", "somebody", "anyone", "dear",
                      "neither", "either", "later", "earlier", "amid", "alongside", "despite", "even", "only",
-                     "said", "says", "added", "told", "wrote", "explained", "noted"}  # "Said Comey Ward,"
+                     "explained", "noted"} | set(CORE_VERBS)  # "Said Comey Ward,"
 
 
 _STATE_DOT = regex.compile(STATE_ABBREV)

@@ -30,6 +30,7 @@ from campaign.highlights.speakers import (
 )
 from campaign.highlights.values import Quote
 from campaign.highlights.verbs import (
+    CORE_VERB,
     EN_VERB_RE,
     FR_VERB_PATTERN,
 )
@@ -40,7 +41,7 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
 _QUOTED = regex.compile(r"[“\"]([^“”\"]{0,400})[”\"]")
-_SAID_AFTER = regex.compile(r"\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}(?:said|says|told|added|asked|wrote|tweeted)\b", regex.I)
+_SAID_AFTER = regex.compile(r"\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}" + CORE_VERB + r"\b", regex.I)
 
 
 def _own_attribution(lead: str) -> bool:
@@ -56,6 +57,8 @@ def _attribution_after(text: str, lo: int, hi: int) -> bool:
         if not _rx(r"[^.!?“”\"]{0,60}[“\"]", 0).match(text, m.end(), hi):
             return True
     return False
+
+
 _CONJ = regex.compile(r"^(?:(?:and|but|so|yet|then)\s+)+(?=\p{Lu})", regex.I)
 DETS = {"the", "a", "an", "le", "la", "les", "l'", "un", "une"}
 
@@ -398,7 +401,7 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     # unless one of them has its own attribution ("“…,” she said, and “…”")
     if _own_attribution(lead):
         return None
-    bare = _rx(r"[“\"][^“”\"]{0,400}[”\"]", 0).sub("", lead)
+    bare = _QUOTED.sub("", lead)
     if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(bare)
             or _attribution_after(text, q.closer, max(q.closer, sent.end))
             or _rx(r"\baccording\s+to\b", regex.I).search(text, q.closer, max(q.closer, sent.end))):

@@ -95,8 +95,9 @@ _NOT_NAME = set(
 _DETS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "le", "la", "les", "l", "un", "une"}
 _PARTICLES = {"de", "da", "van", "von", "der", "den", "bin", "ibn", "al", "el", "le", "la", "du", "dos", "del", "di",
               "ben", "bint", "abu", "ul", "ud", "y", "e", "zu", "ter", "ten"}
-_GIVEN_PARTICLES = {"ben", "dan", "del", "van", "don"}
-_AL_NAMES = {"Qaeda", "Qaida", "Jazeera", "Shabaab", "Aqsa", "Nusra", "Arabiya", "Ahram", "Azhar", "Assad"}  # capitalised and first: "Ben Wikler" is a given name
+_GIVEN_PARTICLES = {"ben", "dan", "del", "van", "don"}  # capitalised and first: "Ben Wikler" is a given name
+# "Al" is a given name ("Al Cardenas") except before these: the Arabic article of an organisation or a family
+_AL_NAMES = {"Qaeda", "Qaida", "Jazeera", "Shabaab", "Aqsa", "Nusra", "Arabiya", "Ahram", "Azhar", "Assad"}
 _TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*|\S")
 _PERSIAN = regex.compile(r"[\u0600-\u06ff]")
 

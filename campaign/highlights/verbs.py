@@ -43,6 +43,9 @@ EN_VERBS = sorted({f for v in _EN_REGULAR for f in _inflect(v)} | {"pointed out"
                    "went on to say", "gone on", "put it", "puts it", "snapped", "cut in", "chimed in", "broke in", "jumped in",
                    "stated", "stating"}, key=len, reverse=True)
 PARTICIPLES = {f for f in EN_VERBS if f.endswith("ing")}
+# The verbs that make an attribution on their own, in the forms news uses most ("“…,” Trump said.").
+CORE_VERBS = ("said", "says", "told", "added", "asked", "wrote", "tweeted")
+CORE_VERB = "(?:" + "|".join(CORE_VERBS) + ")"
 _FR_STEMS = ("déclar affirm ajout expliqu indiqu précis soulign estim assur confi lanc insist rappel annonc "
              "rétorqu répliqu tweet jug not observ dénonc déplor racont témoign résum tranch martel "
              "prévien avou concéd insist ironis commen lâch soupir").split()
