@@ -20,7 +20,7 @@ is not approved, so a second worker or a crash cannot leak one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -178,6 +178,19 @@ def review_sync_plan(rows: Iterable[Any], jobs: Iterable[NewJob]) -> tuple[list[
             resets.append(([p["id"] for p in parts],
                            reset_detail(approvals_from_json(decided["approvals"]), decided["review"])))
     return updates, resets
+
+
+def apply_review_sync(c: Any, sql: Mapping[str, str], campaign: str, jobs: Iterable[NewJob], now: Any,
+                      event: Callable[[int, str], None]) -> None:
+    """Carry out `review_sync_plan` on an SQL store's cursor `c` (same transaction as the enqueue),
+    with that store's statements `sql`; `event(job_id, detail)` records each reset."""
+    updates, resets = review_sync_plan(c.execute(sql["review_campaign_todo"], {"campaign": campaign}).fetchall(), jobs)
+    for job_id, ctx in updates:
+        c.execute(sql["review_context"], {"id": job_id, "context": ctx})
+    for ids, detail in resets:
+        for job_id in ids:
+            c.execute(sql["review_reset"], {"id": job_id, "now": now})
+            event(job_id, detail)
 
 
 def reset_detail(approvals: Sequence[str], state: ReviewState) -> str:

@@ -17,13 +17,13 @@ from campaign.errors import QueueError, ReviewError
 from campaign.models import Job
 from campaign.queue.review import (
     Approval,
+    apply_review_sync,
     approval_shift,
     approvals_from_json,
     approvals_to_json,
     approve_rule,
     context_from_json,
     reject_rule,
-    review_sync_plan,
     reviewer_name,
 )
 from campaign.queue.schema import SQL
@@ -55,14 +55,8 @@ class SqliteReview:
     def _review_sync(self, c: sqlite3.Connection, campaign: str, jobs: list[NewJob], n: str) -> None:
         """After an enqueue (same transaction): store each job's review context, and reset a
         thread whose decided content changed (or gained an undecided part) to pending."""
-        updates, resets = review_sync_plan(c.execute(SQL["review_campaign_todo"], {"campaign": campaign}).fetchall(),
-                                           jobs)
-        for job_id, ctx in updates:
-            c.execute(SQL["review_context"], {"id": job_id, "context": ctx})
-        for ids, detail in resets:
-            for job_id in ids:
-                c.execute(SQL["review_reset"], {"id": job_id, "now": n})
-                self._event(c, job_id, "review-reset", n, 0, None, detail)
+        apply_review_sync(c, SQL, campaign, jobs, n,
+                          lambda job_id, detail: self._event(c, job_id, "review-reset", n, 0, None, detail))
 
     # -- decisions ------------------------------------------------------------------------------
 
