@@ -249,6 +249,10 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
         sp = _post(after, reg, fa)  # (“… missing.” Trump said.: a closed quote, then a name and a verb)
         if sp is not None:
             return sp, "after"
+    if not fa and tail.endswith((",", "?", "!")):
+        sp = _any_verb_after(after, reg)
+        if sp is not None:
+            return sp, "after"
     if before.strip():
         sp = _pre(before, reg, fa, q.partial)
         if sp is not None:
@@ -258,6 +262,25 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
         if sp is not None:
             return sp, "sentence-end"
     return None, ""
+
+
+# “…?” Hannity pressed. / “…,” she shrugged.: a name or pronoun and a past-tense verb close the sentence
+_ANY_VERB = regex.compile(r"\s*(?P<np>(?:\p{Lu}[\p{L}'’.\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+|[Hh]e|[Ss]he)\s+"
+                          r"(?P<v>\p{Ll}{3,}ed)(?:\s+(?:back|on|in|at|to|during|after|from|as|when)\b[^.;:!?“”\"«»]{0,60})?\s*[.,]")
+
+
+def _any_verb_after(after: str, reg: Registry) -> Speaker | None:
+    """A quote ending in a comma or a question and, after it, only "Name verbed." (a speech verb the
+    lexicon lacks: pressed, elaborated, sniffed): the name is the speaker."""
+    m = _ANY_VERB.match(after)
+    if m is None or m.group("v") in ("used", "based", "called", "named", "titled", "dubbed", "entitled", "labeled",
+                                     "labelled", "described", "printed", "displayed", "headlined", "aired"):
+        return None
+    np = m.group("np")
+    if np.lower() in PRONOUNS:
+        return Speaker(None, "pronoun", gender=PRONOUNS[np.lower()])
+    sp = parse_np(np, reg)
+    return sp if sp is not None and sp.kind == "person" and sp.name else None
 
 
 def _sentence_end(after: str, reg: Registry) -> Speaker | None:
@@ -575,7 +598,9 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
     if q.continued:
         return None, ""  # settled with the quote it continues
     only_quote = not text[para.start : q.opener].strip()
-    own_attribution = _rx(r"\s*[,—–]\s*\p{Ll}", 0).match(text, q.closer, para.end) is not None
+    # “…,” X said. / “…?” Hannity pressed.: the quote's sentence goes on with a frame of its own
+    own_attribution = (_rx(r"\s*[,—–]\s*\p{Ll}", 0).match(text, q.closer, para.end) is not None
+                       or (text[q.pieces[-1][1] - 1] in ",?!—–" and _rx(r"[ \u00a0]*\p{L}", 0).match(text, q.closer, para.end) is not None))
     if only_quote and not cue and not own_attribution and q.paragraph > 0 and state.speakers:
         ppi, prev_sp = state.speakers[-1]
         if ppi == q.paragraph - 1:

@@ -160,7 +160,48 @@ def split_name(words: list[str]) -> tuple[list[str], list[str]]:
         if _is_title_word(words[j]) or ROLE_NOUNS.fullmatch(words[j].rstrip(".")):
             i = j + 1
             break
-    return words[:i], words[i:]
+    lead = _lead(words[i:])
+    if not lead:
+        return words[:i], words[i:]
+    kept = [w for w in words[i : i + lead] if w.lower() not in _NOT_NAME]
+    if kept and not (_is_title_word(kept[-1]) or ROLE_NOUNS.search(kept[-1]) or _ROLE_SUFFIX.fullmatch(kept[-1])
+                     or _OFFICE.fullmatch(kept[-1].lower()) or len(kept) >= 2 and ORG_NOUNS.fullmatch(kept[-1].lower())):
+        kept = []  # "Billionaire Donald Trump", "Celebrities Julianne Moore": a word before the name, no role
+    return words[:i] + kept, words[i + lead :]
+
+
+def _lead(name: list[str]) -> int:
+    """How many leading words of a capitalised run are no part of the person's name: a sentence's
+    opening conjunction ("But Bill Skelly"), or words before a given name that a surname follows
+    ("Senate Minority Whip Dick Durbin", "Billionaire Donald Trump"), never a name or a verb
+    ("Francois Hollande Says Donald Trump" is a headline, not a person)."""
+    k = 1 if len(name) > 2 and name[0] in _CONJUNCTIONS else 0
+    given = _given_names()
+    if len(name) - k < 3 or name[k].lower().strip(".") in given or _INITIAL.fullmatch(name[k]) or name[k].lower() in _PARTICLES:
+        return k
+    for p in range(k + 1, len(name) - 1):
+        if name[p].lower() in given and _rx(r"\p{Lu}\p{Ll}+", 0).fullmatch(name[p]) \
+                and _rx(r"\p{Lu}[\p{L}'’.\-]+", 0).fullmatch(name[p + 1]):
+            lead = name[k:p]
+            if len(name) - p > 3 or any(w.lower() in _NOT_NAME for w in name[p:]):
+                return k  # "Just Gave Hillary Some Of": a headline, not a name
+            from campaign.highlights.verbs import EN_VERB_RE  # (verbs imports this module)
+
+            if any(w.lower() in given or w.lower() in _NOT_NAME or w.lower() in _HEADLINE_VERBS
+                   or EN_VERB_RE.fullmatch(w) for w in lead):
+                return k
+            one = lead[0]
+            if len(lead) >= 2 or (one.endswith("s") and not one.endswith("ss") and len(one) > 4) or one.isupper() \
+                    or _is_title_word(one) or ROLE_NOUNS.search(one) or _ROLE_SUFFIX.fullmatch(one.lower()) \
+                    or _WORDY.fullmatch(one.lower()) or _OFFICE.fullmatch(one.lower()):
+                return p
+            return k
+    return k
+
+
+_CONJUNCTIONS = {"But", "And", "So", "Yet", "Meanwhile", "However", "Still", "Then", "Also", "Now", "Instead", "Plus"}
+_HEADLINE_VERBS = set("""slams blasts hits rips calls praises backs endorses mocks attacks wants thinks is was has
+    vs vs. defends warns takes gets makes meets joins beats leads wins loses""".split())
 
 
 def role_text(s: str) -> str | None:
@@ -478,6 +519,12 @@ def _roleish(s: str) -> bool:
 
 # A lowercase word naming what someone does: "pollster", "strategist", "organizer", "spokesman".
 _ROLE_SUFFIX = regex.compile(r"\p{Ll}{3,}(?:ist|ster|er|or|man|woman|ant|ent|ian|ee)")
+# Common words that stand before a name in a headline or as a label: "Billionaire Donald Trump".
+_WORDY = regex.compile(r"(?:billionaire|donor|celebrity|mogul|tycoon|magnate|star|legend|hopeful|frontrunner|"
+                       r"front-runner|rival|challenger|incumbent|veteran|heiress|comedian|rapper|singer|icon|hero)")
+# Offices the role lexicon lacks: "Senate Minority Whip Dick Durbin", "Clark County Sheriff Joe Lombardo".
+_OFFICE = regex.compile(r"(?:alderman|alderwoman|sheriff|whip|advocate|treasurer|secretary-treasurer|comptroller|"
+                        r"controller|auditor|clerk|marshal|constable|superintendent|registrar|solicitor)")
 _OF_PLACE = regex.compile(r"^(?P<np>.*?\p{Lu}[\p{L}\p{M}'’\-]+[ \u00a0]+\p{Lu}[\p{L}\p{M}'’\-]+)[ \u00a0]+"
                           r"(?:of|from)[ \u00a0]+(?:the[ \u00a0]+)?\p{Lu}[^,]*$")
 

@@ -1,0 +1,89 @@
+"""A fourth set of attribution mechanisms for news written elsewhere: a quote whose sentence goes on with
+a verb the lexicon lacks ("“…?” Pellham pressed.") is that name's and never a continuation of the
+speaker before; words before a given name are no part of a name ("Billionaire Dominic Farrow", "But
+Celia Marchetti", "Senate Minority Whip Ronald Tiller") while headlines and real three-part names stay
+whole. All people and places here are fictional."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaign.highlights.mentions import build_registry
+from campaign.highlights.speakers import Registry, parse_np, split_name
+from tests.helpers import article_quotes as quotes
+
+# --- 1. a verb the lexicon lacks, after a comma or a question ----------------------------------------
+
+
+def test_a_question_then_name_and_unknown_verb_is_that_names_quote() -> None:
+    text = ('Talks opened.\n\n“We will keep the harbour open,” Mayor Ines Valdre told dock workers in Port Allen.\n\n'
+            '“Would it be negotiable about the eleven berths?” Tomas Pellham pressed. “Maybe for a season?”')
+    first, asked, more = quotes(text)
+    assert first.speaker == "Ines Valdre"
+    # "pressed" is no lexicon verb, but "“…?” Name verbed." is an attribution of its own
+    assert asked.speaker == "Tomas Pellham" and asked.sieve == "after"
+    assert more.speaker == "Tomas Pellham"
+
+
+def test_a_quote_with_its_own_frame_is_no_continuation_of_the_last_speaker() -> None:
+    text = ('“We will keep the harbour open,” Ines Valdre told dock workers.\n\n'
+            '“Would it be negotiable?” the crowd wondered aloud at the gates of the yard.')
+    first, second = quotes(text)
+    assert first.speaker == "Ines Valdre"
+    # the second quote's sentence goes on after it: it is not Valdre's by continuation
+    assert second.speaker != "Ines Valdre" and second.sieve != "continuation"
+
+
+def test_a_closed_quote_then_a_new_sentence_is_no_attribution() -> None:
+    text = 'Ines Valdre spoke first.\n\n“The harbour stays open.” Tomas Pellham arrived later.'
+    [q] = quotes(text)
+    # a full stop closes the quote: "Tomas Pellham arrived" starts a sentence of its own
+    assert q.speaker != "Tomas Pellham" and q.guess != "Tomas Pellham"
+
+
+@pytest.mark.parametrize("verb", ["called", "named", "used"])
+def test_verbs_that_take_the_quote_as_object_are_no_attribution(verb: str) -> None:
+    text = f'Ines Valdre spoke.\n\n“A harbour for everyone,” Tomas Pellham {verb}.'
+    [q] = quotes(text)
+    assert q.speaker != "Tomas Pellham" or q.sieve != "after"
+
+
+# --- 2. words before a given name --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("run", "titles", "name"), [
+    ("Billionaire Dominic Farrow", [], ["Dominic", "Farrow"]),
+    ("But Celia Marchetti", [], ["Celia", "Marchetti"]),
+    ("Senate Minority Whip Ronald Tiller", ["Senate", "Minority", "Whip"], ["Ronald", "Tiller"]),
+    ("Harlan County Sheriff Joe Brantly", ["Harlan", "County", "Sheriff"], ["Joe", "Brantly"]),
+    ("Alderman William D. Osgood", ["Alderman"], ["William", "D.", "Osgood"]),
+    ("Democrats Helen Ashdown", [], ["Helen", "Ashdown"]),
+])
+def test_words_before_a_given_name_are_no_part_of_the_name(run: str, titles: list[str], name: list[str]) -> None:
+    assert split_name(run.split()) == (titles, name)
+
+
+@pytest.mark.parametrize("run", [
+    "Mary Kay Ashdown", "Hillary Rodham Farrow", "Ruth Bader Tiller", "Recep Tayyip Orhanli",
+    "Francois Delmas Says Donald Farrow",  # a headline: a name and a verb before the name
+    "Just Gave Helen Some Of",  # a headline: the words after the given name are no name
+    "Benghazi Widow Dorothy Osgood Defends Farrow",  # more than three words would be left
+])
+def test_names_and_headlines_are_not_cut(run: str) -> None:
+    titles, name = split_name(run.split())
+    assert titles == [] and name == run.split()
+
+
+def test_a_headline_lead_gives_a_clean_speaker_name_and_role() -> None:
+    text = ('Senate Minority Whip Ronald Tiller spoke on Monday.\n\n'
+            '“I don’t know what it’s going to take,” Senate Minority Whip Ronald Tiller said.')
+    [q] = quotes(text)
+    assert q.speaker == "Ronald Tiller" and q.role == "Senate Minority Whip"
+    sp = parse_np("Billionaire Dominic Farrow", Registry())
+    # a word that describes is dropped, not kept as a role on a card
+    assert sp is not None and sp.name == "Dominic Farrow" and sp.role is None
+
+
+def test_a_sentence_opening_conjunction_never_enters_the_registry() -> None:
+    reg = build_registry('But Celia Marchetti disagreed.\n\nLater, Celia Marchetti left.')
+    assert reg.names == ["Celia Marchetti"]
