@@ -87,3 +87,65 @@ def test_a_headline_lead_gives_a_clean_speaker_name_and_role() -> None:
 def test_a_sentence_opening_conjunction_never_enters_the_registry() -> None:
     reg = build_registry('But Celia Marchetti disagreed.\n\nLater, Celia Marchetti left.')
     assert reg.names == ["Celia Marchetti"]
+
+
+# --- 3. subjects that are no speakers ----------------------------------------------------------------
+
+
+def test_a_sentence_opening_adverb_is_no_speaker_and_a_campaign_is_not_its_candidate() -> None:
+    text = ('Dana Whitcomb held a call.\n\n'
+            'Shortly after Whitcomb’s conference call ended, Farrow’s campaign sent out a release saying '
+            'Whitcomb owes “the state an explanation for voting against the levee funds.”')
+    [q] = quotes(text)
+    # the sentence's subject is the campaign after the adverbial clause, not "Shortly", nor Farrow himself
+    assert q.speaker == "Farrow’s campaign" and q.speaker_kind == "org"
+
+
+def test_a_name_set_off_by_a_dash_labels_the_quote() -> None:
+    text = 'Pollsters agree - Carla Beaumont: “Keep on contacting voters as late as you possibly can.”'
+    [q] = quotes(text)
+    assert q.speaker == "Carla Beaumont" and q.sieve == "before"
+
+
+def test_with_a_name_and_a_participle_the_name_is_the_speaker() -> None:
+    text = ('At a rally in Dunmore, Vermont, on Saturday, some of his supporters pushed a protester, '
+            'with Farrow reportedly yelling: “Get him out of here right now!”')
+    [q] = quotes(text)
+    # not the place the sentence opens with
+    assert q.speaker == "Farrow"
+
+
+def test_leaders_of_an_organisation_are_not_the_organisation() -> None:
+    text = ('Leaders of the organization have said they invite every candidate to ensure that '
+            '"our community builds a working relationship with whoever wins."')
+    [q] = quotes(text)
+    assert q.speaker is None
+
+
+def test_goes_on_is_speech_only_before_a_comma_a_colon_or_an_infinitive() -> None:
+    text = ('Helen Ashdown declined to plan for Senate and House races. By contrast, Sen. Ronald Tiller said '
+            'that once the Senate goes on recess, “I intend to do as much as I can, wherever I can help.”')
+    [q] = quotes(text)
+    assert q.speaker == "Ronald Tiller"
+    went = quotes('Ines Valdre opened the meeting.\n\nShe went on to thank the crews: “Without them the port '
+                  'would still be shut.”')
+    assert [x.speaker for x in went] == ["Ines Valdre"]
+
+
+def test_the_role_holder_must_be_named_by_the_end_of_the_paragraph() -> None:
+    text = ('Sen. Ronald Tiller spoke first.\n\n'
+            '“That would be me, yes. I think that is probably right,” the senator said.\n\n'
+            'Later on the same show, Sen. Claire Ashdown, who backs the governor, spoke too.')
+    [q] = quotes(text)
+    # Tiller is the only senator named so far; Ashdown, named in a later paragraph, is not a candidate
+    assert (q.speaker or q.guess) == "Ronald Tiller"
+    late = quotes('“That would be me, yes. I think that is probably right,” the senator said.\n\n'
+                  'Later on the same show, Sen. Claire Ashdown spoke too.')
+    assert late[0].speaker != "Claire Ashdown" and late[0].guess != "Claire Ashdown"
+
+
+def test_a_former_holder_is_not_the_role_in_the_present() -> None:
+    text = ('Former Governor Ruth Halvers endorsed him. Governor Tom Kettering defended the choice.\n\n'
+            '“I have known him for fourteen years,” the governor said.')
+    [q] = quotes(text)
+    assert (q.speaker or q.guess) != "Ruth Halvers"

@@ -95,7 +95,7 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
             before = _last_sentence(text[lo : q.opener])
             after = _first_sentence(text[q.closer : hi])
             sp, sieve = None, ""
-            reg.cursor = q.opener
+            reg.cursor, reg.horizon = q.opener, para.end
             if q.inner is not None:
                 sp = _post(text[q.inner[0] : q.inner[1]], reg, bool(PERSIAN.search(q.text)))
                 sieve = "inside" if sp is not None else ""
@@ -400,6 +400,11 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     return sp
 
 
+_GOES_ON_SPEECH = regex.compile(r"\s*(?:[,:]|to\s+\p{Ll}+)", regex.I)
+_DASH_LABEL = regex.compile(r"(?:^|\s)[-–—]\s*(?P<n>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,3}):$")
+_WITH_NP = regex.compile(r"\bwith\s+(?P<np>(?:\p{Lu}[\p{L}'’.\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+|him|her)(?:\s+\p{Ll}+ly)?$")
+
+
 def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker | None:
     s = _ASIDE_PARENS.sub("", before).rstrip()  # "Maria Lopez (D-N.M.) said,"
     if fa:
@@ -411,6 +416,11 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         head = _rx(r"[.؟!:]\s+", 0).split(head)[-1]
         head = _rx(r"^(?:به\s+گزارش\s+[^،]+،\s*)", 0).sub("", head)
         return parse_np(head, reg) if head else None
+    dashed = _DASH_LABEL.search(s)
+    if dashed:  # "Pollsters agree - Carl Bialik: “…”": a name set off by a dash labels the quote
+        sp = parse_np(dashed.group("n"), reg)
+        if sp is not None and sp.kind == "person" and sp.name:
+            return sp
     ends_intro = bool(_rx(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", regex.I).search(s)) or not s
     verbs = [v for v in EN_VERB_RE.finditer(s) if not _CAPITAL_VERB.match(s, v.start())] + (
         list(fr_verb_re().finditer(s)) if FRENCHY.search(s) else [])  # "the United States" is no verb
@@ -421,6 +431,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     verbs = [v for i, v in enumerate(verbs) if not (i and s[max(0, v.start() - 3) : v.start()].lower() == "to ")]
     # "Cruz said he's certain Rubio will continue to be “…”": a verb after a modal is no attribution
     verbs = [v for v in verbs if not _MODAL_BEFORE.search(s, max(0, v.start() - 12), v.start())]
+    # "once the Senate goes on recess": "goes on" is speech only before a comma, a colon or "to say"
+    verbs = [v for v in verbs if not (v.group().lower().endswith(" on") and not _GOES_ON_SPEECH.match(s, v.end()))]
     if verbs and _PASSIVE.search(s, max(0, verbs[-1].start() - 12), verbs[-1].start()):
         return None  # "Haddad was asked by Vogt whether “…”": the one asking is not the subject
     if verbs and s.endswith((":", ",")) and not verbs[-1].group().lower().startswith("tel"):  # "told her supporters,"
@@ -459,7 +471,10 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
                 sp = parse_np(np, reg) if np else None
                 return sp if sp is not None and sp.kind in ("person", "group") and sp.name else None
             spoke = _SAID_THEN.search(head_text) if word in PARTICIPLES else None
-            if spoke is not None and _tail_np(head_text[: spoke.start()]):
+            absolute = _WITH_NP.search(head_text) if word in PARTICIPLES else None
+            if absolute is not None:  # "…, with Trump reportedly yelling: “…”": the one after "with"
+                np = absolute.group("np")
+            elif spoke is not None and _tail_np(head_text[: spoke.start()]):
                 np = _tail_np(head_text[: spoke.start()])  # "…, Nefzi said, adding,": the one who said
             elif (word in PARTICIPLES and (joined or not head_text or not head_text.endswith(","))) or (
                     joined and not head_text.endswith(",")):
@@ -511,6 +526,9 @@ _WHO_END = regex.compile(r"(?:,\s*|\s+)who(?:\s+\p{Ll}+ly)?\s*$")
 _GROUP_DETS = {"another", "one", "some", "many", "several", "two", "three"}
 
 
+_PREPOSITIONS = {"of", "for", "about", "against", "with", "to", "by", "from", "at", "in", "on", "among", "between"}
+
+
 def _tail_np(t: str) -> str | None:
     """The subject phrase right before a speech verb: "The French MP, Nathalie Loiseau," / "Commander Ahmad Massoud"."""
     t = _AUX.sub("", " " + t).strip()
@@ -544,7 +562,8 @@ def _tail_np(t: str) -> str | None:
     if i == len(words):
         for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
             if words[j].lower() in DETS or words[j].lower() in _GROUP_DETS:  # "Another commenter said,"
-                return " ".join(words[j:])
+                # "Leaders of the organization have said": the subject is before "of", not "the organization"
+                return None if j and words[j - 1].lower() in _PREPOSITIONS else " ".join(words[j:])
         return None
     while i > 0 and (words[i - 1].lower() in DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):
         i -= 1

@@ -38,7 +38,10 @@ from campaign.models import Article, Sentence
 
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
-                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day)\b", regex.I)
+                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day|shortly|recently|finally|separately|"
+                           r"additionally|similarly|previously|subsequently|eventually|ultimately|initially|"
+                           r"publicly|privately|notably|specifically|originally|immediately|likewise|instead|"
+                           r"afterwards?)\b", regex.I)
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
 _QUOTED = regex.compile(r"[“\"]([^“”\"]{0,400})[”\"]")
 _SAID_AFTER = regex.compile(r"\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}" + CORE_VERB + r"\b", regex.I)
@@ -128,6 +131,8 @@ def head_np(sentence: str) -> str | None:
         _, name = split_name(run)
         has_name = any(not NATIONALITY.match(w) and not ROLE_NOUNS.fullmatch(w) for w in name)
         if has_name:
+            if j < len(words) and ORG_NOUNS.fullmatch(words[j].lower().strip(",")):
+                return " ".join(words[: j + 1])  # "Rubio’s campaign", "The Clinton campaign": not the person
             if j == len(words) and k + 1 < len(segs) and segs[k + 1].strip()[:1].isupper():
                 return segs[k] + ", " + segs[k + 1]  # "The French MP, Nathalie Loiseau"
             if i == 1 and j < len(words) and ROLE_NOUNS.fullmatch(words[j].lower().strip(",")):

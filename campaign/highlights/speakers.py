@@ -254,6 +254,7 @@ class Registry:
     first_named: set[str] = field(default_factory=set)  # people the text calls by their first name
     counts: dict[str, int] = field(default_factory=dict)  # how often each full name is written out
     cursor: int | None = None
+    horizon: int | None = None  # the end of the cursor's paragraph: "the director" named there is in view
     # per-article caches (not part of the registry's value): the known names a short form fits, as
     # (the `names` list, how many of its names were looked at, the fits); the runs of capitals
     # `mentions` found in the article's text; the quote spans `mentions` skips, merged
@@ -490,7 +491,9 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
 # Words that open a sentence with a capital but never a name.
 _OPENERS = set("""amid alongside over any eight seven six five four three two nine ten hi hello continuing
     across against among around behind beyond despite during inside outside throughout toward towards upon
-    within without whether unless until whose every each such several""".split())
+    within without whether unless until whose every each such several shortly recently finally separately
+    additionally similarly previously subsequently eventually ultimately initially publicly privately notably
+    specifically originally immediately likewise instead afterward afterwards""".split())
 
 
 def _not_a_name(name: list[str], reg: Registry) -> bool:
@@ -617,8 +620,12 @@ def _role_person(np: str, reg: Registry) -> Speaker | None:
     words = [w.lower() for w in _rx(r"\p{L}+", 0).findall(np) if w.lower() not in _DETS]
     if not words:
         return None
-    head = words[-1]
-    hits = [n for n, r in reg.roles.items() if _rx(r"\b" + regex.escape(head) + r"\b", regex.I).search(r)]
+    head, former = words[-1], "former" in words
+    # the holder is named by the end of the paragraph ("the senator said" is no one named only in a
+    # later paragraph), and a former holder is "the former governor", not "the governor"
+    hits = [n for n, r in reg.roles.items() if _rx(r"\b" + regex.escape(head) + r"\b", regex.I).search(r)
+            and (reg.horizon is None or reg.first_pos.get(n, 0) <= reg.horizon)
+            and (former or not _rx(r"\b(?:former|ex-|then-)", regex.I).search(r))]
     if len(hits) == 1:
         return Speaker(hits[0], "person", reg.roles[hits[0]], reg.genders.get(hits[0], ""))
     return None
