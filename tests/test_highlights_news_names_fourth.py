@@ -149,3 +149,40 @@ def test_a_former_holder_is_not_the_role_in_the_present() -> None:
             '“I have known him for fourteen years,” the governor said.')
     [q] = quotes(text)
     assert (q.speaker or q.guess) != "Ruth Halvers"
+
+
+# --- 4. a pronoun points to a person, never to a place or a body -------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Arizona", "New Hampshire", "Cook Political Report", "Texas Politics Project",
+                                  "NARAL", "Goldman Sachs", "Ventura County Council"])
+def test_places_acronyms_and_bodies_are_not_people(name: str) -> None:
+    from campaign.highlights.speakers import not_a_person
+
+    assert not_a_person(name)
+
+
+@pytest.mark.parametrize("name", ["Jan Brewer", "Obama", "Georgia Kettering", "Virginia Halvers", "Raffaello Pantucci"])
+def test_people_are_people_even_with_a_place_for_a_first_name(name: str) -> None:
+    from campaign.highlights.speakers import not_a_person
+
+    assert not not_a_person(name)
+
+
+def test_he_is_never_the_publication_an_analyst_works_at() -> None:
+    text = ('"Many would count that a defeat for Ruth Halvers" if she lost the county, said Dale Kettering, an '
+            'elections analyst at the non-partisan Cook Political Report. "And yet it would seal the deal for her" '
+            'because she would widen her lead, he said.')
+    first, second = quotes(text)
+    assert first.speaker == "Dale Kettering"
+    assert "Cook Political Report" not in (second.speaker, second.guess)
+    assert (second.speaker or second.guess) == "Dale Kettering"
+
+
+def test_she_is_never_the_state_in_a_role() -> None:
+    text = ('Former Arizona governor Jan Brewer, an early supporter, calls security "a priority" for women. '
+            '"That is something I think will resonate with all women," she said in an interview.')
+    found = quotes(text)
+    assert all("Arizona" not in (q.speaker or "") + (q.guess or "") for q in found)
+    # no one, or the governor: an uncertain pronoun stays unanswered rather than go to the state
+    assert (found[-1].speaker or found[-1].guess) in (None, "Jan Brewer")

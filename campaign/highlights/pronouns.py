@@ -25,6 +25,7 @@ from campaign.highlights.speakers import (
     _is_title,
     _rx,
     given_name_gender,
+    not_a_person,
     parse_np,
     split_name,
 )
@@ -165,6 +166,8 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     the people in view (`ranker`): its first choice is sure when the confidence model says so;
     otherwise the hand rules' answer, if they have one, is a guess."""
     hand = _resolve_by_rules(sp, state, pi, article, q, upto)
+    if hand is not None and sp.gender in ("m", "f") and not_a_person(hand.name or ""):
+        hand = None  # "he" is no "Cook Political Report", "she" no "Arizona"
     if sp.gender not in ("m", "f") or sp.role:
         return hand
     if not (article.language or "en").lower().startswith("en"):
@@ -196,8 +199,9 @@ def candidates(sp: Speaker, state: State, pi: int, article: Article, q: Quote, u
     orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
     found = [m for k in range(max(0, pi - 3), pi) for m in _mentions_in(state, article, k)]
     found += person_mentions(text, reg, article.paragraphs[pi].start, q.opener, state.spans)
-    mentions = [(pos, n) for pos, n in found if n != AMBIGUOUS and n not in orgs]
-    spoke = [(ppi, s.name) for ppi, s in state.speakers if s.kind == "person" and s.name and pi - ppi <= 4]
+    mentions = [(pos, n) for pos, n in found if n != AMBIGUOUS and n not in orgs and not not_a_person(n)]
+    spoke = [(ppi, s.name) for ppi, s in state.speakers
+             if s.kind == "person" and s.name and pi - ppi <= 4 and not not_a_person(s.name)]
     names = list(dict.fromkeys([n for _, n in mentions] + [n for _, n in spoke if n]))
     if not names:
         return []

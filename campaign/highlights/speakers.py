@@ -429,6 +429,32 @@ _PERSONS_OFFICE = regex.compile(r"(?:the\s+)?(?P<p>\p{Lu}[\p{L}.'’\- ]{1,40}?)
                                 r"lawyers?|attorneys?|team|staff|foundation)", regex.I)
 
 
+# Places a capitalised name may be that no pronoun points to: the US states and the countries most
+# in the news.
+PLACES = frozenset("""alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii
+    idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
+    mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont
+    virginia washington wisconsin wyoming america britain england scotland wales ireland france germany italy
+    spain portugal russia ukraine china japan korea india pakistan afghanistan iran iraq syria israel palestine
+    gaza lebanon jordan egypt libya turkey mexico canada cuba brazil venezuela colombia argentina chile peru
+    europe africa asia australia nigeria kenya ethiopia somalia yemen qatar belgium poland greece sweden norway
+    denmark finland netherlands switzerland austria hungary vietnam myanmar taiwan beijing moscow london paris
+    berlin tehran baghdad kabul damascus jerusalem""".split()) | {"new york", "new jersey", "new hampshire",
+    "new mexico", "north carolina", "south carolina", "north dakota", "south dakota", "rhode island",
+    "west virginia", "united states", "united kingdom", "saudi arabia", "south africa", "north korea", "south korea",
+    "new zealand", "hong kong", "los angeles", "san francisco", "las vegas", "white house", "capitol hill", "wall street"}
+# A capitalised name that ends like a publication or a body ("Cook Political Report", "Texas Politics Project").
+_BODY_END = regex.compile(r"(?:report|project|sachs|review|journal|institution|policy|research|poll|polls|"
+                          r"initiative|index|survey|studies|street)$", regex.I)
+
+
+def not_a_person(name: str) -> bool:
+    """A name no he or she can point to: a place, an acronym, an organisation's or publication's name."""
+    words = name.split()
+    return (name.lower() in PLACES or (len(words) == 1 and name.isupper() and len(name) > 1)
+            or bool(ORG_NOUNS.fullmatch(words[-1].lower())) or bool(_BODY_END.fullmatch(words[-1])))
+
+
 def parse_np(np: str, reg: Registry) -> Speaker | None:
     """The speaker a subject phrase names, or None when it names no one we can put on a card."""
     np = np.strip(" \t,;:—–-\u00a0")
