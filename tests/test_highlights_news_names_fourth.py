@@ -186,3 +186,49 @@ def test_she_is_never_the_state_in_a_role() -> None:
     assert all("Arizona" not in (q.speaker or "") + (q.guess or "") for q in found)
     # no one, or the governor: an uncertain pronoun stays unanswered rather than go to the state
     assert (found[-1].speaker or found[-1].guess) in (None, "Jan Brewer")
+
+
+# --- 5. documents as the source of the words ---------------------------------------------------------
+
+
+def test_a_document_that_names_its_owner_is_the_speaker_kept_whole() -> None:
+    text = ('The paper has been critical for weeks.\n\n'
+            '“There are invertebrates with more spine than the senator,” reads a Wednesday editorial in The Harlan Courier.')
+    [q] = quotes(text)
+    assert q.speaker == "a Wednesday editorial in The Harlan Courier" and q.speaker_kind == "document"
+    assert q.confident
+
+
+@pytest.mark.parametrize("frame", [
+    "Tiller spoke with his counterpart {q}, according to a Pentagon readout.",
+    "{q}, according to a 2013 study by economists Ada Pell and Tom Rusk.",
+    "One Club for Growth ad, which is airing now, argues that {q}",
+])
+def test_documents_in_other_frames(frame: str) -> None:
+    text = "Ronald Tiller met them.\n\n" + frame.format(q="“the alliance must respond to the test at once”")
+    [q] = quotes(text)
+    assert q.speaker_kind == "document" and q.speaker is not None and q.confident
+
+
+def test_a_document_whose_owner_is_not_named_is_a_guess() -> None:
+    text = 'The council met on Monday.\n\n“The plan is unlawful and must be withdrawn,” the statement said.'
+    [q] = quotes(text)
+    # whose statement? the organizer decides
+    assert q.speaker is None and q.guess == "the statement"
+    dated = quotes('“The assertion is speculative,” the order released Friday said.')
+    assert dated[0].speaker is None and dated[0].guess == "the order released Friday"  # a day names no owner
+
+
+def test_read_is_speech_only_for_a_document() -> None:
+    text = ("Ines Varga keeps the letters in a drawer.\n\n"
+            "She reads one aloud, from a boy who is now a pilot: “You showed me the sky was not a wall.”")
+    assert [q.speaker for q in quotes(text)] == [None]
+    headline = quotes('The council answered.\n\nThe Courier headline reads: “Repeat after me: the levee is not finished.”')
+    assert headline[0].speaker == "the Courier headline"  # as a credit mid-sentence: "— the Courier headline"
+
+
+def test_an_outlet_is_not_a_post() -> None:
+    text = "“The economy is slowing faster than anyone admits,” the Washington Post reported."
+    [q] = quotes(text)
+    # an outlet reporting stays a guess: it relays what others say
+    assert q.speaker is None and q.guess is not None and q.speaker_kind != "document"

@@ -29,6 +29,7 @@ from campaign.highlights.speakers import (
     Registry,
     Speaker,
     _rx,
+    document,
     parse_np,
 )
 from campaign.highlights.values import Quote
@@ -349,7 +350,24 @@ def _post_fr(s: str, reg: Registry) -> Speaker | None:
 _ASIDE_PARENS = regex.compile(r"[ \u00a0]*\([^()“”\"«»]{1,40}\)|,\s*[RDI]-[A-Z][A-Za-z.]{1,6},?(?=\s)")
 
 
+# "“…,” reads a Wednesday editorial in …" / "“…,” the statement reads." / "The headline reads: “…”":
+# "read" is speech only for a document
+_READS_AFTER = regex.compile(r"(?:reads?\s+(?P<a>[^.;:!?“”\"«»]{3,120})|(?P<b>[^.;:!?“”\"«»]{3,80}?)\s+reads?)\s*(?:[.,;]|$)")
+_READS_BEFORE = regex.compile(r"(?:^|[.!?]\s+)(?P<b>[^.;:!?“”\"«»]{3,80}?)\s+reads?\s*[:,]?\s*$")
+
+
+def _document_reads(s: str, before: bool = False) -> Speaker | None:
+    m = (_READS_BEFORE.search(s) if before else _READS_AFTER.match(s.strip(" ,")))
+    if m is None:
+        return None
+    np = m.groupdict().get("a") or m.group("b")
+    return document(np.split(",")[0] if m.groupdict().get("a") else np)
+
+
 def _post_en(s: str, reg: Registry) -> Speaker | None:
+    doc = _document_reads(s)
+    if doc is not None:
+        return doc
     s = _ASIDE_PARENS.sub("", s[:200]) + s[200:]
     m = next((v for v in EN_VERB_RE.finditer(s[:140]) if not (v.start() and _CAPITAL_VERB.match(s, v.start()))), None)
     if m is None:
@@ -367,6 +385,9 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     if not np:  # inverted: "said Tom Reyes, an analyst at Fincorp."
         rest = _ABBREV_DOT.sub(r"\1", s[m.end() :])
         rest = _rx(r"(?<!\b\p{Lu})[.;:!?“”\"«»(]", 0).split(rest, maxsplit=1)[0]  # not "J.J. MacNab", "U.S."
+        doc = document(rest.split(",")[0])
+        if doc is not None:  # "reads a Wednesday editorial in The Des Moines Register": kept whole
+            return doc
         # "said Sen. Jim Whelan who represents ...", "says Stu Rothenberg of the non-partisan Report"
         rest = _rx(r"(?<=\p{Lu}[\p{L}'’\-]+)\s+(?:who|which|whose|of\s+the|at\s+the|from\s+the)\s.*$", 0).sub("", rest)
         group = _GROUP.fullmatch(rest.split(",")[0].strip())  # "a longtime adviser to Trump": kept whole
@@ -416,6 +437,9 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         head = _rx(r"[.؟!:]\s+", 0).split(head)[-1]
         head = _rx(r"^(?:به\s+گزارش\s+[^،]+،\s*)", 0).sub("", head)
         return parse_np(head, reg) if head else None
+    doc = _document_reads(s, before=True)
+    if doc is not None:  # "The snarky headline reads: “…”"
+        return doc
     dashed = _DASH_LABEL.search(s)
     if dashed:  # "Pollsters agree - Carl Bialik: “…”": a name set off by a dash labels the quote
         sp = parse_np(dashed.group("n"), reg)

@@ -107,7 +107,7 @@ class Speaker:
     """A resolved speaker: a person's or organisation's canonical name and role; or a pronoun to resolve."""
 
     name: str | None
-    kind: str = "person"  # person | org | group (unnamed: "an eyewitness") | pronoun
+    kind: str = "person"  # person | org | group (unnamed: "an eyewitness") | document | pronoun
     role: str | None = None
     gender: str = ""
     sure: bool = True  # False: a plausible guess (a pronoun with rivals, an inherited guess)
@@ -425,6 +425,36 @@ _GROUP = regex.compile(
 )
 
 
+# A document the article cites as the source of the words: "a Wednesday editorial in The Des Moines
+# Register", "a Pentagon readout", "the order released Friday", "the statement".
+_DOCUMENT = regex.compile(
+    r"(?P<det>(?:the|a|an|one|this|that|its|their|his|her)\s+)?(?P<pre>(?:[\p{L}\d'’\-]+\s+){0,4}?)"
+    r"(?P<doc>statement|report|editorial|letter|order|ruling|memo|memorandum|readout|website|ad|advertisement|"
+    r"study|paper|filing|complaint|lawsuit|indictment|transcript|release|press\s+release|opinion|"
+    r"communiqu[ée]|declaration|resolution|petition|manifesto|leaflet|flyer|post|message|note|email|e-mail|"
+    r"headline|caption|tweet|sign|banner|placard|plaque|inscription)"
+    r"(?P<post>(?:,?\s+(?:released|issued|published|filed|obtained|sent|posted|signed|dated|written)"
+    r"(?:\s+(?:by|on|in|to|last|this)?\s*[\p{L}\d.'’\-]+){0,4})?"
+    r"(?:\s+(?:in|from|by|of|on|at|to)\s+(?:the\s+)?\p{Lu}[\p{L}\d.'’&\- ]{0,60})?)",
+    regex.I,
+)
+
+
+def document(np: str) -> Speaker | None:
+    """A cited document as the speaker, as the article words it; sure only when it names whose it is
+    (a capitalised owner: "a Pentagon readout"), otherwise a guess ("the statement": whose?)."""
+    m = _DOCUMENT.fullmatch(np.strip())
+    if m is None or m.group("pre").strip().lower() in ("the", "a") or len(np.split()) > 14 or m.group("doc")[:1].isupper():
+        return None  # ("the Washington Post" is an outlet, not a post)
+    if not (m.group("det") or m.group("pre").strip()[:1].isupper()):
+        return None  # "statement said": a bare noun, no phrase of its own
+    label = np.strip()
+    label = label[0].lower() + label[1:] if m.group("det") and label[:1].isupper() else label
+    owned = any(w[:1].isupper() and w.lower().strip(".,") not in _NOT_NAME
+                for w in label[len(m.group("det") or "") :].split())  # (not "Friday")
+    return Speaker(label, "document", sure=owned)
+
+
 _PERSONS_OFFICE = regex.compile(r"(?:the\s+)?(?P<p>\p{Lu}[\p{L}.'’\- ]{1,40}?)['’]s?\s+(?P<o>office|campaign|spokes(?:man|woman|person)|"
                                 r"lawyers?|attorneys?|team|staff|foundation)", regex.I)
 
@@ -484,6 +514,9 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
     if m and (m.group("org") in reg.orgs or any(ORG_NOUNS.fullmatch(w) for w in m.group("org").lower().split())
               or m.group("org").isupper()):
         return Speaker(reg.org(m.group("org")), "org", role="Spokesperson")  # "a Department for Education spokesperson"
+    doc = document(np)
+    if doc is not None:  # "“…,” reads a Wednesday editorial in The Des Moines Register"
+        return doc
     owned = _PERSONS_OFFICE.fullmatch(np)
     if owned:  # "Powell’s office said": the person's office speaks for them
         person = _parse_simple(owned.group("p"), reg)
