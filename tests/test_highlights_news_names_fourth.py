@@ -232,3 +232,33 @@ def test_an_outlet_is_not_a_post() -> None:
     [q] = quotes(text)
     # an outlet reporting stays a guess: it relays what others say
     assert q.speaker is None and q.guess is not None and q.speaker_kind != "document"
+
+
+# --- 6. a quote paragraph after reported speech ------------------------------------------------------
+
+
+def test_a_quote_paragraph_carries_on_the_speech_the_paragraph_before_reports() -> None:
+    text = ('Defence Minister Ronald Tiller spoke in Harlan on Saturday.\n\n'
+            'Tiller said that for decades critics had predicted a withdrawal from the region, but it would not happen.\n\n'
+            '“That is because this region remains the most important for our own security.”')
+    [q] = quotes(text)
+    assert q.speaker == "Ronald Tiller" and q.sieve == "reported-before" and q.confident
+
+
+@pytest.mark.parametrize("before", [
+    "Tiller arrived in Harlan on Saturday with his staff.",  # no speech verb: no reported speech
+    "Critics said for decades that a withdrawal would come.",  # the subject is no known person
+    "Tiller said, “We stay,” and left the hall.",  # the sentence holds a quote of its own
+])
+def test_no_reported_speech_no_carrying_on(before: str) -> None:
+    text = ('Defence Minister Ronald Tiller spoke on Saturday.\n\n' + before + '\n\n'
+            '“That is because this region remains the most important for our own security.”')
+    last = quotes(text)[-1]
+    assert last.sieve != "reported-before"
+
+
+def test_elaborated_is_a_speech_verb() -> None:
+    text = 'Ines Valdre spoke.\n\n“The way I see it,” she elaborated, “no one ever questioned his service.”'
+    [q] = quotes(text)
+    # the split quote is rejoined around its attribution
+    assert q.speaker == "Ines Valdre" and q.sieve == "inside+pronoun"

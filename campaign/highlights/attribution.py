@@ -156,7 +156,7 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
 
 # Sieves whose own evidence is enough; the rest (a lone name nearby, an action beat) are guesses.
 _SURE_SIEVES = {"label", "inside", "after", "before", "sentence-end", "dash", "colon-paragraph", "according-to",
-                "continuation", "same-paragraph", "then-adding", "beat", "subject"}
+                "continuation", "same-paragraph", "then-adding", "beat", "subject", "reported-before"}
 _EVIDENCE = {
     "label": "transcript label", "inside": "attribution inside the quote",
     "after": "attribution right after the quote", "before": "attribution right before the quote",
@@ -167,6 +167,7 @@ _EVIDENCE = {
     "then-adding": "\"avant d'ajouter\" after the quote before", "single-candidate": "the only speaker named nearby",
     "beat": "the subject of the sentence before",
     "subject": "the subject of the sentence the quote stands in",
+    "reported-before": "carries on the speech the paragraph before reports",
 }
 
 
@@ -650,6 +651,10 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
             ppara = article.paragraphs[ppi]
             if not _names_someone(text, max(ppara.start, ppara.end - 200), ppara.end, state, prev_sp.name or ""):
                 return prev_sp, "continuation"
+    if only_quote and not cue and not own_attribution and q.paragraph > 0 and not text[q.closer : para.end].strip(" .,"):
+        told = _reported_before(article.paragraphs[q.paragraph - 1], state)
+        if told is not None:
+            return told, "reported-before"
     beat = _beat(q, article, state, cue is not None and bool(cue))
     if beat is not None:
         return beat, "beat"
@@ -667,6 +672,28 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
             kind = next(s.kind for _, s in reversed(state.speakers) if s.name == name)
             return Speaker(name, kind, state.reg.roles.get(name)), "single-candidate"
     return None, ""
+
+
+def _reported_before(prev: Paragraph, state: State) -> Speaker | None:
+    """"Carter said that for decades critics had predicted a withdrawal. ¶ “That’s because …”": a
+    paragraph that is only a quote, after a paragraph whose last sentence reports a named person's
+    speech (subject, then a speech verb), carries on that person's words."""
+    text = state.text
+    spans = split_sentences(text[prev.start : prev.end])
+    if not spans:
+        return None
+    a, b = spans[-1]
+    last = text[prev.start + a : prev.start + b]
+    if _rx(r"[“”\"«»]", 0).search(last) or len(last.split()) > 60:
+        return None
+    np = head_np(last)
+    verb = EN_VERB_RE.search(last)
+    if not np or verb is None or verb.start() > len(np) + 40 or not last.lstrip().startswith(np.split()[0]):
+        return None
+    sp = parse_np(np, state.reg)
+    if sp is None or sp.kind != "person" or not sp.name or sp.name not in state.reg.names:
+        return None
+    return sp
 
 
 def _beat(q: Quote, article: Article, state: State, cue: bool) -> Speaker | None:
