@@ -262,3 +262,35 @@ def test_elaborated_is_a_speech_verb() -> None:
     [q] = quotes(text)
     # the split quote is rejoined around its attribution
     assert q.speaker == "Ines Valdre" and q.sieve == "inside+pronoun"
+
+
+# --- 7. replies, relative clauses and participles ----------------------------------------------------
+
+
+def test_a_reply_leading_into_the_next_quote_is_not_the_first_quotes_speaker() -> None:
+    text = ('Ruth Halvers wrote to her aide Dana Whitcomb in April.\n\n'
+            'Halvers responds to Whitcomb with, “Why now? That was on my way to Harlan?” Whitcomb then writes '
+            'back, “You look cute.”')
+    first = quotes(text)[0]
+    assert first.speaker == "Ruth Halvers"
+
+
+def test_a_relative_clause_inside_a_relative_clause_is_no_reply_marker() -> None:
+    text = ('Ammon Reyes marched with the group.\n\n'
+            '"Let everybody know that they are to go to the refuge right away," Reyes says to Tomas Pellham on '
+            'camera, who responds enthusiastically: "Okay!"')
+    assert quotes(text)[0].speaker == "Ammon Reyes"
+
+
+def test_a_verb_in_a_relative_clause_attributes_nothing() -> None:
+    text = ('Ronald Tiller was asked by moderator Dale Kettering whether his plan, which the Harlan Institute '
+            'estimates would cost billions a year, would risk “adding another expensive program to the budget.”')
+    [q] = quotes(text)
+    assert q.speaker != "Harlan Institute"
+
+
+def test_the_object_of_a_participle_is_not_the_subject() -> None:
+    text = ('“That was the comical relief that sort of solidified it,” Ada Madison said. The country embracing '
+            'Ruth Halvers announced “a different era, that is the best way to put it.”')
+    second = quotes(text)[1]
+    assert second.speaker != "Ruth Halvers"

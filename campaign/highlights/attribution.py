@@ -58,6 +58,9 @@ _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|
                           regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
 _PASSIVE = regex.compile(r"\b(?:was|were|been|being|is|are)\s+$", regex.I)
+_REPLY = regex.compile(r"\b(?:then|back|repl(?:y|ies|ied)|respond(?:s|ed)?|answer(?:s|ed)?|retort(?:s|ed)?)\b", regex.I)
+# ", which the Tax Foundation estimates would cost": a verb in a relative clause attributes nothing
+_RELATIVE_VERB = regex.compile(r",\s*(?:which|whom|that)\s+[^,;:“”\"]{0,80}$", regex.I)
 _INITIALS = regex.compile(r"(?<![\p{L}.])(?:\p{Lu}\.)+(?=\s)")
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
 _DOCUMENT = regex.compile(
@@ -247,7 +250,10 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
     open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or tail.endswith((",", "،")) or (after.strip()[:1].islower()) or after.lstrip()[:1] == "،"
     fa = bool(PERSIAN.search(before + after))
     set_off = _rx(r"(?:\s-|—|–)\s*$", 0).search(before) is not None  # "O'Malley lamented her gaffes - “…” - Democrats said"
-    if (open_end or _CLOSED_ATTRIBUTION.match(after)) and after.strip() and not set_off:
+    # "“Why now?” Mills then writes back, “You look cute.”": a reply leading into the next quote
+    lead_in = _rx(r"[“”\"«»]", 0).split(after, maxsplit=1)[0]
+    reply = lead_in.rstrip().endswith((",", ":")) and _REPLY.search(lead_in.split(",")[0]) is not None
+    if (open_end or _CLOSED_ATTRIBUTION.match(after)) and after.strip() and not set_off and not reply:
         sp = _post(after, reg, fa)  # (“… missing.” Trump said.: a closed quote, then a name and a verb)
         if sp is not None:
             return sp, "after"
@@ -456,6 +462,7 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     verbs = [v for i, v in enumerate(verbs) if not (i and s[max(0, v.start() - 3) : v.start()].lower() == "to ")]
     # "Cruz said he's certain Rubio will continue to be “…”": a verb after a modal is no attribution
     verbs = [v for v in verbs if not _MODAL_BEFORE.search(s, max(0, v.start() - 12), v.start())]
+    verbs = [v for v in verbs if not _RELATIVE_VERB.search(s, max(0, v.start() - 100), v.start())]
     # "once the Senate goes on recess": "goes on" is speech only before a comma, a colon or "to say"
     verbs = [v for v in verbs if not (v.group().lower().endswith(" on") and not _GOES_ON_SPEECH.match(s, v.end()))]
     if verbs and _PASSIVE.search(s, max(0, verbs[-1].start() - 12), verbs[-1].start()):
@@ -578,6 +585,8 @@ def _tail_np(t: str) -> str | None:
     i = len(words)
     while i > 0 and np_word(words[i - 1]) and not (i < len(words) and words[i - 1].endswith(",")):
         i -= 1  # (a comma ends the subject: "In a post late on Sunday, Achebe wrote")
+    if 0 < i < len(words) and _rx(r"\p{Ll}{3,}ing", 0).fullmatch(words[i - 1]) and words[i - 1] not in ("during", "according"):
+        return None  # "White America embracing Obama announced": Obama is the participle's object
     if 0 < i < len(words) and words[i - 1].lower() in ("of", "at", "from") and i >= 3:
         j = i - 1  # "Nadia Brooks of Kepler Partners": the person, not the firm
         while j > 0 and np_word(words[j - 1]):
