@@ -294,3 +294,23 @@ def test_the_object_of_a_participle_is_not_the_subject() -> None:
             'Ruth Halvers announced “a different era, that is the best way to put it.”')
     second = quotes(text)[1]
     assert second.speaker != "Ruth Halvers"
+
+
+# --- 8. given names from beyond the English-speaking world ----------------------------------------
+
+
+@pytest.mark.parametrize(("name", "gender"), [
+    ("Zahra Karimi", "f"), ("Olena Kovalenko", "f"), ("Ngozi Okafor", "f"), ("Malalai Wardak", "f"),
+    ("Nils Aberg", "m"), ("Hossein Tavakoli", "m"), ("Kwame Mensah", "m"), ("Volodymyr Shevchuk", "m"),
+])
+def test_given_names_read_one_way_give_a_gender(name: str, gender: str) -> None:
+    from campaign.highlights.speakers import given_name_gender
+
+    assert given_name_gender(name) == gender
+
+
+def test_she_goes_to_the_woman_by_her_given_name() -> None:
+    text = ('Zahra Karimi and Hossein Tavakoli met the press in Herat on Monday.\n\n'
+            '“We will reopen the girls’ schools this month, whatever they decide,” she said.')
+    [q] = quotes(text)
+    assert (q.speaker or q.guess) == "Zahra Karimi"
