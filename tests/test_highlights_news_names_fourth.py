@@ -314,3 +314,20 @@ def test_she_goes_to_the_woman_by_her_given_name() -> None:
             '“We will reopen the girls’ schools this month, whatever they decide,” she said.')
     [q] = quotes(text)
     assert (q.speaker or q.guess) == "Zahra Karimi"
+
+
+# --- 9. an apostrophe written as an opening single mark ----------------------------------------------
+
+
+@pytest.mark.parametrize("elision", ["‘em", "rock ‘n’ roll", "‘til"])
+def test_an_elision_mark_inside_a_quote_does_not_swallow_it(elision: str) -> None:
+    text = (f"“I don’t think any senator would say no if I asked, {elision} and all. Every senator has been "
+            "helpful,” Rob Tiller said. “I just don’t think endorsements matter that much.”")
+    found = quotes(text)
+    assert len(found) == 2 and found[0].text.startswith("I don’t think any senator")
+    assert [q.speaker for q in found] == ["Rob Tiller", "Rob Tiller"]
+
+
+def test_a_real_inner_quote_still_nests() -> None:
+    [q] = quotes("“He told us ‘we will win’ and then he left the hall,” Ines Valdre said.")
+    assert q.text.startswith("He told us ‘we will win’") and q.speaker == "Ines Valdre"

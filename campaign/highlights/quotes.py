@@ -80,6 +80,13 @@ def _spans(text: str, lang: str) -> tuple[list[tuple[int, int, str]], tuple[int,
                 closes = False
             if c == "“" and top == "“":
                 closes = False
+            if not closes and c in "”»" and len(stack) > 1:
+                # “… asked ‘em. …”: a closer for a mark further down the stack; the single marks
+                # above it were apostrophes ('em, 'n', 'til), never closed
+                k = next((j for j in range(len(stack) - 2, -1, -1) if c in _PAIRS.get(stack[j][1], "")), None)
+                if k is not None and all(t == "‘" for _, t in stack[k + 1 :]):
+                    del stack[k + 1 :]
+                    closes = True
             if closes:
                 o, t = stack.pop()
                 if not stack:
