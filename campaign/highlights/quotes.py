@@ -80,7 +80,7 @@ def _spans(text: str, lang: str) -> tuple[list[tuple[int, int, str]], tuple[int,
                 closes = False
             if c == "“" and top == "“":
                 closes = False
-            if not closes and c in "”»" and len(stack) > 1:
+            if not closes and c in "”»" and 1 < len(stack) <= 8:  # (bounded: a hostile run of marks stays linear)
                 # “… asked ‘em. …”: a closer for a mark further down the stack; the single marks
                 # above it were apostrophes ('em, 'n', 'til), never closed
                 k = next((j for j in range(len(stack) - 2, -1, -1) if c in _PAIRS.get(stack[j][1], "")), None)
