@@ -331,3 +331,47 @@ def test_an_elision_mark_inside_a_quote_does_not_swallow_it(elision: str) -> Non
 def test_a_real_inner_quote_still_nests() -> None:
     [q] = quotes("“He told us ‘we will win’ and then he left the hall,” Ines Valdre said.")
     assert q.text.startswith("He told us ‘we will win’") and q.speaker == "Ines Valdre"
+
+
+# --- 10. frames that plain news uses -----------------------------------------------------------------
+
+
+def test_a_quote_after_a_single_dash_keeps_its_attribution() -> None:
+    text = ('Anita Dorne, a strategist, spoke.\n\n'
+            'Democrats are alleging meddling — “why wouldn’t you want to raise the possibility?” asked Dorne, '
+            'now a partner at a communications firm.')
+    [q] = quotes(text)
+    assert q.speaker == "Anita Dorne"
+
+
+def test_a_hyphenated_role_after_an_outlet() -> None:
+    [q] = quotes("“But that was the first time in a long time, senator,” Harlan This Morning co-Anchor Dale Kettering said.")
+    assert q.speaker == "Dale Kettering"
+
+
+def test_abu_opens_a_name() -> None:
+    text = 'Osman Abu Laban spoke at the mosque.\n\n“Have mercy on them and forgive them,” Abu Laban wrote.'
+    [q] = quotes(text)
+    assert q.speaker == "Osman Abu Laban"
+
+
+def test_a_possessive_description_before_the_name() -> None:
+    text = ('Then came the most obvious change of all: “Look at the women on this stage tonight!” exhorted '
+            'Halvers’s introducer, actress Dana Whitcomb.')
+    [q] = quotes(text)
+    assert q.speaker == "Dana Whitcomb"
+
+
+def test_but_added_goes_to_the_subject_after_a_participle_opener() -> None:
+    text = ('Zahra Karimi won the seat.\n\n'
+            'Appearing before supporters on Monday, Karimi, 70, said it was too early to congratulate winners but '
+            'added, “I think you all have an idea of the results.”')
+    [q] = quotes(text)
+    assert q.speaker == "Zahra Karimi"
+
+
+@pytest.mark.parametrize("given", ["Jamie", "Dana", "Leslie", "Terry", "Tracy", "Jackie", "Lee"])
+def test_given_names_read_both_ways_give_no_gender(given: str) -> None:
+    from campaign.highlights.speakers import given_name_gender
+
+    assert given_name_gender(f"{given} Kettering") == ""

@@ -249,7 +249,8 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
     tail = q.text.rstrip()
     open_end = (not _rx(r"[.。]\W*$", 0).search(tail)) or tail.endswith((",", "،")) or (after.strip()[:1].islower()) or after.lstrip()[:1] == "،"
     fa = bool(PERSIAN.search(before + after))
-    set_off = _rx(r"(?:\s-|—|–)\s*$", 0).search(before) is not None  # "O'Malley lamented her gaffes - “…” - Democrats said"
+    # "O'Malley lamented her gaffes - “…” - Democrats said": set off by dashes on both sides
+    set_off = _rx(r"(?:\s-|—|–)\s*$", 0).search(before) is not None and _rx(r"\s*(?:-\s|—|–)", 0).match(after) is not None
     # "“Why now?” Mills then writes back, “You look cute.”": a reply leading into the next quote
     lead_in = _rx(r"[“”\"«»]", 0).split(after, maxsplit=1)[0]
     reply = lead_in.rstrip().endswith((",", ":")) and _REPLY.search(lead_in.split(",")[0]) is not None
@@ -496,7 +497,7 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30) or reported or aside:
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()
-            joined = _rx(r"(?:,|\b(?:and|then|before|after|while|later))$", regex.I).search(head_text)
+            joined = _rx(r"(?:,|\b(?:and|but|then|before|after|while|later))$", regex.I).search(head_text)
             who = _WHO_END.search(head_text + " ")
             if who is not None:  # "said John Weaver, who said …", "Loretta Lynch, who told Congress …:"
                 np = _tail_np(head_text[: who.start()])

@@ -43,6 +43,7 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
                            r"additionally|similarly|previously|subsequently|eventually|ultimately|initially|"
                            r"publicly|privately|notably|specifically|originally|immediately|likewise|instead|"
                            r"afterwards?)\b", regex.I)
+_PARTICIPLE_OPENER = regex.compile(r"\p{Lu}\p{Ll}+(?:ing|ed)\s+\p{Ll}")  # "Appearing before …", "Asked about …"
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
 _QUOTED = regex.compile(r"[“\"]([^“”\"]{0,400})[”\"]")
 _SAID_AFTER = regex.compile(r"\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}" + CORE_VERB + r"\b", regex.I)
@@ -116,8 +117,8 @@ def head_np(sentence: str) -> str | None:
     sentence = _rx(r"[”\"»]", 0).split(sentence)[-1].lstrip(" ,")  # words after any earlier quote
     segs: list[str] = [str(_CONJ.sub("", x.strip())) for x in sentence.split(",")]  # "And then Trump went on the attack,"
     k = 0
-    while k < len(segs) - 1 and _ADVERBIAL.match(segs[k].strip()):
-        k += 1
+    while k < len(segs) - 1 and (_ADVERBIAL.match(segs[k].strip()) or _PARTICIPLE_OPENER.match(segs[k].strip())):
+        k += 1  # ("Appearing before supporters Monday, Suu Kyi said")
     words = segs[k].split()
     if not words:
         return None

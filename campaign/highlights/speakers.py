@@ -95,7 +95,7 @@ _NOT_NAME = set(
 _DETS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "le", "la", "les", "l", "un", "une"}
 _PARTICLES = {"de", "da", "van", "von", "der", "den", "bin", "ibn", "al", "el", "le", "la", "du", "dos", "del", "di",
               "ben", "bint", "abu", "ul", "ud", "y", "e", "zu", "ter", "ten"}
-_GIVEN_PARTICLES = {"ben", "dan", "del", "van", "don"}  # capitalised and first: "Ben Wikler" is a given name
+_GIVEN_PARTICLES = {"ben", "dan", "del", "van", "don", "abu"}  # capitalised and first: "Ben Wikler" is a given name
 # "Al" is a given name ("Al Cardenas") except before these: the Arabic article of an organisation or a family
 _AL_NAMES = {"Qaeda", "Qaida", "Jazeera", "Shabaab", "Aqsa", "Nusra", "Arabiya", "Ahram", "Azhar", "Assad"}
 _TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*|\S")
@@ -454,6 +454,7 @@ def document(np: str) -> Speaker | None:
     return Speaker(label, "document", sure=owned)
 
 
+_OWNED_ROLE = regex.compile(r"\p{Lu}[\p{L}.'’\-]*(?:\s+\p{Lu}[\p{L}.'’\-]*){0,3}['’]s\s+(?:\p{Ll}+\s+){0,2}\p{Ll}{3,}")
 _PERSONS_OFFICE = regex.compile(r"(?:the\s+)?(?P<p>\p{Lu}[\p{L}.'’\- ]{1,40}?)['’]s?\s+(?P<o>office|campaign|spokes(?:man|woman|person)|"
                                 r"lawyers?|attorneys?|team|staff|foundation)", regex.I)
 
@@ -534,7 +535,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         if first and first.kind == "person" and first.name and _roleish(segs[1]):
             role = role_text(segs[1]) if _rx(r"(?:the|a|an)\s", regex.I).match(segs[1]) and ROLE_NOUNS.search(segs[1]) else None
             return Speaker(first.name, "person", role or first.role or reg.roles.get(first.name), first.gender)
-        if second and second.kind == "person" and second.name and first is None and _roleish(segs[0]):
+        if second and second.kind == "person" and second.name and first is None and (
+                _roleish(segs[0]) or _OWNED_ROLE.fullmatch(segs[0])):  # "Clinton's introducer, actress Jamie Lee Curtis"
             role = role_text(segs[0]) if ROLE_NOUNS.search(segs[0]) else None
             return Speaker(second.name, "person", role or reg.roles.get(second.name), second.gender)
         if first and _rx(r"(?:who|which|whose|in|on|at|during|speaking|writing|after|before|when|while|"
@@ -634,7 +636,7 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
             return None  # "the leader of the Taliban": the person is not named
         is_org = bool(ORG_NOUNS.fullmatch(name[-1].lower())) or (len(name) == 1 and name[0].isupper() and len(name[0]) > 1)
         # "Republican National Committee chairman Reince Priebus": an organisation, then a role
-        org_role = bool(before) and bool(ROLE_NOUNS.fullmatch(before[-1].lower()) or _is_title(before[-1])
+        org_role = bool(before) and bool(ROLE_NOUNS.fullmatch(before[-1].lower().split("-")[-1]) or _is_title(before[-1])
                                          or _ROLE_SUFFIX.fullmatch(before[-1]))  # "Marquette pollster Charles Franklin"
         # "Clinton campaign Chairman John Podesta", "Virginia delegate Beau Correll": a title, or a lowercase
         # noun and a full name, make the capitalised words before them a description, not a name
