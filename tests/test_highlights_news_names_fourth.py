@@ -375,3 +375,35 @@ def test_given_names_read_both_ways_give_no_gender(given: str) -> None:
     from campaign.highlights.speakers import given_name_gender
 
     assert given_name_gender(f"{given} Kettering") == ""
+
+
+# --- 11. groups, adverbs and a participle sentence ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("lead", "speaker"), [
+    ("One man wrote,", "one man"),
+    ("A woman in the crowd shouted,", "a woman in the crowd"),
+])
+def test_unnamed_people_are_credited_as_described(lead: str, speaker: str) -> None:
+    [q] = quotes(f"{lead} “We want our jobs back, and we want them right now!”")
+    assert q.speaker == speaker
+
+
+def test_man_inside_woman_is_no_mention() -> None:
+    text = ('One man wrote, “This is the worst campaign I have seen in my whole life.”\n\n'
+            'A woman spoke next and said nothing for a while. “We want our jobs back, every one of them.”')
+    second = quotes(text)[1]
+    assert second.guess != "one man" and second.speaker != "one man"
+
+
+def test_a_bare_then_is_an_adverb_not_a_joined_clause() -> None:
+    [q] = quotes("Dale Kettering then accused the audience of consisting of “donors and special interests only.”")
+    assert q.speaker == "Dale Kettering"
+
+
+def test_adding_alone_carries_on_the_speaker_of_the_sentence_before() -> None:
+    text = ('Dale Kettering spoke on his show.\n\n'
+            'Later in the show, Kettering stated that the report “wasn’t good.” Adding, “It is not the crime, '
+            'it is always how they handle it.”')
+    last = quotes(text)[-1]
+    assert last.speaker == "Dale Kettering"

@@ -105,6 +105,9 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sieve = "inside" if sp is not None else ""
             if sp is None:
                 sp, sieve = _adjacent(q, before, after, reg)
+            if sp is None and _PARTICIPLE_LEAD.fullmatch(before.strip()):
+                sp = _participle_lead(text[para.start : q.opener], reg)  # "Maher stated … . Adding, “…”"
+                sieve = "before" if sp is not None else ""
             if sp is None and k + 1 == len(pq):
                 sp = _dash(text[q.closer : para.end], reg)
                 sieve = "dash" if sp is not None else ""
@@ -288,6 +291,26 @@ def _any_verb_after(after: str, reg: Registry) -> Speaker | None:
     np = m.group("np")
     if np.lower() in PRONOUNS:
         return Speaker(None, "pronoun", gender=PRONOUNS[np.lower()])
+    sp = parse_np(np, reg)
+    return sp if sp is not None and sp.kind == "person" and sp.name else None
+
+
+_PARTICIPLE_LEAD = regex.compile(r"(?:Adding|Continuing|Noting|Concluding|Explaining|Insisting|Arguing)(?:\s+that)?\s*[,:]")
+
+
+def _participle_lead(lead: str, reg: Registry) -> Speaker | None:
+    """"Maher stated that the report “wasn’t good.” Adding, “…”": a sentence that is only a participle
+    leading into the quote carries on the subject of the sentence before, when that one is a speech."""
+    spans = split_sentences(lead)
+    if len(spans) < 2:
+        return None
+    a, b = spans[-2]
+    prev = _rx(r"[“\"][^“”\"]*[”\"]", 0).sub("…", lead[a:b])  # (its own partial quotes set aside)
+    np = head_np(prev)
+    at = prev.find(np) if np else -1
+    verb = EN_VERB_RE.search(prev, max(0, at))
+    if not np or at < 0 or verb is None or verb.start() > at + len(np) + 40:
+        return None
     sp = parse_np(np, reg)
     return sp if sp is not None and sp.kind == "person" and sp.name else None
 
@@ -497,7 +520,8 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         if (n_rest <= 10 and (ends_intro or n_rest <= 4)) or (s.endswith(":") and n_rest <= 30) or reported or aside:
             word = v.group().lower()
             head_text = s[: v.start()].rstrip()
-            joined = _rx(r"(?:,|\b(?:and|but|then|before|after|while|later))$", regex.I).search(head_text)
+            # ("X said … and then added"; a bare "then" is an adverb: "The statement then declares")
+            joined = _rx(r"(?:,|\b(?:and|but|before|after|while|later)|(?:,|\band|\bbut)\s+then)$", regex.I).search(head_text)
             who = _WHO_END.search(head_text + " ")
             if who is not None:  # "said John Weaver, who said …", "Loretta Lynch, who told Congress …:"
                 np = _tail_np(head_text[: who.start()])
@@ -597,8 +621,9 @@ def _tail_np(t: str) -> str | None:
     if i == len(words):
         for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
             if words[j].lower() in DETS or words[j].lower() in _GROUP_DETS:  # "Another commenter said,"
-                # "Leaders of the organization have said": the subject is before "of", not "the organization"
-                return None if j and words[j - 1].lower() in _PREPOSITIONS else " ".join(words[j:])
+                if j and words[j - 1].lower() in _PREPOSITIONS:
+                    continue  # "Leaders of the organization", "A woman in the crowd": look further back
+                return " ".join(words[j:])
         return None
     while i > 0 and (words[i - 1].lower() in DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):
         i -= 1
@@ -672,11 +697,12 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
     own = text[para.start : q.opener] + " " + text[q.closer : para.end]
     if SPEECH_NOUNS.search(own) or EN_VERB_RE.search(own):
         named = {n for _, n in person_mentions(text, state.reg, para.start, para.end, state.spans)}
-        spoke = {sp.name for _, sp in state.speakers}
+        spoke = {sp.name for _, sp in state.speakers if sp.kind in ("person", "org")}
         if named:
             known = named if named <= spoke else set()  # (AMBIGUOUS is never a speaker)
         else:  # Persian and other caseless scripts: the speakers' names in the paragraph's words
-            known = {n for n in spoke if n and (n in own or n.split()[-1] in own)}
+            known = {n for n in spoke if n and any(_rx(r"(?<!\p{L})" + regex.escape(x) + r"(?!\p{L})", 0).search(own)
+                                                   for x in (n, n.split()[-1]))}  # (not "man" in "woman")
         if len(known) == 1:
             name = known.pop()
             kind = next(s.kind for _, s in reversed(state.speakers) if s.name == name)

@@ -418,7 +418,7 @@ _GROUP = regex.compile(
     r"consultants?|users?|confidants?|sources?|commenters?|friends?|neighbou?rs?|observers?|critics?|attendees?|"
     r"participants?|organi[sz]ers?|staffers?|allies|veterans?|fans?|passengers?|eyewitness|bystanders?|"
     r"experts?|researchers?|economists?|lawyers?|investigators?|diplomats?|representatives?|"
-    r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people)"
+    r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people|man|woman|men|women)"
     r"(?:\s+(?:involved|familiar|close|working|speaking|who|with|from|at|in|on|of|for|to)\b[^,;:]{0,60})?",
     regex.I,
 )

@@ -17,7 +17,7 @@ _EN_REGULAR = (
     "charge surmise retort muse scoff snap chant proclaim thank allege opine reason marvel fume gush "
     "rail declare shrug sigh tease concur counter caution contend lament mock cite gripe grumble boast "
     "recite interrupt exult scold chide plead scream holler remember wonder text email blog assure "
-    "remind exhort boom crack bark bellow snarl elaborate"
+    "remind exhort boom crack bark bellow snarl elaborate accuse"
 ).split()
 _EN_IRREGULAR = {
     "say": ["said", "says", "saying"], "tell": ["told", "tells", "telling"],
