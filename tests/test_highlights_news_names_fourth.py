@@ -407,3 +407,27 @@ def test_adding_alone_carries_on_the_speaker_of_the_sentence_before() -> None:
             'it is always how they handle it.”')
     last = quotes(text)[-1]
     assert last.speaker == "Dale Kettering"
+
+
+def test_a_quote_running_through_its_attribution_into_the_next_shares_the_speaker() -> None:
+    text = ('Ruth Halvers spoke on Monday.\n\n'
+            '“If there had not been that intervention” by the United States and its partners, Halvers said at '
+            'a town hall on Monday, “we would be looking at something far worse.”')
+    first, second = quotes(text)
+    assert second.speaker == "Ruth Halvers"
+    assert first.speaker == "Ruth Halvers" and first.sieve == "split"
+
+
+def test_a_closed_sentence_between_two_quotes_shares_nothing() -> None:
+    text = ('Ruth Halvers spoke on Monday.\n\n'
+            '“The port will stay open for every ship that needs it.” It was late. Halvers said, “We are done here.”')
+    first = quotes(text)[0]
+    assert first.sieve != "split"
+
+
+def test_a_participle_after_an_earlier_partial_quote_goes_to_the_subject() -> None:
+    text = ('Dale Kettering spoke.\n\n'
+            'Kettering did not want to address “that person,” telling reporters that he is focused on '
+            '“keeping the memory of the victims alive for all of us.”')
+    last = quotes(text)[-1]
+    assert last.speaker == "Dale Kettering"

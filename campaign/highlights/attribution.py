@@ -148,6 +148,16 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 and _FA_STATING.search(text, max(0, q.opener - 40), q.opener)):
             q.speaker, q.role, q.speaker_kind, q.sieve = nq.speaker, nq.role, nq.speaker_kind, "stating-that"
             q.confident, q.evidence = nq.confident, f"shares the next quote's speaker: {nq.evidence}"
+    # “If there had not been that intervention” by the United States, Clinton said, “we would …”: a
+    # quote whose sentence runs on, through the attribution, into the next quote shares its speaker.
+    for i, q in enumerate(quotes[:-1]):
+        nq = quotes[i + 1]
+        between = text[q.closer : nq.opener]
+        if (not q.speaker and not q.guess and nq.speaker and nq.sieve == "before" and nq.paragraph == q.paragraph
+                and between.rstrip().endswith(",") and len(between) <= 200 and EN_VERB_RE.search(between)
+                and not _rx(r"[.!?;:]\s", 0).search(between) and not q.text.rstrip().endswith((".", "!", "?"))):
+            q.speaker, q.role, q.speaker_kind, q.sieve = nq.speaker, nq.role, nq.speaker_kind, "split"
+            q.confident, q.evidence = nq.confident, f"the attribution between it and the rest of the quote: {nq.evidence}"
     # A quote running over paragraphs shares one speaker.
     for i, q in enumerate(quotes):
         if q.runs_on and i + 1 < len(quotes) and quotes[i + 1].continued:
@@ -162,7 +172,7 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
 
 # Sieves whose own evidence is enough; the rest (a lone name nearby, an action beat) are guesses.
 _SURE_SIEVES = {"label", "inside", "after", "before", "sentence-end", "dash", "colon-paragraph", "according-to",
-                "continuation", "same-paragraph", "then-adding", "beat", "subject", "reported-before"}
+                "continuation", "same-paragraph", "then-adding", "beat", "subject", "reported-before", "split"}
 _EVIDENCE = {
     "label": "transcript label", "inside": "attribution inside the quote",
     "after": "attribution right after the quote", "before": "attribution right before the quote",
@@ -295,6 +305,7 @@ def _any_verb_after(after: str, reg: Registry) -> Speaker | None:
     return sp if sp is not None and sp.kind == "person" and sp.name else None
 
 
+_INNER_QUOTE = regex.compile(r"[“\"][^“”\"]{0,300}[”\"]")
 _PARTICIPLE_LEAD = regex.compile(r"(?:Adding|Continuing|Noting|Concluding|Explaining|Insisting|Arguing)(?:\s+that)?\s*[,:]")
 
 
@@ -305,7 +316,7 @@ def _participle_lead(lead: str, reg: Registry) -> Speaker | None:
     if len(spans) < 2:
         return None
     a, b = spans[-2]
-    prev = _rx(r"[“\"][^“”\"]*[”\"]", 0).sub("…", lead[a:b])  # (its own partial quotes set aside)
+    prev = _INNER_QUOTE.sub("…", lead[a:b])  # (its own partial quotes set aside)
     np = head_np(prev)
     at = prev.find(np) if np else -1
     verb = EN_VERB_RE.search(prev, max(0, at))
@@ -535,7 +546,9 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
                 np = _tail_np(head_text[: spoke.start()])  # "…, Nefzi said, adding,": the one who said
             elif (word in PARTICIPLES and (joined or not head_text or not head_text.endswith(","))) or (
                     joined and not head_text.endswith(",")):
-                np = head_np(head_text)  # ("Thiel wrote in a statement to Wired explaining": not Wired)
+                # ("Thiel wrote in a statement to Wired explaining": not Wired; "The Foundation did not
+                # want to address “that person,” telling": its own earlier partial quote set aside)
+                np = head_np(_INNER_QUOTE.sub("…", head_text))
             elif word == "selon":  # "Selon le ministre des Transports, Philippe Garnier, « ... »"
                 np = rest.split("«")[0].strip(" ,\u00a0\u202f")
             else:
