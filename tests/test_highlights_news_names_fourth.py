@@ -431,3 +431,27 @@ def test_a_participle_after_an_earlier_partial_quote_goes_to_the_subject() -> No
             '“keeping the memory of the victims alive for all of us.”')
     last = quotes(text)[-1]
     assert last.speaker == "Dale Kettering"
+
+
+# --- 12. a person's spokesman, "As X put it" -------------------------------------------------------
+
+
+def test_a_persons_spokesman_speaks_for_them_surely() -> None:
+    text = ('Maria Lopez, the mayor of Dunmore, met the unions on Monday.\n\n'
+            'Lopez’s spokesman said “we will keep the harbour open for every ship that needs it.”')
+    [q] = quotes(text)
+    assert q.speaker == "Maria Lopez’s spokesman" and q.confident
+
+
+def test_as_x_put_it() -> None:
+    text = ('Maria Lopez, the mayor of Dunmore, met the unions on Monday.\n\n'
+            'As Lopez put it, “we will keep the harbour open for every ship that needs it.”')
+    [q] = quotes(text)
+    assert q.speaker == "Maria Lopez"
+
+
+def test_a_possessive_thought_is_no_speaker() -> None:
+    text = ('“I think he will certainly try to be friendlier with the others,” said another source familiar '
+            'with Cruz’s thinking.')
+    [q] = quotes(text)
+    assert q.speaker == "another source familiar with Cruz’s thinking"

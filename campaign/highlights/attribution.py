@@ -231,6 +231,8 @@ def _unsure_org(name: str) -> bool:
     """An organisation speaker is sure only when its name says what it is (a ministry, a party,
     a campaign), and it is not a news outlet or a country."""
     words = name.lower().split()
+    if _rx(r"\p{L}['’]s\s+(?:spokes(?:man|woman|person)|lawyers?|attorneys?|aides?)$", 0).search(name):
+        return False  # "Maria Lopez’s spokesman": speaks for a named person
     return bool(_OUTLET.search(name)) or not any(ORG_NOUNS.fullmatch(w) for w in words)
 
 
@@ -620,6 +622,14 @@ def _tail_np(t: str) -> str | None:
     last = words[-1].lower()
     if last in PRONOUNS or words[-1] in PRONOUNS:
         return words[-1]
+    if (len(words) >= 2 and words[-1].islower() and (ROLE_NOUNS.fullmatch(words[-1]) or ORG_NOUNS.fullmatch(words[-1]))
+            and _rx(r"\p{Lu}[\p{L}.\-]*['’]s?", 0).fullmatch(words[-2])):
+        j = len(words) - 2  # "Lopez’s spokesman said": the person's spokesman, office, campaign
+        while j > 0 and np_word(words[j - 1]):
+            j -= 1
+        return " ".join(words[j:])
+    if len(words) >= 2 and words[0] in ("As", "Like") and all(np_word(w) for w in words[1:]):
+        return " ".join(words[1:])  # "As Lopez put it,"
     i = len(words)
     while i > 0 and np_word(words[i - 1]) and not (i < len(words) and words[i - 1].endswith(",")):
         i -= 1  # (a comma ends the subject: "In a post late on Sunday, Achebe wrote")
