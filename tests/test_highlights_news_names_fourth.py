@@ -455,3 +455,12 @@ def test_a_possessive_thought_is_no_speaker() -> None:
             'with Cruz’s thinking.')
     [q] = quotes(text)
     assert q.speaker == "another source familiar with Cruz’s thinking"
+
+
+@pytest.mark.parametrize(("lead", "speaker"), [
+    ("A spokesman for the union said", "a spokesman for the union"),
+    ("Dock workers chanted", "Dock workers"),
+])
+def test_unnamed_spokespeople_and_bare_groups(lead: str, speaker: str) -> None:
+    [q] = quotes(f"{lead} “the strike will go on until the contract is signed by the port.”")
+    assert q.speaker == speaker and q.speaker_kind == "group"

@@ -647,6 +647,8 @@ def _tail_np(t: str) -> str | None:
                 if j and words[j - 1].lower() in _PREPOSITIONS:
                     continue  # "Leaders of the organization", "A woman in the crowd": look further back
                 return " ".join(words[j:])
+        if len(words) <= 4 and _GROUP.fullmatch(" ".join(words)) and words[-1].endswith("s"):
+            return " ".join(words)  # "Dock workers chanted": a group with no determiner
         return None
     while i > 0 and (words[i - 1].lower() in DETS or words[i - 1].lower() in ("former", "deputy", "acting") or ROLE_NOUNS.fullmatch(words[i - 1])):
         i -= 1

@@ -509,7 +509,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         inner = parse_np(m.group(1), reg)
         if inner and inner.name:
             return Speaker(inner.name, "org", role="Spokesperson")
-        return None
+        # "a spokesman for the union": unnamed, credited as the article describes them
+        return Speaker(np[0].lower() + np[1:], "group") if len(np.split()) <= 8 else None
     m = _rx(r"(?:a|an|the)\s+(?P<org>\p{Lu}[\p{L}\p{M}'’&.\- ]*?)\s+spokes(?:man|woman|person)", regex.I).fullmatch(np)
     if m and (m.group("org") in reg.orgs or any(ORG_NOUNS.fullmatch(w) for w in m.group("org").lower().split())
               or m.group("org").isupper()):
