@@ -464,3 +464,43 @@ def test_a_possessive_thought_is_no_speaker() -> None:
 def test_unnamed_spokespeople_and_bare_groups(lead: str, speaker: str) -> None:
     [q] = quotes(f"{lead} “the strike will go on until the contract is signed by the port.”")
     assert q.speaker == speaker and q.speaker_kind == "group"
+
+
+# --- 13. someone else's words, relayed or disowned ---------------------------------------------------
+
+_MEETING = "Maria Lopez, the mayor of Dunmore, and Tom Reyes, a union leader, met on Monday.\n\n"
+_PORT = "“We will keep the harbour open for every ship that needs it”"
+
+
+@pytest.mark.parametrize(("frame", "whose"), [
+    ("Reyes recalled Lopez telling him {q}.", "Maria Lopez"),
+    ("Reyes accused Lopez of saying {q}.", "Maria Lopez"),
+    ("Reyes mocked Lopez’s promise that {q}.", "Maria Lopez"),
+    ("Reyes read Lopez’s letter aloud: {q}.", "Maria Lopez"),
+    ("In his speech, Reyes quoted Lopez: {q}.", "Maria Lopez"),
+    ("Reyes, quoting Lopez, said {q}.", "Maria Lopez"),
+    ("Reyes said the mayor’s words, {q}, were empty.", "Maria Lopez"),
+    ("Lopez rejected Reyes’s charge that {q}.", "Tom Reyes"),
+    ("Lopez said Reyes was wrong to claim {q}.", "Tom Reyes"),
+])
+def test_relayed_words_are_a_guess_for_their_owner_never_the_relayer(frame: str, whose: str) -> None:
+    [q] = quotes(_MEETING + frame.format(q=_PORT))
+    # the words are someone else's: the organizer confirms before they go out under that name
+    assert q.speaker is None and q.guess == whose and q.sieve == "relayed"
+
+
+@pytest.mark.parametrize("frame", ["Lopez denied saying {q}.", "Asked whether {q}, Lopez said no.",
+                                   "Lopez denied ever having said {q}."])
+def test_disowned_words_get_no_speaker(frame: str) -> None:
+    [q] = quotes(_MEETING + frame.format(q=_PORT))
+    assert q.speaker is None and q.guess is None
+
+
+@pytest.mark.parametrize(("frame", "speaker"), [
+    ("House Speaker Tom Reyes told reporters that Lopez’s comments {q}.", "Tom Reyes"),  # a predicate, not relayed
+    ("{q}, Lopez told The Dunmore Courier.", "Maria Lopez"),
+    ("Reyes told Lopez: {q}.", "Tom Reyes"),
+])
+def test_own_words_stay_their_speakers(frame: str, speaker: str) -> None:
+    [q] = quotes(_MEETING + frame.format(q=_PORT))
+    assert q.speaker == speaker

@@ -103,6 +103,12 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
             if q.inner is not None:
                 sp = _post(text[q.inner[0] : q.inner[1]], reg, bool(PERSIAN.search(q.text)))
                 sieve = "inside" if sp is not None else ""
+            if sp is None and not PERSIAN.search(q.text):
+                relay = _relayed(before, reg)
+                if relay is not None:  # someone else's words, in a frame that says so
+                    if relay.name:
+                        _set(q, relay, "relayed", state, pi, before)
+                    continue
             if sp is None:
                 sp, sieve = _adjacent(q, before, after, reg)
             if sp is None and _PARTICIPLE_LEAD.fullmatch(before.strip()):
@@ -184,6 +190,7 @@ _EVIDENCE = {
     "beat": "the subject of the sentence before",
     "subject": "the subject of the sentence the quote stands in",
     "reported-before": "carries on the speech the paragraph before reports",
+    "relayed": "someone else's words, relayed by the sentence's subject",
 }
 
 
@@ -305,6 +312,47 @@ def _any_verb_after(after: str, reg: Registry) -> Speaker | None:
         return Speaker(None, "pronoun", gender=PRONOUNS[np.lower()])
     sp = parse_np(np, reg)
     return sp if sp is not None and sp.kind == "person" and sp.name else None
+
+
+# Words the sentence's subject reports as someone else's, or disowns. Each ends right at the quote.
+_NAME = r"(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+"
+_RELAYED = [
+    # "Reyes mocked Lopez’s promise that “…”", "Reyes said the mayor’s words, “…”, were empty"
+    regex.compile(r"(?P<who>" + _NAME + r"|the\s+\p{Ll}+(?:\s+\p{Ll}+)?)['’]s?\s+(?:[\p{Ll}\-]+\s+){0,2}?"
+                  r"(?:promise|claim|charge|words|letter|statement|remarks?|comments?|pledge|vow|assertion|"
+                  r"suggestion|argument|tweet|message|warning|question|answer|quip|joke|boast|insistence|"
+                  r"contention|accusation|allegation|slogan|motto|refrain|catchphrase|line)"
+                  r"(?:\s+aloud)?(?:\s+that\s*|\s*[:,]\s*)$"),  # (not "Ginsburg’s comments “shows bias”": a predicate)
+    # "Reyes quoted Lopez:", "quoting Lopez as saying", "Reyes, quoting Lopez, said"
+    regex.compile(r"\b(?:quoting|quoted|citing|paraphrasing|paraphrased)\s+(?P<who>" + _NAME + r")"
+                  r"(?:\s+as\s+(?:saying|telling\s+\p{L}+)|\s*,\s*(?:said|says|wrote|told\s+\p{L}+))?"
+                  r"(?:\s+that)?\s*[:,]?\s*$"),
+    # "Lopez said Reyes was wrong to claim “…”": the infinitive's subject, not the sentence's
+    regex.compile(r"\b(?P<who>" + _NAME + r")\s+(?:was|is|were|had\s+been)\s+(?:\p{Ll}+\s+){0,2}to\s+(?:claim|say|suggest|"
+                  r"argue|insist|call|describe|tell\s+\p{L}+)(?:\s+that)?\s*[:,]?\s*$"),
+    # "Reyes accused Lopez of saying", "Reyes recalled Lopez telling him"
+    regex.compile(r"\b(?:accused|accuses|recalled|recalls|remembered|remembers|heard|quoted)\s+(?P<who>" + _NAME
+                  + r")\s+(?:of\s+)?(?:saying|telling\s+\p{L}+|writing|asking)(?:\s+that)?\s*[:,]?\s*$"),
+]
+# "Lopez denied saying “…”", "Asked whether “…”, Lopez said no": the words are not the subject's
+_DISOWNED = regex.compile(r"\b(?:denied|denies|deny|denying)\s+(?:ever\s+)?(?:having\s+)?(?:saying|said|telling\s+\p{L}+|"
+                          r"told\s+\p{L}+|writing|written)(?:\s+that)?\s*[:,]?\s*$|^\s*Asked\s+(?:whether|if|about|why|how|what|when)\b[^,]*$")
+
+
+def _relayed(before: str, reg: Registry) -> Speaker | None:
+    """The person whose words a frame relays ("Lopez’s promise that", "quoting Lopez:"), as a guess;
+    Speaker(None) when the frame disowns the words ("denied saying", "Asked whether"); None when the
+    frame is neither."""
+    if _DISOWNED.search(before):
+        return Speaker(None, "person", sure=False)
+    for rx in _RELAYED:
+        m = rx.search(before)
+        if m is not None:
+            sp = parse_np(m.group("who"), reg)
+            if sp is not None and sp.kind == "person" and sp.name:
+                return replace(sp, sure=False)
+            return Speaker(None, "person", sure=False)
+    return None
 
 
 _INNER_QUOTE = regex.compile(r"[“\"][^“”\"]{0,300}[”\"]")
