@@ -504,3 +504,25 @@ def test_disowned_words_get_no_speaker(frame: str) -> None:
 def test_own_words_stay_their_speakers(frame: str, speaker: str) -> None:
     [q] = quotes(_MEETING + frame.format(q=_PORT))
     assert q.speaker == speaker
+
+
+# --- 14. a person's gender is not read off someone else's pronoun -----------------------------------
+
+
+def test_an_object_her_after_a_name_gives_it_no_gender() -> None:
+    reg = build_registry("Maria Lopez spoke on Monday.\n\nTom Reyes disagreed with her.\n\nBen Kasper thanked him.")
+    # "her" and "him" here are the objects of the verbs: other people
+    assert reg.genders.get("Tom Reyes") == "m" and reg.genders.get("Maria Lopez") == "f"
+    assert reg.genders.get("Ben Kasper") == "m"
+
+
+def test_a_possessive_her_after_a_name_gives_it_a_gender() -> None:
+    reg = build_registry("Jordan Pell and her husband came to the hearing on Monday.")
+    assert reg.genders.get("Jordan Pell") == "f"
+
+
+def test_she_never_goes_to_a_man_named_before_with_her_after_him() -> None:
+    text = ('Maria Lopez spoke on Monday.\n\nTom Reyes disagreed with her.\n\n'
+            '“We will keep the harbour open for every ship that needs it,” she said.')
+    [q] = quotes(text)
+    assert q.speaker != "Tom Reyes" and q.guess != "Tom Reyes"

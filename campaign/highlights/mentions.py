@@ -64,7 +64,10 @@ _KIN = {"husband": "m", "wife": "f", "son": "m", "daughter": "f", "mother": "f",
         "widow": "f", "widower": "m", "uncle": "m", "aunt": "f", "nephew": "m", "niece": "f", "boyfriend": "m",
         "girlfriend": "f", "fiancé": "m", "fiancée": "f", "mari": "m", "femme": "f", "fils": "m", "fille": "f"}
 _KIN_BEFORE = regex.compile(r"(?:\b(?:her|his|their|its|the|a)|['’]s?)\s+(?P<kin>\p{Ll}+)\s*,?\s*$")
-_PRONOUN_AFTER = regex.compile(r"\b(?P<p>he|she|his|her|him|hers|il|elle)\b")
+# he/she/his, and "her" as a possessive ("her husband"): "him" and an object "her" ("disagreed with
+# her") point to someone else
+_PRONOUN_AFTER = regex.compile(r"\b(?P<p>he|she|his|il|elle|her(?=\s+(?!(?:and|or|to|in|on|at|for|with|that|as|but|about|"
+                               r"from|by|after|before|if|when|because|so|out|up|down|off|over|again|too)\b)\p{Ll}))\b")
 _SENT_END = regex.compile(r"[.!?]\s|[“”\"«»]")
 _TWO_CAPS = regex.compile(r"\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+")
 
@@ -262,8 +265,8 @@ def collect_names(text: str, reg: Registry) -> None:
         if not gender:
             k = _KIN_BEFORE.search(text, max(0, start - 40), start)
             gender = _KIN.get(k.group("kin"), "") if k else ""
-        if not gender:
-            gender = _pronoun_after(text, start + len(run))
+        if not gender:  # a given name read one way, else the pronoun that follows
+            gender = given_name_gender(" ".join(name)) or _pronoun_after(text, start + len(run))
         full = " ".join(name)
         reg.counts[full] = reg.counts.get(full, 0) + 1
         if full not in reg.names and reg.canonical(full) != full:
