@@ -526,3 +526,12 @@ def test_she_never_goes_to_a_man_named_before_with_her_after_him() -> None:
             '“We will keep the harbour open for every ship that needs it,” she said.')
     [q] = quotes(text)
     assert q.speaker != "Tom Reyes" and q.guess != "Tom Reyes"
+
+
+@pytest.mark.parametrize(("after", "speaker"), [
+    ("Reyes was told by Lopez.", "Maria Lopez"),
+    ("Reyes was told.", None),
+])
+def test_the_one_told_is_not_the_speaker(after: str, speaker: str | None) -> None:
+    [q] = quotes(_MEETING + "“We will keep the harbour open for every ship that needs it,” " + after)
+    assert q.speaker == speaker and q.guess in (None, speaker)

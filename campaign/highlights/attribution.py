@@ -465,6 +465,11 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     if m is None:
         return None
     np = s[: m.start()].strip()
+    if _PASSIVE.search(s, max(0, m.start() - 12), m.start()):
+        # "“…,” Reyes was told by Lopez.": the one told is not the speaker; the agent after "by" is
+        agent = _rx(r"\s+by\s+(?P<np>[^.,;:!?“”\"«»]{2,80})", 0).match(s, m.end())
+        sp = parse_np(agent.group("np"), reg) if agent else None
+        return sp if sp is not None and sp.kind in ("person", "org") and sp.name else None
     if np.endswith(",") and not _rx(r"[“”\"«».;!?]", 0).search(np) and m.group().lower().startswith(("say", "said")):
         # “…” but to take the lead in advertising, says Evan Tracey: the rest of the quoted sentence
         found = _post_en(s[m.start() :], reg)
