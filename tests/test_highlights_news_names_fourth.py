@@ -535,3 +535,43 @@ def test_she_never_goes_to_a_man_named_before_with_her_after_him() -> None:
 def test_the_one_told_is_not_the_speaker(after: str, speaker: str | None) -> None:
     [q] = quotes(_MEETING + "“We will keep the harbour open for every ship that needs it,” " + after)
     assert q.speaker == speaker and q.guess in (None, speaker)
+
+
+# --- 15. the frames of human-rights reporting --------------------------------------------------------
+
+_UN = ("Agnès Callamard of Amnesty International and Richard Bennett, the UN Special Rapporteur on Afghanistan, "
+       "spoke.\n\n")
+_FREE = "“The authorities must release every detained journalist without delay”"
+
+
+@pytest.mark.parametrize(("frame", "speaker"), [
+    ("The UN Special Rapporteur on Afghanistan, Richard Bennett, said {q}.", "Richard Bennett"),
+    ("{q}, the UN Special Rapporteur said.", "Richard Bennett"),
+    ("{q}, said Agnès Callamard, Secretary General of Amnesty International.", "Agnès Callamard"),
+    ("{q}, the Ministry of Foreign Affairs said in a statement.", "Ministry of Foreign Affairs"),
+    ("{q}, according to a report by the UN Assistance Mission in Afghanistan.",
+     "a report by the UN Assistance Mission in Afghanistan"),
+])
+def test_human_rights_reporting_frames(frame: str, speaker: str) -> None:
+    [q] = quotes(_UN + frame.format(q=_FREE))
+    assert q.speaker == speaker
+
+
+def test_a_person_of_an_organisation_is_a_person() -> None:
+    reg = build_registry(_UN)
+    assert "Agnès Callamard" in reg.names and not any("Callamard" in o for o in reg.orgs)
+
+
+def test_a_role_is_no_name() -> None:
+    reg = build_registry(_UN)
+    assert "Special Rapporteur" not in reg.names
+    assert reg.roles.get("Richard Bennett") == "UN Special Rapporteur on Afghanistan"
+
+
+def test_a_spokesman_of_an_unlisted_group_names_the_group_as_a_guess() -> None:
+    [q] = quotes(_UN + _FREE + ", a Taliban spokesman said.")
+    assert q.speaker is None and q.guess == "Taliban"
+
+
+def test_a_possessive_owner_is_no_part_of_the_name() -> None:
+    assert split_name("Colorado’s Kendal Unruh".split()) == ([], ["Kendal", "Unruh"])

@@ -688,7 +688,11 @@ def _tail_np(t: str) -> str | None:
         i -= 1  # (a comma ends the subject: "In a post late on Sunday, Achebe wrote")
     if 0 < i < len(words) and _rx(r"\p{Ll}{3,}ing", 0).fullmatch(words[i - 1]) and words[i - 1] not in ("during", "according"):
         return None  # "White America embracing Obama announced": Obama is the participle's object
-    if 0 < i < len(words) and words[i - 1].lower() in ("of", "at", "from") and i >= 3:
+    if 1 < i < len(words) and words[i - 1] == "of" and ORG_NOUNS.fullmatch(words[i - 2].lower()):
+        i -= 2  # "the Ministry of Foreign Affairs said": the whole name, not "Foreign Affairs"
+        while i > 0 and np_word(words[i - 1]):
+            i -= 1
+    elif 0 < i < len(words) and words[i - 1].lower() in ("of", "at", "from") and i >= 3:
         j = i - 1  # "Nadia Brooks of Kepler Partners": the person, not the firm
         while j > 0 and np_word(words[j - 1]):
             j -= 1
@@ -721,8 +725,9 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
     if m is None:
         return None, ""
     np = m.group("np").strip()
-    if _DOCUMENT.match(np):
-        return None, ""  # the reporting source, not a speaker
+    if _DOCUMENT.match(np):  # the reporting source, not a speaker, unless a document that names its owner
+        doc = document(np)  # ("according to a report by the UN Assistance Mission in Afghanistan")
+        return (doc, "according-to") if doc is not None and doc.sure else (None, "")
     np = _rx(r"\s+(?:in|on|during|at|who|which)\s+", 0).split(np, maxsplit=1)[0]
     sp = parse_np(np, reg)
     if sp is None:

@@ -229,6 +229,10 @@ def _name_or_org(run: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]
     words = words[:cut]
     while words and words[-1].lower() in ("of", "for", "and", "on", "to", "the"):
         words.pop()
+    of = next((k for k, w in enumerate(words) if 2 <= k <= 3 and w == "of"), None)
+    if (of is not None and words[0].lower() not in ("the", "a", "an")
+            and not any(ORG_NOUNS.fullmatch(w.lower()) or _PLACE.fullmatch(w.lower()) for w in words[:of])):
+        words = words[:of]  # "Agnès Callamard of Amnesty International": the person, not the organisation
     if any(ORG_NOUNS.fullmatch(w.lower()) for w in words[1:]) and len(words) >= 2:
         org = " ".join(words[1:] if words[0].lower() in ("the", "a", "an") else words)
         return (org if len(org.split()) >= 2 else ""), (), ()

@@ -59,6 +59,7 @@ ROLE_NOUNS = regex.compile(
     r"daughter|son|wife|husband|student|teacher|doctor|nurse|scientist|historian|writer|journalist|"
     r"vice|speaker|pastor|imam|bishop|priest|rabbi|prosecutor|ranger|(?:co-)?host|anchor|moderator|nominee|"
     r"actor|actress|pollster|strategist|consultant|commentator|columnist|pundit|contributor|operative|"
+    r"rapporteur|ombuds(?:man|woman|person)|delegate|"
     r"ministre|maire|directeur|directrice|secrétaire|porte-parole|présidente?|députée?|sénat(?:eur|rice)|"
     r"économiste|avocate?|procureure?|syndicaliste|responsable|dirigeante?|chef(?:fe)?|porte-parole|"
     r"militante?|chercheu(?:r|se)|professeure?|agricult(?:eur|rice)|habitante?|élue?)\b",
@@ -176,6 +177,9 @@ def _lead(name: list[str]) -> int:
     ("Senate Minority Whip Dick Durbin", "Billionaire Donald Trump"), never a name or a verb
     ("Francois Hollande Says Donald Trump" is a headline, not a person)."""
     k = 1 if len(name) > 2 and name[0] in _CONJUNCTIONS else 0
+    owner = next((j for j in range(len(name) - 2, k - 1, -1) if name[j].endswith(("'s", "’s"))), None)
+    if owner is not None:
+        return owner + 1  # "Colorado’s Kendal Unruh": a possessive owner, then the name
     given = _given_names()
     if len(name) - k < 3 or name[k].lower().strip(".") in given or _INITIAL.fullmatch(name[k]) or name[k].lower() in _PARTICLES:
         return k
@@ -513,7 +517,7 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         return Speaker(np[0].lower() + np[1:], "group") if len(np.split()) <= 8 else None
     m = _rx(r"(?:a|an|the)\s+(?P<org>\p{Lu}[\p{L}\p{M}'’&.\- ]*?)\s+spokes(?:man|woman|person)", regex.I).fullmatch(np)
     if m and (m.group("org") in reg.orgs or any(ORG_NOUNS.fullmatch(w) for w in m.group("org").lower().split())
-              or m.group("org").isupper()):
+              or m.group("org").isupper() or _rx(r"\p{Lu}\p{Ll}+", 0).fullmatch(m.group("org"))):  # ("a Taliban spokesman")
         return Speaker(reg.org(m.group("org")), "org", role="Spokesperson")  # "a Department for Education spokesperson"
     doc = document(np)
     if doc is not None:  # "“…,” reads a Wednesday editorial in The Des Moines Register"
@@ -533,6 +537,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
         first, second = _parse_simple(segs[0], reg), _parse_simple(segs[1], reg)
         if not _has_name(segs[0]) and _roleish(segs[0]):
             first = None  # "The French MP, Nathalie Loiseau": the role comes first
+        if first and second and first.kind == second.kind == "person" and first.name == second.name:
+            return second  # "The UN Special Rapporteur, Richard Bennett": the role names the same person
         if first and first.kind == "person" and first.name and _roleish(segs[1]):
             role = role_text(segs[1]) if _rx(r"(?:the|a|an)\s", regex.I).match(segs[1]) and ROLE_NOUNS.search(segs[1]) else None
             return Speaker(first.name, "person", role or first.role or reg.roles.get(first.name), first.gender)
@@ -598,7 +604,14 @@ _OUTLET_OWNED = regex.compile(r"(?:(?i:as|like|per|from|by|with)\s+)?(?:(?i:the)
                               r"(?P<rest>(?:\p{Ll}+\s+){0,3}\p{Lu}.*)")
 
 
+_ORG_OF = regex.compile(r"(?:(?i:the)\s+)?(?P<org>(?:\p{Lu}[\p{L}\-]*\s+){0,2}(?P<head>\p{Lu}\p{Ll}+)\s+(?:of|for)\s+(?:the\s+)?"
+                       r"\p{Lu}[\p{L}\-]*(?:\s+(?:and\s+)?\p{Lu}[\p{L}\-]*){0,4})")
+
+
 def _parse_simple(np: str, reg: Registry) -> Speaker | None:
+    org_of = _ORG_OF.fullmatch(np.strip())
+    if org_of and ORG_NOUNS.fullmatch(org_of.group("head").lower()):  # "the Ministry of Foreign Affairs"
+        return Speaker(org_of.group("org"), "org")
     owned = _OUTLET_OWNED.fullmatch(np.strip())
     if owned and owned.group("org")[:1].isupper():  # "The Post's Dana Milbank", "RealClearPolitics’ David Byler"
         found = _parse_simple(owned.group("rest"), reg)
@@ -628,7 +641,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         if name and _not_a_name(name, reg):
             return None  # "Continuing", "Amid", "Pollsters", "Islamic State-linked": capitals, no name
         known = len(name) == 1 and reg.canonical(name[0]) != name[0]  # "Cuban" for Mark Cuban
-        if name and not known and all(_is_title(w) for w in name):
+        if name and not known and (all(_is_title(w) for w in name) or ROLE_NOUNS.fullmatch(name[-1].lower())):
+            # ("the UN Special Rapporteur": a role, not a person called "Special Rapporteur")
             return None if low[0] in ("a", "an") else _role_person(np, reg)
         if not name:
             return None
