@@ -575,3 +575,19 @@ def test_a_spokesman_of_an_unlisted_group_names_the_group_as_a_guess() -> None:
 
 def test_a_possessive_owner_is_no_part_of_the_name() -> None:
     assert split_name("Colorado’s Kendal Unruh".split()) == ([], ["Kendal", "Unruh"])
+
+
+@pytest.mark.parametrize("frame", [
+    "Lopez, speaking on CNN’s “State of the Union,” said {q}.",
+    "On CNN’s “State of the Union,” Lopez said {q}.",
+])
+def test_a_programme_title_in_the_attribution_is_no_quote(frame: str) -> None:
+    [q] = quotes(_MEETING + frame.format(q=_PORT))
+    assert q.speaker == "Maria Lopez"
+
+
+def test_the_congressman_is_the_representative_named() -> None:
+    text = ("Sen. Maria Lopez (D-Ore.) and Rep. Tom Reyes (R-Tex.) met on Monday.\n\n"
+            "“We will keep the harbour open for every ship that needs it,” the congressman said.")
+    [q] = quotes(text)
+    assert q.speaker == "Tom Reyes"

@@ -355,6 +355,7 @@ def _relayed(before: str, reg: Registry) -> Speaker | None:
     return None
 
 
+_TITLE_IN_ASIDE = regex.compile(r"[“\"](?P<t>\p{Lu}[\p{L}'’\-]*(?:\s+[\p{L}'’\-]+){0,5}?)(?P<p>[,.]?)[”\"](?=,?\s)")
 _INNER_QUOTE = regex.compile(r"[“\"][^“”\"]{0,300}[”\"]")
 _PARTICIPLE_LEAD = regex.compile(r"(?:Adding|Continuing|Noting|Concluding|Explaining|Insisting|Arguing)(?:\s+that)?\s*[,:]")
 
@@ -525,6 +526,8 @@ _WITH_NP = regex.compile(r"\bwith\s+(?P<np>(?:\p{Lu}[\p{L}'’.\-]*\s+){0,3}\p{L
 
 def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker | None:
     s = _ASIDE_PARENS.sub("", before).rstrip()  # "Maria Lopez (D-N.M.) said,"
+    # a title in an aside ("speaking on CNN’s “State of the Union,” said"): its marks are no quote
+    s = _TITLE_IN_ASIDE.sub(lambda m: m.group("t") + m.group("p"), s)
     if fa:
         m = _FA_PRE.search(s) or (
             _FA_PRE_KE.search(s))

@@ -59,7 +59,7 @@ ROLE_NOUNS = regex.compile(
     r"daughter|son|wife|husband|student|teacher|doctor|nurse|scientist|historian|writer|journalist|"
     r"vice|speaker|pastor|imam|bishop|priest|rabbi|prosecutor|ranger|(?:co-)?host|anchor|moderator|nominee|"
     r"actor|actress|pollster|strategist|consultant|commentator|columnist|pundit|contributor|operative|"
-    r"rapporteur|ombuds(?:man|woman|person)|delegate|"
+    r"rapporteur|ombuds(?:man|woman|person)|delegate|congress(?:man|woman|member)|"
     r"ministre|maire|directeur|directrice|secrétaire|porte-parole|présidente?|députée?|sénat(?:eur|rice)|"
     r"économiste|avocate?|procureure?|syndicaliste|responsable|dirigeante?|chef(?:fe)?|porte-parole|"
     r"militante?|chercheu(?:r|se)|professeure?|agricult(?:eur|rice)|habitante?|élue?)\b",
@@ -690,12 +690,16 @@ _DESCRIPTION_GENDER = {"congressman": "m", "congresswoman": "f", "chairman": "m"
                        "spokesman": "m", "spokeswoman": "f", "businessman": "m", "businesswoman": "f"}
 
 
+_ROLE_SYNONYM = {"congressman": "representative", "congresswoman": "representative", "congressmember": "representative"}
+
+
 def _role_person(np: str, reg: Registry) -> Speaker | None:
     """"the mayor" -> the one person whose known role has that head word, if exactly one."""
     words = [w.lower() for w in _rx(r"\p{L}+", 0).findall(np) if w.lower() not in _DETS]
     if not words:
         return None
     head, former = words[-1], "former" in words
+    head = _ROLE_SYNONYM.get(head, head)  # "the congressman": the one whose role is "Representative"
     # the holder is named by the end of the paragraph ("the senator said" is no one named only in a
     # later paragraph), and a former holder is "the former governor", not "the governor"
     hits = [n for n, r in reg.roles.items() if _rx(r"\b" + regex.escape(head) + r"\b", regex.I).search(r)
