@@ -591,3 +591,17 @@ def test_the_congressman_is_the_representative_named() -> None:
             "“We will keep the harbour open for every ship that needs it,” the congressman said.")
     [q] = quotes(text)
     assert q.speaker == "Tom Reyes"
+
+
+@pytest.mark.parametrize(("frame", "guess"), [
+    ("Lopez quoted a worker’s letter: “My children have not eaten meat in a month.”", "a worker"),
+    ("Lopez recalled her father’s words: “Never cross a picket line, whatever it costs you.”", None),
+])
+def test_words_read_or_recalled_from_someone_unnamed_are_not_the_readers(frame: str, guess: str | None) -> None:
+    [q] = quotes(_MEETING + frame)
+    assert q.speaker is None and q.guess == guess
+
+
+def test_the_crowd_is_credited_as_the_crowd() -> None:
+    [q] = quotes(_MEETING + "The crowd chanted “No contract, no peace, no more delays” as Lopez spoke.")
+    assert q.speaker == "the crowd"

@@ -318,7 +318,8 @@ def _any_verb_after(after: str, reg: Registry) -> Speaker | None:
 _NAME = r"(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+"
 _RELAYED = [
     # "Reyes mocked Lopez’s promise that “…”", "Reyes said the mayor’s words, “…”, were empty"
-    regex.compile(r"(?P<who>" + _NAME + r"|the\s+\p{Ll}+(?:\s+\p{Ll}+)?)['’]s?\s+(?:[\p{Ll}\-]+\s+){0,2}?"
+    regex.compile(r"(?P<who>" + _NAME + r"|(?:the|a|an|one|his|her|their|my|our)\s+\p{Ll}+(?:\s+\p{Ll}+)?)['’]s?\s+"
+                  r"(?:[\p{Ll}\-]+\s+){0,2}?"
                   r"(?:promise|claim|charge|words|letter|statement|remarks?|comments?|pledge|vow|assertion|"
                   r"suggestion|argument|tweet|message|warning|question|answer|quip|joke|boast|insistence|"
                   r"contention|accusation|allegation|slogan|motto|refrain|catchphrase|line)"
@@ -348,8 +349,8 @@ def _relayed(before: str, reg: Registry) -> Speaker | None:
     for rx in _RELAYED:
         m = rx.search(before)
         if m is not None:
-            sp = parse_np(m.group("who"), reg)
-            if sp is not None and sp.kind == "person" and sp.name:
+            sp = parse_np(m.group("who"), reg)  # ("her father’s words": no one named, so no one)
+            if sp is not None and sp.kind in ("person", "group") and sp.name:
                 return replace(sp, sure=False)
             return Speaker(None, "person", sure=False)
     return None

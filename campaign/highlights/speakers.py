@@ -422,7 +422,8 @@ _GROUP = regex.compile(
     r"consultants?|users?|confidants?|sources?|commenters?|friends?|neighbou?rs?|observers?|critics?|attendees?|"
     r"participants?|organi[sz]ers?|staffers?|allies|veterans?|fans?|passengers?|eyewitness|bystanders?|"
     r"experts?|researchers?|economists?|lawyers?|investigators?|diplomats?|representatives?|"
-    r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people|man|woman|men|women)"
+    r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people|man|woman|men|women|"
+    r"crowd|audience)"
     r"(?:\s+(?:involved|familiar|close|working|speaking|who|with|from|at|in|on|of|for|to)\b[^,;:]{0,60})?",
     regex.I,
 )
@@ -503,7 +504,8 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
     if _STATE_ABBREV.search(np):
         return None  # "Pa. Sure": a state's abbreviation and a word make no name
     group = _GROUP.fullmatch(np)
-    if group and (group.group("det") or "").lower().strip() == "the" and not np.lower().endswith("s"):
+    if (group and (group.group("det") or "").lower().strip() == "the" and not np.lower().endswith("s")
+            and not _rx(r"(?i:crowd|audience)\b", 0).search(np)):
         group = None  # "the official": someone the story keeps anonymous, not a label to post
     if group:  # "an eyewitness", "a White House official", "protesters": unnamed, but who they are
         label = np[0].lower() + np[1:] if np[:1].isupper() and group.group("det") else np
