@@ -368,14 +368,7 @@ def _participle_lead(lead: str, reg: Registry) -> Speaker | None:
     if len(spans) < 2:
         return None
     a, b = spans[-2]
-    prev = _INNER_QUOTE.sub("…", lead[a:b])  # (its own partial quotes set aside)
-    np = head_np(prev)
-    at = prev.find(np) if np else -1
-    verb = EN_VERB_RE.search(prev, max(0, at))
-    if not np or at < 0 or verb is None or verb.start() > at + len(np) + 40:
-        return None
-    sp = parse_np(np, reg)
-    return sp if sp is not None and sp.kind == "person" and sp.name else None
+    return _speaking_subject(_INNER_QUOTE.sub("…", lead[a:b]), reg)  # (its own partial quotes set aside)
 
 
 def _sentence_end(after: str, reg: Registry) -> Speaker | None:
@@ -809,14 +802,20 @@ def _reported_before(prev: Paragraph, state: State) -> Speaker | None:
     last = text[prev.start + a : prev.start + b]
     if _rx(r"[“”\"«»]", 0).search(last) or len(last.split()) > 60:
         return None
-    np = head_np(last)
-    verb = EN_VERB_RE.search(last)
-    if not np or verb is None or verb.start() > len(np) + 40 or not last.lstrip().startswith(np.split()[0]):
+    sp = _speaking_subject(last, state.reg)
+    return sp if sp is not None and sp.name in state.reg.names else None
+
+
+def _speaking_subject(sentence: str, reg: Registry) -> Speaker | None:
+    """The person a sentence's subject names when a speech verb follows it closely ("Carter said that
+    …", "Later in the show, Maher stated …"), or None."""
+    np = head_np(sentence)
+    at = sentence.find(np) if np else -1
+    verb = EN_VERB_RE.search(sentence, max(0, at))
+    if not np or at < 0 or verb is None or verb.start() > at + len(np) + 40:
         return None
-    sp = parse_np(np, state.reg)
-    if sp is None or sp.kind != "person" or not sp.name or sp.name not in state.reg.names:
-        return None
-    return sp
+    sp = parse_np(np, reg)
+    return sp if sp is not None and sp.kind == "person" and sp.name else None
 
 
 def _beat(q: Quote, article: Article, state: State, cue: bool) -> Speaker | None:
