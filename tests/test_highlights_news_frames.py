@@ -14,7 +14,7 @@ import pytest
 
 from campaign.article import text_article
 from campaign.highlights import ranker
-from campaign.highlights.attribution import _post
+from campaign.highlights.frames import _post
 from campaign.highlights.mentions import _runs, build_registry, person_mentions
 from campaign.highlights.quotes import find_quotes
 from campaign.highlights.speakers import Registry, parse_np

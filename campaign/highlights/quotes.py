@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import regex
 
-from campaign.highlights.attribution import FRENCHY, PERSIAN, attribute
+from campaign.highlights.attribution import attribute
+from campaign.highlights.frames import FRENCHY, PERSIAN
 from campaign.highlights.mentions import build_registry
 from campaign.highlights.speakers import (
     TITLES,
