@@ -605,3 +605,25 @@ def test_words_read_or_recalled_from_someone_unnamed_are_not_the_readers(frame: 
 def test_the_crowd_is_credited_as_the_crowd() -> None:
     [q] = quotes(_MEETING + "The crowd chanted “No contract, no peace, no more delays” as Lopez spoke.")
     assert q.speaker == "the crowd"
+
+
+# --- 16. words never said, and texts that are read ---------------------------------------------------
+
+
+@pytest.mark.parametrize("frame", ["Lopez never said {q}.", "Lopez did not say {q}.", "Lopez declined to say {q}.",
+                                   "If Lopez says {q}, the strike ends."])
+def test_words_never_said_get_no_speaker(frame: str) -> None:
+    [q] = quotes(_MEETING + frame.format(q=_PORT))
+    assert q.speaker is None and q.guess is None
+
+
+def test_a_text_introduced_by_read_colon_is_a_quote() -> None:
+    found = quotes(_MEETING + "Lopez’s tweet read: " + _PORT + ".")
+    assert len(found) == 1 and found[0].speaker == "Lopez’s tweet"
+    signs = quotes(_MEETING + "Protesters held signs reading “No contract, no peace” outside.")
+    assert signs == []  # a sign's short words stay a title, not a quote
+
+
+def test_a_letter_from_someone_is_their_words() -> None:
+    [q] = quotes(_MEETING + "Reyes received a letter from Lopez: " + _PORT + ".")
+    assert q.speaker is None and q.guess == "Maria Lopez"

@@ -156,12 +156,16 @@ _RELAYED = [
     # "Lopez said Reyes was wrong to claim “…”": the infinitive's subject, not the sentence's
     regex.compile(r"\b(?P<who>" + _NAME + r")\s+(?:was|is|were|had\s+been)\s+(?:\p{Ll}+\s+){0,2}to\s+(?:claim|say|suggest|"
                   r"argue|insist|call|describe|tell\s+\p{L}+)(?:\s+that)?\s*[:,]?\s*$"),
+    # "Reyes received a letter from Lopez:"
+    regex.compile(r"\b(?:letter|message|e-?mail|note|text|statement|memo)\s+from\s+(?P<who>" + _NAME + r")\s*[:,]?\s*$"),
     # "Reyes accused Lopez of saying", "Reyes recalled Lopez telling him"
     regex.compile(r"\b(?:accused|accuses|recalled|recalls|remembered|remembers|heard|quoted)\s+(?P<who>" + _NAME
                   + r")\s+(?:of\s+)?(?:saying|telling\s+\p{L}+|writing|asking)(?:\s+that)?\s*[:,]?\s*$"),
 ]
 # "Lopez denied saying “…”", "Asked whether “…”, Lopez said no": the words are not the subject's
-_DISOWNED = regex.compile(r"\b(?:denied|denies|deny|denying)\s+(?:ever\s+)?(?:having\s+)?(?:saying|said|telling\s+\p{L}+|"
+_DISOWNED = regex.compile(r"\b(?:(?:never|not|n['’]t|refused\s+to|declined\s+to)\s+(?:\p{Ll}+ly\s+)?(?:say|said|tell|told|write|"
+                          r"wrote|call|called)(?:\s+\p{L}+)?(?:\s+that)?\s*[:,]?\s*$|^\s*(?:If|Unless|Should)\s+[^,]*$)|"
+                          r"\b(?:denied|denies|deny|denying)\s+(?:ever\s+)?(?:having\s+)?(?:saying|said|telling\s+\p{L}+|"
                           r"told\s+\p{L}+|writing|written)(?:\s+that)?\s*[:,]?\s*$|^\s*Asked\s+(?:whether|if|about|why|how|what|when)\b[^,]*$")
 
 

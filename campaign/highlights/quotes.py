@@ -298,8 +298,9 @@ def _is_scare(text: str, q: Quote, article: Article) -> bool:
         return True
     para = article.paragraphs[q.paragraph]
     before = text[max(para.start, q.opener - 60) : q.opener]
-    if _SCARE_CUE.search(before) and len(words) <= 12:
-        return True
+    cue = _SCARE_CUE.search(before)
+    if cue and len(words) <= 12 and not (len(words) >= 6 and _rx(r"\bread(?:s|ing)?\s*:\s*$", regex.I).search(before)):
+        return True  # ("The tweet read: “…”" introduces a text, not a sign's words)
     # every word but the small ones a title keeps lowercase: "a big fan of Elizabeth Warren" is no title
     if len(words) > 10:
         return False
