@@ -627,3 +627,16 @@ def test_a_text_introduced_by_read_colon_is_a_quote() -> None:
 def test_a_letter_from_someone_is_their_words() -> None:
     [q] = quotes(_MEETING + "Reyes received a letter from Lopez: " + _PORT + ".")
     assert q.speaker is None and q.guess == "Maria Lopez"
+
+
+def test_a_disowned_quote_says_why_it_has_no_speaker() -> None:
+    [q] = quotes(_MEETING + "Lopez never said " + _PORT + ".")
+    assert q.speaker is None and q.sieve == "disowned" and "Lopez never said" in q.evidence
+
+
+def test_words_nobody_said_are_no_highlight() -> None:
+    from campaign.article import text_article
+    from campaign.highlights.select import extract
+
+    article = text_article(_MEETING + "Lopez never said " + _PORT + ". The port stays open for the winter season.")
+    assert not any("harbour open" in h.text for h in extract(article))

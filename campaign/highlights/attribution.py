@@ -84,6 +84,9 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 if relay is not None:  # someone else's words, in a frame that says so
                     if relay.name:
                         _set(q, relay, "relayed", state, pi, before)
+                    else:  # say why there is none, for the person who decides
+                        q.sieve = "disowned"
+                        q.evidence = f"no speaker: the sentence does not give these words to anyone: “{' '.join(before.split())[-160:]}”"
                     continue
             if sp is None:
                 sp, sieve = _adjacent(q, before, after, reg)

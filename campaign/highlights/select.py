@@ -126,6 +126,8 @@ def extract(article: Article, *, min_length: int = 40, max_length: int = 220) ->
     n = max(1, len(article.text))
     out: list[Highlight] = []
     for q in quotes:
+        if q.sieve == "disowned":
+            continue  # "Lopez never said “…”": words nobody said are no highlight, with or without a speaker
         out.extend(_quote_candidates(q, n, min_length, max_length))
     out.extend(_sentence_candidates(article, quotes, min_length, max_length))
     return _dedupe(out)
