@@ -640,3 +640,8 @@ def test_words_nobody_said_are_no_highlight() -> None:
 
     article = text_article(_MEETING + "Lopez never said " + _PORT + ". The port stays open for the winter season.")
     assert not any("harbour open" in h.text for h in extract(article))
+
+
+def test_a_french_appositive_gives_a_role() -> None:
+    reg = build_registry("Marie Dupont, la maire de Rennes, et Thomas Leroy, un syndicaliste, se sont rencontrés lundi.")
+    assert reg.roles == {"Marie Dupont": "Maire de Rennes", "Thomas Leroy": "Syndicaliste"}

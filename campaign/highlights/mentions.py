@@ -371,7 +371,7 @@ def _mention(parsed: tuple[str, str] | None, reg: Registry) -> str | None:
 # --- the registry: every person the article names, with roles and genders ------------
 
 _APPOSITIVE = regex.compile(
-    r"(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]{1,40}),\s+(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
+    r"(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]{1,40}),\s+(?P<role>(?:(?:the|a|an|le|la|un|une)\s+|l['’])[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and|et|qui|a|est)\b)"
 )
 _ROLE_FIRST = regex.compile(
     r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"

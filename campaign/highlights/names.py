@@ -94,7 +94,7 @@ _HEADLINE_VERBS = set("""slams blasts hits rips calls praises backs endorses moc
 
 def role_text(s: str) -> str | None:
     """A role phrase as shown on a card: no leading article, a capital first letter."""
-    s = _rx(r"^(?:the|a|an)\s+", regex.I).sub("", s.strip(" ,.;:")).strip()
+    s = _rx(r"^(?:(?:the|a|an|le|la|les|un|une)\s+|l['’])", regex.I).sub("", s.strip(" ,.;:")).strip()
     if not s or len(s.split()) > 14:
         return None
     s = _rx(r"\b(Sen|Rep|Gov|Gen|Lt|Col|Capt|Sgt|Adm|Maj|Cmdr|Supt|Atty)\b\.?", 0).sub(
