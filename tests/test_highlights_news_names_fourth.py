@@ -645,3 +645,8 @@ def test_words_nobody_said_are_no_highlight() -> None:
 def test_a_french_appositive_gives_a_role() -> None:
     reg = build_registry("Marie Dupont, la maire de Rennes, et Thomas Leroy, un syndicaliste, se sont rencontrés lundi.")
     assert reg.roles == {"Marie Dupont": "Maire de Rennes", "Thomas Leroy": "Syndicaliste"}
+
+
+def test_a_role_phrase_before_the_name_in_commas() -> None:
+    [q] = quotes(_MEETING + "The mayor of Dunmore, Maria Lopez, said " + _PORT + ".")
+    assert q.speaker == "Maria Lopez"

@@ -492,6 +492,8 @@ def _tail_np(t: str) -> str | None:
         if len(segs) == 1:
             return _tail_np(segs[0])
         if len(segs) >= 2:
+            if _rx(r"(?:the|a|an)\s", regex.I).match(segs[-2]) and ROLE_NOUNS.search(segs[-2]) and len(segs[-2].split()) <= 10:
+                return segs[-2] + ", " + segs[-1]  # "The mayor of Dunmore, Maria Lopez,": the role phrase whole
             head = _tail_np(segs[-2]) or ""
             return (head + ", " + segs[-1]) if head else segs[-1]
         t = t.rstrip(",")
