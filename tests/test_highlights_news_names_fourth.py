@@ -650,3 +650,22 @@ def test_a_french_appositive_gives_a_role() -> None:
 def test_a_role_phrase_before_the_name_in_commas() -> None:
     [q] = quotes(_MEETING + "The mayor of Dunmore, Maria Lopez, said " + _PORT + ".")
     assert q.speaker == "Maria Lopez"
+
+
+# --- 17. bylines, asides with "by", two speakers -----------------------------------------------------
+
+
+def test_a_byline_is_no_reported_speech() -> None:
+    [q] = quotes(_MEETING + "Tom Reyes contributed to this report.\n\n" + _PORT + ".")
+    assert q.speaker != "Tom Reyes"
+
+
+def test_led_by_is_an_aside() -> None:
+    [q] = quotes(_MEETING + "The union, led by Reyes, said " + _PORT + ".")
+    assert q.speaker is not None and "Reyes" not in q.speaker and q.speaker.lower() == "union"
+
+
+@pytest.mark.parametrize("lead", ["Lopez and Reyes said in a joint statement:", "Both Lopez and Reyes said"])
+def test_two_people_speaking_together_are_credited_together(lead: str) -> None:
+    [q] = quotes(_MEETING + f"{lead} " + _PORT + ".")
+    assert q.speaker == "Maria Lopez and Tom Reyes"

@@ -49,7 +49,8 @@ _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|
                      regex.I)
 _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
                           regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
-_ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as)\b", regex.I)
+_ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as|"
+                       r"\p{Ll}+(?:ed|en)\s+by|led\s+by|run\s+by)\b", regex.I)  # ("The union, led by Reyes, said")
 _PASSIVE = regex.compile(r"\b(?:was|were|been|being|is|are)\s+$", regex.I)
 _REPLY = regex.compile(r"\b(?:then|back|repl(?:y|ies|ied)|respond(?:s|ed)?|answer(?:s|ed)?|retort(?:s|ed)?)\b", regex.I)
 # ", which the Tax Foundation estimates would cost": a verb in a relative clause attributes nothing
@@ -514,6 +515,11 @@ def _tail_np(t: str) -> str | None:
     i = len(words)
     while i > 0 and np_word(words[i - 1]) and not (i < len(words) and words[i - 1].endswith(",")):
         i -= 1  # (a comma ends the subject: "In a post late on Sunday, Achebe wrote")
+    if 1 < i < len(words) and words[i - 1] == "and" and np_word(words[i - 2]) and not words[i - 2].endswith(","):
+        j = i - 1  # "Lopez and Reyes said": both of them
+        while j > 0 and np_word(words[j - 1]) and not words[j - 1].endswith(","):
+            j -= 1
+        return " ".join(words[j:])
     if 0 < i < len(words) and _rx(r"\p{Ll}{3,}ing", 0).fullmatch(words[i - 1]) and words[i - 1] not in ("during", "according"):
         return None  # "White America embracing Obama announced": Obama is the participle's object
     if 1 < i < len(words) and words[i - 1] == "of" and ORG_NOUNS.fullmatch(words[i - 2].lower()):
@@ -568,7 +574,8 @@ def _speaking_subject(sentence: str, reg: Registry) -> Speaker | None:
     …", "Later in the show, Maher stated …"), or None."""
     np = head_np(sentence)
     at = sentence.find(np) if np else -1
-    verb = EN_VERB_RE.search(sentence, max(0, at))
+    verb = next((v for v in EN_VERB_RE.finditer(sentence, max(0, at))
+                 if not _NOUN_DET.search(sentence, max(0, v.start() - 8), v.start())), None)  # (not "this report")
     if not np or at < 0 or verb is None or verb.start() > at + len(np) + 40:
         return None
     sp = parse_np(np, reg)

@@ -247,6 +247,8 @@ def document(np: str) -> Speaker | None:
     return Speaker(label, "document", sure=owned)
 
 
+_BOTH = regex.compile(r"(?:(?i:both)\s+)?(?P<a>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+and\s+"
+                     r"(?P<b>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)")
 _OWNED_ROLE = regex.compile(r"\p{Lu}[\p{L}.'’\-]*(?:\s+\p{Lu}[\p{L}.'’\-]*){0,3}['’]s\s+(?:\p{Ll}+\s+){0,2}\p{Ll}{3,}")
 _PERSONS_OFFICE = regex.compile(r"(?:the\s+)?(?P<p>\p{Lu}[\p{L}.'’\- ]{1,40}?)['’]s?\s+(?P<o>office|campaign|spokes(?:man|woman|person)|"
                                 r"lawyers?|attorneys?|team|staff|foundation)", regex.I)
@@ -294,6 +296,12 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
     party = _rx(r"(?i:the)\s+(?:\p{Lu}[\p{L}.\-]+\s+){1,2}(?:Republican|Democrat|Independent|Democratic\s+\p{Ll}+)", 0).fullmatch(np)
     if party:  # "the Wisconsin Republican said": a description pointing back, resolved like a pronoun
         return Speaker(None, "pronoun", role=np)
+    both = _BOTH.fullmatch(np)
+    if both:  # "Lopez and Reyes said": two people the story names, credited together
+        a, b = parse_np(both.group("a"), reg), parse_np(both.group("b"), reg)
+        if (a is not None and b is not None and a.kind == b.kind == "person" and a.name and b.name
+                and a.name != b.name and a.name in reg.names and b.name in reg.names):
+            return Speaker(f"{a.name} and {b.name}", "group")
     segs = [s.strip() for s in np.split(",") if s.strip()]
     if len(segs) >= 2:
         if _GROUP.fullmatch(segs[0]) and _rx(r"(?:who|which|whose)\b", regex.I).match(segs[1]):
