@@ -10,7 +10,9 @@ from dataclasses import replace
 import regex
 
 from campaign.article.sentences import split as split_sentences
+from campaign.highlights.lexicon import NAME_RUN
 from campaign.highlights.pronouns import (
+    _QUOTED,
     DETS,
     head_np,
     np_word,
@@ -57,7 +59,7 @@ _REPLY = regex.compile(r"\b(?:then|back|repl(?:y|ies|ied)|respond(?:s|ed)?|answe
 _RELATIVE_VERB = regex.compile(r",\s*(?:which|whom|that)\s+[^,;:“”\"]{0,80}$", regex.I)
 _INITIALS = regex.compile(r"(?<![\p{L}.])(?:\p{Lu}\.)+(?=\s)")
 _ABBREV_DOT = regex.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|St|Jr|Sr|Adm|Cmdr|Maj|Rev|Hon)\.")
-_DOCUMENT = regex.compile(
+_REPORTING_SOURCE = regex.compile(
     r"(?:a|an|the|un|une|le|la)?\s*(?:report|reports|figures|data|study|survey|poll|documents?|rapport|"
     r"sources?|estimates?|statistics|records|analysis|reuters|ap|afp)\b", regex.I)
 _FA_POST = regex.compile(r"(?P<np>[^،.:«»]{1,40}?)\s+(?:" + FA_VERB_RE.pattern + r")")
@@ -122,7 +124,7 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
 
 
 # “…?” Hannity pressed. / “…,” she shrugged.: a name or pronoun and a past-tense verb close the sentence
-_ANY_VERB = regex.compile(r"\s*(?P<np>(?:\p{Lu}[\p{L}'’.\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+|[Hh]e|[Ss]he)\s+"
+_ANY_VERB = regex.compile(r"\s*(?P<np>" + NAME_RUN + r"|[Hh]e|[Ss]he)\s+"
                           r"(?P<v>\p{Ll}{3,}ed)(?:\s+(?:back|on|in|at|to|during|after|from|as|when)\b[^.;:!?“”\"«»]{0,60})?\s*[.,]")
 
 
@@ -141,7 +143,7 @@ def _any_verb_after(after: str, reg: Registry) -> Speaker | None:
 
 
 # Words the sentence's subject reports as someone else's, or disowns. Each ends right at the quote.
-_NAME = r"(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+"
+_NAME = NAME_RUN
 _RELAYED = [
     # "Reyes mocked Lopez’s promise that “…”", "Reyes said the mayor’s words, “…”, were empty"
     regex.compile(r"(?P<who>" + _NAME + r"|(?:the|a|an|one|his|her|their|my|our)\s+\p{Ll}+(?:\s+\p{Ll}+)?)['’]s?\s+"
@@ -187,7 +189,6 @@ def _relayed(before: str, reg: Registry) -> Speaker | None:
 
 
 _TITLE_IN_ASIDE = regex.compile(r"[“\"](?P<t>\p{Lu}[\p{L}'’\-]*(?:\s+[\p{L}'’\-]+){0,5}?)(?P<p>[,.]?)[”\"](?=,?\s)")
-_INNER_QUOTE = regex.compile(r"[“\"][^“”\"]{0,300}[”\"]")
 _PARTICIPLE_LEAD = regex.compile(r"(?:Adding|Continuing|Noting|Concluding|Explaining|Insisting|Arguing)(?:\s+that)?\s*[,:]")
 
 
@@ -198,7 +199,7 @@ def _participle_lead(lead: str, reg: Registry) -> Speaker | None:
     if len(spans) < 2:
         return None
     a, b = spans[-2]
-    return _speaking_subject(_INNER_QUOTE.sub("…", lead[a:b]), reg)  # (its own partial quotes set aside)
+    return _speaking_subject(_QUOTED.sub("…", lead[a:b]), reg)  # (its own partial quotes set aside)
 
 
 def _sentence_end(after: str, reg: Registry) -> Speaker | None:
@@ -345,7 +346,7 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
 
 _GOES_ON_SPEECH = regex.compile(r"\s*(?:[,:]|to\s+\p{Ll}+)", regex.I)
 _DASH_LABEL = regex.compile(r"(?:^|\s)[-–—]\s*(?P<n>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,3}):$")
-_WITH_NP = regex.compile(r"\bwith\s+(?P<np>(?:\p{Lu}[\p{L}'’.\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+|him|her)(?:\s+\p{Ll}+ly)?$")
+_WITH_NP = regex.compile(r"\bwith\s+(?P<np>" + NAME_RUN + r"|him|her)(?:\s+\p{Ll}+ly)?$")
 
 
 def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker | None:
@@ -430,7 +431,7 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
                     joined and not head_text.endswith(",")):
                 # ("Thiel wrote in a statement to Wired explaining": not Wired; "The Foundation did not
                 # want to address “that person,” telling": its own earlier partial quote set aside)
-                np = head_np(_INNER_QUOTE.sub("…", head_text))
+                np = head_np(_QUOTED.sub("…", head_text))
             elif word == "selon":  # "Selon le ministre des Transports, Philippe Garnier, « ... »"
                 np = rest.split("«")[0].strip(" ,\u00a0\u202f")
             else:
@@ -559,7 +560,7 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
     if m is None:
         return None, ""
     np = m.group("np").strip()
-    if _DOCUMENT.match(np):  # the reporting source, not a speaker, unless a document that names its owner
+    if _REPORTING_SOURCE.match(np):  # the reporting source, not a speaker, unless a document that names its owner
         doc = document(np)  # ("according to a report by the UN Assistance Mission in Afghanistan")
         return (doc, "according-to") if doc is not None and doc.sure else (None, "")
     np = _rx(r"\s+(?:in|on|during|at|who|which)\s+", 0).split(np, maxsplit=1)[0]

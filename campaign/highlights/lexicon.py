@@ -157,6 +157,13 @@ def given_name_gender(name: str) -> str:
     return _given_names().get(words[0].lower().strip(".,"), "") if len(words) >= 2 else ""
 
 
+# A run of up to four capitalised words ending in a surname: "Tom Reyes", "Sen. Harry M. Reid".
+NAME_RUN = r"(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+"
+# Adverbs that open a sentence before its subject ("Shortly after …, Rubio’s campaign said"), never a name.
+SENTENCE_ADVERBS = ("shortly recently finally separately additionally similarly previously subsequently eventually "
+                    "ultimately initially publicly privately notably specifically originally immediately likewise "
+                    "instead afterward afterwards").split()
+
 # A lowercase word naming what someone does: "pollster", "strategist", "organizer", "spokesman".
 _ROLE_SUFFIX = regex.compile(r"\p{Ll}{3,}(?:ist|ster|er|or|man|woman|ant|ent|ian|ee)")
 # Common words that stand before a name in a headline or as a label: "Billionaire Donald Trump".

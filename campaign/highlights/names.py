@@ -86,7 +86,8 @@ def _lead(name: list[str]) -> int:
 
 
 _CONJUNCTIONS = {"But", "And", "So", "Yet", "Meanwhile", "However", "Still", "Then", "Also", "Now", "Instead", "Plus"}
-# Verbs a headline puts between two names ("Hollande Says Donald Trump …"): never part of a name.
+# Verbs a headline puts between two names ("Hollande Says Donald Trump …"): never part of a name. A
+# list of its own, not the speech-verb lexicon, which also holds capitalised nouns of names ("Post").
 _HEADLINE_VERBS = set("""slams blasts hits rips calls praises backs endorses mocks attacks wants thinks is was has
     vs vs. defends warns takes gets makes meets joins beats leads wins loses says said tells told asks asked
     writes wrote tweets tweeted claims urges accuses denies admits vows pledges insists suggests""".split())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import regex
 
 from campaign.highlights import ranker
+from campaign.highlights.lexicon import SENTENCE_ADVERBS
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.speakers import (
     NATIONALITY,
@@ -39,10 +40,8 @@ from campaign.models import Article, Sentence
 
 _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when|while|later|earlier|yesterday|today|"
                            r"however|meanwhile|also|last|this|then|now|still|according|addressing|writing|with|"
-                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day|shortly|recently|finally|separately|"
-                           r"additionally|similarly|previously|subsequently|eventually|ultimately|initially|"
-                           r"publicly|privately|notably|specifically|originally|immediately|likewise|instead|"
-                           r"afterwards?)\b", regex.I)
+                           r"for|from|to|as|once|again|but|and|in\s+a|on\s+\w+day|" + "|".join(SENTENCE_ADVERBS)
+                           + r")\b", regex.I)
 _PARTICIPLE_OPENER = regex.compile(r"\p{Lu}\p{Ll}+(?:ing|ed)\s+\p{Ll}")  # "Appearing before …", "Asked about …"
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
 _QUOTED = regex.compile(r"[“\"]([^“”\"]{0,400})[”\"]")

@@ -24,10 +24,12 @@ from campaign.highlights.lexicon import (
     _PERSIAN,
     _ROLE_SUFFIX,
     GENERIC,
+    NAME_RUN,
     NATIONALITY,
     ORG_NOUNS,
     PRONOUNS,
     ROLE_NOUNS,
+    SENTENCE_ADVERBS,
     TITLES,
     Speaker,
     _clean_token,
@@ -247,8 +249,7 @@ def document(np: str) -> Speaker | None:
     return Speaker(label, "document", sure=owned)
 
 
-_BOTH = regex.compile(r"(?:(?i:both)\s+)?(?P<a>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+and\s+"
-                     r"(?P<b>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)")
+_BOTH = regex.compile(r"(?:(?i:both)\s+)?(?P<a>" + NAME_RUN + r")\s+and\s+(?P<b>" + NAME_RUN + r")")
 _OWNED_ROLE = regex.compile(r"\p{Lu}[\p{L}.'’\-]*(?:\s+\p{Lu}[\p{L}.'’\-]*){0,3}['’]s\s+(?:\p{Ll}+\s+){0,2}\p{Ll}{3,}")
 _PERSONS_OFFICE = regex.compile(r"(?:the\s+)?(?P<p>\p{Lu}[\p{L}.'’\- ]{1,40}?)['’]s?\s+(?P<o>office|campaign|spokes(?:man|woman|person)|"
                                 r"lawyers?|attorneys?|team|staff|foundation)", regex.I)
@@ -330,9 +331,7 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
 # Words that open a sentence with a capital but never a name.
 _OPENERS = set("""amid alongside over any eight seven six five four three two nine ten hi hello continuing
     across against among around behind beyond despite during inside outside throughout toward towards upon
-    within without whether unless until whose every each such several shortly recently finally separately
-    additionally similarly previously subsequently eventually ultimately initially publicly privately notably
-    specifically originally immediately likewise instead afterward afterwards""".split())
+    within without whether unless until whose every each such several""".split()) | set(SENTENCE_ADVERBS)
 
 
 def _not_a_name(name: list[str], reg: Registry) -> bool:

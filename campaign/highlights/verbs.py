@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from campaign.highlights.speakers import _rx
+from campaign.highlights.lexicon import _rx
 
 # --- lexicons ----------------------------------------------------------------------------------
 
