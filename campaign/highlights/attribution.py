@@ -30,6 +30,7 @@ from campaign.highlights.frames import (
     _post,
     _pre,
     _relayed,
+    _sentence_end,
     _speaking_subject,
 )
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
@@ -110,6 +111,10 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sieve = "then-adding"  # "« … », a-t-il expliqué, avant d'ajouter : « … »"
             if sp is None:
                 sp, sieve = _according_to(before + " " + after, reg)
+            if (sp is None and _rx(r"[\s,]*\p{Ll}", 0).match(text, q.closer) and not PERSIAN.search(q.text)
+                    and _rx(r"[“\"]", 0).search(after)):  # “…” and “…” they need to win, Sroka said.
+                sp = _sentence_end(_first_sentence(_masked(text[q.closer : para.end])), reg)
+                sieve = "sentence-end" if sp is not None else ""
             if sp is not None and sp.kind == "pronoun":
                 q.pronoun = sieve
                 q.pronoun_word = (f"the description “{sp.role}”" if sp.role else
@@ -222,6 +227,14 @@ def _unsure_org(name: str) -> bool:
     return bool(_OUTLET.search(name)) or not any(ORG_NOUNS.fullmatch(w) for w in words)
 
 
+def _masked(s: str) -> str:
+    """`s` with each quote in it cut down to "…", marks and all, so that its sentences are the frame's."""
+    return _QUOTED_SPAN.sub("…", s)
+
+
+_QUOTED_SPAN = regex.compile(r"[“\"][^“”\"]{0,400}[”\"]")
+
+
 def _around(text: str, q: Quote, para: Paragraph) -> str:
     """The paragraph's words around the quote (the quote itself elided), for the evidence."""
     return (text[para.start : q.opener] + "“…”" + text[q.closer : para.end]).strip()
@@ -243,8 +256,8 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         subject_end = prev.closer + (verb.start() if said_before and verb else len(between))
         mentioned = [prev.speaker if _is_speaker(n, prev.speaker or "", state) else n
                      for _, n in person_mentions(text, state.reg, prev.closer, subject_end, state.spans)]
-        if said_before and mentioned[:1] == [prev.speaker]:
-            mentioned = []  # “Q1,” X, a Clinton adviser, said. “Q2”: names in X's own description
+        if said_before:
+            mentioned = []  # “Q1,” X, a Clinton adviser, said. / “Q1,” the Forum’s X said. “Q2”: X's own description
         if prev.speaker and (not cue or said_before) and all(n == prev.speaker for n in mentioned):
             return Speaker(prev.speaker, prev.speaker_kind or "person", prev.role, sure=prev.confident), "same-paragraph"
         return None, ""

@@ -47,8 +47,7 @@ PERSIAN = regex.compile(r"[\u0600-\u06ff]")
 FRENCHY = regex.compile(r"[«»éèêàçôû]|\b(?:selon|ont|le|la|les|du|des|est|que|qu')\b", regex.I)
 _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|simply|previously|reportedly|"
                      r"has\s+since|had\s+earlier|would\s+later|would|will|could|can|did|does|do|was|were|"
-                     r"(?-i:\p{Ll}+ly)))+\s*$",  # "Trump jokingly said"
-                     regex.I)
+                     r"\p{Ll}+ly))+\s*$")  # "Trump jokingly said" (lowercase only: "Will wrote" is George Will)
 _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
                           regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as|"
@@ -128,12 +127,23 @@ _ANY_VERB = regex.compile(r"\s*(?P<np>" + NAME_RUN + r"|[Hh]e|[Ss]he)\s+"
                           r"(?P<v>\p{Ll}{3,}ed)(?:\s+(?:back|on|in|at|to|during|after|from|as|when)\b[^.;:!?“”\"«»]{0,60})?\s*[.,]")
 
 
+# “…?” pressed Hannity.: the same, inverted, with a person the story names
+_ANY_VERB_INVERTED = regex.compile(r"\s*(?P<v>\p{Ll}{3,}ed)\s+(?P<np>" + NAME_RUN + r")\s*[.]")
+_NOT_SPEECH_ED = ("used", "based", "called", "named", "titled", "dubbed", "entitled", "labeled", "labelled", "described",
+                  "printed", "displayed", "headlined", "aired", "featured", "starred", "signed", "captioned")
+
+
 def _any_verb_after(after: str, reg: Registry) -> Speaker | None:
     """A quote ending in a comma or a question and, after it, only "Name verbed." (a speech verb the
     lexicon lacks: pressed, elaborated, sniffed): the name is the speaker."""
     m = _ANY_VERB.match(after)
-    if m is None or m.group("v") in ("used", "based", "called", "named", "titled", "dubbed", "entitled", "labeled",
-                                     "labelled", "described", "printed", "displayed", "headlined", "aired"):
+    if m is None:
+        m = _ANY_VERB_INVERTED.match(after)
+        if m is None or m.group("v") in _NOT_SPEECH_ED:
+            return None
+        sp = parse_np(m.group("np"), reg)
+        return sp if sp is not None and sp.kind == "person" and sp.name in reg.names else None
+    if m.group("v") in _NOT_SPEECH_ED:
         return None
     np = m.group("np")
     if np.lower() in PRONOUNS:

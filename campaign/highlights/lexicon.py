@@ -54,6 +54,8 @@ ROLE_NOUNS = regex.compile(
     r"daughter|son|wife|husband|student|teacher|doctor|nurse|scientist|historian|writer|journalist|"
     r"vice|speaker|pastor|imam|bishop|priest|rabbi|prosecutor|ranger|(?:co-)?host|anchor|moderator|nominee|"
     r"actor|actress|pollster|strategist|consultant|commentator|columnist|pundit|contributor|operative|"
+    r"(?:mega)?donor|business(?:man|woman)|investor|entrepreneur|philanthropist|comedian|"
+    r"singer|rapper|musician|veteran|supporter|volunteer|"
     r"rapporteur|ombuds(?:man|woman|person)|delegate|congress(?:man|woman|member)|"
     r"ministre|maire|directeur|directrice|secrétaire|porte-parole|présidente?|députée?|sénat(?:eur|rice)|"
     r"économiste|avocate?|procureure?|syndicaliste|responsable|dirigeante?|chef(?:fe)?|porte-parole|"
@@ -71,7 +73,8 @@ ORG_NOUNS = regex.compile(
     r"outlet|magazine|center|centre|inc|ltd|corp|international|watch|news|times|post|press|media|nations|states|"
     r"capital|llc|associates|securities|ventures|consulting|strategies|"
     r"republic|kingdom|house|fund|college|school|church|institution|partners|holdings|airlines|motors|trust|programme|"
-    r"program|inspectorate|initiative|partnership|observatory|laboratory)$",
+    r"program|inspectorate|initiative|partnership|observatory|laboratory|forum|project|journal|tribune|herald|"
+    r"gazette|report|review|bloc|brigade|guard|reserve)$",
     regex.I,
 )
 GENERIC = set(

@@ -127,15 +127,28 @@ def _index(text: str, reg: Registry) -> tuple[list[int], list[tuple[int, int, li
 
 
 def _cut(start: int, run: str) -> Iterator[tuple[int, str]]:
+    for at, piece in _sentence_cut(run):
+        prev = 0  # "American Action Forum’s Douglas Holtz-Eakin": the owner, then a name of its own
+        for m in _POSSESSIVE_END.finditer(piece):
+            yield start + at + prev, piece[prev : m.start()]
+            prev = m.end()
+        yield start + at + prev, piece[prev:]
+
+
+_POSSESSIVE_BEFORE = regex.compile(r"\p{L}['’]s[ \u00a0]+$")
+_POSSESSIVE_END = regex.compile(r"(?<=\p{L}{2}['’]s)[ \u00a0]+(?=\p{Lu})")
+
+
+def _sentence_cut(run: str) -> Iterator[tuple[int, str]]:
     prev = 0
     if ". " not in run and ".\u00a0" not in run:
-        yield start, run
+        yield 0, run
         return
     for cut in _WORD_END.finditer(run):
         if cut.group("w").lower() not in _ABBREVIATIONS:
-            yield start + prev, run[prev : cut.start()]
+            yield prev, run[prev : cut.start()]
             prev = cut.end()
-    yield start + prev, run[prev:]
+    yield prev, run[prev:]
 
 
 def _runs_in(text: str, reg: Registry, lo: int, hi: int) -> Iterator[tuple[int, str]]:
@@ -183,8 +196,8 @@ def _person_part_of(words_in: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
                 or _is_title_word(w) or ROLE_NOUNS.fullmatch(low) or (w.isupper() and len(w) > 1)
                 or any(c.isdigit() for c in w)):
             return (), ()
-    if name[0].lower() in _PLACE_FIRST and not titles:
-        return (), ()
+    if name[0].lower() in _PLACE_FIRST and not titles or [t.lower() for t in titles[:1]] in (["st"], ["ste"]):
+        return (), ()  # "St. Regis", "Ste. Genevieve": a saint's name is a place
     return tuple(titles), tuple(name)
 
 
@@ -264,8 +277,9 @@ def collect_names(text: str, reg: Registry) -> None:
             elif titles and _is_title_word(titles[-1]) and name[0][:1].isupper() and len(name[0]) > 2:
                 titled.append((start, name[0], gender, " ".join(titles)))
             continue
-        if len(name) > 4 or _LOCATIVE.search(text, max(0, start - 30), start):
-            continue
+        if len(name) > 4 or _LOCATIVE.search(text, max(0, start - 30), start) and not (
+                _POSSESSIVE_BEFORE.search(text, max(0, start - 4), start) and (titles or given_name_gender(" ".join(name)))):
+            continue  # ("Clinton’s Colorado"; kept: "the Forum’s Douglas Holtz-Eakin", "Trump’s Chief Strategist Ana Ruiz")
         if not gender:
             k = _KIN_BEFORE.search(text, max(0, start - 40), start)
             gender = _KIN.get(k.group("kin"), "") if k else ""

@@ -17,7 +17,7 @@ _EN_REGULAR = (
     "charge surmise retort muse scoff snap chant proclaim thank allege opine reason marvel fume gush "
     "rail declare shrug sigh tease concur counter caution contend lament mock cite gripe grumble boast "
     "recite interrupt exult scold chide plead scream holler remember wonder text email blog assure "
-    "remind exhort boom crack bark bellow snarl elaborate accuse"
+    "remind exhort boom crack bark bellow snarl elaborate accuse react lecture rant vent"
 ).split()
 _EN_IRREGULAR = {
     "say": ["said", "says", "saying"], "tell": ["told", "tells", "telling"],
@@ -41,7 +41,7 @@ EN_VERBS = sorted({f for v in _EN_REGULAR for f in _inflect(v)} | {"pointed out"
                    "went on", "goes on", "going on", "shot back", "fired back", "wrote back", "told reporters",
                    "was quoted as saying", "is quoted as saying", "added that", "posted", "tweeted",
                    "went on to say", "gone on", "put it", "puts it", "snapped", "cut in", "chimed in", "broke in", "jumped in",
-                   "stated", "stating"}, key=len, reverse=True)
+                   "stated", "stating", "had this to say", "has this to say", "have this to say"}, key=len, reverse=True)
 PARTICIPLES = {f for f in EN_VERBS if f.endswith("ing")}
 # The verbs that make an attribution on their own, in the forms news uses most ("“…,” Trump said.").
 CORE_VERBS = ("said", "says", "told", "added", "asked", "wrote", "tweeted")

@@ -1,0 +1,108 @@
+"""A fifth set of attribution mechanisms for news written elsewhere, each from a frame that gave no
+speaker: an organisation's possessive before a name ("the Harbour Forum’s Ines Valdre said"), a
+saint's name as a place ("the St. Aubin hotel"), a surname that is also a word ("Will wrote"), an
+inverted verb the lexicon lacks ("pressed Pellham"), and an attribution closing a sentence that runs
+through other quotes. All people and places here are fictional."""
+
+from __future__ import annotations
+
+from campaign.highlights.mentions import build_registry, person_mentions
+from campaign.highlights.speakers import Registry
+from tests.helpers import article_quotes as quotes
+
+INTRO = "Ines Valdre, the mayor, and Tomas Pellham, a union leader, spoke on Monday.\n\n"
+
+# --- 1. a possessive before the name -----------------------------------------------------------------
+
+
+def test_a_name_after_an_organisations_possessive_is_a_person_of_its_own() -> None:
+    text = "“The harbour stays open,” Harbour Action Forum’s Marcus Quell said at the Dunmore event."
+    reg = build_registry(text)
+    assert "Marcus Quell" in reg.names
+    # "Forum" is an organisation's word: "Action Forum" is no person
+    assert "Action Forum" not in reg.names
+
+
+def test_the_second_quote_after_a_possessive_attribution_continues_the_speaker() -> None:
+    text = INTRO + ("“The harbour stays open for every ship in the bay,” Harbour Action Forum’s Marcus Quell said "
+                    "at the Dunmore event. “The berths might be fewer, but the jobs will stay in this town.”")
+    first, second = quotes(text)
+    assert first.speaker == "Marcus Quell"
+    # the organisation in the attribution's subject is the speaker's own description, not a rival
+    assert second.speaker == "Marcus Quell" and second.sieve == "same-paragraph"
+
+
+# --- 2. a saint's name is a place ----------------------------------------------------------------------
+
+
+def test_a_saints_name_is_no_person() -> None:
+    text = "Valdre spoke ahead of the opening of the new St. Aubin hotel. Then Tomas Pellham spoke."
+    reg = build_registry(text)
+    assert [n for _, n in person_mentions(text, reg, 0, len(text))] == ["Tomas Pellham"]
+
+
+def test_a_hotel_named_for_a_saint_does_not_stop_a_continuation() -> None:
+    text = INTRO + ("“We like a lot of the plans, some more than the others,” Pellham said at the opening of the "
+                    "new St. Aubin hotel.\n\n“It changes every day, and I read the news every morning.”")
+    first, second = quotes(text)
+    assert first.speaker == "Tomas Pellham"
+    assert second.speaker == "Tomas Pellham" and second.sieve == "continuation"
+
+
+# --- 3. surnames that are words; verbs the lexicon lacks, inverted -------------------------------------
+
+
+def test_a_surname_that_is_an_auxiliary_is_a_name_when_capitalised() -> None:
+    text = INTRO + ("Columnist Marten Will weighed in.\n\n"
+                    "“The fire in the harbour is a reminder of what is coming,” Will wrote.")
+    [q] = quotes(text)
+    assert q.speaker == "Marten Will"
+
+
+def test_a_lowercase_auxiliary_before_the_verb_is_still_dropped() -> None:
+    text = INTRO + "“The harbour will stay open for years,” Pellham would later say."
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham"
+
+
+def test_an_inverted_verb_the_lexicon_lacks_with_a_known_name() -> None:
+    text = INTRO + "“What ships is she talking about? Which berths?” pressed Pellham."
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham" and q.sieve == "after"
+
+
+def test_an_inverted_participle_naming_no_one_known_gives_no_speaker() -> None:
+    text = INTRO + "“The Harbour Master,” starring Ruben Ostrow, ran for many long years on the city's channel."
+    assert all(q.speaker != "Ruben Ostrow" for q in quotes(text))
+
+
+def test_reacted_and_had_this_to_say_are_speech() -> None:
+    text = INTRO + ("“The mayor promised eleven berths and gave us four,” reacted Pellham.\n\n"
+                    "A paper from the Dunmore Harbour Institute had this to say about the plan: "
+                    "“Families in the top half of the income range would gain the most.”")
+    first, second = quotes(text)
+    assert first.speaker == "Tomas Pellham"
+    assert second.speaker == "Dunmore Harbour Institute"
+
+
+# --- 4. an attribution closing a sentence that runs through other quotes --------------------------------
+
+
+def test_the_attribution_after_a_later_short_quote_closes_the_sentence() -> None:
+    text = INTRO + ("Given the vote, the endorsement will carry “a great deal of weight” and bring the "
+                    "“grass-roots muscle” the port needs, harbour spokesman Arlo Penn said.")
+    [q] = [q for q in quotes(text) if q.text.startswith("a great deal")]
+    assert q.speaker == "Arlo Penn" and q.sieve == "sentence-end"
+
+
+def test_a_quote_ending_its_sentence_does_not_take_the_next_sentences_attribution() -> None:
+    text = INTRO + ("“The plan is dead.” Then Valdre said the plan was “a waste of the city's money,” Pellham said.")
+    first = quotes(text)[0]
+    assert first.text.startswith("The plan is dead") and first.speaker is None
+
+
+def test_registry_keeps_the_owner_of_a_possessive_apart_from_the_name() -> None:
+    reg = Registry()
+    text = "Dunmore Harbour Trust’s Chief Executive Lena Oduya spoke."
+    reg = build_registry(text)
+    assert "Lena Oduya" in reg.names
