@@ -229,7 +229,7 @@ def _unsure_org(name: str) -> bool:
 
 def _masked(s: str) -> str:
     """`s` with each quote in it cut down to "…", marks and all, so that its sentences are the frame's."""
-    return _QUOTED_SPAN.sub("…", s)
+    return str(_QUOTED_SPAN.sub("…", s))
 
 
 _QUOTED_SPAN = regex.compile(r"[“\"][^“”\"]{0,400}[”\"]")
