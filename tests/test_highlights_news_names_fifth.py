@@ -106,3 +106,44 @@ def test_registry_keeps_the_owner_of_a_possessive_apart_from_the_name() -> None:
     text = "Dunmore Harbour Trust’s Chief Executive Lena Oduya spoke."
     reg = build_registry(text)
     assert "Lena Oduya" in reg.names
+
+
+# --- 5. whose participle, whose subject ----------------------------------------------------------------
+
+
+def test_a_participle_after_a_clause_with_its_own_subject_goes_with_that_subject() -> None:
+    text = INTRO + ("Valdre spoke just down the street from the Harbour Hotel — now owned by investor Carl Ostby — "
+                    "where about 50 protesters had gathered on Wednesday morning, chanting “no contract, no peace, "
+                    "no more talks” after the union failed to reach a deal.")
+    [q] = quotes(text)
+    assert q.speaker == "about 50 protesters"
+
+
+def test_a_participle_after_a_clause_naming_no_one_gives_no_sure_speaker() -> None:
+    text = INTRO + ("Valdre arrived at the gates, where the rain had started, shouting “we will never give up on "
+                    "the berths”.")
+    [q] = quotes(text)
+    assert q.speaker != "Ines Valdre"
+
+
+def test_a_possessive_is_not_the_subject_a_pronoun_points_to() -> None:
+    text = ("Tomas Pellham has warned about the harbour vote, which was called by Renwick.\n\n"
+            "Renwick also addressed Pellham’s concerns last Thursday, stating that the port authority is in charge.\n\n"
+            "“We take our duty to the harbour seriously,” he added.")
+    [q] = quotes(text)
+    # Renwick, never named in full, is the sentence's subject: the "he" is not Pellham, surely
+    assert q.speaker != "Tomas Pellham"
+
+
+def test_an_unnamed_speaker_described_with_a_number() -> None:
+    text = INTRO + "“Pellham is on indefinite leave from the station,” a KD4 representative said in a statement."
+    [q] = quotes(text)
+    assert q.speaker == "a KD4 representative"
+
+
+def test_a_sentences_first_common_word_is_no_stranger_subject() -> None:
+    text = ("Ines Valdre, the mayor, asked the delegates for their votes.\n\n"
+            "Another delegate, Tomas Pellham of Dunmore, explained his late vote.\n\n"
+            "“It is time to stand behind the mayor and the harbour plan,” he said.")
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham"

@@ -354,6 +354,9 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     return sp
 
 
+# ", where about 50 protesters had gathered on Wednesday," before a participle: a clause with its own subject
+_SUBORDINATE = regex.compile(r"(?:,|\s[—–-])\s+(?:where|when|while|as|after|because|since)\s+(?P<np>(?:[\p{L}\d'’\-]+\s+){0,5}?[\p{L}\d'’\-]+)"
+                             r"\s+(?:had|have|has|were|was|are|is|would|could|\p{Ll}{3,}ed)\b[^,;:“”\"]*,?\s*$")
 _GOES_ON_SPEECH = regex.compile(r"\s*(?:[,:]|to\s+\p{Ll}+)", regex.I)
 _DASH_LABEL = regex.compile(r"(?:^|\s)[-–—]\s*(?P<n>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,3}):$")
 _WITH_NP = regex.compile(r"\bwith\s+(?P<np>" + NAME_RUN + r"|him|her)(?:\s+\p{Ll}+ly)?$")
@@ -437,6 +440,11 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
                 np = absolute.group("np")
             elif spoke is not None and _tail_np(head_text[: spoke.start()]):
                 np = _tail_np(head_text[: spoke.start()])  # "…, Nefzi said, adding,": the one who said
+            elif word in PARTICIPLES and (clause := _SUBORDINATE.search(head_text)) is not None:
+                # "Lopez spoke near the hotel, where about 50 protesters had gathered, chanting “…”":
+                # the participle goes with the nearer clause's subject, or with no one sure
+                sp = parse_np(clause.group("np"), reg)
+                return sp if sp is not None and sp.kind in ("person", "group", "org") and sp.name else None
             elif (word in PARTICIPLES and (joined or not head_text or not head_text.endswith(","))) or (
                     joined and not head_text.endswith(",")):
                 # ("Thiel wrote in a statement to Wired explaining": not Wired; "The Foundation did not

@@ -179,11 +179,43 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     if best is None:
         return hand
     name, sure = best
+    if sure and _stranger_subject(state, article, q, upto, pi):
+        sure = False  # "Renwick also addressed Pellham’s concerns. “…,” he added.": perhaps Renwick
     if sure and not _named_rival(name, sp.gender, state, article, q):
         return Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=True)
     if sure:  # a reader could take "she" for either woman named just before: a guess, for a person to settle
         return Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=False)
     return hand if hand is None else replace(hand, sure=False)  # no answer stays none: a guess at most
+
+
+def _stranger_subject(state: State, article: Article, q: Quote, upto: int | None, pi: int) -> bool:
+    """Is the subject of the sentence before the quote's a bare capitalised name the story names nowhere
+    else in full, so that no candidate is it ("Obama also addressed Trump’s concerns")?"""
+    sent = sentence_at(state, article, q.opener, 1)
+    hi = upto if upto is not None else (sent.start if sent else q.opener)
+    prev = sentence_before(state, article, hi, pi - 1)
+    if prev is None or any(a < prev.end and prev.start < b for a, b in state.spans):
+        return False
+    np = head_np(prev.text)
+    if not np or not _BARE_NAME.fullmatch(np) or np.lower() in PRONOUNS or not_a_person(np) or np in state.reg.orgs:
+        return False
+    after = prev.text.split(np, 1)[-1].split()
+    if after and (ROLE_NOUNS.fullmatch(after[0].strip(",")) or after[0][:1].isupper()):
+        return False  # "Wexley manager Dieter Brandt refused …": the head word of a longer subject
+    if not all(_proper_word(w, state.text) for w in np.split()):
+        return False  # "Losing a Senate race …", "Another superdelegate, …": a sentence's first word
+    sp = parse_np(np, state.reg)
+    return sp is None or (sp.kind == "person" and sp.name not in state.reg.names)
+
+
+def _proper_word(word: str, text: str) -> bool:
+    """Is `word` capitalised mid-sentence somewhere in `text`, and never written in lowercase?"""
+    w = regex.escape(word)
+    return (_rx(r"\p{Ll}[,;]?\s+" + w + r"(?!\p{L})", 0).search(text) is not None
+            and _rx(r"(?<!\p{L})" + regex.escape(word.lower()) + r"(?!\p{L})", 0).search(text) is None)
+
+
+_BARE_NAME = regex.compile(r"\p{Lu}[\p{Ll}'’\-]+(?:\s+\p{Lu}[\p{Ll}'’\-]+){0,2}")
 
 
 # When a list, every pronoun's candidates and features are appended to it (to train the ranker).
@@ -343,6 +375,9 @@ def _previous_subject(sp: Speaker, state: State, pi: int, article: Article, hi: 
                    sure=(gender == sp.gender or same_paragraph) and not rival)
 
 
+_POSSESSIVE_RUN = regex.compile(r"(?:\p{Lu}[\p{L}.\-]*[ \u00a0]+)*\p{Lu}[\p{L}.\-]*['’]s?(?!\p{L})")
+
+
 def _subject_mention(text: str, lo: int, hi: int, state: State) -> Speaker | None:
     """The person named first in a sentence, when the name stands in its first words (before
     any verb): the sentence's subject, as in "Head teacher Rachel Lindqvist, who runs ..., said"."""
@@ -355,6 +390,8 @@ def _subject_mention(text: str, lo: int, hi: int, state: State) -> Speaker | Non
         return None
     if len(lead.split()) > 4 or EN_VERB_RE.search(lead) or "," in lead:
         return None
+    if _POSSESSIVE_RUN.match(text, pos):
+        return None  # "Obama also addressed Trump’s concerns": a possessive is no subject
     return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
 
 
@@ -396,6 +433,9 @@ def _rivals(name: str, gender: str, state: State, pi: int, article: Article, q: 
     return any(o == AMBIGUOUS or not gender or reg.genders.get(o, "") in ("", gender) for o in others)
 
 
+_CLAUSE_THEN_PARTICIPLE = regex.compile(r"(?:,|\s[—–-])\s+(?:where|when|while|as|after|because|since)\s+[^,;:]+,\s*\p{Ll}+ing\s*$")
+
+
 def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speaker | None:
     """A quote woven into a sentence whose subject is a person: "Cruz vowed to “fight for every
     vote”", "On Monday, she pledged “…”". The subject is a name opening the sentence (after any
@@ -415,6 +455,8 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
             or _attribution_after(text, q.closer, max(q.closer, sent.end))
             or _rx(r"\baccording\s+to\b", regex.I).search(text, q.closer, max(q.closer, sent.end))):
         return None
+    if _CLAUSE_THEN_PARTICIPLE.search(bare):
+        return None  # "…, where about 50 protesters had gathered, chanting “…”": not the sentence's subject
     segs = lead.split(",")
     k, lo = 0, sent.start
     while k < len(segs) - 1 and (_ADVERBIAL.match(segs[k].strip()) or _INTRO.match(segs[k].strip())):

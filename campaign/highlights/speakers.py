@@ -205,7 +205,7 @@ _STATE_ABBREV = regex.compile(r"\b" + STATE_ABBREV + r"[ \u00a0]+\p{Lu}")
 # Unnamed speakers a campaign can still credit ("— an eyewitness"): a determiner, up to four words
 # (an organisation or a place may be among them), and one of these nouns.
 _GROUP = regex.compile(
-    r"(?P<det>(?:an?|the|one|another|two|three|several|some|many|other)\s+)?(?:[\p{L}\-’'.]+\s+){0,4}?"
+    r"(?P<det>(?:an?|the|one|another|two|three|several|some|many|other)\s+)?(?:[\p{L}\d\-’'.]+\s+){0,4}?"
     r"(?:eye-?witness(?:es)?|witness(?:es)?|official|employee|aide|staffer|protesters|demonstrators|"
     r"marchers|survivors?|residents?|villagers?|parents?|workers?|students?|nurses|doctors|volunteers?|"
     r"supporters?|voters?|activists?|strategists?|advis[eo]rs?|operatives?|insiders?|delegates?|donors?|"
