@@ -147,3 +147,12 @@ def test_a_sentences_first_common_word_is_no_stranger_subject() -> None:
             "“It is time to stand behind the mayor and the harbour plan,” he said.")
     [q] = quotes(text)
     assert q.speaker == "Tomas Pellham"
+
+
+def test_a_place_as_the_subject_before_he_says_is_passed_over() -> None:
+    text = ("China says it will build the new port at Dunmore.\n\n"
+            "Dunmore's harbour master, Erlan Vostrikov, plays down the worries. China may outnumber the town "
+            "by 80 to 1, but its growth is good news, he says.\n\n"
+            "“Our philosophy is simple: we should get on board that train,” he said in an interview in Dunmore.")
+    *_, q = quotes(text)
+    assert q.speaker == "Erlan Vostrikov"

@@ -302,6 +302,8 @@ def _resolve_by_rules(sp: Speaker, state: State, pi: int, article: Article, q: Q
     at = sentence_at(state, article, q.opener, 1)
     hi = upto if upto is not None else (at.start if at else q.opener)
     chosen = _previous_subject(sp, state, pi, article, min(hi, q.opener))
+    if chosen is not None and sp.gender in ("m", "f") and not_a_person(chosen.name or ""):
+        chosen = None  # "China may outnumber …, he says.": a place is no "he"; look further back
     if chosen is not None:
         return replace(chosen, sure=chosen.sure and not sp.role)  # a description ("the senator") stays a guess
     orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
