@@ -156,3 +156,51 @@ def test_a_place_as_the_subject_before_he_says_is_passed_over() -> None:
             "“Our philosophy is simple: we should get on board that train,” he said in an interview in Dunmore.")
     *_, q = quotes(text)
     assert q.speaker == "Erlan Vostrikov"
+
+
+# --- 6. frames from a sweep of invented sentences ------------------------------------------------------
+
+
+def test_a_dash_and_a_name_then_the_article_goes_on() -> None:
+    text = INTRO + ("“Workers are worried about the future of their kids, and yet the new income goes to the top.” "
+                    "- Tomas Pellham. The union leader is relying on an outdated figure.")
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham" and q.sieve == "dash"
+
+
+def test_a_dash_and_a_name_the_story_never_gave_is_no_speaker() -> None:
+    text = INTRO + "“The harbour will stay open for every ship.” - Dunmore. The town is quiet tonight."
+    [q] = quotes(text)
+    assert q.speaker is None
+
+
+def test_a_question_asked_by_someone_is_the_askers() -> None:
+    text = INTRO + ("Valdre was asked by Pellham, who has opposed the plan, “Now, you said you were tired of "
+                    "hearing about the berths?”")
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham"
+
+
+def test_a_reported_question_asked_by_someone_is_no_ones_words() -> None:
+    text = INTRO + "Valdre was asked by Pellham whether “the berths are for sale to the highest bidder.”"
+    [q] = quotes(text)
+    assert q.speaker != "Ines Valdre"
+
+
+def test_adding_that_carries_the_inverted_speaker_to_the_second_quote() -> None:
+    text = INTRO + ("“It’s not new in Dunmore,” said Pellham at the time, adding that “we have been electing "
+                    "union people to office for a long time.”")
+    first, second = quotes(text)
+    assert first.speaker == second.speaker == "Tomas Pellham"
+
+
+def test_an_inverted_description_with_a_relative_clause() -> None:
+    text = INTRO + "“This is the best deal the city has had in forty years,” said the mayor, who took office in 2014."
+    [q] = quotes(text)
+    assert q.speaker == "Ines Valdre" or q.guess == "Ines Valdre"
+
+
+def test_a_persons_response_was_then_a_colon() -> None:
+    text = INTRO + "Pellham’s response was swift: “We will strike if the council votes for it.”"
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham"

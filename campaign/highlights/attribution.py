@@ -227,6 +227,10 @@ def _unsure_org(name: str) -> bool:
     return bool(_OUTLET.search(name)) or not any(ORG_NOUNS.fullmatch(w) for w in words)
 
 
+# "“…,” said Reyes at the time, adding that “…”": the first quote's attribution leads into the second
+_ADDING_END = regex.compile(r",\s*(?:adding|continuing|noting|saying)(?:\s+that)?\s*[,:]?\s*$")
+
+
 def _masked(s: str) -> str:
     """`s` with each quote in it cut down to "…", marks and all, so that its sentences are the frame's."""
     return str(_QUOTED_SPAN.sub("…", s))
@@ -252,7 +256,8 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         # “Q1,” said X, a role. “Q2”: the words between the quotes are Q1's own attribution
         verb = EN_VERB_RE.search(between)
         said_before = (verb is not None and prev.sieve.startswith("after")
-                       and len(split_sentences(between.strip() or ".")) == 1 and between.rstrip().endswith((".", ":")))
+                       and len(split_sentences(between.strip() or ".")) == 1
+                       and (between.rstrip().endswith((".", ":")) or _ADDING_END.search(between) is not None))
         subject_end = prev.closer + (verb.start() if said_before and verb else len(between))
         mentioned = [prev.speaker if _is_speaker(n, prev.speaker or "", state) else n
                      for _, n in person_mentions(text, state.reg, prev.closer, subject_end, state.spans)]

@@ -5,6 +5,7 @@ runs them in order and keeps what they find."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import regex
@@ -230,10 +231,17 @@ def _sentence_end(after: str, reg: Registry) -> Speaker | None:
     return sp if sp is not None and (sp.name or sp.kind == "pronoun") else None
 
 
+_DASH_NAME_SENTENCE = regex.compile(r"\s*(?:—|–|\s-)\s*(?P<np>" + NAME_RUN + r")\.\s+\p{Lu}")
+
+
 def _dash(after: str, reg: Registry) -> Speaker | None:
     """“…” — Jane Doe, chair of X: a dash, a name (and a role) and nothing else to the paragraph's end."""
     m = _rx(r"\s*(?:—|–|\s-)\s*(?P<np>[^.;!?“”\"«»()]{2,160}?)\s*[.]?\s*$", 0).match(after)
-    if m is None or len(m.group("np").split()) > 25 or EN_VERB_RE.search(m.group("np")):
+    if m is None:  # "“…” - Bernie Sanders. The senator is relying on …": the name, then the article goes on
+        m = _DASH_NAME_SENTENCE.match(after)
+        sp = parse_np(m.group("np"), reg) if m is not None else None
+        return sp if sp is not None and sp.kind == "person" and sp.name in reg.names else None
+    if len(m.group("np").split()) > 25 or EN_VERB_RE.search(m.group("np")):
         return None
     sp = parse_np(m.group("np").split(",")[0], reg)
     return sp if sp is not None and sp.name and sp.kind in ("person", "org") else None
@@ -329,6 +337,7 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
         segs = rest.split(",")
         if not group:
             segs[0] = _rx(r"\s+(?:in|on|during|after|before|when|while|as|last|this|to|that|about|from|via)\s+", 0).split(segs[0], maxsplit=1)[0]
+        segs = [segs[0]] + list(itertools.takewhile(lambda x: not _rx(r"\s*(?:who|which|whose)\b", 0).match(x), segs[1:]))
         named_after = len(segs) > 1 and _rx(r"\s*\p{Lu}[\p{L}.'’\-]+(?:\s+\p{Lu}[\p{L}.'’\-]+){1,3}\s*$", 0).fullmatch(segs[1])
         if len(segs) > 1 and not named_after and not _rx(r"\s*(?:the|a|an|who|which|whose|former|then|now)\b", regex.I).match(
                 segs[1]) and not ROLE_NOUNS.search(segs[1]):
@@ -357,6 +366,9 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
 # ", where about 50 protesters had gathered on Wednesday," before a participle: a clause with its own subject
 _SUBORDINATE = regex.compile(r"(?:,|\s[—–-])\s+(?:where|when|while|as|after|because|since)\s+(?P<np>(?:[\p{L}\d'’\-]+\s+){0,5}?[\p{L}\d'’\-]+)"
                              r"\s+(?:had|have|has|were|was|are|is|would|could|\p{Ll}{3,}ed)\b[^,;:“”\"]*,?\s*$")
+_OWN_RESPONSE = regex.compile(r"(?:^|[.!?]\s+)(?P<who>" + NAME_RUN + r")['’]s?\s+(?:\p{Ll}+\s+)?(?:response|reply|answer|"
+                           r"reaction|retort|verdict)\s+(?:was|came)\b[^.:;“”\"]{0,40}:\s*$")
+_ASKED_BY = regex.compile(r"\s+by\s+(?:\p{Ll}+\s+){0,2}(?P<np>" + NAME_RUN + r")\s*(?:,[^,;:.“”\"]{3,120})?,\s*$")
 _GOES_ON_SPEECH = regex.compile(r"\s*(?:[,:]|to\s+\p{Ll}+)", regex.I)
 _DASH_LABEL = regex.compile(r"(?:^|\s)[-–—]\s*(?P<n>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,3}):$")
 _WITH_NP = regex.compile(r"\bwith\s+(?P<np>" + NAME_RUN + r"|him|her)(?:\s+\p{Ll}+ly)?$")
@@ -383,6 +395,11 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         sp = parse_np(dashed.group("n"), reg)
         if sp is not None and sp.kind == "person" and sp.name:
             return sp
+    own = _OWN_RESPONSE.search(s)
+    if own is not None:  # "Reyes’ response was swift:": the words that follow are his reply
+        sp = parse_np(own.group("who"), reg)
+        if sp is not None and sp.kind in ("person", "org") and sp.name:
+            return sp
     ends_intro = bool(_rx(r"(?:[:,—–-]|\bthat|\bque|\bqu')\s*$", regex.I).search(s)) or not s
     verbs = [v for v in EN_VERB_RE.finditer(s) if not _CAPITAL_VERB.match(s, v.start())] + (
         list(fr_verb_re().finditer(s)) if FRENCHY.search(s) else [])  # "the United States" is no verb
@@ -397,7 +414,11 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     # "once the Senate goes on recess": "goes on" is speech only before a comma, a colon or "to say"
     verbs = [v for v in verbs if not (v.group().lower().endswith(" on") and not _GOES_ON_SPEECH.match(s, v.end()))]
     if verbs and _PASSIVE.search(s, max(0, verbs[-1].start() - 12), verbs[-1].start()):
-        return None  # "Haddad was asked by Vogt whether “…”": the one asking is not the subject
+        # "Lopez was asked by Reyes, who opposes the plan, “…”": the words are the one asking's
+        agent = _ASKED_BY.match(s, verbs[-1].end())
+        sp = parse_np(agent.group("np"), reg) if agent is not None else None
+        return sp if sp is not None and sp.kind in ("person", "org") and sp.name else None
+        # ("Haddad was asked by Vogt whether “…”": the question is reported, no one's words)
     if verbs and s.endswith((":", ",")) and not verbs[-1].group().lower().startswith("tel"):  # "told her supporters,"
         inverted = s[verbs[-1].end() :].strip(" :,")
         lead = s[: verbs[-1].start()].strip()
