@@ -36,7 +36,7 @@ def test_the_second_quote_after_a_possessive_attribution_continues_the_speaker()
 
 
 def test_a_saints_name_is_no_person() -> None:
-    text = "Valdre spoke ahead of the opening of the new St. Aubin hotel. Then Tomas Pellham spoke."
+    text = "Valdre spoke ahead of the opening of the new St. Aubin hotel near Ft. Dunmore. Then Tomas Pellham spoke."
     reg = build_registry(text)
     assert [n for _, n in person_mentions(text, reg, 0, len(text))] == ["Tomas Pellham"]
 
@@ -204,3 +204,14 @@ def test_a_persons_response_was_then_a_colon() -> None:
     text = INTRO + "Pellham’s response was swift: “We will strike if the council votes for it.”"
     [q] = quotes(text)
     assert q.speaker == "Tomas Pellham"
+
+
+def test_a_quote_paragraph_after_an_attribution_with_a_long_description_continues_the_speaker() -> None:
+    text = INTRO + ("“When the council said it would keep the berths, that lit something in the whole town,” said "
+                    "Rev. Kyev Tatum, then senior pastor at Servant House Baptist Church and a former aide to Bishop Alan "
+                    "Reed.\n\n"
+                    "“The vote happened. The minute it was possible, every family on the docks was going to win.”")
+    first, second = quotes(text)
+    assert first.speaker == "Kyev Tatum"
+    # the names in the first quote's attribution are Tatum's own description, not a new speaker
+    assert second.speaker == "Kyev Tatum" and second.sieve == "continuation"

@@ -277,7 +277,11 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         ppi, prev_sp = state.speakers[-1]
         if ppi == q.paragraph - 1:
             ppara = article.paragraphs[ppi]
-            if not _names_someone(text, max(ppara.start, ppara.end - 200), ppara.end, state, prev_sp.name or ""):
+            lo = max(ppara.start, ppara.end - 200)
+            closer = max((c for c, p in state.attributed if p == ppi), default=None)
+            if closer is not None and len(split_sentences(text[closer : ppara.end].strip() or ".")) == 1:
+                lo = ppara.end  # "“…,” said Rev. Kyev Tatum, pastor at Servant House Church.": his description
+            if not _names_someone(text, lo, ppara.end, state, prev_sp.name or ""):
                 return prev_sp, "continuation"
     if only_quote and not cue and not own_attribution and q.paragraph > 0 and not text[q.closer : para.end].strip(" .,"):
         told = _reported_before(article.paragraphs[q.paragraph - 1], state)
@@ -334,7 +338,9 @@ def _beat(q: Quote, article: Article, state: State, cue: bool) -> Speaker | None
     last = lead[a:b]
     if not last.endswith(".") or len(last.split()) > 30:
         return None
-    clause = _rx(r"(?:^|,\s+)(?P<p>[Hh]e|[Ss]he)\s+\p{Ll}+(?:\s+\p{Ll}+)?\.$", 0).search(last)
+    clause = (_rx(r"(?:^|,\s+)(?P<p>[Hh]e|[Ss]he)\s+\p{Ll}+(?:\s+\p{Ll}+)?\.$", 0).search(last)
+              or _rx(r"^[^,“”\"]{3,120},\s+(?P<p>[Hh]e|[Ss]he)\s+\p{Ll}+", 0).search(last))  # "An immigrant …, she plans …"
+
     np = clause.group("p") if clause else head_np(last)
     sp = parse_np(np, state.reg) if np else None
     if sp is None:

@@ -196,8 +196,8 @@ def _person_part_of(words_in: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
                 or _is_title_word(w) or ROLE_NOUNS.fullmatch(low) or (w.isupper() and len(w) > 1)
                 or any(c.isdigit() for c in w)):
             return (), ()
-    if name[0].lower() in _PLACE_FIRST and not titles or [t.lower() for t in titles[:1]] in (["st"], ["ste"]):
-        return (), ()  # "St. Regis", "Ste. Genevieve": a saint's name is a place
+    if name[0].lower() in _PLACE_FIRST and not titles or [t.lower() for t in titles[:1]] in (["st"], ["ste"], ["ft"], ["mt"]):
+        return (), ()  # "St. Regis", "Ste. Genevieve", "Ft. Worth", "Mt. Hood": a place
     return tuple(titles), tuple(name)
 
 
