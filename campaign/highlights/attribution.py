@@ -29,7 +29,6 @@ from campaign.highlights.frames import (
     _participle_lead,
     _post,
     _pre,
-    _relayed,
     _sentence_end,
     _speaking_subject,
 )
@@ -40,6 +39,7 @@ from campaign.highlights.pronouns import (
     resolve_pronoun,
     sentence_subject,
 )
+from campaign.highlights.relayed import relayed
 from campaign.highlights.speakers import (
     ORG_NOUNS,
     Registry,
@@ -81,7 +81,7 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sp = _post(text[q.inner[0] : q.inner[1]], reg, bool(PERSIAN.search(q.text)))
                 sieve = "inside" if sp is not None else ""
             if sp is None and not PERSIAN.search(q.text):
-                relay = _relayed(before, reg)
+                relay = relayed(before, reg)
                 if relay is not None:  # someone else's words, in a frame that says so
                     if relay.name:
                         _set(q, relay, "relayed", state, pi, before)
