@@ -215,3 +215,39 @@ def test_a_quote_paragraph_after_an_attribution_with_a_long_description_continue
     assert first.speaker == "Kyev Tatum"
     # the names in the first quote's attribution are Tatum's own description, not a new speaker
     assert second.speaker == "Kyev Tatum" and second.sieve == "continuation"
+
+
+# --- 7. what no he or she can be ------------------------------------------------------------------------
+
+
+def test_a_quoted_show_title_is_no_one_a_pronoun_points_to() -> None:
+    text = ("Tomas Pellham spoke on Monday.\n\n"
+            "“It is not sexist. It is true,” Pellham said on the channel's “Good Morning Dunmore.”\n\n"
+            "“I haven’t quite recovered from her shouting that message,” he said on the radio.")
+    *_, q = quotes(text)
+    assert "Good Morning" not in (q.speaker or "") + (q.guess or "")
+    assert (q.speaker or q.guess) == "Tomas Pellham"
+
+
+def test_capitalised_common_words_are_no_one_a_pronoun_points_to() -> None:
+    text = ("Ines Valdre, the mayor, spoke at the school.\n\n"
+            "“No council is ever going to get it perfect,” Valdre said when asked about the Dunmore Standards, "
+            "which were developed under the old council. The standards are long.\n\n"
+            "“We keep reassessing them every year,” she said.")
+    *_, q = quotes(text)
+    assert (q.speaker or q.guess) == "Ines Valdre"
+
+
+def test_a_nationality_after_a_first_word_is_no_person() -> None:
+    text = ("Rob Calder, a radio host, spoke on Monday.\n\n"
+            "He wrote a post, Hi Americans, on his website.\n\n"
+            "“I wish everyone in Dunmore could read this,” he said.")
+    *_, q = quotes(text)
+    assert (q.speaker or q.guess) == "Rob Calder"
+
+
+def test_a_surname_that_is_a_nationality_stays_a_person() -> None:
+    text = ("Mark Cuban spoke to the students.\n\n"
+            "“There are so many variables that I don’t know about,” he said.")
+    [q] = quotes(text)
+    assert (q.speaker or q.guess) == "Mark Cuban"

@@ -77,6 +77,8 @@ class State:
     speaks: dict[str, bool] = field(default_factory=dict)  # name -> is it the subject of a speech verb
     ends: list[int] = field(default_factory=list)  # each sentence's end, for bisection (filled lazily)
     paragraph_mentions: dict[tuple[int, int, int], list[tuple[int, str]]] = field(default_factory=dict)
+    titles: list[tuple[int, int]] | None = None  # short quoted titles ("“Shark Tank”"), found on first use
+    lowercase: dict[str, bool] = field(default_factory=dict)  # word -> written in lowercase in the article
 
 
 def sentence_at(state: State, article: Article, pos: int, slack: int = 0) -> Sentence | None:
@@ -166,8 +168,9 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     the people in view (`ranker`): its first choice is sure when the confidence model says so;
     otherwise the hand rules' answer, if they have one, is a guess."""
     hand = _resolve_by_rules(sp, state, pi, article, q, upto)
-    if hand is not None and sp.gender in ("m", "f") and not_a_person(hand.name or ""):
-        hand = None  # "he" is no "Cook Political Report", "she" no "Arizona"
+    if hand is not None and sp.gender in ("m", "f") and (not_a_person(hand.name or "")
+                                                         or _junk_name(hand.name or "", None, state)):
+        hand = None  # "he" is no "Cook Political Report", "she" no "Arizona", no "Shark Tank"
     if sp.gender not in ("m", "f") or sp.role:
         return hand
     if not (article.language or "en").lower().startswith("en"):
@@ -231,7 +234,8 @@ def candidates(sp: Speaker, state: State, pi: int, article: Article, q: Quote, u
     orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
     found = [m for k in range(max(0, pi - 3), pi) for m in _mentions_in(state, article, k)]
     found += person_mentions(text, reg, article.paragraphs[pi].start, q.opener, state.spans)
-    mentions = [(pos, n) for pos, n in found if n != AMBIGUOUS and n not in orgs and not not_a_person(n)]
+    mentions = [(pos, n) for pos, n in found if n != AMBIGUOUS and n not in orgs and not not_a_person(n)
+                and not _junk_name(n, pos, state)]
     spoke = [(ppi, s.name) for ppi, s in state.speakers
              if s.kind == "person" and s.name and pi - ppi <= 4 and not not_a_person(s.name)]
     names = list(dict.fromkeys([n for _, n in mentions] + [n for _, n in spoke if n]))
@@ -277,6 +281,45 @@ def candidates(sp: Speaker, state: State, pi: int, article: Article, q: Quote, u
     return out
 
 
+def _short_titles(state: State) -> list[tuple[int, int]]:
+    """The spans of short quoted titles ("“Shark Tank”", "“Good Morning America”"), found once."""
+    if state.titles is None:
+        state.titles = [m.span() for m in _SHORT_QUOTED.finditer(state.text)]
+    return state.titles
+
+
+_SHORT_QUOTED = regex.compile(r"[“\"](?:\p{Lu}[\p{L}'’.\-]*[ ,]*){1,6}[”\"]")
+
+
+def _junk_name(name: str, pos: int | None, state: State) -> bool:
+    """A capitalised phrase no "he" or "she" is, by its shape, when nothing else says it is a person:
+    a quoted title ("Shark Tank"), a nationality or party after its first word ("Hi Americans"), or
+    words the article also writes in lowercase ("Common Core", "Florida Standards", "Just")."""
+    if not name:
+        return False
+    words = name.split()
+    if not given_name_gender(name) and any(NATIONALITY.match(w[:-1] if w.endswith("s") else w) for w in words[1:]):
+        return True  # "Hi Americans", "Texas Republicans" (not "Mark Cuban", "Jennifer Green")
+    if given_name_gender(name) or _personlike(name, state):
+        return False
+    if any(a <= p < b for p in ([pos] if pos is not None else _positions(name, state.text))
+           for a, b in _short_titles(state)):
+        return True
+    return any(_lowercase_in(w.lower(), state) for w in words)
+
+
+def _lowercase_in(word: str, state: State) -> bool:
+    """Is `word` written in lowercase somewhere in the article (kept per article)?"""
+    if word not in state.lowercase:
+        state.lowercase[word] = _rx(r"(?<![\p{L}'’])" + regex.escape(word) + r"(?![\p{L}'’])", 0).search(state.text) is not None
+    return state.lowercase[word]
+
+
+def _positions(name: str, text: str) -> list[int]:
+    """Where `name` is written in `text` (every place, when it is written only inside titles)."""
+    return [m.start() for m in _rx(r"(?<!\p{L})" + regex.escape(name) + r"(?!\p{L})", 0).finditer(text)] or [-1]
+
+
 def _named_in_quote(name: str, quote: str) -> bool:
     """Does the quote itself name the person (by the last word of the name)? Speakers seldom do."""
     last = name.split()[-1]
@@ -302,16 +345,17 @@ def _resolve_by_rules(sp: Speaker, state: State, pi: int, article: Article, q: Q
     at = sentence_at(state, article, q.opener, 1)
     hi = upto if upto is not None else (at.start if at else q.opener)
     chosen = _previous_subject(sp, state, pi, article, min(hi, q.opener))
-    if chosen is not None and sp.gender in ("m", "f") and not_a_person(chosen.name or ""):
+    if chosen is not None and sp.gender in ("m", "f") and (not_a_person(chosen.name or "")
+                                                           or _junk_name(chosen.name or "", None, state)):
         chosen = None  # "China may outnumber …, he says.": a place is no "he"; look further back
     if chosen is not None:
         return replace(chosen, sure=chosen.sure and not sp.role)  # a description ("the senator") stays a guess
     orgs = set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
-    for _, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
+    for pos, name in reversed(person_mentions(text, reg, lo, min(hi, q.opener), state.spans)):
         if name == AMBIGUOUS:
             return None
         g = reg.genders.get(name, "")
-        if (sp.gender and g and g != sp.gender) or name in orgs:
+        if (sp.gender and g and g != sp.gender) or name in orgs or not_a_person(name) or _junk_name(name, pos, state):
             continue
         chosen = Speaker(name, "person", reg.roles.get(name), sp.gender or g)
         break
