@@ -251,3 +251,28 @@ def test_a_surname_that_is_a_nationality_stays_a_person() -> None:
             "“There are so many variables that I don’t know about,” he said.")
     [q] = quotes(text)
     assert (q.speaker or q.guess) == "Mark Cuban"
+
+
+# --- 8. the one person of the pronoun's gender in view ----------------------------------------------------
+
+
+def test_she_is_the_one_woman_in_view() -> None:
+    text = ("Tomas Pellham, a union leader, and Ines Valdre, the mayor, met on Monday.\n\n"
+            "“It will bring jobs to the harbour,” she said.")
+    [q] = quotes(text)
+    assert q.speaker == "Ines Valdre" and q.confident
+
+
+def test_she_is_no_one_sure_when_an_unnamed_woman_is_the_subject_before() -> None:
+    text = ("Ines Valdre, the mayor, has condemned the attacks.\n\n"
+            "A Dunmore woman, meanwhile, received probation in July after she had posted comments online. "
+            "“Out!” she wrote, arguing that without tougher rules “more homes will burn in this town.”")
+    q = [q for q in quotes(text) if q.text.startswith("more homes")][0]
+    assert q.speaker is None
+
+
+def test_he_is_no_one_sure_when_two_men_are_in_view() -> None:
+    text = ("Tomas Pellham and Arlo Penn, both union leaders, met on Monday.\n\n"
+            "“It will cost us our jobs at the docks,” he said.")
+    [q] = quotes(text)
+    assert q.speaker is None

@@ -4,6 +4,7 @@ given names with a gender reading, places, and small predicates over tokens. No 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -151,6 +152,8 @@ def _given_names() -> dict[str, str]:
         gender, _, names = line.partition(":")
         if gender in ("m", "f") and not line.startswith("#"):
             out.update(dict.fromkeys(names.split(), gender))
+    for name, gender in list(out.items()):  # "Tomas" for "Tomás", "Ines" for "Inès"
+        out.setdefault("".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c)), gender)
     return out
 
 

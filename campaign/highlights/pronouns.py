@@ -17,6 +17,7 @@ from campaign.highlights import ranker
 from campaign.highlights.lexicon import SENTENCE_ADVERBS
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.speakers import (
+    _GROUP,
     NATIONALITY,
     ORG_NOUNS,
     PRONOUNS,
@@ -182,6 +183,9 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     if best is None:
         return hand
     name, sure = best
+    if (not sure and hand is not None and hand.sure and name == hand.name and state.reg.genders.get(name) == sp.gender
+            and sum(1 for _, f in cands if not f[1]) == 1):
+        sure = True  # "Tom Reyes and Maria Lopez met. “…,” she said.": the one person of that gender in view
     if sure and _stranger_subject(state, article, q, upto, pi):
         sure = False  # "Renwick also addressed Pellham’s concerns. “…,” he added.": perhaps Renwick
     if sure and not _named_rival(name, sp.gender, state, article, q):
@@ -199,6 +203,11 @@ def _stranger_subject(state: State, article: Article, q: Quote, upto: int | None
     prev = sentence_before(state, article, hi, pi - 1)
     if prev is None or any(a < prev.end and prev.start < b for a, b in state.spans):
         return False
+    first = prev.text.split(",")[0].split()[:6]
+    if (any(_GROUP.fullmatch(" ".join(first[:k])) and first[0].lower() in ("a", "an", "one", "another")
+            for k in range(2, len(first) + 1))
+            and not person_mentions(state.text, state.reg, prev.start, min(prev.end, prev.start + 80), state.spans)):
+        return True  # "A Berlin woman, meanwhile, received probation …": someone the story never names
     np = head_np(prev.text)
     if not np or not _BARE_NAME.fullmatch(np) or np.lower() in PRONOUNS or not_a_person(np) or np in state.reg.orgs:
         return False
