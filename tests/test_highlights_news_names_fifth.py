@@ -276,3 +276,14 @@ def test_he_is_no_one_sure_when_two_men_are_in_view() -> None:
             "“It will cost us our jobs at the docks,” he said.")
     [q] = quotes(text)
     assert q.speaker is None
+
+
+def test_a_titled_surname_takes_the_gender_of_the_pronoun_after_it() -> None:
+    reg = build_registry("President Okafor said he would sign the bill. Senator Ruiz agreed.")
+    assert reg.genders.get("Okafor") == "m"
+
+
+def test_page_furniture_run_into_a_name_is_no_person() -> None:
+    from campaign.highlights.lexicon import not_a_person
+    assert not_a_person("FlagShareLikeReplyMari") and not_a_person("PMTed")
+    assert not any(not_a_person(n) for n in ("John McConnell", "Danny DeVito", "Ella FitzGerald", "LeBron James"))

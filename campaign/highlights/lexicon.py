@@ -199,8 +199,13 @@ _BODY_END = regex.compile(r"(?:report|project|sachs|review|journal|institution|p
                           r"initiative|index|survey|studies|street)$", regex.I)
 
 
+_RUN_TOGETHER = regex.compile(r"(?<!Fitz)(?<=\p{Ll}{3})\p{Lu}|^\p{Lu}{2,}(?=\p{Lu}\p{Ll})")
+
+
 def not_a_person(name: str) -> bool:
     """A name no he or she can point to: a place, an acronym, an organisation's or publication's name."""
     words = name.split()
+    if any(_RUN_TOGETHER.search(w) for w in words):
+        return True  # "FlagShareLikeReplyMari", "PMTed": page furniture run into a name
     return (name.lower() in PLACES or (len(words) == 1 and name.isupper() and len(name) > 1)
             or bool(ORG_NOUNS.fullmatch(words[-1].lower())) or bool(_BODY_END.fullmatch(words[-1])))

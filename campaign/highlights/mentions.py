@@ -275,7 +275,8 @@ def collect_names(text: str, reg: Registry) -> None:
             if len(cands) == 1 and not titles:
                 reg.first_named.add(cands[0])  # "Luke said": this one goes by a first name
             elif titles and _is_title_word(titles[-1]) and name[0][:1].isupper() and len(name[0]) > 2:
-                titled.append((start, name[0], gender, " ".join(titles)))
+                # ("President Obama said he …": the pronoun after the name, as for a full name)
+                titled.append((start, name[0], gender or _pronoun_after(text, start + len(run)), " ".join(titles)))
             continue
         if len(name) > 4 or _LOCATIVE.search(text, max(0, start - 30), start) and not (
                 _POSSESSIVE_BEFORE.search(text, max(0, start - 4), start) and (titles or given_name_gender(" ".join(name)))):
