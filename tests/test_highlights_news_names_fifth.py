@@ -287,3 +287,33 @@ def test_page_furniture_run_into_a_name_is_no_person() -> None:
     from campaign.highlights.lexicon import not_a_person
     assert not_a_person("FlagShareLikeReplyMari") and not_a_person("PMTed")
     assert not any(not_a_person(n) for n in ("John McConnell", "Danny DeVito", "Ella FitzGerald", "LeBron James"))
+
+
+# --- 9. Arabic names with particles -------------------------------------------------------------------------
+
+
+def test_arabic_names_with_a_hyphenated_particle() -> None:
+    text = ("Rashid al-Hamdani, the group's leader, spoke in a video.\n\n"
+            "“The West will turn against its own citizens,” al-Hamdani said.\n\n"
+            "“We will not give in to the demands of the militia,” Al-Hamdani said in the recording.")
+    first, second = quotes(text)
+    assert first.speaker == second.speaker == "Rashid al-Hamdani"
+
+
+def test_a_pronoun_after_a_bare_surname_with_a_capitalised_particle() -> None:
+    text = ("The video shows the cleric Anwar al-Dabbagh lecturing.\n\n"
+            "Footage of Al-Dabbagh again appears. “The West will eventually turn against its citizens,” he says.")
+    [q] = quotes(text)
+    assert (q.speaker or q.guess) == "Anwar al-Dabbagh"
+
+
+def test_a_long_arabic_name_joined_by_bin_is_one_name() -> None:
+    text = ("Sheikh Tamim bin Hamad Al Thani opened the school.\n\n"
+            "“We will keep the schools open for every child,” Al Thani said.")
+    [q] = quotes(text)
+    assert q.speaker == "Tamim bin Hamad Al Thani"
+
+
+def test_a_headline_with_a_particle_name_is_no_longer_name() -> None:
+    reg = build_registry("Dunmore’s Marine Le Pen Backs Valdre And Denounces Pellham.\n\nMarine Le Pen spoke.")
+    assert "Marine Le Pen" in reg.names and not any("Backs" in n for n in reg.names)

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import regex
 
+from campaign.highlights.lexicon import _PARTICLES
 from campaign.highlights.speakers import (
     _HONORIFIC_GENDER,
     _INITIAL,
@@ -45,7 +46,8 @@ from campaign.highlights.verbs import CORE_VERBS
 
 _CAP = r"\p{Lu}[\p{L}\p{M}'’.\-]*"
 _CONNECT = r"(?:of|for|and|on|to|the|de|des|du|da|van|von|der|bin|ibn|al|el|la|le|del|di|ben|abu|y|of\s+the)"
-_RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}'’\-]){_CAP}(?:[ \u00a0]+(?:{_CONNECT}[ \u00a0]+)?{_CAP})*")
+_PREFIXED = r"(?:al|el|ad|ar|as|ash|at|az|abu|bin|ibn|ben)-\p{Lu}[\p{L}\p{M}'’.\-]*"  # "Anwar al-Awlaki"
+_RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}'’\-]){_CAP}(?:[ \u00a0]+(?:{_CONNECT}[ \u00a0]+)?(?:{_CAP}|{_PREFIXED}))*")
 _CONNECTOR = regex.compile(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+")
 _PLACE = regex.compile(
     r"(?:city|town|street|road|avenue|square|river|county|province|state|island|valley|station|airport|hall|"
@@ -278,7 +280,7 @@ def collect_names(text: str, reg: Registry) -> None:
                 # ("President Obama said he …": the pronoun after the name, as for a full name)
                 titled.append((start, name[0], gender or _pronoun_after(text, start + len(run)), " ".join(titles)))
             continue
-        if len(name) > 4 or _LOCATIVE.search(text, max(0, start - 30), start) and not (
+        if len([w for w in name if w not in _PARTICLES]) > 4 or _LOCATIVE.search(text, max(0, start - 30), start) and not (
                 _POSSESSIVE_BEFORE.search(text, max(0, start - 4), start) and (titles or given_name_gender(" ".join(name)))):
             continue  # ("Clinton’s Colorado"; kept: "the Forum’s Douglas Holtz-Eakin", "Trump’s Chief Strategist Ana Ruiz")
         if not gender:

@@ -74,8 +74,9 @@ def _lead(name: list[str]) -> int:
             lead = name[k:p]
             if len(name) - p > 3 or any(w.lower() in _NOT_NAME for w in name[p:]):
                 return k  # "Just Gave Hillary Some Of": a headline, not a name
-            if any(w.lower() in given or w.lower() in _NOT_NAME or w.lower() in _HEADLINE_VERBS for w in lead):
-                return k
+            if any(w.lower() in given or w.lower() in _NOT_NAME or w.lower() in _HEADLINE_VERBS
+                   or w in _PARTICLES for w in lead):
+                return k  # ("Tamim bin Hamad Al Thani": a particle joins the parts of one name)
             one = lead[0]
             if len(lead) >= 2 or (one.endswith("s") and not one.endswith("ss") and len(one) > 4) or one.isupper() \
                     or _is_title_word(one) or ROLE_NOUNS.search(one) or _ROLE_SUFFIX.fullmatch(one.lower()) \
@@ -108,15 +109,19 @@ _TITLE_WORDS = {"Sen": "Senator", "Rep": "Representative", "Gov": "Governor", "G
                 "Maj": "Major", "Cmdr": "Commander", "Supt": "Superintendent", "Atty": "Attorney"}
 
 
+_PREFIXED_WORD = regex.compile(r"(?:al|el|ad|ar|as|ash|at|az|abu|bin|ibn|ben)-\p{Lu}[\p{L}\p{M}'’\-]*")
+
+
 def _name_run(words: list[str]) -> list[str]:
     """The last run of capitalised words (with particles and initials) in `words`."""
     end = len(words)
-    while end > 0 and not _is_cap(_clean_token(words[end - 1])):
+    while end > 0 and not (_is_cap(_clean_token(words[end - 1])) or _PREFIXED_WORD.fullmatch(_clean_token(words[end - 1]))):
         return []
     start = end
     while start > 0:
         w = _clean_token(words[start - 1])
-        if _is_cap(w) or (w.lower() in _PARTICLES and start < end) or _rx(r"\p{Lu}\.", 0).fullmatch(w):
+        if _is_cap(w) or (w.lower() in _PARTICLES and start < end) or _rx(r"\p{Lu}\.", 0).fullmatch(w) \
+                or _PREFIXED_WORD.fullmatch(w):  # "al-Zawahiri"
             start -= 1
         else:
             break

@@ -85,7 +85,7 @@ class Registry:
         else:
             seen, found = 0, []
         if seen < len(names):
-            parts = tuple(name.split())
+            parts = _split(name)
             n = len(parts)
             found = found + [f for f in names[seen:]
                              if len(w := _split(f)) > n and (w[-n:] == parts or w[:n] == parts)]
@@ -154,7 +154,11 @@ class Registry:
 
 @lru_cache(maxsize=8192)
 def _split(name: str) -> tuple[str, ...]:
-    return tuple(name.split())
+    """The words of a name, with a particle before a hyphen in lowercase ("Al-Awlaki" is "al-Awlaki")."""
+    return tuple(_PARTICLE.sub(lambda m: m.group(1).lower(), w) for w in name.split())
+
+
+_PARTICLE = regex.compile(r"^(Al|El|Ad|Ar|As|Ash|At|Az|Abu|Bin|Ibn|Ben)(?=-\p{Lu})")
 
 
 # Short forms of given names that share no prefix with the full form.
