@@ -6,8 +6,10 @@ through other quotes. All people and places here are fictional."""
 
 from __future__ import annotations
 
+import pytest
+
 from campaign.highlights.mentions import build_registry, person_mentions
-from campaign.highlights.speakers import Registry
+from campaign.highlights.speakers import Registry, split_name
 from tests.helpers import article_quotes as quotes
 
 INTRO = "Ines Valdre, the mayor, and Tomas Pellham, a union leader, spoke on Monday.\n\n"
@@ -317,3 +319,40 @@ def test_a_long_arabic_name_joined_by_bin_is_one_name() -> None:
 def test_a_headline_with_a_particle_name_is_no_longer_name() -> None:
     reg = build_registry("Dunmore’s Marine Le Pen Backs Valdre And Denounces Pellham.\n\nMarine Le Pen spoke.")
     assert "Marine Le Pen" in reg.names and not any("Backs" in n for n in reg.names)
+
+
+# --- 10. headlines, page furniture, unnamed people and one-word names ------------------------------------
+
+
+@pytest.mark.parametrize(("run", "titles", "name"), [
+    ("Harbour Widow Ines Valdre Defends Pellham", ["Harbour", "Widow"], ["Ines", "Valdre"]),
+    ("Former Valdre Pollster Says Valdre", ["Former", "Valdre", "Pollster"], []),
+    ("Conservative Icon Morton Blackwell", ["Conservative"], ["Morton", "Blackwell"]),
+])
+def test_a_headline_name_stops_at_the_headlines_verb(run: str, titles: list[str], name: list[str]) -> None:
+    assert split_name(run.split()) == (titles, name)
+
+
+def test_a_timestamp_run_into_a_name_is_cut_off() -> None:
+    reg = build_registry("9:35 PMTomas Pellham said the vote was over.")
+    assert reg.names == ["Tomas Pellham"]
+
+
+def test_an_unnamed_person_in_a_place_is_credited_as_described_not_as_the_place() -> None:
+    text = INTRO + "A teacher in Herat, who asked not to be named for her safety, said: “We teach in secret, in basements.”"
+    [q] = quotes(text)
+    assert q.speaker == "a teacher in Herat"
+
+
+def test_a_one_word_name_with_an_age_and_a_role_is_a_person() -> None:
+    text = ("Nasrin, 24, a former teacher in Herat, now runs a hidden school. “We teach in secret, in basements,” "
+            "she said.")
+    [q] = quotes(text)
+    assert q.speaker == "Nasrin"
+
+
+def test_a_surname_with_an_age_when_the_full_name_is_given_stays_the_full_name() -> None:
+    text = ("Chelsea Okafor opened the school.\n\nOkafor, 35, the daughter of the former mayor, spoke first. "
+            "“Next summer, the school is going to be a home for everyone,” Okafor said.")
+    [q] = quotes(text)
+    assert q.speaker == "Chelsea Okafor"

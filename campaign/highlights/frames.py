@@ -515,6 +515,9 @@ def _tail_np(t: str) -> str | None:
         return " ".join(words[j:])
     if 0 < i < len(words) and _rx(r"\p{Ll}{3,}ing", 0).fullmatch(words[i - 1]) and words[i - 1] not in ("during", "according"):
         return None  # "White America embracing Obama announced": Obama is the participle's object
+    if (0 < i < len(words) and words[i - 1].lower() in ("in", "from", "near", "outside") and words[0].lower() in DETS | _GROUP_DETS
+            and _GROUP.fullmatch(" ".join(words))):
+        return " ".join(words)  # "A teacher in Herat": someone unnamed, not the place
     if 1 < i < len(words) and words[i - 1] == "of" and ORG_NOUNS.fullmatch(words[i - 2].lower()):
         i -= 2  # "the Ministry of Foreign Affairs said": the whole name, not "Foreign Affairs"
         while i > 0 and np_word(words[i - 1]):

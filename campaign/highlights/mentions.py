@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import regex
 
-from campaign.highlights.lexicon import _PARTICLES
+from campaign.highlights.lexicon import _PARTICLES, PLACES, _given_names
 from campaign.highlights.speakers import (
     _HONORIFIC_GENDER,
     _INITIAL,
@@ -97,13 +97,14 @@ def _words_of(run: str) -> tuple[str, ...]:
         if _STATE_DOT.fullmatch(raw):
             out = []  # "Pa. Sure": a state's abbreviation is no part of a name
             continue
-        w = _clean_token(raw)
+        w = _TIMESTAMP.sub("", _clean_token(raw))  # "9:35 PMJeb Bush": a page's timestamp run into the name
         out.append(w.rstrip(".") if len(w.rstrip(".")) > 1 and not _INITIAL.fullmatch(w) else w)
         if raw.endswith(("'s", "’s")) and len(raw) > 3:
             break
     return tuple(out)
 
 
+_TIMESTAMP = regex.compile(r"^[AP]M(?=\p{Lu}\p{Ll})")
 _WORD_END = regex.compile(r"(?<=(?P<w>\p{L}[\p{L}\p{M}'’\-]+)\.)[ \u00a0]+")
 
 
@@ -390,6 +391,10 @@ def _mention(parsed: tuple[str, str] | None, reg: Registry) -> str | None:
 _APPOSITIVE = regex.compile(
     r"(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]{1,40}),\s+(?P<role>(?:(?:the|a|an|le|la|un|une)\s+|l['’])[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and|et|qui|a|est)\b)"
 )
+_ONE_NAME = regex.compile(
+    r"(?<![\p{L}\p{M}'’.\-][ \u00a0]?)(?<![\p{L}\p{M}'’\-])(?P<name>\p{Lu}\p{Ll}{2,}),[ \u00a0]+(?:(?P<age>\d{1,3}),[ \u00a0]+)?"
+    r"(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,80}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
+)
 _ROLE_FIRST = regex.compile(
     r"\b(?:(?:[Tt]he|[Aa]n?|[Ll]e|[Ll]a)\s+|[Ll]['’])(?P<role>[^,.;:“”\"«»]{2,60}?),\s+(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]+),"
 )
@@ -408,6 +413,14 @@ def build_registry(text: str) -> Registry:
         role = m.group("role")
         if name and len(name) >= 2 and ROLE_NOUNS.search(role) and not _has_verb_head(role):
             found.append((m.start(), " ".join(_clean_token(w) for w in name), role_text(role), _gender(title)))
+    for m in _ONE_NAME.finditer(text):  # "Nasrin, 24, a former teacher in Herat,": one name, an age or a given name
+        name, role = m.group("name"), m.group("role")
+        if ((m.group("age") or _given_names().get(name.lower())) and ROLE_NOUNS.search(role)
+                and not _has_verb_head(role) and name.lower() not in PLACES and name.lower() not in _STOP
+                and not _is_title_word(name) and not ORG_NOUNS.fullmatch(name.lower())
+                and not _rx(r"\p{Lu}[\p{L}'’.\-]+[ \u00a0]+" + name + r"(?![\p{L}'’\-])|(?<![\p{L}'’\-])" + name
+                            + r"[ \u00a0]+\p{Lu}\p{Ll}", 0).search(text)):  # ("Clinton, 35," when "Chelsea Clinton" is named)
+            found.append((m.start(), name, role_text(role), _given_names().get(name.lower(), "")))
     for m in _ROLE_FIRST.finditer(text):
         role = m.group("role")
         title, name = split_name(m.group("name").split())

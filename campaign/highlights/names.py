@@ -46,6 +46,12 @@ def split_name(words: list[str]) -> tuple[list[str], list[str]]:
         if _is_title_word(words[j]) or ROLE_NOUNS.fullmatch(words[j].rstrip(".")):
             i = j + 1
             break
+    cut = next((j for j in range(i, len(words)) if words[j].lower() in _HEADLINE_VERBS and j), len(words))
+    if cut == i:
+        return words[:i], []  # "Former Clinton Pollster Says Clinton …": a headline, no name
+    words = words[:cut]  # "Benghazi Widow Dorothy Woods Defends Trump": a headline goes on after the name
+    if len(words) - i >= 3 and words[i].lower() in _DESCRIPTORS:
+        words = words[:i] + words[i + 1 :]  # "Conservative Icon Morton Blackwell": a description, not the name
     lead = _lead(words[i:])
     if not lead:
         return words[:i], words[i:]
@@ -86,6 +92,8 @@ def _lead(name: list[str]) -> int:
     return k
 
 
+_DESCRIPTORS = {"icon", "legend", "tycoon", "magnate", "mogul", "billionaire", "superstar", "star", "hero", "heroine",
+                "firebrand", "maverick", "hardliner", "frontrunner", "front-runner", "hopeful", "newcomer", "veteran"}
 _CONJUNCTIONS = {"But", "And", "So", "Yet", "Meanwhile", "However", "Still", "Then", "Also", "Now", "Instead", "Plus"}
 # Verbs a headline puts between two names ("Hollande Says Donald Trump …"): never part of a name. A
 # list of its own, not the speech-verb lexicon, which also holds capitalised nouns of names ("Post").

@@ -217,7 +217,9 @@ _GROUP = regex.compile(
     r"participants?|organi[sz]ers?|staffers?|allies|veterans?|fans?|passengers?|eyewitness|bystanders?|"
     r"experts?|researchers?|economists?|lawyers?|investigators?|diplomats?|representatives?|"
     r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people|man|woman|men|women|"
-    r"crowd|audience)"
+    r"crowd|audience|teachers?|farmers?|shopkeepers?|vendors?|traders?|drivers?|journalists?|"
+    r"refugees?|migrants?|soldiers?|engineers?|doctor|nurse|girls?|boys?|widows?|pupils?|elders?|clerics?|"
+    r"miners?|fisherm[ae]n|police(?:m[ae]n|wom[ae]n)|officials|employees|aides)"
     r"(?:\s+(?:involved|familiar|close|working|speaking|who|with|from|at|in|on|of|for|to)\b[^,;:]{0,60})?",
     regex.I,
 )
