@@ -356,3 +356,37 @@ def test_a_surname_with_an_age_when_the_full_name_is_given_stays_the_full_name()
             "“Next summer, the school is going to be a home for everyone,” Okafor said.")
     [q] = quotes(text)
     assert q.speaker == "Chelsea Okafor"
+
+
+# --- 11. outlets and acronyms speaking in their own words -------------------------------------------------
+
+
+def test_a_news_outlet_reporting_in_its_own_words_is_sure() -> None:
+    text = INTRO + "“The emails released Monday were largely sent in 2012 and 2013,” Dunmore News reported."
+    [q] = quotes(text)
+    assert q.speaker == "Dunmore News" and q.confident
+
+
+def test_an_acronym_organisation_is_sure() -> None:
+    text = INTRO + "“We are very disappointed the mayor has decided to drop out,” the DHU said in a statement."
+    [q] = quotes(text)
+    assert q.speaker == "DHU" and q.confident
+
+
+def test_a_country_as_a_speaker_stays_a_guess() -> None:
+    text = INTRO + "“We will not accept the harbour deal,” the United States said on Monday."
+    [q] = quotes(text)
+    assert q.speaker is None and q.guess == "United States"
+
+
+def test_someone_speaking_to_an_outlet_is_not_the_outlet() -> None:
+    text = INTRO + ("Another harbour source speaking to Dunmore News said, “The inspectors are looking at every "
+                    "contract the council signed.”")
+    [q] = quotes(text)
+    assert q.speaker == "another harbour source"
+
+
+def test_according_to_in_the_next_sentence_is_that_sentences_own() -> None:
+    text = INTRO + ("“I have never been influenced in a vote by anyone who paid me,” Valdre said. “We will "
+                    "release every speech.” Her victory was built on women voters, according to Dunmore News polls.")
+    assert [q.speaker for q in quotes(text)] == ["Ines Valdre", "Ines Valdre"]

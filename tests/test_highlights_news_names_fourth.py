@@ -236,8 +236,8 @@ def test_read_is_speech_only_for_a_document() -> None:
 def test_an_outlet_is_not_a_post() -> None:
     text = "“The economy is slowing faster than anyone admits,” the Washington Post reported."
     [q] = quotes(text)
-    # an outlet reporting stays a guess: it relays what others say
-    assert q.speaker is None and q.guess is not None and q.speaker_kind != "document"
+    # an outlet reporting speaks in its own words; "Post" in its name is no social-media post
+    assert q.speaker == "Washington Post" and q.speaker_kind == "org"
 
 
 # --- 6. a quote paragraph after reported speech ------------------------------------------------------

@@ -110,7 +110,8 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                              sure=pq[k - 1].confident)
                 sieve = "then-adding"  # "« … », a-t-il expliqué, avant d'ajouter : « … »"
             if sp is None:
-                sp, sieve = _according_to(before + " " + after, reg)
+                ends = _rx(r"[.!?]\W*$", 0).search(q.text.rstrip()) is not None  # (a later sentence's "according to" is its own)
+                sp, sieve = _according_to(before + " " + ("" if ends else after), reg)
             if (sp is None and _rx(r"[\s,]*\p{Ll}", 0).match(text, q.closer) and not PERSIAN.search(q.text)
                     and _rx(r"[“\"]", 0).search(after)):  # “…” and “…” they need to win, Sroka said.
                 sp = _sentence_end(_first_sentence(_masked(text[q.closer : para.end])), reg)
@@ -212,19 +213,23 @@ def _set(q: Quote, sp: Speaker, sieve: str, state: State, pi: int, cue: str = ""
         state.speakers.append((pi, replace(sp, sure=q.confident)))
 
 
-# News outlets report what others say; place names are where, not who. As speakers they are guesses.
+# News outlets, whose reports speak in their own words; countries, which are where, not who.
 _OUTLET = regex.compile(r"\b(?:post|times|news|journal|tribune|herald|gazette|press|reuters|associated|"
-                        r"cnn|bbc|nbc|cbs|abc|msnbc|fox|politico|huffington|breitbart|magazine|daily|"
-                        r"states|kingdom|republic)\b", regex.I)
+                        r"cnn|bbc|nbc|cbs|abc|msnbc|fox|politico|huffington|breitbart|magazine|daily)\b", regex.I)
+_COUNTRY = regex.compile(r"\b(?:states|kingdom|republic)\b", regex.I)
 
 
 def _unsure_org(name: str) -> bool:
-    """An organisation speaker is sure only when its name says what it is (a ministry, a party,
-    a campaign), and it is not a news outlet or a country."""
+    """An organisation speaker is sure only when its name says what it is (a ministry, a party, a
+    campaign, a news outlet reporting in its own words: "…,” CBS News reported) or is an acronym
+    ("the ACU said"), and it is not a country."""
     words = name.lower().split()
     if _rx(r"\p{L}['’]s\s+(?:spokes(?:man|woman|person)|lawyers?|attorneys?|aides?)$", 0).search(name):
         return False  # "Maria Lopez’s spokesman": speaks for a named person
-    return bool(_OUTLET.search(name)) or not any(ORG_NOUNS.fullmatch(w) for w in words)
+    if _COUNTRY.search(name):
+        return True  # "the United States said": a place, not who
+    return not (_OUTLET.search(name) or any(ORG_NOUNS.fullmatch(w) for w in words)
+                or _rx(r"\p{Lu}{2,6}", 0).fullmatch(name))
 
 
 # "“…,” said Reyes at the time, adding that “…”": the first quote's attribution leads into the second

@@ -515,6 +515,8 @@ def _tail_np(t: str) -> str | None:
         return " ".join(words[j:])
     if 0 < i < len(words) and _rx(r"\p{Ll}{3,}ing", 0).fullmatch(words[i - 1]) and words[i - 1] not in ("during", "according"):
         return None  # "White America embracing Obama announced": Obama is the participle's object
+    if 1 < i < len(words) and words[i - 1].lower() in ("to", "for", "on", "with") and _rx(r"\p{Ll}{3,}ing", 0).fullmatch(words[i - 2]):
+        return _tail_np(" ".join(words[: i - 2]))  # "Another source speaking to Fox News said": not Fox News
     if (0 < i < len(words) and words[i - 1].lower() in ("in", "from", "near", "outside") and words[0].lower() in DETS | _GROUP_DETS
             and _GROUP.fullmatch(" ".join(words))):
         return " ".join(words)  # "A teacher in Herat": someone unnamed, not the place

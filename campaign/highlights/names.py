@@ -99,7 +99,9 @@ _CONJUNCTIONS = {"But", "And", "So", "Yet", "Meanwhile", "However", "Still", "Th
 # list of its own, not the speech-verb lexicon, which also holds capitalised nouns of names ("Post").
 _HEADLINE_VERBS = set("""slams blasts hits rips calls praises backs endorses mocks attacks wants thinks is was has
     vs vs. defends warns takes gets makes meets joins beats leads wins loses says said tells told asks asked
-    writes wrote tweets tweeted claims urges accuses denies admits vows pledges insists suggests""".split())
+    writes wrote tweets tweeted claims urges accuses denies admits vows pledges insists suggests won lost slammed
+    blasted ripped praised endorsed mocked attacked defended warned took got made met joined beat led claimed urged
+    accused denied admitted vowed pledged""".split())
 
 
 def role_text(s: str) -> str | None:
