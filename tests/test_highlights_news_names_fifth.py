@@ -390,3 +390,18 @@ def test_according_to_in_the_next_sentence_is_that_sentences_own() -> None:
     text = INTRO + ("“I have never been influenced in a vote by anyone who paid me,” Valdre said. “We will "
                     "release every speech.” Her victory was built on women voters, according to Dunmore News polls.")
     assert [q.speaker for q in quotes(text)] == ["Ines Valdre", "Ines Valdre"]
+
+
+def test_a_middle_initial_names_the_same_person() -> None:
+    text = ("Speaker Paul Reston met the press.\n\n"
+            "Just look at House Speaker Paul D. Reston. In 2010, he warned the Fed against buying bonds, because "
+            "he thought it “risks higher inflation and a weaker currency for years.”")
+    [q] = quotes(text)
+    assert (q.speaker or q.guess) == "Paul Reston"
+
+
+def test_a_capital_pronoun_after_an_exclamation_starts_a_new_sentence() -> None:
+    text = INTRO + ("In June, Pellham emailed her, telling her, “you are an all-star player and we need you for the "
+                    "long run!” She replied to him that it was an honour to serve.")
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham"

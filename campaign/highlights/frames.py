@@ -103,11 +103,13 @@ def _adjacent(q: Quote, before: str, after: str, reg: Registry) -> tuple[Speaker
     # "“Why now?” Mills then writes back, “You look cute.”": a reply leading into the next quote
     lead_in = _rx(r"[“”\"«»]", 0).split(after, maxsplit=1)[0]
     reply = lead_in.rstrip().endswith((",", ":")) and _REPLY.search(lead_in.split(",")[0]) is not None
-    if (open_end or _CLOSED_ATTRIBUTION.match(after)) and after.strip() and not set_off and not reply:
+    # "“…!” She replied to him that …": a capital pronoun after a closed question or exclamation starts a sentence
+    new_sentence = tail.endswith(("?", "!")) and _rx(r"\s*(?:He|She|They)\s+\S+\s+\S+\s+\S+", 0).match(after) is not None
+    if (open_end or _CLOSED_ATTRIBUTION.match(after)) and after.strip() and not set_off and not reply and not new_sentence:
         sp = _post(after, reg, fa)  # (“… missing.” Trump said.: a closed quote, then a name and a verb)
         if sp is not None:
             return sp, "after"
-    if not fa and tail.endswith((",", "?", "!")):
+    if not fa and tail.endswith((",", "?", "!")) and not new_sentence:
         sp = _any_verb_after(after, reg)
         if sp is not None:
             return sp, "after"

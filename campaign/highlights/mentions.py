@@ -377,6 +377,11 @@ def _mention(parsed: tuple[str, str] | None, reg: Registry) -> str | None:
     if full in reg.names:
         return full
     cands = reg._candidates(full)  # what reg.ambiguous and reg.canonical would each work out
+    if not cands and len(full.split()) >= 2:  # "Paul D. Ryan" for "Paul Ryan", "Ben Bernanke" for "Ben S. Bernanke"
+        bare = _without_initials(full)
+        cands = [n for n in reg.names if _without_initials(n) == bare]
+        if len(cands) == 1:
+            return cands[0]
     if not cands:
         return None  # canonical is `full`, not a known name
     pick = reg._pick(cands, gender)
@@ -384,6 +389,13 @@ def _mention(parsed: tuple[str, str] | None, reg: Registry) -> str | None:
         return AMBIGUOUS
     canon = pick or full
     return canon if canon in reg.names else None
+
+
+@lru_cache(maxsize=4096)
+def _without_initials(name: str) -> str:
+    """A name with its middle initials left out: "Paul D. Ryan" -> "Paul Ryan"."""
+    words = name.split()
+    return " ".join([words[0]] + [w for w in words[1:-1] if not _INITIAL.fullmatch(w)] + words[-1:]) if len(words) > 2 else name
 
 
 # --- the registry: every person the article names, with roles and genders ------------

@@ -183,7 +183,7 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     if best is None:
         return hand
     name, sure = best
-    if (not sure and hand is not None and hand.sure and name == hand.name and state.reg.genders.get(name) == sp.gender
+    if (not sure and hand is not None and name == hand.name and state.reg.genders.get(name) == sp.gender  # both agree
             and sum(1 for _, f in cands if not f[1]) == 1):
         sure = True  # "Tom Reyes and Maria Lopez met. “…,” she said.": the one person of that gender in view
     if sure and _stranger_subject(state, article, q, upto, pi):
