@@ -405,3 +405,46 @@ def test_a_capital_pronoun_after_an_exclamation_starts_a_new_sentence() -> None:
                     "long run!” She replied to him that it was an honour to serve.")
     [q] = quotes(text)
     assert q.speaker == "Tomas Pellham"
+
+
+# --- 12. groups, joint speakers, signatures, "what X called" ------------------------------------------------
+
+
+def test_the_group_is_the_organisation_named_before() -> None:
+    text = INTRO + ("The Dunmore Harbour Foundation did not want to address the mayor. “This season, we are focused "
+                    "on furthering that mission,” the group said.")
+    [q] = quotes(text)
+    assert q.speaker == "Dunmore Harbour Foundation"
+
+
+def test_a_typed_generic_organisation_never_named_is_no_speaker() -> None:
+    text = INTRO + "“We want no part in the listing on our website,” the company said in a statement."
+    [q] = quotes(text)
+    # "Company" is no name to put on a card
+    assert q.speaker is None and q.guess is None
+
+
+def test_two_people_with_roles_speaking_together() -> None:
+    text = INTRO + ("“We can only wonder if the intent is to reopen the door,” harbour board leader Arlo Penn and "
+                    "port director Lena Oduya said in a statement.")
+    [q] = quotes(text)
+    assert q.speaker == "Arlo Penn and Lena Oduya"
+
+
+def test_two_roles_of_one_person_are_no_joint_speakers() -> None:
+    text = INTRO + "“That is what she did in the last two races,” said former Dunmore Gov. and union chair Ed Penn."
+    [q] = quotes(text)
+    assert q.speaker == "Ed Penn"
+
+
+def test_a_signature_line_after_a_quote_paragraph() -> None:
+    text = INTRO + ("“I will look into it. I don’t know the status, but I will certainly look into it.”\n\n"
+                    "- Ines Valdre.\n\nThe mayor has been looking into it a long time.")
+    [q] = quotes(text)
+    assert q.speaker == "Ines Valdre" and q.sieve == "dash"
+
+
+def test_what_someone_called_is_their_words() -> None:
+    text = INTRO + "A third option would be what Pellham called a “let a thousand flowers bloom” approach to the berths."
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham"

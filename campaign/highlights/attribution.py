@@ -96,6 +96,9 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 sieve = "before" if sp is not None else ""
             if sp is None and k + 1 == len(pq):
                 sp = _dash(text[q.closer : para.end], reg)
+                if sp is None and not text[q.closer : para.end].strip() and pi + 1 < len(article.paragraphs):
+                    sign = article.paragraphs[pi + 1].text  # "“…”¶- Hillary Clinton.": a signature line of its own
+                    sp = _dash(" " + sign, reg) if len(sign) <= 120 and sign.lstrip()[:1] in "-—–" else None
                 sieve = "dash" if sp is not None else ""
             if sp is None and k == 0 and pi and not text[para.start : q.opener].strip():
                 sp = _colon_intro(article.paragraphs[pi - 1].text, reg)

@@ -321,6 +321,8 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
 # ", where about 50 protesters had gathered on Wednesday," before a participle: a clause with its own subject
 _SUBORDINATE = regex.compile(r"(?:,|\s[—–-])\s+(?:where|when|while|as|after|because|since)\s+(?P<np>(?:[\p{L}\d'’\-]+\s+){0,5}?[\p{L}\d'’\-]+)"
                              r"\s+(?:had|have|has|were|was|are|is|would|could|\p{Ll}{3,}ed)\b[^,;:“”\"]*,?\s*$")
+_WHAT_CALLED = regex.compile(r"\bwhat\s+(?P<np>" + NAME_RUN + r")\s+(?:has\s+|had\s+)?(?:called|calls|termed|terms|dubbed|"
+                          r"dubs|described\s+as|describes\s+as)(?:\s+(?:an?|the))?\s*$")
 _OWN_RESPONSE = regex.compile(r"(?:^|[.!?]\s+)(?P<who>" + NAME_RUN + r")['’]s?\s+(?:\p{Ll}+\s+)?(?:response|reply|answer|"
                            r"reaction|retort|verdict)\s+(?:was|came)\b[^.:;“”\"]{0,40}:\s*$")
 _ASKED_BY = regex.compile(r"\s+by\s+(?:\p{Ll}+\s+){0,2}(?P<np>" + NAME_RUN + r")\s*(?:,[^,;:.“”\"]{3,120})?,\s*$")
@@ -349,6 +351,11 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
     if dashed:  # "Pollsters agree - Carl Bialik: “…”": a name set off by a dash labels the quote
         sp = parse_np(dashed.group("n"), reg)
         if sp is not None and sp.kind == "person" and sp.name:
+            return sp
+    called = _WHAT_CALLED.search(s)
+    if called is not None:  # "what Sroka called a “let a thousand flowers bloom” approach": Sroka's words
+        sp = parse_np(called.group("np"), reg)
+        if sp is not None and sp.kind in ("person", "org") and sp.name:
             return sp
     own = _OWN_RESPONSE.search(s)
     if own is not None:  # "Reyes’ response was swift:": the words that follow are his reply

@@ -256,6 +256,7 @@ def document(np: str) -> Speaker | None:
 
 
 _BOTH = regex.compile(r"(?:(?i:both)\s+)?(?P<a>" + NAME_RUN + r")\s+and\s+(?P<b>" + NAME_RUN + r")")
+_BOTH_ROLES = regex.compile(r"(?P<a>(?:[\p{L}.'’\-]+\s+){1,5}?\p{Lu}[\p{L}'’\-]+)\s+and\s+(?P<b>(?:[\p{L}.'’\-]+\s+){1,5}?\p{Lu}[\p{L}'’\-]+)")
 _OWNED_ROLE = regex.compile(r"\p{Lu}[\p{L}.'’\-]*(?:\s+\p{Lu}[\p{L}.'’\-]*){0,3}['’]s\s+(?:\p{Ll}+\s+){0,2}\p{Ll}{3,}")
 _PERSONS_OFFICE = regex.compile(r"(?:the\s+)?(?P<p>\p{Lu}[\p{L}.'’\- ]{1,40}?)['’]s?\s+(?P<o>office|campaign|spokes(?:man|woman|person)|"
                                 r"lawyers?|attorneys?|team|staff|foundation)", regex.I)
@@ -303,11 +304,12 @@ def parse_np(np: str, reg: Registry) -> Speaker | None:
     party = _rx(r"(?i:the)\s+(?:\p{Lu}[\p{L}.\-]+\s+){1,2}(?:Republican|Democrat|Independent|Democratic\s+\p{Ll}+)", 0).fullmatch(np)
     if party:  # "the Wisconsin Republican said": a description pointing back, resolved like a pronoun
         return Speaker(None, "pronoun", role=np)
-    both = _BOTH.fullmatch(np)
-    if both:  # "Lopez and Reyes said": two people the story names, credited together
+    both = _BOTH.fullmatch(np) or _BOTH_ROLES.fullmatch(np)
+    if both:  # "Lopez and Reyes said", "state Senate leader Phil Berger and House Speaker Tim Moore said"
         a, b = parse_np(both.group("a"), reg), parse_np(both.group("b"), reg)
         if (a is not None and b is not None and a.kind == b.kind == "person" and a.name and b.name
-                and a.name != b.name and a.name in reg.names and b.name in reg.names):
+                and a.name != b.name and a.name in reg.names and b.name in reg.names
+                and not any(_is_title(w) for w in (a.name + " " + b.name).split())):  # ("former Pennsylvania Gov. and …")
             return Speaker(f"{a.name} and {b.name}", "group")
     segs = [s.strip() for s in np.split(",") if s.strip()]
     if len(segs) >= 2:
@@ -445,6 +447,12 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
     # No capitalised name: an organisation ("the French conservative party") or an unnamed role.
     if low[0] in _DETS and len(words) <= 6 and ORG_NOUNS.search(low[-1]):
         label = reg.org(" ".join(words[1:]))
+        if len(words) == 2 and low[1] in _GENERIC_ORG and label == words[1]:
+            if low[1] not in ("group", "organization", "organisation"):
+                return None  # "the company said" with no company named: no name to put on a card
+            # "the group said": the organisation named before, sure only when the story has named just one
+            named = [o for o in reg.orgs if reg.cursor is None or reg.first_pos.get(o, 0) <= reg.cursor]
+            return Speaker(named[-1], "org", sure=len(named) == 1) if named else None
         return Speaker(label[0].upper() + label[1:], "org")
     if ROLE_NOUNS.search(np) and low[0] not in ("a", "an", "one", "another"):
         person = _role_person(np, reg)  # "the mayor" is the known mayor; "a spokesperson" is nobody known
@@ -455,6 +463,8 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
     return None
 
 
+_GENERIC_ORG = {"group", "organization", "organisation", "company", "firm", "foundation", "charity", "agency",
+                "network", "association", "coalition", "alliance", "institute"}
 _DESCRIPTION_GENDER = {"congressman": "m", "congresswoman": "f", "chairman": "m", "chairwoman": "f",
                        "spokesman": "m", "spokeswoman": "f", "businessman": "m", "businesswoman": "f"}
 
