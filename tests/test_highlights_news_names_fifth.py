@@ -448,3 +448,21 @@ def test_what_someone_called_is_their_words() -> None:
     text = INTRO + "A third option would be what Pellham called a “let a thousand flowers bloom” approach to the berths."
     [q] = quotes(text)
     assert q.speaker == "Tomas Pellham"
+
+
+def test_someone_else_cutting_in_ends_the_continuation() -> None:
+    text = INTRO + ("“Tell her I promised you a picture,” Valdre said, and her husband cut in. “Don’t forget her "
+                    "husband Tom, I have been friends with her since school.”")
+    first, second = quotes(text)
+    assert first.speaker == "Ines Valdre" and second.speaker != "Ines Valdre"
+
+
+def test_said_and_then_added_keeps_the_speaker() -> None:
+    text = INTRO + "“We will keep the port open for every ship,” Valdre said, and then added: “No one will lose a job.”"
+    assert [q.speaker for q in quotes(text)] == ["Ines Valdre", "Ines Valdre"]
+
+
+def test_a_name_mangled_by_a_wrong_encoding_is_repaired() -> None:
+    text = INTRO + "President FranÃ§ois Delmas condemned the “attack whose terrorist nature cannot be denied.”"
+    [q] = quotes(text)
+    assert q.speaker == "François Delmas"

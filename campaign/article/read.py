@@ -472,13 +472,30 @@ def _parse_html(html: str, page_url: str | None) -> tuple[list[str], Meta]:
 
 
 def _normalize(p: str) -> str:
-    """NFC, no invisible characters (but ZWNJ), one space between words, Persian letters unified."""
+    """NFC, no invisible characters (but ZWNJ), one space between words, Persian letters unified,
+    UTF-8 read as Windows-1252 repaired ("FranÃ§ois" is "François")."""
     p = unicodedata.normalize("NFC", p)
+    for _ in range(3):  # (twice mangled: "SarukhÃÂ¡n")
+        if "Ã" not in p and "Â" not in p:
+            break
+        p = unicodedata.normalize("NFC", _MOJIBAKE.sub(_unmangle, p))
     p = _INVISIBLE.sub("", p)
     p = p.replace("\u064a", "\u06cc").replace("\u0643", "\u06a9") if re.search("[\u0600-\u06ff]", p) and re.search("[\u067e\u0686\u0698\u06af\u06cc\u06a9]", p) else p
     p = re.sub(r"[\r\n]+", " ", p)  # the spaces around it are collapsed just below
     p = _SPACES.sub(lambda m: "\u00a0" if m.group() in ("\u00a0", "\u202f") else " ", p)
     return p.strip()
+
+
+_MOJIBAKE = re.compile(r"[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+                       r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+
+
+def _unmangle(m: re.Match[str]) -> str:
+    """A run of UTF-8 bytes shown as Windows-1252 characters, decoded back when it is valid UTF-8."""
+    try:
+        return m.group().encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return m.group()
 
 
 def _same(a: str, b: str) -> bool:

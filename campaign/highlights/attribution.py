@@ -266,6 +266,9 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         said_before = (verb is not None and prev.sieve.startswith("after")
                        and len(split_sentences(between.strip() or ".")) == 1
                        and (between.rstrip().endswith((".", ":")) or _ADDING_END.search(between) is not None))
+        second = EN_VERB_RE.search(between, verb.end()) if verb is not None else None
+        if second is not None and _rx(r",\s+(?:and|but|before)\s", 0).search(between, verb.end() if verb else 0, second.start()):
+            return None, ""  # "“…,” Ebeling said, and her husband cut in. “…”": someone else speaks next
         subject_end = prev.closer + (verb.start() if said_before and verb else len(between))
         mentioned = [prev.speaker if _is_speaker(n, prev.speaker or "", state) else n
                      for _, n in person_mentions(text, state.reg, prev.closer, subject_end, state.spans)]
