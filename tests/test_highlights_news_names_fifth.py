@@ -466,3 +466,17 @@ def test_a_name_mangled_by_a_wrong_encoding_is_repaired() -> None:
     text = INTRO + "President FranÃ§ois Delmas condemned the “attack whose terrorist nature cannot be denied.”"
     [q] = quotes(text)
     assert q.speaker == "François Delmas"
+
+
+# --- 13. words that are not the subject's ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("frame", "guess"), [
+    ("Valdre read a letter from a dock worker: “My children have not eaten meat in a month, and the winter is long.”",
+     "a dock worker"),
+    ("Pellham denied calling the mayor “a puppet of the shipping companies in Dunmore.”", None),
+    ("Pellham held up a banner that said “Save our harbour, save our jobs, save our town.”", None),
+])
+def test_words_the_subject_reads_denies_or_carries_are_not_theirs(frame: str, guess: str | None) -> None:
+    [q] = quotes(INTRO + frame)
+    assert q.speaker is None and q.guess == guess

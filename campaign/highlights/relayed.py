@@ -28,8 +28,9 @@ _RELAYED = [
     # "Lopez said Reyes was wrong to claim “…”": the infinitive's subject, not the sentence's
     regex.compile(r"\b(?P<who>" + _NAME + r")\s+(?:was|is|were|had\s+been)\s+(?:\p{Ll}+\s+){0,2}to\s+(?:claim|say|suggest|"
                   r"argue|insist|call|describe|tell\s+\p{L}+)(?:\s+that)?\s*[:,]?\s*$"),
-    # "Reyes received a letter from Lopez:"
-    regex.compile(r"\b(?:letter|message|e-?mail|note|text|statement|memo)\s+from\s+(?P<who>" + _NAME + r")\s*[:,]?\s*$"),
+    # "Reyes received a letter from Lopez:", "Lopez read a letter from a dock worker:"
+    regex.compile(r"\b(?:letter|message|e-?mail|note|text|statement|memo)\s+from\s+(?P<who>" + _NAME
+                  + r"|(?:a|an|one)\s+(?:\p{Ll}+\s+){0,2}\p{Ll}+)\s*[:,]?\s*$"),
     # "Reyes accused Lopez of saying", "Reyes recalled Lopez telling him"
     regex.compile(r"\b(?:accused|accuses|recalled|recalls|remembered|remembers|heard|quoted)\s+(?P<who>" + _NAME
                   + r")\s+(?:of\s+)?(?:saying|telling\s+\p{L}+|writing|asking)(?:\s+that)?\s*[:,]?\s*$"),
@@ -38,14 +39,20 @@ _RELAYED = [
 _DISOWNED = regex.compile(r"\b(?:(?:never|not|n['’]t|refused\s+to|declined\s+to)\s+(?:\p{Ll}+ly\s+)?(?:say|said|tell|told|write|"
                           r"wrote|call|called)(?:\s+\p{L}+)?(?:\s+that)?\s*[:,]?\s*$|^\s*(?:If|Unless|Should)\s+[^,]*$)|"
                           r"\b(?:denied|denies|deny|denying)\s+(?:ever\s+)?(?:having\s+)?(?:saying|said|telling\s+\p{L}+|"
+                          r"calling(?:\s+[\p{L}’'\-]+){1,3}|called(?:\s+[\p{L}’'\-]+){1,3}|"
                           r"told\s+\p{L}+|writing|written)(?:\s+that)?\s*[:,]?\s*$|^\s*Asked\s+(?:whether|if|about|why|how|what|when)\b[^,]*$")
+
+
+# "Reyes held up a banner that said “…”": words on a sign, no one's speech
+_SIGN = regex.compile(r"\b(?:banner|sign|placard|poster|t-?shirt|shirt|hat|cap|button|sticker|billboard|mural|graffiti)s?\s+"
+                      r"(?:that|which)\s+(?:said|says|read|reads)\s*[:,]?\s*$", regex.I)
 
 
 def relayed(before: str, reg: Registry) -> Speaker | None:
     """The person whose words a frame relays ("Lopez’s promise that", "quoting Lopez:"), as a guess;
     Speaker(None) when the frame disowns the words ("denied saying", "Asked whether"); None when the
     frame is neither."""
-    if _DISOWNED.search(before):
+    if _DISOWNED.search(before) or _SIGN.search(before):
         return Speaker(None, "person", sure=False)
     for rx in _RELAYED:
         m = rx.search(before)
