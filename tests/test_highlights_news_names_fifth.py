@@ -480,3 +480,16 @@ def test_a_name_mangled_by_a_wrong_encoding_is_repaired() -> None:
 def test_words_the_subject_reads_denies_or_carries_are_not_theirs(frame: str, guess: str | None) -> None:
     [q] = quotes(INTRO + frame)
     assert q.speaker is None and q.guess == guess
+
+
+def test_a_document_whose_noun_is_also_a_verb() -> None:
+    text = INTRO + "“Even the mayor’s computer had been hacked by a foreign government,” the council report said."
+    [q] = quotes(text)
+    # "report" is a noun here, not the verb: the report speaks, as a guess (whose report?)
+    assert q.speaker is None and q.guess == "the council report"
+
+
+def test_another_person_is_an_unnamed_speaker() -> None:
+    text = INTRO + "Another person tweeted: “Epic troll at the harbour town hall meeting tonight.”"
+    [q] = quotes(text)
+    assert q.speaker == "another person"

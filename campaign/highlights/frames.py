@@ -260,7 +260,9 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
     if doc is not None:
         return doc
     s = _ASIDE_PARENS.sub("", s[:200]) + s[200:]
-    m = next((v for v in EN_VERB_RE.finditer(s[:140]) if not (v.start() and _CAPITAL_VERB.match(s, v.start()))), None)
+    # (not a capitalised "Post"; not a noun before the verb: "the congressional report said")
+    m = next((v for v in EN_VERB_RE.finditer(s[:140]) if not (v.start() and _CAPITAL_VERB.match(s, v.start()))
+              and not _VERB_NEXT.match(s, v.end())), None)
     if m is None:
         return None
     np = s[: m.start()].strip()
@@ -326,6 +328,7 @@ _WHAT_CALLED = regex.compile(r"\bwhat\s+(?P<np>" + NAME_RUN + r")\s+(?:has\s+|ha
 _OWN_RESPONSE = regex.compile(r"(?:^|[.!?]\s+)(?P<who>" + NAME_RUN + r")['’]s?\s+(?:\p{Ll}+\s+)?(?:response|reply|answer|"
                            r"reaction|retort|verdict)\s+(?:was|came)\b[^.:;“”\"]{0,40}:\s*$")
 _ASKED_BY = regex.compile(r"\s+by\s+(?:\p{Ll}+\s+){0,2}(?P<np>" + NAME_RUN + r")\s*(?:,[^,;:.“”\"]{3,120})?,\s*$")
+_VERB_NEXT = regex.compile(r"\s+" + CORE_VERB + r"\b", regex.I)
 _GOES_ON_SPEECH = regex.compile(r"\s*(?:[,:]|to\s+\p{Ll}+)", regex.I)
 _DASH_LABEL = regex.compile(r"(?:^|\s)[-–—]\s*(?P<n>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,3}):$")
 _WITH_NP = regex.compile(r"\bwith\s+(?P<np>" + NAME_RUN + r"|him|her)(?:\s+\p{Ll}+ly)?$")

@@ -219,7 +219,7 @@ _GROUP = regex.compile(
     r"members?|lawmakers|republicans?|democrats?|conservatives|liberals|evangelicals|people|man|woman|men|women|"
     r"crowd|audience|teachers?|farmers?|shopkeepers?|vendors?|traders?|drivers?|journalists?|"
     r"refugees?|migrants?|soldiers?|engineers?|doctor|nurse|girls?|boys?|widows?|pupils?|elders?|clerics?|"
-    r"miners?|fisherm[ae]n|police(?:m[ae]n|wom[ae]n)|officials|employees|aides)"
+    r"miners?|fisherm[ae]n|police(?:m[ae]n|wom[ae]n)|officials|employees|aides|person|persons)"
     r"(?:\s+(?:involved|familiar|close|working|speaking|who|with|from|at|in|on|of|for|to)\b[^,;:]{0,60})?",
     regex.I,
 )
