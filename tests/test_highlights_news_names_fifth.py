@@ -493,3 +493,24 @@ def test_another_person_is_an_unnamed_speaker() -> None:
     text = INTRO + "Another person tweeted: “Epic troll at the harbour town hall meeting tonight.”"
     [q] = quotes(text)
     assert q.speaker == "another person"
+
+
+# --- 14. French -------------------------------------------------------------------------------------------------
+
+_FR = "Marie Dupont, la maire de Rennes, et Paul Martin, le secrétaire du syndicat, se sont rencontrés lundi.\n\n"
+
+
+def test_a_french_quote_split_by_its_incise_with_the_comma_outside() -> None:
+    from campaign.article import text_article
+    from campaign.highlights.quotes import find_quotes
+    text = _FR + "« Le port restera ouvert », a-t-elle ajouté, « et aucun emploi ne sera perdu. »"
+    [q] = find_quotes(text_article(text, language="fr"))
+    assert q.speaker == "Marie Dupont" and q.text.endswith("perdu.")
+
+
+def test_a_french_description_pointing_back_is_a_guess() -> None:
+    from campaign.article import text_article
+    from campaign.highlights.quotes import find_quotes
+    text = _FR + "« Le port restera ouvert à tous les navires », estime l'élue."
+    [q] = find_quotes(text_article(text, language="fr"))
+    assert q.speaker is None and q.guess == "Marie Dupont"

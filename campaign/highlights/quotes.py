@@ -224,7 +224,8 @@ def _merge_split(text: str, quotes: list[Quote]) -> list[Quote]:
         prev = out[-1] if out else None
         if prev is not None and prev.paragraph == q.paragraph and not prev.runs_on and not q.continued:
             between = text[prev.closer : q.opener]
-            if _rx(r"[,—–-]\s*$", 0).search(prev.text) and _is_interruption(between):
+            # (the comma inside the marks, or after them in French: « … », a-t-elle ajouté, « … »)
+            if (_rx(r"[,—–-]\s*$", 0).search(prev.text) or between.lstrip()[:1] == ",") and _is_interruption(between):
                 prev.pieces.append(q.pieces[0])
                 prev.inner = (prev.closer, q.opener)
                 prev.closer = q.closer

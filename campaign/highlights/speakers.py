@@ -456,9 +456,11 @@ def _parse_simple(np: str, reg: Registry) -> Speaker | None:
         return Speaker(label[0].upper() + label[1:], "org")
     if ROLE_NOUNS.search(np) and low[0] not in ("a", "an", "one", "another"):
         person = _role_person(np, reg)  # "the mayor" is the known mayor; "a spokesperson" is nobody known
-        if person is None and low[0] == "the" and len(words) <= 6 and not ORG_NOUNS.search(low[-1]):
-            # "the Vermont senator said": a description pointing back, resolved like a pronoun
-            return Speaker(None, "pronoun", role=np, gender=_DESCRIPTION_GENDER.get(low[-1], ""))
+        if (person is None and (low[0] in ("the", "le", "la") or low[0].startswith(("l'", "l’"))) and len(words) <= 6
+                and not ORG_NOUNS.search(low[-1])):
+            # "the Vermont senator said", "estime l'élue": a description pointing back, resolved like a pronoun
+            gender = {"le": "m", "la": "f"}.get(low[0], "") or _DESCRIPTION_GENDER.get(low[-1], "")
+            return Speaker(None, "pronoun", role=np, gender=gender)
         return person
     return None
 
