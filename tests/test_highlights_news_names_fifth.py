@@ -514,3 +514,14 @@ def test_a_french_description_pointing_back_is_a_guess() -> None:
     text = _FR + "« Le port restera ouvert à tous les navires », estime l'élue."
     [q] = find_quotes(text_article(text, language="fr"))
     assert q.speaker is None and q.guess == "Marie Dupont"
+
+
+def test_a_bare_surname_that_speaks_is_a_person() -> None:
+    reg = build_registry("The port opened. Okonjo said he would stay, and later Okonjo said more. Washington said "
+                         "it would wait. Officials said so. Democrats said no.")
+    assert reg.names == ["Okonjo"] and reg.genders.get("Okonjo") == "m"
+
+
+def test_a_one_word_name_with_an_age_after_a_full_stop() -> None:
+    reg = build_registry("The school opened in March. Nasrin, 24, a former teacher in Herat, runs it.")
+    assert "Nasrin" in reg.names
