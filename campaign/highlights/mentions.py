@@ -446,7 +446,7 @@ def build_registry(text: str) -> Registry:
         if ((m.group("age") or _given_names().get(name.lower())) and ROLE_NOUNS.search(role)
                 and not _has_verb_head(role) and name.lower() not in PLACES and name.lower() not in _STOP
                 and not _is_title_word(name) and not ORG_NOUNS.fullmatch(name.lower())
-                and not _rx(r"\p{Lu}[\p{L}'’.\-]+[ \u00a0]+" + name + r"(?![\p{L}'’\-])|(?<![\p{L}'’\-])" + name
+                and not _rx(r"\p{Lu}[\p{L}'’\-]+[ \u00a0]+" + name + r"(?![\p{L}'’\-])|(?<![\p{L}'’\-])" + name
                             + r"[ \u00a0]+\p{Lu}\p{Ll}", 0).search(text)):  # ("Clinton, 35," when "Chelsea Clinton" is named)
             found.append((m.start(), name, role_text(role), _given_names().get(name.lower(), "")))
     for m in _ROLE_FIRST.finditer(text):
