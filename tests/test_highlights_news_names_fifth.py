@@ -525,3 +525,28 @@ def test_a_bare_surname_that_speaks_is_a_person() -> None:
 def test_a_one_word_name_with_an_age_after_a_full_stop() -> None:
     reg = build_registry("The school opened in March. Nasrin, 24, a former teacher in Herat, runs it.")
     assert "Nasrin" in reg.names
+
+
+# --- 15. he/she after a sentence that reports someone's speech -------------------------------------------------
+
+
+def test_he_said_after_an_inverted_attribution_is_that_speaker() -> None:
+    text = INTRO + ("Federal mandates are a burden that distract from teaching, said Daniel Penn, a Dunmore Republican "
+                    "who founded a transport company. “There is more time spent on compliance than on teaching our "
+                    "kids,” he said.")
+    [q] = quotes(text)
+    assert q.speaker == "Daniel Penn" and q.confident
+
+
+def test_she_said_after_x_said_that_is_x_even_with_others_named() -> None:
+    text = INTRO + ("Lena Oduya, Valdre's chief of staff, said that the mayor was not contradicting herself. "
+                    "“That will benefit not only the mayor, but all the races,” she said.")
+    [q] = quotes(text)
+    assert q.speaker == "Lena Oduya" and q.confident
+
+
+def test_the_reported_speaker_must_share_the_pronouns_gender() -> None:
+    text = INTRO + ("Daniel Penn, the harbour master, said that the mayor had been right all along. "
+                    "“That will benefit every family on the docks,” she said.")
+    [q] = quotes(text)
+    assert q.speaker != "Daniel Penn"

@@ -179,6 +179,9 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     cands = candidates(sp, state, pi, article, q, upto, hand)
     if RECORD is not None:
         RECORD.append((q, [(name, feats) for name, feats in cands]))
+    told = _reported_speaker(sp, state, article, q, upto, pi)
+    if told is not None and (hand is None or hand.name == told.name):
+        return told  # "Lewandowski said that the candidate was not … . “…,” he said.": the speaker goes on
     best = ranker.best(cands, strict=q.pronoun == "before" and q.partial)
     if best is None:
         return hand
@@ -193,6 +196,31 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
     if sure:  # a reader could take "she" for either woman named just before: a guess, for a person to settle
         return Speaker(name, "person", state.reg.roles.get(name), sp.gender, sure=False)
     return hand if hand is None else replace(hand, sure=False)  # no answer stays none: a guess at most
+
+
+def _reported_speaker(sp: Speaker, state: State, article: Article, q: Quote, upto: int | None, pi: int) -> Speaker | None:
+    """The named person whose speech the sentence right before the quote's reports ("Corey Lewandowski,
+    Trump's campaign manager, said that …", "…, said Wilcox, an Orlando Republican."), when the
+    pronoun's gender is theirs: news carries that attribution on with "he said"."""
+    from campaign.highlights.frames import _speaking_subject  # (frames imports this module)
+
+    if q.pronoun not in ("after", "before") or q.partial:
+        return None
+    sent = sentence_at(state, article, q.opener, 1)
+    hi = upto if upto is not None else (sent.start if sent else q.opener)
+    prev = sentence_before(state, article, hi, pi - 1)
+    if prev is None or any(a < prev.end and prev.start < b for a, b in state.spans) or _rx(r"[“”\"«»]", 0).search(prev.text):
+        return None
+    inverted = _INVERTED_SAID.search(prev.text)
+    found = parse_np(inverted.group("np"), state.reg) if inverted else _speaking_subject(prev.text, state.reg)
+    if found is None or found.kind != "person" or found.name not in state.reg.names:
+        return None
+    if state.reg.genders.get(found.name or "") != sp.gender:
+        return None
+    return Speaker(found.name, "person", state.reg.roles.get(found.name or ""), sp.gender, sure=True)
+
+
+_INVERTED_SAID = regex.compile(r",\s+(?:said|says)\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.?$")
 
 
 def _stranger_subject(state: State, article: Article, q: Quote, upto: int | None, pi: int) -> bool:
