@@ -30,11 +30,11 @@ from campaign.highlights.frames import (
     _post,
     _pre,
     _sentence_end,
-    _speaking_subject,
 )
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.pronouns import (
     State,
+    _speaking_subject,
     head_np,
     resolve_pronoun,
     sentence_subject,

@@ -12,8 +12,10 @@ import regex
 from campaign.article.sentences import split as split_sentences
 from campaign.highlights.lexicon import NAME_RUN
 from campaign.highlights.pronouns import (
+    _NOUN_DET,
     _QUOTED,
     DETS,
+    _speaking_subject,
     head_np,
     np_word,
 )
@@ -48,8 +50,6 @@ FRENCHY = regex.compile(r"[«»éèêàçôû]|\b(?:selon|ont|le|la|les|du|des|e
 _AUX = regex.compile(r"(?:\s+(?:has|have|had|also|later|then|again|once|further|simply|previously|reportedly|"
                      r"has\s+since|had\s+earlier|would\s+later|would|will|could|can|did|does|do|was|were|"
                      r"\p{Ll}+ly))+\s*$")  # "Trump jokingly said" (lowercase only: "Will wrote" is George Will)
-_NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
-                          regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
 _ASIDE = regex.compile(r"(?:who|which|whose|aged|\d|in|on|at|speaking|writing|during|after|before|when|while|like|as|"
                        r"\p{Ll}+(?:ed|en)\s+by|led\s+by|run\s+by)\b", regex.I)  # ("The union, led by Reyes, said")
 _PASSIVE = regex.compile(r"\b(?:was|were|been|being|is|are)\s+$", regex.I)
@@ -577,16 +577,3 @@ def _according_to(s: str, reg: Registry) -> tuple[Speaker | None, str]:
     if sp is None:
         return None, ""
     return sp, "according-to"  # (a pronoun, "به گفته او", is resolved by the caller)
-
-
-def _speaking_subject(sentence: str, reg: Registry) -> Speaker | None:
-    """The person a sentence's subject names when a speech verb follows it closely ("Carter said that
-    …", "Later in the show, Maher stated …"), or None."""
-    np = head_np(sentence)
-    at = sentence.find(np) if np else -1
-    verb = next((v for v in EN_VERB_RE.finditer(sentence, max(0, at))
-                 if not _NOUN_DET.search(sentence, max(0, v.start() - 8), v.start())), None)  # (not "this report")
-    if not np or at < 0 or verb is None or verb.start() > at + len(np) + 40:
-        return None
-    sp = parse_np(np, reg)
-    return sp if sp is not None and sp.kind == "person" and sp.name else None

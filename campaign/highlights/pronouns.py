@@ -202,8 +202,6 @@ def _reported_speaker(sp: Speaker, state: State, article: Article, q: Quote, upt
     """The named person whose speech the sentence right before the quote's reports ("Corey Lewandowski,
     Trump's campaign manager, said that …", "…, said Wilcox, an Orlando Republican."), when the
     pronoun's gender is theirs: news carries that attribution on with "he said"."""
-    from campaign.highlights.frames import _speaking_subject  # (frames imports this module)
-
     if q.pronoun not in ("after", "before") or q.partial:
         return None
     sent = sentence_at(state, article, q.opener, 1)
@@ -577,3 +575,20 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
 _INTRO = regex.compile(r"(?:of|like|unlike|given|despite|amid|following|under|over|by|through|without|within|among|"
                        r"shortly|just|even|still|instead|indeed|now|here|there|yes|no|so|thus|moreover|"
                        r"for\s+example|in\s+fact|of\s+course)\b", regex.I)
+
+
+_NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
+                          regex.I)  # "the post", "Ginsburg’s comments": nouns, not verbs
+
+
+def _speaking_subject(sentence: str, reg: Registry) -> Speaker | None:
+    """The person a sentence's subject names when a speech verb follows it closely ("Carter said that
+    …", "Later in the show, Maher stated …"), or None."""
+    np = head_np(sentence)
+    at = sentence.find(np) if np else -1
+    verb = next((v for v in EN_VERB_RE.finditer(sentence, max(0, at))
+                 if not _NOUN_DET.search(sentence, max(0, v.start() - 8), v.start())), None)  # (not "this report")
+    if not np or at < 0 or verb is None or verb.start() > at + len(np) + 40:
+        return None
+    sp = parse_np(np, reg)
+    return sp if sp is not None and sp.kind == "person" and sp.name else None

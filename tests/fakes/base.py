@@ -20,6 +20,15 @@ from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
+
+class _QuietServer(ThreadingHTTPServer):
+    """A loopback server that does not print a client's dropped connection to stderr: tests drop
+    connections on purpose (timeouts, aborted uploads), and a late traceback from a daemon thread
+    would land in whatever output the next test is capturing."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
 class Request:
     """One request the server received."""
 
@@ -131,7 +140,7 @@ class FakeServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self._httpd = _QuietServer(("127.0.0.1", 0), _H)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
