@@ -19,8 +19,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
-@dataclass
-
 class _QuietServer(ThreadingHTTPServer):
     """A loopback server that does not print a client's dropped connection to stderr: tests drop
     connections on purpose (timeouts, aborted uploads), and a late traceback from a daemon thread
@@ -29,6 +27,8 @@ class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass
 
+
+@dataclass
 class Request:
     """One request the server received."""
 
