@@ -33,6 +33,7 @@ from campaign.highlights.frames import (
 )
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.pronouns import (
+    _QUOTED,
     State,
     _speaking_subject,
     head_np,
@@ -241,10 +242,7 @@ _ADDING_END = regex.compile(r",\s*(?:adding|continuing|noting|saying)(?:\s+that)
 
 def _masked(s: str) -> str:
     """`s` with each quote in it cut down to "…", marks and all, so that its sentences are the frame's."""
-    return str(_QUOTED_SPAN.sub("…", s))
-
-
-_QUOTED_SPAN = regex.compile(r"[“\"][^“”\"]{0,400}[”\"]")
+    return str(_QUOTED.sub("…", s))
 
 
 def _around(text: str, q: Quote, para: Paragraph) -> str:
@@ -351,7 +349,6 @@ def _beat(q: Quote, article: Article, state: State, cue: bool) -> Speaker | None
         return None
     clause = (_rx(r"(?:^|,\s+)(?P<p>[Hh]e|[Ss]he)\s+\p{Ll}+(?:\s+\p{Ll}+)?\.$", 0).search(last)
               or _rx(r"^[^,“”\"]{3,120},\s+(?P<p>[Hh]e|[Ss]he)\s+\p{Ll}+", 0).search(last))  # "An immigrant …, she plans …"
-
     np = clause.group("p") if clause else head_np(last)
     sp = parse_np(np, state.reg) if np else None
     if sp is None:

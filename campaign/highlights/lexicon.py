@@ -200,6 +200,18 @@ _BODY_END = regex.compile(r"(?:report|project|sachs|review|journal|institution|p
                           r"initiative|index|survey|studies|street)$", regex.I)
 
 
+# An Arabic article or kinship particle joined to a name by a hyphen: "al-Awlaki", "bin-Salman".
+HYPHEN_PARTICLE = r"(?:al|el|ad|ar|as|ash|at|az|abu|bin|ibn|ben)"
+HYPHENATED_NAME = regex.compile(HYPHEN_PARTICLE + r"-\p{Lu}[\p{L}\p{M}'’\-]*")
+
+
+def proper_word(word: str, text: str) -> bool:
+    """Is `word` capitalised mid-sentence somewhere in `text`, and never written in lowercase? (A
+    name, not a sentence's first word: "Losing a Senate race …", "Officials said".)"""
+    return (_rx(r"\p{Ll}[,;]?\s+" + regex.escape(word) + r"(?![\p{L}'’])", 0).search(text) is not None
+            and _rx(r"(?<![\p{L}'’])" + regex.escape(word.lower()) + r"(?![\p{L}'’])", 0).search(text) is None)
+
+
 _RUN_TOGETHER = regex.compile(r"(?<!Fitz)(?<=\p{Ll}{3})\p{Lu}|^\p{Lu}{2,}(?=\p{Lu}\p{Ll})")
 
 

@@ -19,7 +19,13 @@ from functools import lru_cache
 
 import regex
 
-from campaign.highlights.lexicon import _PARTICLES, PLACES, _given_names
+from campaign.highlights.lexicon import (
+    _PARTICLES,
+    HYPHEN_PARTICLE,
+    PLACES,
+    _given_names,
+    proper_word,
+)
 from campaign.highlights.speakers import (
     _HONORIFIC_GENDER,
     _INITIAL,
@@ -46,7 +52,7 @@ from campaign.highlights.verbs import CORE_VERBS
 
 _CAP = r"\p{Lu}[\p{L}\p{M}'’.\-]*"
 _CONNECT = r"(?:of|for|and|on|to|the|de|des|du|da|van|von|der|bin|ibn|al|el|la|le|del|di|ben|abu|y|of\s+the)"
-_PREFIXED = r"(?:al|el|ad|ar|as|ash|at|az|abu|bin|ibn|ben)-\p{Lu}[\p{L}\p{M}'’.\-]*"  # "Anwar al-Awlaki"
+_PREFIXED = HYPHEN_PARTICLE + r"-\p{Lu}[\p{L}\p{M}'’.\-]*"  # "Anwar al-Awlaki"
 _RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}'’\-]){_CAP}(?:[ \u00a0]+(?:{_CONNECT}[ \u00a0]+)?(?:{_CAP}|{_PREFIXED}))*")
 _CONNECTOR = regex.compile(rf"[ \u00a0]+{_CONNECT}[ \u00a0]+")
 _PLACE = regex.compile(
@@ -308,13 +314,14 @@ def collect_names(text: str, reg: Registry) -> None:
         if (word in reg.names or word in reg.orgs or low in _STOP or low in PLACES or _is_title_word(word)
                 or ORG_NOUNS.fullmatch(low) or (word.endswith("s") and NATIONALITY.match(word[:-1])) or _given_names().get(low)
                 or any(_split(n)[-1] == word or _split(n)[0] == word for n in reg.names)
-                or _rx(r"(?<![\p{L}'’])" + low + r"(?![\p{L}'’])", 0).search(text)
-                or not _rx(r"\p{Ll}[,;]?\s+" + word + r"(?![\p{L}'’])", 0).search(text)):
+                or not proper_word(word, text)):
             continue  # (a sentence's first word, a common word, a place, a known person's short form)
         reg.add(word, None, _pronoun_after(text, m.end()), pos=m.start())
 
 
-_BARE_SPEAKER = regex.compile(r"(?<!\p{Lu}[\p{L}\p{M}'’\-]*[ \u00a0])(?<![\p{L}\p{M}'’\-])(?P<w>\p{Lu}\p{Ll}{2,})[ \u00a0]+"
+# A capitalised word standing alone: no letter before it, and no capitalised word just before it.
+_ALONE = r"(?<!\p{Lu}[\p{L}\p{M}'’\-]*[ \u00a0])(?<![\p{L}\p{M}'’\-])"
+_BARE_SPEAKER = regex.compile(_ALONE + r"(?P<w>\p{Lu}\p{Ll}{2,})[ \u00a0]+"
                               r"(?:said|says|told|tells|added|wrote|argued|noted|insisted|warned|explained)\b")
 
 
@@ -420,7 +427,7 @@ _APPOSITIVE = regex.compile(
     r"(?P<name>(?:(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}[\p{L}\p{M}'’\-]|\p{Lu}\.)[ \u00a0]+){1,3}\p{Lu}[\p{L}\p{M}'’\-]{1,40}),\s+(?P<role>(?:(?:the|a|an|le|la|un|une)\s+|l['’])[^,.;:()“”\"«»]{3,120}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and|et|qui|a|est)\b)"
 )
 _ONE_NAME = regex.compile(
-    r"(?<!\p{Lu}[\p{L}\p{M}'’\-]*[ \u00a0])(?<![\p{L}\p{M}'’\-])(?P<name>\p{Lu}\p{Ll}{2,}),[ \u00a0]+(?:(?P<age>\d{1,3}),[ \u00a0]+)?"
+    _ALONE + r"(?P<name>\p{Lu}\p{Ll}{2,}),[ \u00a0]+(?:(?P<age>\d{1,3}),[ \u00a0]+)?"
     r"(?P<role>(?:the|a|an)\s+[^,.;:()“”\"«»]{3,80}?)(?=,|\.\s|;|\s+(?:was|is|has|had|said|says|told|who|and)\b)"
 )
 _ROLE_FIRST = regex.compile(

@@ -15,6 +15,7 @@ from campaign.highlights.lexicon import (
     _PARTICLES,
     _ROLE_SUFFIX,
     _WORDY,
+    HYPHENATED_NAME,
     NATIONALITY,
     ORG_NOUNS,
     ROLE_NOUNS,
@@ -119,19 +120,16 @@ _TITLE_WORDS = {"Sen": "Senator", "Rep": "Representative", "Gov": "Governor", "G
                 "Maj": "Major", "Cmdr": "Commander", "Supt": "Superintendent", "Atty": "Attorney"}
 
 
-_PREFIXED_WORD = regex.compile(r"(?:al|el|ad|ar|as|ash|at|az|abu|bin|ibn|ben)-\p{Lu}[\p{L}\p{M}'’\-]*")
-
-
 def _name_run(words: list[str]) -> list[str]:
     """The last run of capitalised words (with particles and initials) in `words`."""
     end = len(words)
-    while end > 0 and not (_is_cap(_clean_token(words[end - 1])) or _PREFIXED_WORD.fullmatch(_clean_token(words[end - 1]))):
+    while end > 0 and not (_is_cap(_clean_token(words[end - 1])) or HYPHENATED_NAME.fullmatch(_clean_token(words[end - 1]))):
         return []
     start = end
     while start > 0:
         w = _clean_token(words[start - 1])
         if _is_cap(w) or (w.lower() in _PARTICLES and start < end) or _rx(r"\p{Lu}\.", 0).fullmatch(w) \
-                or _PREFIXED_WORD.fullmatch(w):  # "al-Zawahiri"
+                or HYPHENATED_NAME.fullmatch(w):  # "al-Zawahiri"
             start -= 1
         else:
             break

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import regex
 
 from campaign.highlights import ranker
-from campaign.highlights.lexicon import SENTENCE_ADVERBS
+from campaign.highlights.lexicon import SENTENCE_ADVERBS, proper_word
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.speakers import (
     _GROUP,
@@ -187,7 +187,7 @@ def resolve_pronoun(sp: Speaker, state: State, pi: int, article: Article, q: Quo
         return hand
     name, sure = best
     if (not sure and hand is not None and name == hand.name and state.reg.genders.get(name) == sp.gender  # both agree
-            and sum(1 for _, f in cands if not f[1]) == 1):
+            and ranker.compatible(cands) == 1):
         sure = True  # "Tom Reyes and Maria Lopez met. “…,” she said.": the one person of that gender in view
     if sure and _stranger_subject(state, article, q, upto, pi):
         sure = False  # "Renwick also addressed Pellham’s concerns. “…,” he added.": perhaps Renwick
@@ -204,10 +204,8 @@ def _reported_speaker(sp: Speaker, state: State, article: Article, q: Quote, upt
     pronoun's gender is theirs: news carries that attribution on with "he said"."""
     if q.pronoun not in ("after", "before") or q.partial:
         return None
-    sent = sentence_at(state, article, q.opener, 1)
-    hi = upto if upto is not None else (sent.start if sent else q.opener)
-    prev = sentence_before(state, article, hi, pi - 1)
-    if prev is None or any(a < prev.end and prev.start < b for a, b in state.spans) or _rx(r"[“”\"«»]", 0).search(prev.text):
+    prev = _sentence_before_quote(state, article, q, upto, pi)
+    if prev is None or _rx(r"[“”\"«»]", 0).search(prev.text):
         return None
     inverted = _INVERTED_SAID.search(prev.text)
     found = parse_np(inverted.group("np"), state.reg) if inverted else _speaking_subject(prev.text, state.reg)
@@ -218,16 +216,25 @@ def _reported_speaker(sp: Speaker, state: State, article: Article, q: Quote, upt
     return Speaker(found.name, "person", state.reg.roles.get(found.name or ""), sp.gender, sure=True)
 
 
+def _sentence_before_quote(state: State, article: Article, q: Quote, upto: int | None, pi: int) -> Sentence | None:
+    """The sentence before the one the quote stands in (or before `upto`), in this paragraph or at the
+    end of the one before, when it holds no quote of its own."""
+    sent = sentence_at(state, article, q.opener, 1)
+    hi = upto if upto is not None else (sent.start if sent else q.opener)
+    prev = sentence_before(state, article, hi, pi - 1)
+    if prev is None or any(a < prev.end and prev.start < b for a, b in state.spans):
+        return None
+    return prev
+
+
 _INVERTED_SAID = regex.compile(r",\s+(?:said|says)\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.?$")
 
 
 def _stranger_subject(state: State, article: Article, q: Quote, upto: int | None, pi: int) -> bool:
     """Is the subject of the sentence before the quote's a bare capitalised name the story names nowhere
     else in full, so that no candidate is it ("Obama also addressed Trump’s concerns")?"""
-    sent = sentence_at(state, article, q.opener, 1)
-    hi = upto if upto is not None else (sent.start if sent else q.opener)
-    prev = sentence_before(state, article, hi, pi - 1)
-    if prev is None or any(a < prev.end and prev.start < b for a, b in state.spans):
+    prev = _sentence_before_quote(state, article, q, upto, pi)
+    if prev is None:
         return False
     first = prev.text.split(",")[0].split()[:6]
     if (any(_GROUP.fullmatch(" ".join(first[:k])) and first[0].lower() in ("a", "an", "one", "another")
@@ -240,17 +247,10 @@ def _stranger_subject(state: State, article: Article, q: Quote, upto: int | None
     after = prev.text.split(np, 1)[-1].split()
     if after and (ROLE_NOUNS.fullmatch(after[0].strip(",")) or after[0][:1].isupper()):
         return False  # "Wexley manager Dieter Brandt refused …": the head word of a longer subject
-    if not all(_proper_word(w, state.text) for w in np.split()):
+    if not all(proper_word(w, state.text) for w in np.split()):
         return False  # "Losing a Senate race …", "Another superdelegate, …": a sentence's first word
     sp = parse_np(np, state.reg)
     return sp is None or (sp.kind == "person" and sp.name not in state.reg.names)
-
-
-def _proper_word(word: str, text: str) -> bool:
-    """Is `word` capitalised mid-sentence somewhere in `text`, and never written in lowercase?"""
-    w = regex.escape(word)
-    return (_rx(r"\p{Ll}[,;]?\s+" + w + r"(?!\p{L})", 0).search(text) is not None
-            and _rx(r"(?<!\p{L})" + regex.escape(word.lower()) + r"(?!\p{L})", 0).search(text) is None)
 
 
 _BARE_NAME = regex.compile(r"\p{Lu}[\p{Ll}'’\-]+(?:\s+\p{Lu}[\p{Ll}'’\-]+){0,2}")
@@ -333,9 +333,11 @@ def _junk_name(name: str, pos: int | None, state: State) -> bool:
     if not name:
         return False
     words = name.split()
-    if not given_name_gender(name) and any(NATIONALITY.match(w[:-1] if w.endswith("s") else w) for w in words[1:]):
-        return True  # "Hi Americans", "Texas Republicans" (not "Mark Cuban", "Jennifer Green")
-    if given_name_gender(name) or _personlike(name, state):
+    if given_name_gender(name):
+        return False  # ("Mark Cuban", "Jennifer Green": a given name first)
+    if any(NATIONALITY.match(w[:-1] if w.endswith("s") else w) for w in words[1:]):
+        return True  # "Hi Americans", "Texas Republicans"
+    if _personlike(name, state):
         return False
     if any(a <= p < b for p in ([pos] if pos is not None else _positions(name, state.text))
            for a, b in _short_titles(state)):

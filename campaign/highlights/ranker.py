@@ -72,8 +72,12 @@ def first_choice(cands: list[tuple[str, list[float]]], w: tuple[float, ...]) -> 
     order = sorted(range(len(p)), key=lambda i: -p[i])
     i = order[0]
     second = p[order[1]] if len(p) > 1 else 0.0
-    compatible = sum(1 for _, f in cands if not f[1])  # FEATURES[1]: the gender conflicts
-    return i, [1.0, p[i], p[i] - second, 1.0 / len(p), 1.0 / max(1, compatible), *cands[i][1]]
+    return i, [1.0, p[i], p[i] - second, 1.0 / len(p), 1.0 / max(1, compatible(cands)), *cands[i][1]]
+
+
+def compatible(cands: list[tuple[str, list[float]]]) -> int:
+    """How many candidates' gender does not conflict with the pronoun's (FEATURES[1])."""
+    return sum(1 for _, f in cands if not f[1])
 
 
 def confidence(x: list[float], v: tuple[float, ...]) -> float:

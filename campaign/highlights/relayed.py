@@ -12,27 +12,26 @@ from campaign.highlights.lexicon import NAME_RUN
 from campaign.highlights.speakers import Registry, Speaker, parse_np
 
 # Words the sentence's subject reports as someone else's, or disowns. Each ends right at the quote.
-_NAME = NAME_RUN
 _RELAYED = [
     # "Reyes mocked Lopez’s promise that “…”", "Reyes said the mayor’s words, “…”, were empty"
-    regex.compile(r"(?P<who>" + _NAME + r"|(?:the|a|an|one|his|her|their|my|our)\s+\p{Ll}+(?:\s+\p{Ll}+)?)['’]s?\s+"
+    regex.compile(r"(?P<who>" + NAME_RUN + r"|(?:the|a|an|one|his|her|their|my|our)\s+\p{Ll}+(?:\s+\p{Ll}+)?)['’]s?\s+"
                   r"(?:[\p{Ll}\-]+\s+){0,2}?"
                   r"(?:promise|claim|charge|words|letter|statement|remarks?|comments?|pledge|vow|assertion|"
                   r"suggestion|argument|tweet|message|warning|question|answer|quip|joke|boast|insistence|"
                   r"contention|accusation|allegation|slogan|motto|refrain|catchphrase|line)"
                   r"(?:\s+aloud)?(?:\s+that\s*|\s*[:,]\s*)$"),  # (not "Ginsburg’s comments “shows bias”": a predicate)
     # "Reyes quoted Lopez:", "quoting Lopez as saying", "Reyes, quoting Lopez, said"
-    regex.compile(r"\b(?:quoting|quoted|citing|paraphrasing|paraphrased)\s+(?P<who>" + _NAME + r")"
+    regex.compile(r"\b(?:quoting|quoted|citing|paraphrasing|paraphrased)\s+(?P<who>" + NAME_RUN + r")"
                   r"(?:\s+as\s+(?:saying|telling\s+\p{L}+)|\s*,\s*(?:said|says|wrote|told\s+\p{L}+))?"
                   r"(?:\s+that)?\s*[:,]?\s*$"),
     # "Lopez said Reyes was wrong to claim “…”": the infinitive's subject, not the sentence's
-    regex.compile(r"\b(?P<who>" + _NAME + r")\s+(?:was|is|were|had\s+been)\s+(?:\p{Ll}+\s+){0,2}to\s+(?:claim|say|suggest|"
+    regex.compile(r"\b(?P<who>" + NAME_RUN + r")\s+(?:was|is|were|had\s+been)\s+(?:\p{Ll}+\s+){0,2}to\s+(?:claim|say|suggest|"
                   r"argue|insist|call|describe|tell\s+\p{L}+)(?:\s+that)?\s*[:,]?\s*$"),
     # "Reyes received a letter from Lopez:", "Lopez read a letter from a dock worker:"
-    regex.compile(r"\b(?:letter|message|e-?mail|note|text|statement|memo)\s+from\s+(?P<who>" + _NAME
+    regex.compile(r"\b(?:letter|message|e-?mail|note|text|statement|memo)\s+from\s+(?P<who>" + NAME_RUN
                   + r"|(?:a|an|one)\s+(?:\p{Ll}+\s+){0,2}\p{Ll}+)\s*[:,]?\s*$"),
     # "Reyes accused Lopez of saying", "Reyes recalled Lopez telling him"
-    regex.compile(r"\b(?:accused|accuses|recalled|recalls|remembered|remembers|heard|quoted)\s+(?P<who>" + _NAME
+    regex.compile(r"\b(?:accused|accuses|recalled|recalls|remembered|remembers|heard|quoted)\s+(?P<who>" + NAME_RUN
                   + r")\s+(?:of\s+)?(?:saying|telling\s+\p{L}+|writing|asking)(?:\s+that)?\s*[:,]?\s*$"),
 ]
 # "Lopez denied saying “…”", "Asked whether “…”, Lopez said no": the words are not the subject's

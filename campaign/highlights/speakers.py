@@ -24,6 +24,7 @@ from campaign.highlights.lexicon import (
     _PERSIAN,
     _ROLE_SUFFIX,
     GENERIC,
+    HYPHEN_PARTICLE,
     NAME_RUN,
     NATIONALITY,
     ORG_NOUNS,
@@ -155,10 +156,10 @@ class Registry:
 @lru_cache(maxsize=8192)
 def _split(name: str) -> tuple[str, ...]:
     """The words of a name, with a particle before a hyphen in lowercase ("Al-Awlaki" is "al-Awlaki")."""
-    return tuple(_PARTICLE.sub(lambda m: m.group(1).lower(), w) for w in name.split())
+    return tuple(_PARTICLE.sub(lambda m: m.group().lower(), w) for w in name.split())
 
 
-_PARTICLE = regex.compile(r"^(Al|El|Ad|Ar|As|Ash|At|Az|Abu|Bin|Ibn|Ben)(?=-\p{Lu})")
+_PARTICLE = regex.compile(r"^(?i:" + HYPHEN_PARTICLE + r")(?=-\p{Lu})")
 
 
 # Short forms of given names that share no prefix with the full form.
