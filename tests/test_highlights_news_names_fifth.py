@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from campaign.highlights.mentions import build_registry, person_mentions
-from campaign.highlights.speakers import Registry, split_name
+from campaign.highlights.speakers import split_name
 from tests.helpers import article_quotes as quotes
 
 INTRO = "Ines Valdre, the mayor, and Tomas Pellham, a union leader, spoke on Monday.\n\n"
@@ -54,28 +54,10 @@ def test_a_hotel_named_for_a_saint_does_not_stop_a_continuation() -> None:
 # --- 3. surnames that are words; verbs the lexicon lacks, inverted -------------------------------------
 
 
-def test_a_surname_that_is_an_auxiliary_is_a_name_when_capitalised() -> None:
-    text = INTRO + ("Columnist Marten Will weighed in.\n\n"
-                    "“The fire in the harbour is a reminder of what is coming,” Will wrote.")
-    [q] = quotes(text)
-    assert q.speaker == "Marten Will"
-
-
-def test_a_lowercase_auxiliary_before_the_verb_is_still_dropped() -> None:
-    text = INTRO + "“The harbour will stay open for years,” Pellham would later say."
-    [q] = quotes(text)
-    assert q.speaker == "Tomas Pellham"
-
-
-def test_an_inverted_verb_the_lexicon_lacks_with_a_known_name() -> None:
-    text = INTRO + "“What ships is she talking about? Which berths?” pressed Pellham."
-    [q] = quotes(text)
-    assert q.speaker == "Tomas Pellham" and q.sieve == "after"
-
-
-def test_an_inverted_participle_naming_no_one_known_gives_no_speaker() -> None:
-    text = INTRO + "“The Harbour Master,” starring Ruben Ostrow, ran for many long years on the city's channel."
-    assert all(q.speaker != "Ruben Ostrow" for q in quotes(text))
+def test_an_inverted_verb_that_is_no_speech_gives_no_speaker() -> None:
+    text = INTRO + "“We will keep the harbour open for every ship,” featured Tomas Pellham."
+    [q] = quotes(text)  # (one quote found, so the assertion below has something to hold)
+    assert q.speaker != "Tomas Pellham"
 
 
 def test_reacted_and_had_this_to_say_are_speech() -> None:
@@ -104,21 +86,12 @@ def test_a_quote_ending_its_sentence_does_not_take_the_next_sentences_attributio
 
 
 def test_registry_keeps_the_owner_of_a_possessive_apart_from_the_name() -> None:
-    reg = Registry()
     text = "Dunmore Harbour Trust’s Chief Executive Lena Oduya spoke."
     reg = build_registry(text)
     assert "Lena Oduya" in reg.names
 
 
 # --- 5. whose participle, whose subject ----------------------------------------------------------------
-
-
-def test_a_participle_after_a_clause_with_its_own_subject_goes_with_that_subject() -> None:
-    text = INTRO + ("Valdre spoke just down the street from the Harbour Hotel — now owned by investor Carl Ostby — "
-                    "where about 50 protesters had gathered on Wednesday morning, chanting “no contract, no peace, "
-                    "no more talks” after the union failed to reach a deal.")
-    [q] = quotes(text)
-    assert q.speaker == "about 50 protesters"
 
 
 def test_a_participle_after_a_clause_naming_no_one_gives_no_sure_speaker() -> None:
@@ -135,12 +108,6 @@ def test_a_possessive_is_not_the_subject_a_pronoun_points_to() -> None:
     [q] = quotes(text)
     # Renwick, never named in full, is the sentence's subject: the "he" is not Pellham, surely
     assert q.speaker != "Tomas Pellham"
-
-
-def test_an_unnamed_speaker_described_with_a_number() -> None:
-    text = INTRO + "“Pellham is on indefinite leave from the station,” a KD4 representative said in a statement."
-    [q] = quotes(text)
-    assert q.speaker == "a KD4 representative"
 
 
 def test_a_sentences_first_common_word_is_no_stranger_subject() -> None:
@@ -163,24 +130,10 @@ def test_a_place_as_the_subject_before_he_says_is_passed_over() -> None:
 # --- 6. frames from a sweep of invented sentences ------------------------------------------------------
 
 
-def test_a_dash_and_a_name_then_the_article_goes_on() -> None:
-    text = INTRO + ("“Workers are worried about the future of their kids, and yet the new income goes to the top.” "
-                    "- Tomas Pellham. The union leader is relying on an outdated figure.")
-    [q] = quotes(text)
-    assert q.speaker == "Tomas Pellham" and q.sieve == "dash"
-
-
 def test_a_dash_and_a_name_the_story_never_gave_is_no_speaker() -> None:
     text = INTRO + "“The harbour will stay open for every ship.” - Dunmore. The town is quiet tonight."
     [q] = quotes(text)
     assert q.speaker is None
-
-
-def test_a_question_asked_by_someone_is_the_askers() -> None:
-    text = INTRO + ("Valdre was asked by Pellham, who has opposed the plan, “Now, you said you were tired of "
-                    "hearing about the berths?”")
-    [q] = quotes(text)
-    assert q.speaker == "Tomas Pellham"
 
 
 def test_a_reported_question_asked_by_someone_is_no_ones_words() -> None:
@@ -200,12 +153,6 @@ def test_an_inverted_description_with_a_relative_clause() -> None:
     text = INTRO + "“This is the best deal the city has had in forty years,” said the mayor, who took office in 2014."
     [q] = quotes(text)
     assert q.speaker == "Ines Valdre" or q.guess == "Ines Valdre"
-
-
-def test_a_persons_response_was_then_a_colon() -> None:
-    text = INTRO + "Pellham’s response was swift: “We will strike if the council votes for it.”"
-    [q] = quotes(text)
-    assert q.speaker == "Tomas Pellham"
 
 
 def test_a_quote_paragraph_after_an_attribution_with_a_long_description_continues_the_speaker() -> None:
@@ -338,12 +285,6 @@ def test_a_timestamp_run_into_a_name_is_cut_off() -> None:
     assert reg.names == ["Tomas Pellham"]
 
 
-def test_an_unnamed_person_in_a_place_is_credited_as_described_not_as_the_place() -> None:
-    text = INTRO + "A teacher in Herat, who asked not to be named for her safety, said: “We teach in secret, in basements.”"
-    [q] = quotes(text)
-    assert q.speaker == "a teacher in Herat"
-
-
 def test_a_one_word_name_with_an_age_and_a_role_is_a_person() -> None:
     text = ("Nasrin, 24, a former teacher in Herat, now runs a hidden school. “We teach in secret, in basements,” "
             "she said.")
@@ -379,13 +320,6 @@ def test_a_country_as_a_speaker_stays_a_guess() -> None:
     assert q.speaker is None and q.guess == "United States"
 
 
-def test_someone_speaking_to_an_outlet_is_not_the_outlet() -> None:
-    text = INTRO + ("Another harbour source speaking to Dunmore News said, “The inspectors are looking at every "
-                    "contract the council signed.”")
-    [q] = quotes(text)
-    assert q.speaker == "another harbour source"
-
-
 def test_according_to_in_the_next_sentence_is_that_sentences_own() -> None:
     text = INTRO + ("“I have never been influenced in a vote by anyone who paid me,” Valdre said. “We will "
                     "release every speech.” Her victory was built on women voters, according to Dunmore News polls.")
@@ -400,21 +334,7 @@ def test_a_middle_initial_names_the_same_person() -> None:
     assert (q.speaker or q.guess) == "Paul Reston"
 
 
-def test_a_capital_pronoun_after_an_exclamation_starts_a_new_sentence() -> None:
-    text = INTRO + ("In June, Pellham emailed her, telling her, “you are an all-star player and we need you for the "
-                    "long run!” She replied to him that it was an honour to serve.")
-    [q] = quotes(text)
-    assert q.speaker == "Tomas Pellham"
-
-
 # --- 12. groups, joint speakers, signatures, "what X called" ------------------------------------------------
-
-
-def test_the_group_is_the_organisation_named_before() -> None:
-    text = INTRO + ("The Dunmore Harbour Foundation did not want to address the mayor. “This season, we are focused "
-                    "on furthering that mission,” the group said.")
-    [q] = quotes(text)
-    assert q.speaker == "Dunmore Harbour Foundation"
 
 
 def test_a_typed_generic_organisation_never_named_is_no_speaker() -> None:
@@ -422,32 +342,6 @@ def test_a_typed_generic_organisation_never_named_is_no_speaker() -> None:
     [q] = quotes(text)
     # "Company" is no name to put on a card
     assert q.speaker is None and q.guess is None
-
-
-def test_two_people_with_roles_speaking_together() -> None:
-    text = INTRO + ("“We can only wonder if the intent is to reopen the door,” harbour board leader Arlo Penn and "
-                    "port director Lena Oduya said in a statement.")
-    [q] = quotes(text)
-    assert q.speaker == "Arlo Penn and Lena Oduya"
-
-
-def test_two_roles_of_one_person_are_no_joint_speakers() -> None:
-    text = INTRO + "“That is what she did in the last two races,” said former Dunmore Gov. and union chair Ed Penn."
-    [q] = quotes(text)
-    assert q.speaker == "Ed Penn"
-
-
-def test_a_signature_line_after_a_quote_paragraph() -> None:
-    text = INTRO + ("“I will look into it. I don’t know the status, but I will certainly look into it.”\n\n"
-                    "- Ines Valdre.\n\nThe mayor has been looking into it a long time.")
-    [q] = quotes(text)
-    assert q.speaker == "Ines Valdre" and q.sieve == "dash"
-
-
-def test_what_someone_called_is_their_words() -> None:
-    text = INTRO + "A third option would be what Pellham called a “let a thousand flowers bloom” approach to the berths."
-    [q] = quotes(text)
-    assert q.speaker == "Tomas Pellham"
 
 
 def test_someone_else_cutting_in_ends_the_continuation() -> None:
@@ -460,12 +354,6 @@ def test_someone_else_cutting_in_ends_the_continuation() -> None:
 def test_said_and_then_added_keeps_the_speaker() -> None:
     text = INTRO + "“We will keep the port open for every ship,” Valdre said, and then added: “No one will lose a job.”"
     assert [q.speaker for q in quotes(text)] == ["Ines Valdre", "Ines Valdre"]
-
-
-def test_a_name_mangled_by_a_wrong_encoding_is_repaired() -> None:
-    text = INTRO + "President FranÃ§ois Delmas condemned the “attack whose terrorist nature cannot be denied.”"
-    [q] = quotes(text)
-    assert q.speaker == "François Delmas"
 
 
 # --- 13. words that are not the subject's ---------------------------------------------------------------------
@@ -487,12 +375,6 @@ def test_a_document_whose_noun_is_also_a_verb() -> None:
     [q] = quotes(text)
     # "report" is a noun here, not the verb: the report speaks, as a guess (whose report?)
     assert q.speaker is None and q.guess == "the council report"
-
-
-def test_another_person_is_an_unnamed_speaker() -> None:
-    text = INTRO + "Another person tweeted: “Epic troll at the harbour town hall meeting tonight.”"
-    [q] = quotes(text)
-    assert q.speaker == "another person"
 
 
 # --- 14. French -------------------------------------------------------------------------------------------------
@@ -550,3 +432,84 @@ def test_the_reported_speaker_must_share_the_pronouns_gender() -> None:
                     "“That will benefit every family on the docks,” she said.")
     [q] = quotes(text)
     assert q.speaker != "Daniel Penn"
+
+
+# --- one quote, one speaker: the frames above, each in a sentence of its own ----------------------------------
+
+_FRAMES = [
+    pytest.param(
+        "Columnist Marten Will weighed in.\n\n“The fire in the harbour is a reminder of what is "
+        "coming,” Will wrote.",
+        "Marten Will", None, id="a_surname_that_is_an_auxiliary_is_a_name_when_capitalised"),
+    pytest.param(
+        "“The harbour will stay open for years,” Pellham would later say.",
+        "Tomas Pellham", None, id="a_lowercase_auxiliary_before_the_verb_is_still_dropped"),
+    pytest.param(
+        "“What ships is she talking about? Which berths?” pressed Pellham.",
+        "Tomas Pellham", "after", id="an_inverted_verb_the_lexicon_lacks_with_a_known_name"),
+    pytest.param(
+        "Valdre spoke just down the street from the Harbour Hotel — now owned by investor Carl Ostby "
+        "— where about 50 protesters had gathered on Wednesday morning, chanting “no contract, no "
+        "peace, no more talks” after the union failed to reach a deal.",
+        "about 50 protesters", None, id="a_participle_after_a_clause_with_its_own_subject_goes_with_that_subject"),
+    pytest.param(
+        "“Pellham is on indefinite leave from the station,” a KD4 representative said in a statement.",
+        "a KD4 representative", None, id="an_unnamed_speaker_described_with_a_number"),
+    pytest.param(
+        "“Workers are worried about the future of their kids, and yet the new income goes to the "
+        "top.” - Tomas Pellham. The union leader is relying on an outdated figure.",
+        "Tomas Pellham", "dash", id="a_dash_and_a_name_then_the_article_goes_on"),
+    pytest.param(
+        "Valdre was asked by Pellham, who has opposed the plan, “Now, you said you were tired of "
+        "hearing about the berths?”",
+        "Tomas Pellham", None, id="a_question_asked_by_someone_is_the_askers"),
+    pytest.param(
+        "Pellham’s response was swift: “We will strike if the council votes for it.”",
+        "Tomas Pellham", None, id="a_persons_response_was_then_a_colon"),
+    pytest.param(
+        "A teacher in Herat, who asked not to be named for her safety, said: “We teach in secret, in "
+        "basements.”",
+        "a teacher in Herat", None, id="an_unnamed_person_in_a_place_is_credited_as_described_not_as_the_place"),
+    pytest.param(
+        "Another harbour source speaking to Dunmore News said, “The inspectors are looking at every "
+        "contract the council signed.”",
+        "another harbour source", None, id="someone_speaking_to_an_outlet_is_not_the_outlet"),
+    pytest.param(
+        "In June, Pellham emailed her, telling her, “you are an all-star player and we need you for "
+        "the long run!” She replied to him that it was an honour to serve.",
+        "Tomas Pellham", None, id="a_capital_pronoun_after_an_exclamation_starts_a_new_sentence"),
+    pytest.param(
+        "The Dunmore Harbour Foundation did not want to address the mayor. “This season, we are "
+        "focused on furthering that mission,” the group said.",
+        "Dunmore Harbour Foundation", None, id="the_group_is_the_organisation_named_before"),
+    pytest.param(
+        "“We can only wonder if the intent is to reopen the door,” harbour board leader Arlo Penn and"
+        " port director Lena Oduya said in a statement.",
+        "Arlo Penn and Lena Oduya", None, id="two_people_with_roles_speaking_together"),
+    pytest.param(
+        "“That is what she did in the last two races,” said former Dunmore Gov. and union chair Ed "
+        "Penn.",
+        "Ed Penn", None, id="two_roles_of_one_person_are_no_joint_speakers"),
+    pytest.param(
+        "“I will look into it. I don’t know the status, but I will certainly look into it.”\n\n- Ines "
+        "Valdre.\n\nThe mayor has been looking into it a long time.",
+        "Ines Valdre", "dash", id="a_signature_line_after_a_quote_paragraph"),
+    pytest.param(
+        "A third option would be what Pellham called a “let a thousand flowers bloom” approach to the"
+        " berths.",
+        "Tomas Pellham", None, id="what_someone_called_is_their_words"),
+    pytest.param(
+        "President FranÃ§ois Delmas condemned the “attack whose terrorist nature cannot be denied.”",
+        "François Delmas", None, id="a_name_mangled_by_a_wrong_encoding_is_repaired"),
+    pytest.param(
+        "Another person tweeted: “Epic troll at the harbour town hall meeting tonight.”",
+        "another person", None, id="another_person_is_an_unnamed_speaker"),
+]
+
+
+@pytest.mark.parametrize(("frame", "speaker", "sieve"), _FRAMES)
+def test_a_frame_gives_its_speaker(frame: str, speaker: str, sieve: str | None) -> None:
+    [q] = quotes(INTRO + frame)
+    assert q.speaker == speaker
+    if sieve is not None:
+        assert q.sieve == sieve
