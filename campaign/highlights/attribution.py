@@ -38,7 +38,6 @@ from campaign.highlights.pronouns import (
     _speaking_subject,
     head_np,
     resolve_pronoun,
-    sentence_subject,
 )
 from campaign.highlights.relayed import relayed
 from campaign.highlights.speakers import (
@@ -48,6 +47,7 @@ from campaign.highlights.speakers import (
     _rx,
     parse_np,
 )
+from campaign.highlights.subject import sentence_subject
 from campaign.highlights.values import Quote
 from campaign.highlights.verbs import (
     AR_VERB_RE,

@@ -323,15 +323,27 @@ def _post_en(s: str, reg: Registry) -> Speaker | None:
 # ", where about 50 protesters had gathered on Wednesday," before a participle: a clause with its own subject
 _SUBORDINATE = regex.compile(r"(?:,|\s[—–-])\s+(?:where|when|while|as|after|because|since)\s+(?P<np>(?:[\p{L}\d'’\-]+\s+){0,5}?[\p{L}\d'’\-]+)"
                              r"\s+(?:had|have|has|were|was|are|is|would|could|\p{Ll}{3,}ed)\b[^,;:“”\"]*,?\s*$")
-_WHAT_CALLED = regex.compile(r"\bwhat\s+(?P<np>" + NAME_RUN + r")\s+(?:has\s+|had\s+)?(?:called|calls|termed|terms|dubbed|"
+_WHAT_CALLED = regex.compile(r"\b(?:what|which|that)\s+(?:(?:[\p{L}.'’\-]+\s+){0,4}\p{Ll}+\s+)?(?P<np>" + NAME_RUN + r")\s+(?:has\s+|had\s+)?(?:called|calls|termed|terms|dubbed|"
                           r"dubs|described\s+as|describes\s+as)(?:\s+(?:an?|the))?\s*$")
 _OWN_RESPONSE = regex.compile(r"(?:^|[.!?]\s+)(?P<who>" + NAME_RUN + r")['’]s?\s+(?:\p{Ll}+\s+)?(?:response|reply|answer|"
                            r"reaction|retort|verdict)\s+(?:was|came)\b[^.:;“”\"]{0,40}:\s*$")
+_NAME_COLON = regex.compile(r"\s(?:\p{Ll}+\s+){0,2}(?P<np>" + NAME_RUN + r"):$")  # a name closing an intro
 _ASKED_BY = regex.compile(r"\s+by\s+(?:\p{Ll}+\s+){0,2}(?P<np>" + NAME_RUN + r")\s*(?:,[^,;:.“”\"]{3,120})?,\s*$")
 _VERB_NEXT = regex.compile(r"\s+" + CORE_VERB + r"\b", regex.I)
 _GOES_ON_SPEECH = regex.compile(r"\s*(?:[,:]|to\s+\p{Ll}+)", regex.I)
 _DASH_LABEL = regex.compile(r"(?:^|\s)[-–—]\s*(?P<n>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,3}):$")
 _WITH_NP = regex.compile(r"\bwith\s+(?P<np>" + NAME_RUN + r"|him|her)(?:\s+\p{Ll}+ly)?$")
+
+
+def _someone_before(s: str, reg: Registry) -> bool:
+    """Does `s` name a person other than in a possessive ("Sanders’ surge" names no one who speaks)?"""
+    for m in _rx(NAME_RUN, 0).finditer(s):
+        if m.group().endswith(("'", "’", "'s", "’s")) or _rx(r"['’]", 0).match(s, m.end()):
+            continue
+        sp = parse_np(m.group(), reg)
+        if sp is not None and sp.kind == "person":
+            return True
+    return False
 
 
 def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker | None:
@@ -398,6 +410,11 @@ def _pre(before: str, reg: Registry, fa: bool, partial: bool = False) -> Speaker
         name = reg.canonical(label.group("n").strip()) if label is not None else ""
         if name in reg.names:  # "Clinton: “…”": a name the story knows, as a label
             return Speaker(name, "person", reg.roles.get(name))
+        tail = _NAME_COLON.search(s)  # "… doesn’t surprise Republican pollster Daron Shaw: “…”"
+        sp = parse_np(tail.group("np"), reg) if tail is not None else None
+        if (sp is not None and sp.kind == "person" and len((sp.name or "").split()) >= 2 and tail is not None
+                and not _someone_before(s[: tail.start()], reg)):  # ("Tom Reyes met Maria Lopez:" is unclear)
+            return sp
     if verbs:
         v = verbs[-1]
         if s.endswith(":"):  # "Loretta Lynch, who told Congress when asked last month about it:"

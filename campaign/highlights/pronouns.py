@@ -1,5 +1,5 @@
-"""Who "he" or "she" is, and the person a sentence is about: pronoun resolution for the attribution
-sieves, and the subject of the sentence a quote stands in.
+"""Who "he" or "she" is: pronoun resolution for the attribution sieves, with the sentence helpers
+it shares with `subject` (the subject of the sentence a quote stands in).
 
 A pronoun goes to the subject of the sentence before, else to the person the text last named (of a
 compatible gender), else to the last speaker; the answer is sure only when its gender agrees and no
@@ -33,7 +33,6 @@ from campaign.highlights.speakers import (
 )
 from campaign.highlights.values import Quote
 from campaign.highlights.verbs import (
-    CORE_VERB,
     EN_VERB_RE,
     FR_VERB_PATTERN,
 )
@@ -46,22 +45,6 @@ _ADVERBIAL = regex.compile(r"(?:in|on|at|during|after|before|speaking|asked|when
 _PARTICIPLE_OPENER = regex.compile(r"\p{Lu}\p{Ll}+(?:ing|ed)\s+\p{Ll}")  # "Appearing before …", "Asked about …"
 _ROLE_WORD = regex.compile(r"\p{Ll}+(?:ial|al|ive|ary|ent|ant|ist|er|or|an)")  # presidential, executive, …
 _QUOTED = regex.compile(r"[“\"]([^“”\"]{0,400})[”\"]")
-_SAID_AFTER = regex.compile(r"\s*,?\s*(?:[\p{L}.'’\-]+\s+){0,4}" + CORE_VERB + r"\b", regex.I)
-
-
-def _own_attribution(lead: str) -> bool:
-    """Does a quote of four words or more in `lead` have its own attribution ("“…,” she said, and …")?
-    (A show's title, "“This Week,” Rubio said", is no quote of its own.)"""
-    return any(len(m.group(1).split()) >= 4 and _SAID_AFTER.match(lead, m.end()) for m in _QUOTED.finditer(lead))
-
-
-def _attribution_after(text: str, lo: int, hi: int) -> bool:
-    """Is there a speech verb in text[lo:hi] that is not leading into another quote ("… “an attack on our
-    country,” but he also noted the “senseless deaths”": "noted" is the next quote's)?"""
-    for m in EN_VERB_RE.finditer(text, lo, hi):
-        if not _rx(r"[^.!?“”\"]{0,60}[“\"]", 0).match(text, m.end(), hi):
-            return True
-    return False
 
 
 _CONJ = regex.compile(r"^(?:(?:and|but|so|yet|then)\s+)+(?=\p{Lu})", regex.I)
@@ -424,10 +407,11 @@ def _resolve_by_rules(sp: Speaker, state: State, pi: int, article: Article, q: Q
                    and (known == sp.gender or (not known and last in (None, chosen.name))))
 
 
-def _previous_subject(sp: Speaker, state: State, pi: int, article: Article, hi: int) -> Speaker | None:
+def _previous_subject(sp: Speaker, state: State, pi: int, article: Article, hi: int, depth: int = 0) -> Speaker | None:
     """he/she -> the named person who is the subject of the sentence before (in this paragraph or
     at the end of the one before): "Kasich took a different tack. “…,” he said." A subject whose
-    gender is known to agree makes a sure answer."""
+    gender is known to agree makes a sure answer. A subject that is the same pronoun passes back to
+    the sentence before it ("Nefzi said …. He said he never saw Mateen. “…,” he said.")."""
     reg = state.reg
     sentence = sentence_before(state, article, hi, pi - 1)
     if sentence is None or any(a < sentence.end and sentence.start < b for a, b in state.spans):
@@ -435,6 +419,8 @@ def _previous_subject(sp: Speaker, state: State, pi: int, article: Article, hi: 
     found = _subject_mention(article.text, sentence.start, sentence.end, state)
     if found is None:
         np = head_np(sentence.text)
+        if np and depth < 2 and PRONOUNS.get(np.split()[0].lower()) == sp.gender and sp.gender in ("m", "f"):
+            return _previous_subject(sp, state, pi, article, sentence.start, depth + 1)
         if not np or np.split()[0].lower() in PRONOUNS:
             return None
         words = np.split()
@@ -514,69 +500,6 @@ def _rivals(name: str, gender: str, state: State, pi: int, article: Article, q: 
     others.discard(name)
     others -= set(reg.orgs) | {s.name for _, s in state.speakers if s.kind == "org"}
     return any(o == AMBIGUOUS or not gender or reg.genders.get(o, "") in ("", gender) for o in others)
-
-
-_CLAUSE_THEN_PARTICIPLE = regex.compile(r"(?:,|\s[—–-])\s+(?:where|when|while|as|after|because|since)\s+[^,;:]+,\s*\p{Ll}+ing\s*$")
-
-
-def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speaker | None:
-    """A quote woven into a sentence whose subject is a person: "Cruz vowed to “fight for every
-    vote”", "On Monday, she pledged “…”". The subject is a name opening the sentence (after any
-    introductory phrase, with only a title or role before it), not a possessive, not passive; or
-    he/she resolved as a pronoun. A sentence whose own attribution comes after the quote is not one."""
-    text = article.text
-    sent = sentence_at(state, article, q.opener)
-    if sent is None:
-        return None
-    lead = text[sent.start : q.opener]
-    # quotes earlier in the sentence do not stop it ("argued that X has “got to come a long way” because “…”"),
-    # unless one of them has its own attribution ("“…,” she said, and “…”")
-    if _own_attribution(lead):
-        return None
-    bare = _QUOTED.sub("", lead)
-    if (len(lead.split()) < 2 or _rx(r"[“”\"«»]", 0).search(bare)
-            or _attribution_after(text, q.closer, max(q.closer, sent.end))
-            or _rx(r"\baccording\s+to\b", regex.I).search(text, q.closer, max(q.closer, sent.end))):
-        return None
-    if _CLAUSE_THEN_PARTICIPLE.search(bare):
-        return None  # "…, where about 50 protesters had gathered, chanting “…”": not the sentence's subject
-    segs = lead.split(",")
-    k, lo = 0, sent.start
-    while k < len(segs) - 1 and (_ADVERBIAL.match(segs[k].strip()) or _INTRO.match(segs[k].strip())):
-        lo += len(segs[k]) + 1
-        k += 1
-    head = text[lo : q.opener]
-    first = _rx(r"\s*(\p{L}+)\s", 0).match(head)
-    if first and first.group(1).lower() in ("he", "she") and ":" not in lead:  # "She reads one, from a girl …: “…”"
-        sp = resolve_pronoun(Speaker(None, "pronoun", gender=PRONOUNS[first.group(1).lower()]),
-                              state, pi, article, q, upto=sent.start)
-        return sp if sp is not None and sp.sure and state.reg.genders.get(sp.name or "") == sp.gender else None
-    mentions = person_mentions(text, state.reg, lo, q.opener, state.spans)
-    if not mentions or mentions[0][1] == AMBIGUOUS:
-        return None
-    pos, name = mentions[0]
-    if any(w.strip(",“”\"") and not (w.lower() in DETS or _is_title(w) or ROLE_NOUNS.fullmatch(w.lower()) or NATIONALITY.match(w)
-                                 or (w[:1].isupper() and not _ADVERBIAL.fullmatch(w) and not _INTRO.fullmatch(w))
-                                 or _ROLE_WORD.fullmatch(w))  # "Republican presidential candidate Donald Trump"
-           for w in text[lo:pos].split()):  # ("CBC Chairman G.K. Butterfield", "Senate Minority Leader Harry Reid")
-        return None  # "Like Corker, …", "From Donald Trump’s …": the name is not the subject
-    end = _rx(r"\p{Lu}[\p{L}\p{M}.'’\-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}.'’\-]*)*", 0).match(text, pos)
-    tail = text[end.end() if end else pos : q.opener]
-    if (regex.match(r"['’]", tail) or (end and end.group().endswith(("'s", "’s", "’", "'")))
-            or _rx(r"\b(?:was|were|been|being|is|are)\s+(?:\p{Ll}+ly\s+)?(?:asked|told|quoted|called|described|urged|"
-                   r"pressed|accused|criticized|criticised|attacked|labeled|labelled|dubbed|mocked|praised)\b", 0).search(tail)):
-        return None  # "Sanders’ surge", "Sanders was asked by host Bill Maher"
-    titled = any((_is_title(w) or ROLE_NOUNS.fullmatch(w.lower())) and w not in name.split()
-                 for w in text[lo : end.end() if end else pos].split())
-    if name in state.reg.orgs or not (titled or _personlike(name, state)):
-        return None  # ("President Obama condemned": a title makes a person)
-    return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
-
-
-# Introductory phrases before a sentence's subject: "Like Corker, …", "Given that …,".
-_INTRO = regex.compile(r"(?:of|like|unlike|given|despite|amid|following|under|over|by|through|without|within|among|"
-                       r"shortly|just|even|still|instead|indeed|now|here|there|yes|no|so|thus|moreover|"
-                       r"for\s+example|in\s+fact|of\s+course)\b", regex.I)
 
 
 _NOUN_DET = regex.compile(r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my|un|une|le|la)|\p{L}['’]s)\s+$",
