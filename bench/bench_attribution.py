@@ -51,9 +51,10 @@ def held_out(base: str) -> bool:
     return int(hashlib.sha1(base.encode()).hexdigest(), 16) % 5 == 0
 
 
-def graded_quotes(data: Path, ps: ModuleType, hold: bool | None) -> Iterator[list[tuple[Any, set[str]]]]:
+def graded_quotes(data: Path, ps: ModuleType, hold: bool | None) -> Iterator[list[tuple[Any, set[str], str]]]:
     """Per article of `data` (`hold`: only the held-out fifth, only the other four, or all), the
-    graded gold quotes found: (the quote found that covers it, the speaker names the scorer accepts).
+    graded gold quotes found: (the quote found that covers it, the speaker names the scorer accepts,
+    the gold Source span's words).
 
     Articles are read lazily, one per step, so a caller may look at what extracting one left behind."""
     from campaign.article import read_article
@@ -75,7 +76,7 @@ def graded_quotes(data: Path, ps: ModuleType, hold: bool | None) -> Iterator[lis
             quotes = [q for q in find_quotes(read_article(f.name)) if not q.hidden]
         finally:
             os.unlink(f.name)
-        found: list[tuple[Any, set[str]]] = []
+        found: list[tuple[Any, set[str], str]] = []
         for ev in events:
             c, s = spans.get(ev.get("Content")), spans.get(ev.get("Source"))
             if not c or c[0] != "Content":
@@ -87,24 +88,70 @@ def graded_quotes(data: Path, ps: ModuleType, hold: bool | None) -> Iterator[lis
                 best = max(quotes, key=lambda q: ps.cover(gold, q.text), default=None)
                 if best is None or ps.cover(gold, best.text) < 0.8:
                     continue
-                found.append((best, ps.accepted(s[3], s[1], s[2], chains) if s else set()))
+                found.append((best, ps.accepted(s[3], s[1], s[2], chains) if s else set(), s[3] if s else ""))
         yield found
 
 
-def breakdown(data: Path, ps: ModuleType, hold: bool | None) -> dict[str, Counter[str]]:
-    """sieve -> Counter(right, wrong, guess, none) over the graded gold quotes found."""
+_PRONOUN_SOURCES = {"he", "she"}
+_OTHER_PRONOUNS = {"his", "her", "him", "i", "me", "we", "us", "they", "them", "it", "you"}
+_DETERMINERS = {"the", "a", "an", "one", "another", "this", "that", "these", "those"}
+
+
+def source_form(source: str) -> str:
+    """How the gold Source names the speaker: a name, he/she, a description ("the senator"), or
+    another pronoun. The scorer grades the last three through CoreNLP's coreference chains."""
+    first = source.split()[0].lower() if source.split() else ""
+    if first in _PRONOUN_SOURCES:
+        return "he or she"
+    if first in _OTHER_PRONOUNS:
+        return "another pronoun"
+    if first in _DETERMINERS:
+        return "a description"
+    return "a name"
+
+
+def breakdown(data: Path, ps: ModuleType, hold: bool | None) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+    """sieve -> Counter(right, wrong, guess, none), and the same by the gold Source's form, over the
+    graded gold quotes found."""
     stats: dict[str, Counter[str]] = defaultdict(Counter)
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
     for found in graded_quotes(data, ps, hold):
-        for best, accepted in found:
+        for best, accepted, source in found:
             if not accepted:
                 continue
             sieve = (best.sieve or "none").split("+")[0] + ("+pronoun" if "+pronoun" in best.sieve else "")
             if best.speaker:
                 ok = ps.caps(best.speaker) & accepted or set(ps.words(best.speaker)) - ps.STOP & accepted
-                stats[sieve]["right" if ok else "wrong"] += 1
+                outcome = "right" if ok else "wrong"
             else:
-                stats[sieve]["guess" if best.guess else "none"] += 1
-    return stats
+                outcome = "guess" if best.guess else "none"
+            stats[sieve][outcome] += 1
+            forms[source_form(source)][outcome] += 1
+    return stats, forms
+
+
+def _table(title: str, rows: dict[str, Counter[str]]) -> Counter[str]:
+    print(f"\n{title:34} {'right':>6} {'wrong':>6} {'guess':>6} {'none':>6}  precision  accuracy")
+    total: Counter[str] = Counter()
+    for key, c in sorted(rows.items(), key=lambda kv: -sum(kv[1].values())):
+        total.update(c)
+        given = c["right"] + c["wrong"]
+        prec = f"{c['right'] / given:.2f}" if given else "-"
+        print(f"{key:34} {c['right']:6} {c['wrong']:6} {c['guess']:6} {c['none']:6}  {prec:>9}  {c['right'] / sum(c.values()):8.2f}")
+    given = total["right"] + total["wrong"]
+    print(f"{'all':34} {total['right']:6} {total['wrong']:6} {total['guess']:6} {total['none']:6}  "
+          f"{total['right'] / given if given else 0:9.2f}  {total['right'] / max(1, sum(total.values())):8.2f}")
+    return total
+
+
+def ceilings(forms: dict[str, Counter[str]]) -> None:
+    """The accuracy there would be if every quote of one form were right and the rest stayed as they are."""
+    graded = sum(sum(c.values()) for c in forms.values())
+    right = sum(c["right"] for c in forms.values())
+    print()
+    for form, c in sorted(forms.items(), key=lambda kv: -sum(kv[1].values())):
+        lift = sum(c.values()) - c["right"]
+        print(f"accuracy if every quote whose Source is {form} were right: {(right + lift) / graded:.2f}")
 
 
 def main() -> None:
@@ -128,17 +175,10 @@ def main() -> None:
     out = subprocess.run([sys.executable, str(args.scorer), str(data), *split], capture_output=True,
                          text=True, cwd=ROOT, env=env, check=True)
     print(out.stdout.strip().splitlines()[-1], f"({time.perf_counter() - started:.0f} s)")
-    stats = breakdown(data, load_scorer(args.scorer), True if args.hold else False if args.fit else None)
-    print(f"\n{'how the speaker was found':34} {'right':>6} {'wrong':>6} {'guess':>6} {'none':>6}  precision")
-    total: Counter[str] = Counter()
-    for sieve, c in sorted(stats.items(), key=lambda kv: -sum(kv[1].values())):
-        total.update(c)
-        given = c["right"] + c["wrong"]
-        prec = f"{c['right'] / given:.2f}" if given else "-"
-        print(f"{sieve:34} {c['right']:6} {c['wrong']:6} {c['guess']:6} {c['none']:6}  {prec}")
-    given = total["right"] + total["wrong"]
-    print(f"{'all':34} {total['right']:6} {total['wrong']:6} {total['guess']:6} {total['none']:6}  "
-          f"{total['right'] / given if given else 0:.2f}")
+    stats, forms = breakdown(data, load_scorer(args.scorer), True if args.hold else False if args.fit else None)
+    _table("how the speaker was found", stats)
+    _table("how the gold Source names them", forms)
+    ceilings(forms)
 
 
 if __name__ == "__main__":

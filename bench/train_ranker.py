@@ -41,7 +41,7 @@ def collect(data: Path, scorer: Path) -> list[Example]:
         for found in graded_quotes(data, ps, hold=False):  # the next article is read on the next step
             recorded = {id(q): cands for q, cands in pronouns.RECORD}
             pronouns.RECORD = []
-            for best, accepted in found:
+            for best, accepted, _source in found:
                 if id(best) not in recorded or not accepted or not recorded[id(best)]:
                     continue
                 cands = recorded[id(best)]
