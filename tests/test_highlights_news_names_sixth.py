@@ -114,3 +114,22 @@ def test_a_clause_reporting_something_else_after_the_quote_is_no_attribution() -
                     "needless stuff in that bill,” including provisions he said would restrict the dockers.")
     [q] = quotes(text)
     assert q.speaker == "Tomas Pellham"
+
+
+# --- 5. a quote opening the sentence after reported speech ----------------------------------------------
+
+
+def test_a_quote_after_a_sentence_reporting_speech_carries_it_on() -> None:
+    text = INTRO + ("Marcus Quell, Pellham’s attorney, argues that his client never urged anyone toward violence. "
+                    "“The city is alleging that his calls to come to the harbour were a threat.” Then the "
+                    "hearing closed.")
+    [q] = quotes(text)
+    assert q.speaker == "Marcus Quell" and q.sieve == "reported-just-before"
+
+
+def test_a_possessive_subject_is_not_the_one_reporting() -> None:
+    # "Valdre’s pollster" speaks, not Valdre; the quote has its own "he says" after an aside
+    text = INTRO + ("Valdre’s pollster, Marcus Quell, says the mayor has the money and the time. “I don’t think the "
+                    "old wisdom” -- that Valdre is a nanny -- “is going to last,” he says.")
+    first = quotes(text)[0]
+    assert first.speaker != "Ines Valdre"

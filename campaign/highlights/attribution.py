@@ -167,7 +167,8 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
 
 # Sieves whose own evidence is enough; the rest (a lone name nearby, an action beat) are guesses.
 _SURE_SIEVES = {"label", "inside", "after", "before", "sentence-end", "dash", "colon-paragraph", "according-to",
-                "continuation", "same-paragraph", "then-adding", "beat", "subject", "reported-before", "split"}
+                "continuation", "same-paragraph", "then-adding", "beat", "subject", "reported-before", "split",
+                "reported-just-before"}
 _EVIDENCE = {
     "label": "transcript label", "inside": "attribution inside the quote",
     "after": "attribution right after the quote", "before": "attribution right before the quote",
@@ -179,6 +180,7 @@ _EVIDENCE = {
     "beat": "the subject of the sentence before",
     "subject": "the subject of the sentence the quote stands in",
     "reported-before": "carries on the speech the paragraph before reports",
+    "reported-just-before": "carries on the speech the sentence before reports",
     "relayed": "someone else's words, relayed by the sentence's subject",
 }
 
@@ -296,6 +298,10 @@ def _continuation(q: Quote, k: int, pq: list[Quote], article: Article, state: St
         told = _reported_before(article.paragraphs[q.paragraph - 1], state)
         if told is not None:
             return told, "reported-before"
+    if not only_quote and not own_attribution and not EN_VERB_RE.search(after):
+        told = _reported_in_sentence_before(q, article, state)
+        if told is not None:
+            return told, "reported-just-before"
     beat = _beat(q, article, state, cue is not None and bool(cue))
     if beat is not None:
         return beat, "beat"
@@ -327,6 +333,26 @@ def _reported_before(prev: Paragraph, state: State) -> Speaker | None:
     a, b = spans[-1]
     last = text[prev.start + a : prev.start + b]
     if _rx(r"[“”\"«»]", 0).search(last) or len(last.split()) > 60:
+        return None
+    sp = _speaking_subject(last, state.reg)
+    return sp if sp is not None and sp.name in state.reg.names else None
+
+
+def _reported_in_sentence_before(q: Quote, article: Article, state: State) -> Speaker | None:
+    """"Coan, Santilli's attorney, argues that his client never urged violence. “The government is
+    alleging …”": the first quote of a paragraph opens a sentence right after one, with no quote, that
+    reports a named person's speech; it carries that speech on."""
+    text = article.text
+    para = article.paragraphs[q.paragraph]
+    lead = text[para.start : q.opener]
+    if _rx(r"[“”\"«»]", 0).search(lead):
+        return None
+    spans = split_sentences(lead)
+    if not spans or lead[spans[-1][1] :].strip():
+        return None
+    a, b = spans[-1]
+    last = lead[a:b]
+    if not last.rstrip().endswith(".") or len(last.split()) > 60:
         return None
     sp = _speaking_subject(last, state.reg)
     return sp if sp is not None and sp.name in state.reg.names else None

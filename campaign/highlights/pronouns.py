@@ -510,6 +510,8 @@ def _speaking_subject(sentence: str, reg: Registry) -> Speaker | None:
     """The person a sentence's subject names when a speech verb follows it closely ("Carter said that
     …", "Later in the show, Maher stated …"), or None."""
     np = head_np(sentence)
+    if np and np.endswith(("'s", "’s", "'", "’")):
+        return None  # "Bloomberg's pollster, Douglas Schoen, says …": not Bloomberg
     at = sentence.find(np) if np else -1
     verb = next((v for v in EN_VERB_RE.finditer(sentence, max(0, at))
                  if not _NOUN_DET.search(sentence, max(0, v.start() - 8), v.start())), None)  # (not "this report")
