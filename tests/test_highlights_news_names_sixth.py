@@ -54,6 +54,13 @@ _SPEAKS = [
     ("Marcus Quell, Pellham’s attorney, argues that his client never urged anyone toward violence. “The city "
      "is alleging that his calls to come to the harbour were a threat.” Then the hearing closed.",
      "Marcus Quell", "reported-just-before"),
+    # ... or ends with its attribution ("…, Valdre said."), in the same paragraph or the one before
+    ("The city will appeal the ruling in the spring, Valdre said. “We will not give up on the harbour, not now "
+     "and not ever.” Then she left.", "Ines Valdre", "reported-just-before"),
+    ("The union will not stop the strike, says Pellham. “We will not give up on the harbour, not now and not "
+     "ever at all.”", "Tomas Pellham", None),
+    ("The city will appeal the ruling, Valdre said on Tuesday.\n\n“We will not give up on the harbour, not now "
+     "and not ever, and not for them.”", "Ines Valdre", "reported-before"),
 ]
 
 
@@ -90,3 +97,9 @@ def test_a_pronoun_subject_passes_back_to_the_named_subject_before_it() -> None:
     [q] = quotes(text)
     # Mateen, named last, is not the one talking; he is in view, so Nefzi is a guess for a person to confirm
     assert (q.speaker or q.guess) == "Adel Nefzi"
+
+
+def test_a_speech_the_paragraph_before_reports_is_shown_as_the_evidence() -> None:
+    [q] = quotes(INTRO + "The city will appeal the ruling, Valdre said.\n\n“We will not give up on the harbour, "
+                         "not now and not ever.”")
+    assert q.sieve == "reported-before" and "The city will appeal the ruling, Valdre said." in q.evidence

@@ -35,8 +35,8 @@ from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.pronouns import (
     _QUOTED,
     State,
-    _speaking_subject,
     head_np,
+    reported_by,
     resolve_pronoun,
 )
 from campaign.highlights.relayed import relayed
@@ -134,7 +134,8 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 if subject is not None:
                     sp, sieve = subject, "subject"
             if sp is not None and sp.name:
-                cue = {"after": after, "before": before, "sentence-end": after, "inside": text[q.inner[0]:q.inner[1]] if q.inner else ""}
+                cue = {"after": after, "before": before, "sentence-end": after, "inside": text[q.inner[0]:q.inner[1]] if q.inner else "",
+                       "reported-before": _final_sentence(article.paragraphs[pi - 1].text) if pi else ""}
                 _set(q, sp, sieve, state, pi, cue.get(sieve.split("+")[0]) or _around(text, q, para))
     # «…» after "با بیان اینکه" (stating that) belongs to the speaker of the sentence's next quote.
     for i, q in enumerate(quotes[:-1]):
@@ -247,6 +248,12 @@ def _masked(s: str) -> str:
     return str(_QUOTED.sub("…", s))
 
 
+def _final_sentence(s: str) -> str:
+    """The last sentence of `s` (for the evidence of a speech the paragraph before reports)."""
+    spans = split_sentences(s)
+    return s[spans[-1][0] : spans[-1][1]] if spans else s
+
+
 def _around(text: str, q: Quote, para: Paragraph) -> str:
     """The paragraph's words around the quote (the quote itself elided), for the evidence."""
     return (text[para.start : q.opener] + "“…”" + text[q.closer : para.end]).strip()
@@ -334,7 +341,7 @@ def _reported_before(prev: Paragraph, state: State) -> Speaker | None:
     last = text[prev.start + a : prev.start + b]
     if _rx(r"[“”\"«»]", 0).search(last) or len(last.split()) > 60:
         return None
-    sp = _speaking_subject(last, state.reg)
+    sp = reported_by(last, state.reg)
     return sp if sp is not None and sp.name in state.reg.names else None
 
 
@@ -354,7 +361,7 @@ def _reported_in_sentence_before(q: Quote, article: Article, state: State) -> Sp
     last = lead[a:b]
     if not last.rstrip().endswith(".") or len(last.split()) > 60:
         return None
-    sp = _speaking_subject(last, state.reg)
+    sp = reported_by(last, state.reg)
     return sp if sp is not None and sp.name in state.reg.names else None
 
 

@@ -190,9 +190,8 @@ def _reported_speaker(sp: Speaker, state: State, article: Article, q: Quote, upt
     prev = _sentence_before_quote(state, article, q, upto, pi)
     if prev is None or _rx(r"[“”\"«»]", 0).search(prev.text):
         return None
-    inverted = _INVERTED_SAID.search(prev.text)
-    found = parse_np(inverted.group("np"), state.reg) if inverted else _speaking_subject(prev.text, state.reg)
-    if found is None or found.kind != "person" or found.name not in state.reg.names:
+    found = reported_by(prev.text, state.reg, trailing=False)
+    if found is None or found.name not in state.reg.names:
         return None
     if state.reg.genders.get(found.name or "") != sp.gender:
         return None
@@ -211,6 +210,19 @@ def _sentence_before_quote(state: State, article: Article, q: Quote, upto: int |
 
 
 _INVERTED_SAID = regex.compile(r",\s+(?:said|says)\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.?$")
+# "The city will appeal the ruling, Lopez said.": the paraphrase's speaker, at its end
+_TRAILING_SAID = regex.compile(r",\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+(?:said|says|added|adds|"
+                               r"explained|explains|noted|notes|argued|argues|wrote|writes)"
+                               r"(?:\s+(?:on\s+)?\p{Lu}\p{Ll}+day|\s+(?:yesterday|today|later|earlier))?\.$")
+
+
+def reported_by(sentence: str, reg: Registry, trailing: bool = True) -> Speaker | None:
+    """The named person whose speech a sentence reports: its subject before a speech verb ("Carter said
+    that …"), or an attribution closing it ("…, said Wilcox, an Orlando Republican."; with `trailing`,
+    "…, Lopez said.")."""
+    inverted = _INVERTED_SAID.search(sentence) or (_TRAILING_SAID.search(sentence) if trailing else None)
+    found = parse_np(inverted.group("np"), reg) if inverted else _speaking_subject(sentence, reg)
+    return found if found is not None and found.kind == "person" and found.name else None
 
 
 def _stranger_subject(state: State, article: Article, q: Quote, upto: int | None, pi: int) -> bool:
