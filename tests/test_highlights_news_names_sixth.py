@@ -61,6 +61,10 @@ _SPEAKS = [
      "ever at all.”", "Tomas Pellham", None),
     ("The city will appeal the ruling, Valdre said on Tuesday.\n\n“We will not give up on the harbour, not now "
      "and not ever, and not for them.”", "Ines Valdre", "reported-before"),
+    ("The union will hold out, Pellham told reporters. “We have nothing to lose now, and everything to win.”",
+     "Tomas Pellham", "reported-just-before"),
+    ("The union will hold out, according to Pellham. “We have nothing to lose now, and everything to win.”",
+     "Tomas Pellham", "reported-just-before"),
 ]
 
 

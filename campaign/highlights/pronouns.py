@@ -211,9 +211,9 @@ def _sentence_before_quote(state: State, article: Article, q: Quote, upto: int |
 
 _INVERTED_SAID = regex.compile(r",\s+(?:said|says)\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.?$")
 # "The city will appeal the ruling, Lopez said.": the paraphrase's speaker, at its end
-_TRAILING_SAID = regex.compile(r",\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+(?:said|says|added|adds|"
-                               r"explained|explains|noted|notes|argued|argues|wrote|writes)"
-                               r"(?:\s+(?:on\s+)?\p{Lu}\p{Ll}+day|\s+(?:yesterday|today|later|earlier))?\.$")
+_TRAILING_SAID = regex.compile(r",\s+(?:(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+(?:said|says|added|adds|"
+                               r"explained|explains|noted|notes|argued|argues|wrote|writes|told|tells)"
+                               r"(?:\s+[\p{L}\d'’]+){0,5}|according\s+to\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+))\.$")
 
 
 def reported_by(sentence: str, reg: Registry, trailing: bool = True) -> Speaker | None:
