@@ -107,3 +107,13 @@ def test_a_speech_the_paragraph_before_reports_is_shown_as_the_evidence() -> Non
     [q] = quotes(INTRO + "The city will appeal the ruling, Valdre said.\n\n“We will not give up on the harbour, "
                          "not now and not ever.”")
     assert q.sieve == "reported-before" and "The city will appeal the ruling, Valdre said." in q.evidence
+
+
+def test_a_french_closing_attribution_reports_the_speech_a_quote_carries_on() -> None:
+    from campaign.article import text_article
+    from campaign.highlights.quotes import find_quotes
+
+    text = ("Ines Valdre, la maire, et Tomas Pellham, un dirigeant syndical, ont parlé lundi.\n\n"
+            "La ville fera appel, a indiqué Valdre. « Nous ne céderons pas aux menaces du syndicat. »")
+    [q] = find_quotes(text_article(text, language="fr"))
+    assert q.speaker == "Ines Valdre" and q.sieve == "reported-just-before"

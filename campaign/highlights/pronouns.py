@@ -216,11 +216,17 @@ _TRAILING_SAID = regex.compile(r",\s+(?:(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}
                                r"(?:\s+[\p{L}\d'’]+){0,5}|according\s+to\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+))\.$")
 
 
+# "La ville fera appel, a indiqué Lopez.", "…, selon la maire Maria Lopez."
+_FR_TRAILING = regex.compile(r",\s+(?:a\s+|ont\s+)?" + FR_VERB_PATTERN + r"\s+(?:(?:le|la|l['’])\s*(?:\p{Ll}+\s+){1,2})?"
+                             r"(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.$")
+
+
 def reported_by(sentence: str, reg: Registry, trailing: bool = True) -> Speaker | None:
     """The named person whose speech a sentence reports: its subject before a speech verb ("Carter said
     that …"), or an attribution closing it ("…, said Wilcox, an Orlando Republican."; with `trailing`,
     "…, Lopez said.")."""
-    inverted = _INVERTED_SAID.search(sentence) or (_TRAILING_SAID.search(sentence) if trailing else None)
+    inverted = _INVERTED_SAID.search(sentence) or (
+        (_TRAILING_SAID.search(sentence) or _FR_TRAILING.search(sentence)) if trailing else None)
     found = parse_np(inverted.group("np"), reg) if inverted else _speaking_subject(sentence, reg)
     return found if found is not None and found.kind == "person" and found.name else None
 
