@@ -65,6 +65,11 @@ _SPEAKS = [
      "Tomas Pellham", "reported-just-before"),
     ("The union will hold out, according to Pellham. “We have nothing to lose now, and everything to win.”",
      "Tomas Pellham", "reported-just-before"),
+    # 6. a named organisation as the subject of a woven quote
+    ("Harbour Rights Watch called the arrests “a grave violation of the right to strike and to assemble.”",
+     "Harbour Rights Watch", "subject"),
+    ("In Dunmore, Harbour Rights Watch has repeatedly called the arrests “a grave violation of the right to "
+     "strike.”", "Harbour Rights Watch", "subject"),
 ]
 
 
@@ -77,6 +82,8 @@ def test_the_frame_gives_its_speaker(frame: str, speaker: str, sieve: str | None
 
 # (frame after INTRO, the person its first quote must not be given to)
 _NOT = [
+    # a possessive organisation is no subject: its report speaks, not a person or the group sure
+    ("Harbour Watch’s report called the arrests “a grave violation of the right to strike.”", "Harbour Watch"),
     # the object before a colon is no label: either could be speaking
     ("Tomas Pellham met Marcus Quell: “We will build the new school together this year.”", "Marcus Quell"),
     # "Pellham quotes former Valdre adviser Marcus Quell": Valdre is no speaker for the role between

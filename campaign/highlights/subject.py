@@ -18,7 +18,7 @@ from campaign.highlights.pronouns import (
     resolve_pronoun,
     sentence_at,
 )
-from campaign.highlights.speakers import NATIONALITY, PRONOUNS, Speaker, _is_title, _rx
+from campaign.highlights.speakers import NATIONALITY, PRONOUNS, Speaker, _is_title, _rx, parse_np
 from campaign.highlights.values import Quote
 from campaign.highlights.verbs import CORE_VERB, EN_VERB_RE
 from campaign.models import Article
@@ -84,7 +84,9 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
                               state, pi, article, q, upto=sent.start)
         return sp if sp is not None and sp.sure and state.reg.genders.get(sp.name or "") == sp.gender else None
     mentions = person_mentions(text, state.reg, lo, q.opener, state.spans)
-    if not mentions or mentions[0][1] == AMBIGUOUS:
+    if not mentions:
+        return _named_org_subject(head, state)  # "Human Rights Watch called the arrests “…”"
+    if mentions[0][1] == AMBIGUOUS:
         return None
     pos, name = mentions[0]
     run = _NAME_AT.match(text, pos)
@@ -118,6 +120,18 @@ def sentence_subject(q: Quote, article: Article, state: State, pi: int) -> Speak
     return Speaker(name, "person", state.reg.roles.get(name), state.reg.genders.get(name, ""))
 
 
+def _named_org_subject(head: str, state: State) -> Speaker | None:
+    """A named organisation opening the sentence, right before its verb ("Human Rights Watch called …",
+    "The United Nations urged …"); not an unnamed one ("the union"), not a possessive ("Amnesty’s report")."""
+    found = _ORG_SUBJECT.match(head)
+    if found is None:
+        return None
+    sp = parse_np(found.group("np"), state.reg)
+    return sp if sp is not None and sp.kind == "org" and sp.name and sp.name[:1].isupper() else None
+
+
+_ORG_SUBJECT = regex.compile(r"\s*(?:[Tt]he\s+)?(?P<np>\p{Lu}[\p{L}\-]*(?:\s+(?:of\s+|for\s+)?\p{Lu}[\p{L}\-]*){0,5})"
+                             r"(?:\s+\p{Ll}+ly)?\s+\p{Ll}+(?:ed|s)\b")
 _NAME_AT = regex.compile(r"\p{Lu}[\p{L}\p{M}.'’\-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}.'’\-]*)*")
 
 
