@@ -124,3 +124,21 @@ def test_a_french_closing_attribution_reports_the_speech_a_quote_carries_on() ->
             "La ville fera appel, a indiqué Valdre. « Nous ne céderons pas aux menaces du syndicat. »")
     [q] = find_quotes(text_article(text, language="fr"))
     assert q.speaker == "Ines Valdre" and q.sieve == "reported-just-before"
+
+
+@pytest.mark.parametrize(("heading", "speaker"), [
+    ("Statement by Sara Okafor on the Dunmore ruling", "Sara Okafor"),
+    ("Quote from Sara Okafor, Executive Director:", "Sara Okafor"),
+    ("Statement from the Harbour Rights Project on the ruling.", "Harbour Rights Project"),
+])
+def test_a_press_release_heading_introduces_the_quote_paragraph_after_it(heading: str, speaker: str) -> None:
+    [q] = quotes(INTRO + heading + "\n\n“Today’s ruling is a victory for every worker in this country.”")
+    assert q.speaker == speaker and q.sieve == "colon-paragraph"
+    assert heading.rstrip(":.") in q.evidence  # the heading is shown as the evidence
+
+
+def test_a_heading_does_not_outrank_the_quotes_own_attribution() -> None:
+    text = INTRO + ("Statement by Sara Okafor on the Dunmore ruling\n\nThe ruling came late. “Today’s ruling is a "
+                    "victory for every worker in this country,” Pellham said.")
+    [q] = quotes(text)
+    assert q.speaker == "Tomas Pellham"

@@ -202,9 +202,20 @@ def _dash(after: str, reg: Registry) -> Speaker | None:
     return sp if sp is not None and sp.name and sp.kind in ("person", "org") else None
 
 
+_HEADING = regex.compile(r"\s*(?:(?:Full|Joint|Official)\s+)?(?:Statement|Quote|Quotes|Comment|Comments|Remarks|Reaction|Response)\s+"
+                         r"(?:by|from|of)\s+(?:the\s+)?(?P<np>" + NAME_RUN + r")(?:,[^,:.]{1,80})?(?:\s+(?:on|about|regarding)\s+[^:]{1,120})?[:.]?$")
+
+
 def _colon_intro(prev: str, reg: Registry) -> Speaker | None:
-    """A quote standing on its own paragraph after "Sentencing him, the judge told Linton:"."""
+    """A quote standing on its own paragraph after "Sentencing him, the judge told Linton:", or after
+    a press release's heading ("Statement by Sara Okafor on the ruling", "Quote from Sara Okafor,
+    Executive Director:")."""
     s = prev.rstrip()
+    heading = _HEADING.match(s) if len(s.split()) <= 25 else None
+    if heading is not None:
+        sp = parse_np(heading.group("np"), reg)
+        if sp is not None and sp.kind in ("person", "org") and sp.name:
+            return sp
     if not s.endswith(":"):
         return None
     last = _last_sentence(s) or s
