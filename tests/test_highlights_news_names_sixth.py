@@ -65,6 +65,12 @@ _SPEAKS = [
      "Tomas Pellham", "reported-just-before"),
     ("The union will hold out, according to Pellham. “We have nothing to lose now, and everything to win.”",
      "Tomas Pellham", "reported-just-before"),
+    # ... with a description before the name ("its chairman Marcus Quell said")
+    ("The port will appeal the ruling, its chairman Marcus Quell said. “We respect the court, but we believe "
+     "the judgment is wrong in law.”", "Marcus Quell", "reported-just-before"),
+    # a lowercase role between a capitalised word and the name: the name is the subject
+    ("Union leader Marcus Quell, who led the strike, thanked the dockers’ families. “They carried us for three "
+     "weeks. This is their win.”", "Marcus Quell", None),
     # 6. a named organisation as the subject of a woven quote
     ("Harbour Rights Watch called the arrests “a grave violation of the right to strike and to assemble.”",
      "Harbour Rights Watch", "subject"),
@@ -82,6 +88,11 @@ def test_the_frame_gives_its_speaker(frame: str, speaker: str, sieve: str | None
 
 # (frame after INTRO, the person its first quote must not be given to)
 _NOT = [
+    # "went after" and "for" are no role words: not "Pellham went after Valdre" nor "Attorneys for Valdre"
+    ("Pellham went after Valdre on Wednesday over the taxes, calling it “disqualifying” and asserting that the only "
+     "reason must be “a bombshell of unusual size.”", "Ines Valdre"),
+    ("Attorneys for Valdre appeared to oppose the effort, saying in court files that her account “has never been "
+     "the property of the city.”", "Ines Valdre"),
     # a possessive organisation is no subject: its report speaks, not a person or the group sure
     ("Harbour Watch’s report called the arrests “a grave violation of the right to strike.”", "Harbour Watch"),
     # the object before a colon is no label: either could be speaking
@@ -130,6 +141,7 @@ def test_a_french_closing_attribution_reports_the_speech_a_quote_carries_on() ->
     ("Statement by Sara Okafor on the Dunmore ruling", "Sara Okafor"),
     ("Quote from Sara Okafor, Executive Director:", "Sara Okafor"),
     ("Statement from the Harbour Rights Project on the ruling.", "Harbour Rights Project"),
+    ("Statement by Sara Okafor, Executive Director of the Harbour Rights Project, on the ruling", "Sara Okafor"),
 ])
 def test_a_press_release_heading_introduces_the_quote_paragraph_after_it(heading: str, speaker: str) -> None:
     [q] = quotes(INTRO + heading + "\n\n“Today’s ruling is a victory for every worker in this country.”")
@@ -142,3 +154,10 @@ def test_a_heading_does_not_outrank_the_quotes_own_attribution() -> None:
                     "victory for every worker in this country,” Pellham said.")
     [q] = quotes(text)
     assert q.speaker == "Tomas Pellham"
+
+
+def test_a_subject_phrase_keeps_a_hyphenated_arabic_surname() -> None:
+    from campaign.highlights.pronouns import head_np
+
+    assert head_np("The Yemen-based cleric Anwar al-Harithi, who was killed in 2011, said") == (
+        "The Yemen-based cleric Anwar al-Harithi")

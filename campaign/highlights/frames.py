@@ -203,7 +203,7 @@ def _dash(after: str, reg: Registry) -> Speaker | None:
 
 
 _HEADING = regex.compile(r"\s*(?:(?:Full|Joint|Official)\s+)?(?:Statement|Quote|Quotes|Comment|Comments|Remarks|Reaction|Response)\s+"
-                         r"(?:by|from|of)\s+(?:the\s+)?(?P<np>" + NAME_RUN + r")(?:,[^,:.]{1,80})?(?:\s+(?:on|about|regarding)\s+[^:]{1,120})?[:.]?$")
+                         r"(?:by|from|of)\s+(?:the\s+)?(?P<np>" + NAME_RUN + r")(?:,[^:.]{1,120}?,?)?(?:\s+(?:on|about|regarding)\s+[^:]{1,120})?[:.]?$")
 
 
 def _colon_intro(prev: str, reg: Registry) -> Speaker | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import regex
 
 from campaign.highlights import ranker
-from campaign.highlights.lexicon import SENTENCE_ADVERBS, proper_word
+from campaign.highlights.lexicon import HYPHENATED_NAME, SENTENCE_ADVERBS, proper_word
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.speakers import (
     _GROUP,
@@ -94,7 +94,22 @@ def _mentions_in(state: State, article: Article, k: int) -> list[tuple[int, str]
 
 def np_word(w: str) -> bool:
     w = w.strip(",")
-    return bool(w) and (w[0].isupper() or _rx(r"\p{Lu}\.", 0).fullmatch(w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
+    return bool(w) and (w[0].isupper() or HYPHENATED_NAME.fullmatch(w) is not None or _rx(r"\p{Lu}\.", 0).fullmatch(w) is not None or w.lower() in ("de", "van", "von", "bin", "al", "al-", "ibn", "da", "del", "la", "le"))
+
+
+def _role_then_name(words: list[str], j: int, strict: bool = False) -> int:
+    """The end of "Republican presidential candidate Donald Trump" when words[:j] are its capitalised
+    start: lowercase role words from j, then a name (0 when there is none). `strict`: the last of them
+    must be a role noun ("Union leader Tom Reyes"; not "Romney went after Trump", "Attorneys for Clinton")."""
+    e = j
+    while e < min(len(words), j + 3) and words[e].islower() and (ROLE_NOUNS.fullmatch(words[e]) or _ROLE_WORD.fullmatch(words[e])):
+        e += 1
+    if strict and (e == j or not ROLE_NOUNS.fullmatch(words[e - 1])):
+        return 0
+    f = e
+    while f < len(words) and np_word(words[f]):
+        f += 1
+    return f if e > j and f > e and any(not _is_title(w) for w in split_name(words[e:f])[1]) else 0
 
 
 def head_np(sentence: str) -> str | None:
@@ -117,6 +132,9 @@ def head_np(sentence: str) -> str | None:
     if run:
         _, name = split_name(run)
         has_name = any(not NATIONALITY.match(w) and not ROLE_NOUNS.fullmatch(w) for w in name)
+        longer = _role_then_name(words, j, strict=has_name)
+        if longer:  # "Union leader Tom Reyes, who led the strike, thanked …": the name after the role
+            return " ".join(words[:longer])
         if has_name:
             if j < len(words) and ORG_NOUNS.fullmatch(words[j].lower().strip(",")):
                 return " ".join(words[: j + 1])  # "Rubio’s campaign", "The Clinton campaign": not the person
@@ -125,16 +143,6 @@ def head_np(sentence: str) -> str | None:
             if i == 1 and j < len(words) and ROLE_NOUNS.fullmatch(words[j].lower().strip(",")):
                 return " ".join(words[: j + 1])  # "The Florida senator": a description pointing back
             return " ".join(words[:j])
-        # "Republican presidential candidate Donald Trump quickly took to Twitter": lowercase role words,
-        # then the name
-        e = j
-        while e < min(len(words), j + 3) and words[e].islower() and (ROLE_NOUNS.fullmatch(words[e]) or _ROLE_WORD.fullmatch(words[e])):
-            e += 1
-        f = e
-        while f < len(words) and np_word(words[f]):
-            f += 1
-        if e > j and f > e and any(not _is_title(w) for w in split_name(words[e:f])[1]):
-            return " ".join(words[:f])
     for e in range(i, min(len(words), i + 6)):
         w = words[e].lower().strip(",")
         if ORG_NOUNS.search(w) or ROLE_NOUNS.fullmatch(w):
@@ -211,7 +219,8 @@ def _sentence_before_quote(state: State, article: Article, q: Quote, upto: int |
 
 _INVERTED_SAID = regex.compile(r",\s+(?:said|says)\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.?$")
 # "The city will appeal the ruling, Lopez said.": the paraphrase's speaker, at its end
-_TRAILING_SAID = regex.compile(r",\s+(?:(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+(?:said|says|added|adds|"
+_TRAILING_SAID = regex.compile(r",\s+(?:(?:(?:its|his|her|their|the)\s+)?(?:\p{Ll}+\s+){0,2}"
+                               r"(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+(?:said|says|added|adds|"
                                r"explained|explains|noted|notes|argued|argues|wrote|writes|told|tells)"
                                r"(?:\s+[\p{L}\d'’]+){0,5}|according\s+to\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+))\.$")
 
