@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from campaign.cli import cli
@@ -58,6 +58,7 @@ def test_any_instance_document_gives_usable_limits(info: Any) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(version=st.text(max_size=60), html=st.text(max_size=200))
+@example(version="", html="<![0")  # a malformed declaration: Python's html.parser asserts on it
 def test_any_version_string_and_status_html_parse(version: str, html: str) -> None:
     found = compatible_version(version)
     assert found is None or (len(found) == 3 and all(isinstance(n, int) for n in found))
@@ -72,3 +73,8 @@ def test_any_version_string_and_status_html_parse(version: str, html: str) -> No
 def test_any_rate_limit_headers_give_a_finite_wait(headers: dict[str, str]) -> None:
     wait = retry_after_from(headers, now=1_700_000_000.0)
     assert isinstance(wait, float | int) and math.isfinite(wait) and wait >= 0
+
+
+def test_status_html_the_parser_gives_up_on_is_read_by_stripping_tags() -> None:
+    assert plain_text("<p>Free the dockers &amp; their families</p><![0 <b>now</b>") == (
+        "Free the dockers & their families\n\nnow")

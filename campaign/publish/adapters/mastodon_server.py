@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,11 +134,21 @@ class _Text(HTMLParser):
 
 
 def plain_text(html: str) -> str:
-    """The text of a status' `content` HTML (hidden URL parts included)."""
+    """The text of a status' `content` HTML (hidden URL parts included). Markup that Python's parser
+    gives up on ("<![0", from a broken or hostile server) is read by stripping tags instead."""
     p = _Text()
-    p.feed(html or "")
-    p.close()
+    try:
+        p.feed(html or "")
+        p.close()
+    except (AssertionError, ValueError):  # _markupbase asserts on malformed declarations (Python ≤ 3.12)
+        return _stripped(html or "")
     return "".join(p.out)
+
+
+def _stripped(html: str) -> str:
+    text = re.sub(r"</p\s*>", "\n\n", html, flags=re.I)
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
+    return unescape(re.sub(r"<[^>]*>", "", text)).strip()
 
 
 _URL = re.compile(r"https?://(\S+)")
