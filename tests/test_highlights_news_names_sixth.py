@@ -161,3 +161,11 @@ def test_a_subject_phrase_keeps_a_hyphenated_arabic_surname() -> None:
 
     assert head_np("The Yemen-based cleric Anwar al-Harithi, who was killed in 2011, said") == (
         "The Yemen-based cleric Anwar al-Harithi")
+
+
+def test_the_object_of_an_introducing_sentence_is_not_its_subject() -> None:
+    # "the judge told Tomas Pellham:": the judge speaks; Pellham, the one told, is no answer for "the judge"
+    text = "The court sat on Monday in Dunmore.\n\nSentencing him, the judge told Tomas Pellham:\n\n“Today’s ruling is " \
+           "a warning to every worker in this country.”"
+    [q] = quotes(text)
+    assert q.speaker != "Tomas Pellham" and q.guess != "Tomas Pellham"

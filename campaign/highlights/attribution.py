@@ -125,7 +125,9 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 q.pronoun_word = (f"the description “{sp.role}”" if sp.role else
                                   "a " + {"m": "masculine ", "f": "feminine ", "n": "plural or neuter "}.get(sp.gender, "")
                                   + "pronoun")
-                sp = resolve_pronoun(sp, state, pi, article, q)
+                # "Sentencing him, the judge told Reyes:¶“…”": look before the introducing sentence, not at its object
+                upto = _final_sentence_start(article.paragraphs[pi - 1]) if sieve == "colon-paragraph" else None
+                sp = resolve_pronoun(sp, state, pi, article, q, upto)
                 sieve += "+pronoun" if sp else ""
             if sp is None:
                 sp, sieve = _continuation(q, k, pq, article, state, before, after)
@@ -247,6 +249,12 @@ _ADDING_END = regex.compile(r",\s*(?:adding|continuing|noting|saying)(?:\s+that)
 def _masked(s: str) -> str:
     """`s` with each quote in it cut down to "…", marks and all, so that its sentences are the frame's."""
     return str(_QUOTED.sub("…", s))
+
+
+def _final_sentence_start(para: Paragraph) -> int:
+    """The offset in the article where the paragraph's last sentence starts."""
+    spans = split_sentences(para.text)
+    return para.start + spans[-1][0] if spans else para.start
 
 
 def _final_sentence(s: str) -> str:
