@@ -136,10 +136,13 @@ def attribute(article: Article, quotes: list[Quote], reg: Registry) -> None:
                 if subject is not None:
                     sp, sieve = subject, "subject"
             if sp is not None and sp.name:
-                cue = {"after": after, "before": before, "sentence-end": after, "inside": text[q.inner[0]:q.inner[1]] if q.inner else "",
-                       "reported-before": _final_sentence(article.paragraphs[pi - 1].text) if pi else "",
-                       "colon-paragraph": _final_sentence(article.paragraphs[pi - 1].text) if pi else ""}
-                _set(q, sp, sieve, state, pi, cue.get(sieve.split("+")[0]) or _around(text, q, para))
+                base = sieve.split("+")[0]
+                if base in ("reported-before", "colon-paragraph"):  # the paragraph before introduced it
+                    shown = _final_sentence(article.paragraphs[pi - 1].text) if pi else ""
+                else:
+                    shown = {"after": after, "before": before, "sentence-end": after,
+                             "inside": text[q.inner[0]:q.inner[1]] if q.inner else ""}.get(base, "")
+                _set(q, sp, sieve, state, pi, shown or _around(text, q, para))
     # «…» after "با بیان اینکه" (stating that) belongs to the speaker of the sentence's next quote.
     for i, q in enumerate(quotes[:-1]):
         nq = quotes[i + 1]
