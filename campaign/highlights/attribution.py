@@ -261,9 +261,9 @@ def _final_sentence_start(para: Paragraph) -> int:
 
 
 def _final_sentence(s: str) -> str:
-    """The last sentence of `s` (for the evidence of a speech the paragraph before reports)."""
+    """The last sentence of `s` ("" for no sentence)."""
     spans = split_sentences(s)
-    return s[spans[-1][0] : spans[-1][1]] if spans else s
+    return s[spans[-1][0] : spans[-1][1]] if spans else ""
 
 
 def _around(text: str, q: Quote, para: Paragraph) -> str:
@@ -345,35 +345,27 @@ def _reported_before(prev: Paragraph, state: State) -> Speaker | None:
     """"Carter said that for decades critics had predicted a withdrawal. ¶ “That’s because …”": a
     paragraph that is only a quote, after a paragraph whose last sentence reports a named person's
     speech (subject, then a speech verb), carries on that person's words."""
-    text = state.text
-    spans = split_sentences(text[prev.start : prev.end])
-    if not spans:
-        return None
-    a, b = spans[-1]
-    last = text[prev.start + a : prev.start + b]
-    if _rx(r"[“”\"«»]", 0).search(last) or len(last.split()) > 60:
-        return None
-    sp = reported_by(last, state.reg)
-    return sp if sp is not None and sp.name in state.reg.names else None
+    return _reporter(_final_sentence(prev.text), state)
 
 
 def _reported_in_sentence_before(q: Quote, article: Article, state: State) -> Speaker | None:
     """"Coan, Santilli's attorney, argues that his client never urged violence. “The government is
     alleging …”": the first quote of a paragraph opens a sentence right after one, with no quote, that
     reports a named person's speech; it carries that speech on."""
-    text = article.text
     para = article.paragraphs[q.paragraph]
-    lead = text[para.start : q.opener]
-    if _rx(r"[“”\"«»]", 0).search(lead):
-        return None
+    lead = article.text[para.start : q.opener]
     spans = split_sentences(lead)
-    if not spans or lead[spans[-1][1] :].strip():
+    if (not spans or _rx(r"[“”\"«»]", 0).search(lead) or lead[spans[-1][1] :].strip()
+            or not lead[spans[-1][0] : spans[-1][1]].rstrip().endswith(".")):
         return None
-    a, b = spans[-1]
-    last = lead[a:b]
-    if not last.rstrip().endswith(".") or len(last.split()) > 60:
+    return _reporter(lead[spans[-1][0] : spans[-1][1]], state)
+
+
+def _reporter(sentence: str, state: State) -> Speaker | None:
+    """The known person whose speech `sentence` reports (`reported_by`), if it holds no quote of its own."""
+    if not sentence or _rx(r"[“”\"«»]", 0).search(sentence) or len(sentence.split()) > 60:
         return None
-    sp = reported_by(last, state.reg)
+    sp = reported_by(sentence, state.reg)
     return sp if sp is not None and sp.name in state.reg.names else None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import regex
 
 from campaign.highlights import ranker
-from campaign.highlights.lexicon import HYPHENATED_NAME, SENTENCE_ADVERBS, proper_word
+from campaign.highlights.lexicon import HYPHENATED_NAME, NAME_RUN, SENTENCE_ADVERBS, proper_word
 from campaign.highlights.mentions import AMBIGUOUS, person_mentions
 from campaign.highlights.speakers import (
     _GROUP,
@@ -217,17 +217,17 @@ def _sentence_before_quote(state: State, article: Article, q: Quote, upto: int |
     return prev
 
 
-_INVERTED_SAID = regex.compile(r",\s+(?:said|says)\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.?$")
+_INVERTED_SAID = regex.compile(r",\s+(?:said|says)\s+(?P<np>" + NAME_RUN + r")(?:,[^,]{0,120})?\.?$")
 # "The city will appeal the ruling, Lopez said.": the paraphrase's speaker, at its end
 _TRAILING_SAID = regex.compile(r",\s+(?:(?:(?:its|his|her|their|the)\s+)?(?:\p{Ll}+\s+){0,2}"
-                               r"(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)\s+(?:said|says|added|adds|"
+                               r"(?P<np>" + NAME_RUN + r")\s+(?:said|says|added|adds|"
                                r"explained|explains|noted|notes|argued|argues|wrote|writes|told|tells)"
-                               r"(?:\s+[\p{L}\d'’]+){0,5}|according\s+to\s+(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+))\.$")
+                               r"(?:\s+[\p{L}\d'’]+){0,5}|according\s+to\s+(?P<np>" + NAME_RUN + r"))\.$")
 
 
 # "La ville fera appel, a indiqué Lopez.", "…, selon la maire Maria Lopez."
 _FR_TRAILING = regex.compile(r",\s+(?:a\s+|ont\s+)?" + FR_VERB_PATTERN + r"\s+(?:(?:le|la|l['’])\s*(?:\p{Ll}+\s+){1,2})?"
-                             r"(?P<np>(?:\p{Lu}[\p{L}.'’\-]*\s+){0,3}\p{Lu}[\p{L}'’\-]+)(?:,[^,]{0,120})?\.$")
+                             r"(?P<np>" + NAME_RUN + r")(?:,[^,]{0,120})?\.$")
 
 
 def reported_by(sentence: str, reg: Registry, trailing: bool = True) -> Speaker | None:

@@ -145,17 +145,18 @@ def _introductory(seg: str, state: State) -> bool:
     conjunction before a capital ("But Tom Miller") opens the subject itself."""
     if _rx(r"(?i:and|but|so|yet|then)\s+\p{Lu}", 0).match(seg):
         return False
-    return bool(_ADVERBIAL.match(seg) or _INTRO.match(seg) or _SUBORDINATE.match(seg)
+    return bool(_ADVERBIAL.match(seg) or _INTRO.match(seg) or _TIME_CLAUSE.match(seg)
                 or (_PARTICIPLE_OPENER.match(seg) and not _a_name(seg.split()[0], state)) or _WEEKDAY.fullmatch(seg))
 
 
 def _a_name(word: str, state: State) -> bool:
-    """Is `word` part of a name the story knows ("Kettering did not …" opens with no participle)?"""
-    return any(word in name.split() for name in state.reg.names)
+    """Is `word` a name the story knows, or the start or end of one ("Kettering did not …" opens with
+    no participle)?"""
+    return word in state.reg.names or bool(state.reg._candidates(word))
 
 
 # "Fifteen minutes after Pence was picked", "Months after he savaged her", "Even though …"
-_SUBORDINATE = regex.compile(r"(?:(?:[\p{L}\d\-]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|moments?|"
+_TIME_CLAUSE = regex.compile(r"(?:(?:[\p{L}\d\-]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|moments?|"
                              r"shortly|soon|long|even|right|just|only)\s+)?"
                              r"(?:after|before|when|while|since|until|once|though|although|because|if)\s", regex.I)
 
